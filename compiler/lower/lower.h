@@ -1,0 +1,141 @@
+/* Lowering validated Wasm to LLVM IR: the shared state and helpers every
+ * instruction-class emitter uses.
+ *
+ * One LowerModule per module (LLVM context, types, declared functions,
+ * TBAA nodes); one LowerFunc per function being lowered, which owns the
+ * Wasm operand stack (as LLVM values), the control stack, and the locals
+ * (allocas that mem2reg turns into SSA).  The dispatch loop in
+ * lower_func.c reads each instruction and hands it to the emitter of its
+ * class; emitters pop operands, build IR at the builder's position, and
+ * push results.  Input is validated, so emitters may assume well-typed
+ * operands; they only fail on internal errors.
+ *
+ * Unreachable code: after br/return/unreachable the dispatch loop skips
+ * instructions up to the matching else/end and never calls an emitter for
+ * them, so emitters always have real operands.
+ */
+#ifndef WASMC_LOWER_H
+#define WASMC_LOWER_H
+
+#include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "../instr.h"
+#include "../module.h"
+#include "wasmc/artifact.h"
+
+struct TargetInfo;
+
+typedef struct LowerModule {
+    const Module *m;
+    const struct TargetInfo *target;
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMTargetDataRef data_layout;
+    wasmc_memory_mode memory_mode;
+    wasmc_vmctx_layout layout;
+
+    /* Common types. */
+    LLVMTypeRef t_void, t_i1, t_i8, t_i16, t_i32, t_i64, t_f32, t_f64, t_v128, t_ptr;
+    LLVMTypeRef t_intptr;
+
+    LLVMTypeRef *wasm_fn_types;  /* per type index: RESULT (ptr vmctx, PARAMS...) */
+    LLVMValueRef *funcs;         /* per function index: defined ones, NULL for imports */
+
+    /* TBAA access tags: linear memory never aliases the vmctx or tables. */
+    LLVMValueRef tbaa_memory, tbaa_vmctx, tbaa_global, tbaa_table;
+} LowerModule;
+
+typedef enum ControlKind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF } ControlKind;
+
+typedef struct ControlFrame {
+    ControlKind kind;
+    uint32_t num_params, num_results;
+    const uint8_t *param_types, *result_types;
+    uint32_t stack_height;        /* operand stack height below the params */
+    LLVMBasicBlockRef target;     /* br target: loop header, or the end block */
+    LLVMBasicBlockRef end_block;  /* where control continues after `end` */
+    LLVMBasicBlockRef else_block; /* if: the else arm (NULL once taken) */
+    LLVMValueRef *end_phis;       /* num_results phis in end_block */
+    LLVMValueRef *loop_phis;      /* loop: num_params phis in the header */
+    LLVMValueRef *if_params;      /* if: params to replay in the else arm */
+    bool unreachable;             /* rest of this frame is dead */
+    bool end_reached;             /* some branch targets end_block */
+} ControlFrame;
+
+typedef struct LowerFunc {
+    LowerModule *lm;
+    uint32_t func_index;
+    const FuncType *type;
+    LLVMValueRef fn;
+    LLVMBuilderRef b;
+    LLVMValueRef vmctx;
+
+    uint32_t num_locals;          /* params + declared locals */
+    uint8_t *local_types;
+    LLVMValueRef *locals;         /* allocas */
+
+    LLVMValueRef *stack;          /* the Wasm operand stack */
+    uint32_t sp, stack_cap;
+
+    ControlFrame *ctrl;
+    uint32_t ctrl_depth, ctrl_cap;
+
+    LLVMValueRef memory_base;     /* guard mode: loaded once in the entry block */
+    WasmError *err;
+} LowerFunc;
+
+/* ---- Operand stack ---- */
+void lf_push(LowerFunc *f, LLVMValueRef v);
+LLVMValueRef lf_pop(LowerFunc *f);
+LLVMValueRef lf_peek(LowerFunc *f, uint32_t depth_from_top);
+
+/* ---- Types ---- */
+LLVMTypeRef lm_valtype(LowerModule *lm, uint8_t valtype);
+LLVMValueRef lm_const_i32(LowerModule *lm, uint32_t v);
+LLVMValueRef lm_const_i64(LowerModule *lm, uint64_t v);
+
+/* ---- vmctx access ---- */
+/* Pointer to vmctx + offset (byte GEP). */
+LLVMValueRef lf_vmctx_ptr(LowerFunc *f, uint32_t offset);
+/* Load a field of `type` at vmctx + offset, tagged tbaa_vmctx (and marked
+ * invariant when `invariant` — fields that never change after
+ * instantiation). */
+LLVMValueRef lf_vmctx_load(LowerFunc *f, LLVMTypeRef type, uint32_t offset, bool invariant, const char *name);
+/* Call builtin `field` (offsetof(wasmc_builtins, field)) with fn type `ty`. */
+LLVMValueRef lf_call_builtin(LowerFunc *f, size_t builtin_offset, LLVMTypeRef ty,
+                             LLVMValueRef *args, unsigned nargs);
+
+/* ---- Traps ---- */
+/* If cond (i1) is true, trap with `code`; the trap path is marked cold and
+ * shared per function and code.  Continues building on the fall-through. */
+void lf_trap_if(LowerFunc *f, LLVMValueRef cond, wasmc_trap_code code);
+/* Unconditional trap; leaves the builder in a fresh unreachable block. */
+void lf_trap(LowerFunc *f, wasmc_trap_code code);
+
+/* ---- Memory ---- */
+/* Address of a `size`-byte access at Wasm address `addr` (i32) + static
+ * `offset` in memory `mem`, with whatever check the memory mode needs
+ * (traps WASMC_TRAP_MEMORY_OOB).  Returns an i8* into linear memory. */
+LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, uint64_t offset, uint32_t size);
+/* Tag a load/store of linear memory (TBAA, alignment 1 unless proven). */
+void lf_mark_memory_access(LowerFunc *f, LLVMValueRef inst, uint32_t align_log2);
+
+/* ---- Intrinsics ---- */
+LLVMValueRef lf_call_intrinsic(LowerFunc *f, const char *name, LLVMTypeRef *overload_types,
+                               unsigned num_overloads, LLVMValueRef *args, unsigned nargs);
+
+/* ---- Emitters, one per instruction class (emit_*.c) ----
+ * Each handles the instructions of its class and returns false only with
+ * f->err set. */
+bool emit_control(LowerFunc *f, const Instr *in);     /* block..return, call, call_indirect, unreachable, nop */
+bool emit_parametric(LowerFunc *f, const Instr *in);  /* drop, select */
+bool emit_variable(LowerFunc *f, const Instr *in);    /* local.*, global.* */
+bool emit_memory(LowerFunc *f, const Instr *in);      /* loads, stores, memory.* , data.drop */
+bool emit_numeric(LowerFunc *f, const Instr *in);     /* consts, comparisons, arithmetic */
+bool emit_conversion(LowerFunc *f, const Instr *in);  /* wrap/extend/trunc/convert/reinterpret/sat */
+bool emit_table(LowerFunc *f, const Instr *in);       /* table.*, elem.drop, ref.* */
+bool emit_simd(LowerFunc *f, const Instr *in);        /* 0xFD prefix */
+
+#endif

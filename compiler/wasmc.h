@@ -1,0 +1,46 @@
+/* libwasmc: the compiler as a library (used by the wasmc CLI, wast-run and
+ * the fuzz targets).
+ *
+ * Pipeline: decode -> validate -> lower to LLVM IR -> optimise -> emit one
+ * object per target -> link a shared object with ld.lld -> append the
+ * artifact trailer.  The output file is written under a temporary name and
+ * renamed into place only when complete, so a failure never leaves a
+ * half-written artifact behind.
+ */
+#ifndef WASMC_H
+#define WASMC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define WASMC_VERSION "0.1.0"
+
+typedef struct WasmcOptions {
+    int opt_level;              /* 0..3; default 2 */
+    const char *target_triple;  /* NULL = host (x86_64-linux-gnu / aarch64-linux-gnu) */
+    const char *cpu;            /* NULL = the target's portable baseline; "native" = this host */
+    bool bounds_checks;         /* explicit checks instead of guard pages */
+    bool verbose;               /* print phase timings to stderr */
+    unsigned threads;           /* codegen threads; 0 = number of cores */
+} WasmcOptions;
+
+void wasmc_options_default(WasmcOptions *o);
+
+typedef struct WasmcStats {
+    double t_decode, t_validate, t_lower, t_optimize, t_codegen, t_link; /* seconds */
+    size_t output_size;
+    uint32_t num_funcs;
+} WasmcStats;
+
+/* Decode and validate only. */
+bool wasmc_check(const uint8_t *bytes, size_t size, WasmError *err);
+
+/* Compile a module to an artifact at out_path ("-" = stdout).  stats may be
+ * NULL. */
+bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
+                   const char *out_path, WasmcStats *stats, WasmError *err);
+
+#endif

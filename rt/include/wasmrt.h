@@ -1,0 +1,186 @@
+/* libwasmrt: load wasmc artifacts and run them in a sandbox.
+ *
+ * Objects and their lifetimes:
+ *   wasmrt_module    a loaded, checked artifact. Immutable, shareable across
+ *                    threads and stores; released when its last user goes.
+ *   wasmrt_store     a group of instances that may call each other and the
+ *                    limits they share (stack, memory, interrupt). A store
+ *                    is used by one thread at a time; use one store per
+ *                    thread or per request.
+ *   wasmrt_instance  an instantiated module, owned by its store (freed with
+ *                    it, or earlier with wasmrt_instance_free).
+ *   wasmrt_linker    name -> extern bindings used to resolve imports.
+ *
+ * Errors are values: functions that can fail return false / NULL and fill a
+ * caller-owned wasmrt_error with a one-line message.  Traps are not errors:
+ * they are wasmrt_trap results of calls and instantiation.
+ */
+#ifndef WASMRT_H
+#define WASMRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmc/artifact.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wasmrt_error {
+    char message[512];
+} wasmrt_error;
+
+typedef wasmc_trap_code wasmrt_trap_code;
+
+/* The spec suite's message for a trap code ("integer divide by zero"). */
+const char *wasmrt_trap_message(wasmrt_trap_code code);
+
+typedef struct wasmrt_trap {
+    wasmrt_trap_code code;          /* WASMC_TRAP_NONE when no trap */
+    const char *func_name;          /* Wasm function where it happened, or NULL */
+    int exit_code;                  /* WASMC_TRAP_EXIT: the proc_exit status */
+    char host_message[256];         /* WASMC_TRAP_HOST: what the host said */
+} wasmrt_trap;
+
+/* Values.  kind uses the Wasm binary type encodings (0x7F = i32 ...). */
+typedef struct wasmrt_val {
+    uint8_t kind;
+    union {
+        int32_t i32;
+        int64_t i64;
+        float f32;
+        double f64;
+        uint8_t v128[16];
+        void *ref;                  /* funcref: wasmc_funcref*, externref: opaque */
+    } of;
+} wasmrt_val;
+
+typedef struct wasmrt_module wasmrt_module;
+typedef struct wasmrt_store wasmrt_store;
+typedef struct wasmrt_instance wasmrt_instance;
+typedef struct wasmrt_linker wasmrt_linker;
+typedef struct wasmrt_memory wasmrt_memory;
+typedef struct wasmrt_table wasmrt_table;
+typedef struct wasmrt_global wasmrt_global;
+
+/* A function: a funcref plus its signature, enough to call it. */
+typedef struct wasmrt_func {
+    wasmc_funcref *ref;
+    const wasmc_functype *type;
+    wasmrt_instance *instance;      /* owner (NULL for host functions) */
+} wasmrt_func;
+
+typedef struct wasmrt_extern {
+    wasmc_extern_kind kind;
+    union {
+        wasmrt_func func;
+        wasmrt_table *table;
+        wasmrt_memory *memory;
+        wasmrt_global *global;
+    } of;
+} wasmrt_extern;
+
+/* ---- Modules ------------------------------------------------------------ */
+
+/* Load an artifact after checking its trailer (magic, format version,
+ * architecture, CPU features, checksum) and descriptor; nothing from a file
+ * that fails a check is executed. */
+wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err);
+void wasmrt_module_release(wasmrt_module *m);
+const wasmc_descriptor *wasmrt_module_descriptor(const wasmrt_module *m);
+
+/* ---- Stores ------------------------------------------------------------- */
+
+typedef struct wasmrt_store_config {
+    uint32_t max_memory_pages;      /* per memory; 0 = 65536 */
+    uint32_t max_table_elements;    /* per table; 0 = 10,000,000 */
+    size_t max_stack_bytes;         /* Wasm stack use per call; 0 = 1 MiB */
+    uint64_t deadline_ns;           /* wall-clock limit per call; 0 = none */
+} wasmrt_store_config;
+
+wasmrt_store *wasmrt_store_new(const wasmrt_store_config *config /* may be NULL */, wasmrt_error *err);
+void wasmrt_store_free(wasmrt_store *s);
+/* Thread-safe: make the running guest of this store trap "interrupted" at
+ * its next loop back-edge or function entry. */
+void wasmrt_store_interrupt(wasmrt_store *s);
+
+/* ---- Linking ------------------------------------------------------------ */
+
+wasmrt_linker *wasmrt_linker_new(void);
+void wasmrt_linker_free(wasmrt_linker *l);
+bool wasmrt_linker_define(wasmrt_linker *l, const char *module, const char *name,
+                          const wasmrt_extern *ext, wasmrt_error *err);
+/* Every export of `inst` under module name `module` (the spec's `register`). */
+bool wasmrt_linker_define_instance(wasmrt_linker *l, const char *module,
+                                   wasmrt_instance *inst, wasmrt_error *err);
+/* A host function with the given signature (types: binary encodings). */
+bool wasmrt_linker_define_host_func(wasmrt_linker *l, const char *module, const char *name,
+                                    const uint8_t *params, uint32_t num_params,
+                                    const uint8_t *results, uint32_t num_results,
+                                    wasmc_host_fn fn, void *env, wasmrt_error *err);
+
+/* ---- Instances ---------------------------------------------------------- */
+
+/* Instantiate: resolve imports through the linker (link errors -> false with
+ * a message like "unknown import: m.f" or "incompatible import type for
+ * m.f"), allocate memories/tables/globals, apply segments and run the start
+ * function.  A trap during instantiation returns NULL with *trap set and
+ * err describing it; anything else that fails returns NULL with trap->code
+ * == WASMC_TRAP_NONE. */
+wasmrt_instance *wasmrt_instantiate(wasmrt_store *s, wasmrt_module *m, wasmrt_linker *l,
+                                    wasmrt_trap *trap, wasmrt_error *err);
+void wasmrt_instance_free(wasmrt_instance *inst);
+
+bool wasmrt_instance_export(wasmrt_instance *inst, const char *name, wasmrt_extern *out);
+/* Exported memory 0 of an instance, if any (NULL otherwise). */
+wasmrt_memory *wasmrt_instance_memory(wasmrt_instance *inst);
+/* The instance's WASI or other embedder data. */
+void wasmrt_instance_set_user_data(wasmrt_instance *inst, void *data);
+void *wasmrt_instance_user_data(wasmrt_instance *inst);
+
+/* ---- Calling ------------------------------------------------------------ */
+
+/* Call f with typed arguments; results receive the results.  Returns true
+ * when the call completed; false with *trap filled when it trapped (or with
+ * trap->code == WASMC_TRAP_NONE and err set on an argument mismatch). */
+bool wasmrt_call(wasmrt_store *s, const wasmrt_func *f,
+                 const wasmrt_val *args, uint32_t num_args,
+                 wasmrt_val *results, uint32_t num_results,
+                 wasmrt_trap *trap, wasmrt_error *err);
+
+/* Raise a trap from inside a host function (does not return). */
+_Noreturn void wasmrt_host_trap(wasmrt_trap_code code, const char *message);
+/* proc_exit from a host function: unwinds with WASMC_TRAP_EXIT. */
+_Noreturn void wasmrt_host_exit(int status);
+
+/* ---- Memories, tables, globals ------------------------------------------ */
+
+uint8_t *wasmrt_memory_data(wasmrt_memory *m);
+uint64_t wasmrt_memory_size(wasmrt_memory *m);          /* bytes */
+/* The memory a host function's caller uses (caller_instance as passed to a
+ * wasmc_host_fn); NULL if it has none. */
+wasmrt_memory *wasmrt_caller_memory(void *caller_instance);
+
+uint32_t wasmrt_table_size(wasmrt_table *t);
+bool wasmrt_table_get(wasmrt_table *t, uint32_t index, wasmrt_val *out);
+bool wasmrt_table_set(wasmrt_table *t, uint32_t index, const wasmrt_val *v);
+
+uint8_t wasmrt_global_type(wasmrt_global *g);
+bool wasmrt_global_mutable(wasmrt_global *g);
+void wasmrt_global_get(wasmrt_global *g, wasmrt_val *out);
+bool wasmrt_global_set(wasmrt_global *g, const wasmrt_val *v);
+
+/* ---- Process-wide setup ------------------------------------------------- */
+
+/* Installs the signal handlers that turn guest faults into traps (once per
+ * process; called implicitly by wasmrt_store_new).  Faults outside guest
+ * code are passed on to the previous handler. */
+bool wasmrt_init(wasmrt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
