@@ -1,0 +1,44 @@
+/* Entry point of lowering, used by the code generation driver.
+ *
+ * Functions are compiled in parallel: the driver splits the defined
+ * functions into parts, and each part is lowered into its own LLVM module
+ * in its own LLVMContext (contexts are not thread-safe), optimised and
+ * emitted to an object on its own thread.  Part 0 additionally holds the
+ * descriptor, the per-type trampolines and the data segment bytes.
+ * Functions of other parts are declared (hidden visibility) and resolved
+ * by the linker, so the parts link into one shared object.
+ */
+#ifndef WASMC_LOWER_MODULE_H
+#define WASMC_LOWER_MODULE_H
+
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "../module.h"
+#include "target.h"
+#include "wasmc/artifact.h"
+
+typedef struct LowerConfig {
+    const Module *m;
+    const TargetInfo *target;
+    LLVMTargetMachineRef tm;       /* for the data layout and triple */
+    wasmc_memory_mode memory_mode;
+    uint64_t cpu_features;         /* recorded in the descriptor */
+    const uint8_t *module_sha256;  /* 32 bytes, recorded in the descriptor */
+} LowerConfig;
+
+/* Lower the defined functions whose index i (0-based among DEFINED
+ * functions) satisfies  first <= i < last  into a new module in ctx.  When
+ * `with_metadata`, also emit the descriptor, trampolines and segments.
+ * Returns false with err set (WASM_ERR_UNSUPPORTED for instructions not yet
+ * lowered, WASM_ERR_INTERNAL if LLVM's verifier rejects the IR). */
+bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
+                       uint32_t first, uint32_t last, bool with_metadata,
+                       LLVMModuleRef *out, WasmError *err);
+
+/* The symbol name of function `func_index` (deterministic; the name
+ * section's name, made unique and prefixed so it can never clash with libc
+ * symbols, e.g. "wasm$fib" or "wasm$func12").  Writes into buf. */
+void lower_func_symbol(const Module *m, uint32_t func_index, char *buf, size_t size);
+
+#endif
