@@ -90,6 +90,11 @@ typedef struct wasmrt_extern {
 wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err);
 void wasmrt_module_release(wasmrt_module *m);
 const wasmc_descriptor *wasmrt_module_descriptor(const wasmrt_module *m);
+/* A module from a descriptor already in this process (compiled code linked
+ * or built by hand, e.g. a test's mock module); nothing is loaded or
+ * checksummed, the descriptor's magic/version/arch/layout are still checked.
+ * The descriptor must outlive the module. */
+wasmrt_module *wasmrt_module_from_descriptor(const wasmc_descriptor *d, wasmrt_error *err);
 
 /* ---- Stores ------------------------------------------------------------- */
 
@@ -157,8 +162,19 @@ _Noreturn void wasmrt_host_exit(int status);
 
 /* ---- Memories, tables, globals ------------------------------------------ */
 
+/* Host-created memories, tables and globals (e.g. the spec suite's
+ * `spectest` module), owned by the store and freed with it. */
+wasmrt_memory *wasmrt_memory_new(wasmrt_store *s, uint32_t min_pages, uint32_t max_pages,
+                                 bool has_max, wasmrt_error *err);
+wasmrt_table *wasmrt_table_new(wasmrt_store *s, uint8_t elem_type, uint32_t min, uint32_t max,
+                               bool has_max, void *init, wasmrt_error *err);
+wasmrt_global *wasmrt_global_new(wasmrt_store *s, const wasmrt_val *v, bool mutable_,
+                                 wasmrt_error *err);
+
 uint8_t *wasmrt_memory_data(wasmrt_memory *m);
 uint64_t wasmrt_memory_size(wasmrt_memory *m);          /* bytes */
+/* Grow by delta pages; returns the old size in pages or UINT32_MAX. */
+uint32_t wasmrt_memory_grow(wasmrt_memory *m, uint32_t delta_pages);
 /* The memory a host function's caller uses (caller_instance as passed to a
  * wasmc_host_fn); NULL if it has none. */
 wasmrt_memory *wasmrt_caller_memory(void *caller_instance);
@@ -166,6 +182,7 @@ wasmrt_memory *wasmrt_caller_memory(void *caller_instance);
 uint32_t wasmrt_table_size(wasmrt_table *t);
 bool wasmrt_table_get(wasmrt_table *t, uint32_t index, wasmrt_val *out);
 bool wasmrt_table_set(wasmrt_table *t, uint32_t index, const wasmrt_val *v);
+uint8_t wasmrt_table_elem_type(wasmrt_table *t);
 
 uint8_t wasmrt_global_type(wasmrt_global *g);
 bool wasmrt_global_mutable(wasmrt_global *g);
