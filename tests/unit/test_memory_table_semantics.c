@@ -1,0 +1,552 @@
+/* End-to-end semantics of memory, table and reference instructions, beyond
+ * what the spec suite covers: accesses straddling the end of memory, static
+ * offsets near 4 GiB and beyond the guard region, memory.grow followed by an
+ * access in the same function, loads whose value is discarded, overlapping
+ * bulk copies, bulk operations that must trap before writing anything.
+ *
+ * Each case is a WAT module assembled with wabt's wat2wasm (readable, and
+ * the suite's own tool), compiled with wasmc_compile, loaded and run with
+ * libwasmrt, and checked in both memory modes (guard pages and explicit
+ * bounds checks) since they take different code paths.  While a piece of
+ * the pipeline is still "not implemented" the case is reported as skipped
+ * with the reason, never as passed.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wasmc.h"
+#include "wasmrt.h"
+
+typedef struct Harness {
+    char dir[64];
+    char so_path[96];
+    wasmrt_module *module;
+    wasmrt_store *store;
+    wasmrt_instance *inst;
+} Harness;
+
+static bool read_file(const char *path, uint8_t **out, size_t *size) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return false;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    *out = malloc(n > 0 ? (size_t)n : 1);
+    *size = n > 0 && fread(*out, 1, (size_t)n, fp) == (size_t)n ? (size_t)n : 0;
+    fclose(fp);
+    return *size > 0;
+}
+
+/* Skip the case (cleaning up first) because part of the pipeline is not
+ * there yet: reported as skipped, never as passed. */
+#define SKIP(h, ...)              \
+    do {                          \
+        harness_close(h);         \
+        cr_skip_test(__VA_ARGS__); \
+    } while (0)
+
+static void harness_close(Harness *h);
+
+static bool not_implemented(const char *msg) {
+    return strstr(msg, "not implemented") || strstr(msg, "not yet supported") || strstr(msg, "unsupported");
+}
+
+/* Instantiate the compiled module afresh (a new store each time, so every
+ * scenario starts from the module's initial state). */
+static void instantiate(Harness *h) {
+    wasmrt_error err = {{0}};
+    if (h->inst) {
+        wasmrt_store_free(h->store);
+        h->inst = NULL;
+        h->store = NULL;
+    }
+    h->store = wasmrt_store_new(NULL, &err);
+    if (!h->store && not_implemented(err.message))
+        SKIP(h, "runtime not ready: %s", err.message);
+    cr_assert(h->store, "wasmrt_store_new: %s", err.message);
+    wasmrt_linker *l = wasmrt_linker_new();
+    cr_assert(l);
+    wasmrt_trap trap = {0};
+    h->inst = wasmrt_instantiate(h->store, h->module, l, &trap, &err);
+    wasmrt_linker_free(l);
+    if (!h->inst && not_implemented(err.message))
+        SKIP(h, "runtime not ready: %s", err.message);
+    cr_assert(h->inst, "instantiate: %s (trap %d)", err.message, trap.code);
+}
+
+/* Assemble, compile in the given mode, load and instantiate `wat`. */
+static void harness_open(Harness *h, const char *wat, bool bounds_checks) {
+    memset(h, 0, sizeof *h);
+    strcpy(h->dir, "/tmp/wasmc-memtest-XXXXXX");
+    cr_assert(mkdtemp(h->dir), "mkdtemp");
+    char wat_path[96], wasm_path[96], cmd[256];
+    snprintf(wat_path, sizeof wat_path, "%s/m.wat", h->dir);
+    snprintf(wasm_path, sizeof wasm_path, "%s/m.wasm", h->dir);
+    snprintf(h->so_path, sizeof h->so_path, "%s/m.so", h->dir);
+    FILE *fp = fopen(wat_path, "w");
+    cr_assert(fp);
+    fputs(wat, fp);
+    fclose(fp);
+    if (system("wat2wasm --version >/dev/null 2>&1") != 0)
+        SKIP(h, "wat2wasm (wabt) is not installed");
+    snprintf(cmd, sizeof cmd, "wat2wasm '%s' -o '%s'", wat_path, wasm_path);
+    cr_assert_eq(system(cmd), 0, "wat2wasm rejected the test module");
+
+    uint8_t *bytes;
+    size_t size;
+    cr_assert(read_file(wasm_path, &bytes, &size));
+    WasmcOptions opts;
+    wasmc_options_default(&opts);
+    opts.bounds_checks = bounds_checks;
+    opts.threads = 1;
+    WasmError err;
+    wasm_error_clear(&err);
+    bool ok = wasmc_compile(bytes, size, &opts, h->so_path, NULL, &err);
+    free(bytes);
+    if (!ok && (err.kind == WASM_ERR_UNSUPPORTED || not_implemented(err.message)))
+        SKIP(h, "compiler not ready: %s", err.message);
+    cr_assert(ok, "wasmc_compile: %s (offset %zu)", err.message, err.offset);
+
+    wasmrt_error rerr = {{0}};
+    h->module = wasmrt_module_load(h->so_path, &rerr);
+    if (!h->module && not_implemented(rerr.message))
+        SKIP(h, "runtime not ready: %s", rerr.message);
+    cr_assert(h->module, "wasmrt_module_load: %s", rerr.message);
+    instantiate(h);
+}
+
+static void harness_close(Harness *h) {
+    if (h->store)
+        wasmrt_store_free(h->store);
+    if (h->module)
+        wasmrt_module_release(h->module);
+    h->store = NULL;
+    h->inst = NULL;
+    h->module = NULL;
+    const char *files[] = {"m.wat", "m.wasm", "m.so"};
+    char path[128];
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", h->dir, files[i]);
+        unlink(path);
+    }
+    rmdir(h->dir);
+}
+
+/* Call export `name`; returns the trap code (WASMC_TRAP_NONE on success). */
+static wasmc_trap_code invoke(Harness *h, const char *name, const wasmrt_val *args, uint32_t nargs,
+                              wasmrt_val *results, uint32_t nresults) {
+    wasmrt_extern ext;
+    cr_assert(wasmrt_instance_export(h->inst, name, &ext), "no export %s", name);
+    cr_assert_eq(ext.kind, WASMC_EXTERN_FUNC);
+    wasmrt_trap trap = {0};
+    wasmrt_error err = {{0}};
+    bool ok = wasmrt_call(h->store, &ext.of.func, args, nargs, results, nresults, &trap, &err);
+    if (ok)
+        return WASMC_TRAP_NONE;
+    cr_assert_neq(trap.code, WASMC_TRAP_NONE, "%s: call failed without a trap: %s", name, err.message);
+    return trap.code;
+}
+
+static wasmrt_val I32(uint32_t v) { return (wasmrt_val){.kind = 0x7F, .of.i32 = (int32_t)v}; }
+static wasmrt_val I64(uint64_t v) { return (wasmrt_val){.kind = 0x7E, .of.i64 = (int64_t)v}; }
+
+/* Call name(args) expecting an i32 result. */
+static uint32_t call_i32(Harness *h, const char *name, const wasmrt_val *args, uint32_t nargs) {
+    wasmrt_val r = {0};
+    wasmc_trap_code t = invoke(h, name, args, nargs, &r, 1);
+    cr_assert_eq(t, WASMC_TRAP_NONE, "%s trapped: %s", name, wasmrt_trap_message(t));
+    return (uint32_t)r.of.i32;
+}
+
+static uint64_t call_i64(Harness *h, const char *name, const wasmrt_val *args, uint32_t nargs) {
+    wasmrt_val r = {0};
+    wasmc_trap_code t = invoke(h, name, args, nargs, &r, 1);
+    cr_assert_eq(t, WASMC_TRAP_NONE, "%s trapped: %s", name, wasmrt_trap_message(t));
+    return (uint64_t)r.of.i64;
+}
+
+static void call_void(Harness *h, const char *name, const wasmrt_val *args, uint32_t nargs) {
+    wasmc_trap_code t = invoke(h, name, args, nargs, NULL, 0);
+    cr_assert_eq(t, WASMC_TRAP_NONE, "%s trapped: %s", name, wasmrt_trap_message(t));
+}
+
+static void expect_trap(Harness *h, const char *name, const wasmrt_val *args, uint32_t nargs, uint32_t nresults,
+                        wasmc_trap_code want) {
+    wasmrt_val r[1];
+    wasmc_trap_code t = invoke(h, name, args, nargs, r, nresults);
+    cr_assert_eq(t, want, "%s: expected trap \"%s\", got %s", name, wasmrt_trap_message(want),
+                 t == WASMC_TRAP_NONE ? "no trap" : wasmrt_trap_message(t));
+}
+
+#define ARGS(...) ((wasmrt_val[]){__VA_ARGS__}), (uint32_t)(sizeof((wasmrt_val[]){__VA_ARGS__}) / sizeof(wasmrt_val))
+#define NOARGS NULL, 0
+
+/* Every case runs in both memory modes. */
+#define BOTH_MODES(name)                                   \
+    static void name(bool bounds_checks);                  \
+    Test(memory_table, name##_guard_pages) { name(false); } \
+    Test(memory_table, name##_bounds_checks) { name(true); }
+
+/* ---- Linear memory -------------------------------------------------- */
+
+static const char MEMORY_WAT[] =
+    "(module\n"
+    "  (memory 1 3)\n"
+    "  (data (i32.const 0) \"\\04\\03\\02\\01\\ff\\ff\\80\\7f\")\n"
+    "  (data $seg \"hello\")\n"
+    "  (func (export \"load32\") (param i32) (result i32) (i32.load (local.get 0)))\n"
+    "  (func (export \"load32_a4\") (param i32) (result i32) (i32.load align=4 (local.get 0)))\n"
+    "  (func (export \"load64\") (param i32) (result i64) (i64.load (local.get 0)))\n"
+    "  (func (export \"load8_u\") (param i32) (result i32) (i32.load8_u (local.get 0)))\n"
+    "  (func (export \"load8_s\") (param i32) (result i32) (i32.load8_s (local.get 0)))\n"
+    "  (func (export \"load16_u\") (param i32) (result i32) (i32.load16_u (local.get 0)))\n"
+    "  (func (export \"load16_s\") (param i32) (result i32) (i32.load16_s (local.get 0)))\n"
+    "  (func (export \"i64.load8_s\") (param i32) (result i64) (i64.load8_s (local.get 0)))\n"
+    "  (func (export \"i64.load16_u\") (param i32) (result i64) (i64.load16_u (local.get 0)))\n"
+    "  (func (export \"i64.load32_s\") (param i32) (result i64) (i64.load32_s (local.get 0)))\n"
+    "  (func (export \"i64.load32_u\") (param i32) (result i64) (i64.load32_u (local.get 0)))\n"
+    "  (func (export \"store32\") (param i32 i32) (i32.store (local.get 0) (local.get 1)))\n"
+    "  (func (export \"store64\") (param i32 i64) (i64.store align=8 (local.get 0) (local.get 1)))\n"
+    "  (func (export \"store8\") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))\n"
+    "  (func (export \"i64.store16\") (param i32 i64) (i64.store16 (local.get 0) (local.get 1)))\n"
+    "  (func (export \"i64.store32\") (param i32 i64) (i64.store32 (local.get 0) (local.get 1)))\n"
+    "  (func (export \"load8_off_max\") (param i32) (result i32) (i32.load8_u offset=0xffffffff (local.get 0)))\n"
+    "  (func (export \"load32_off_4g\") (param i32) (result i32) (i32.load offset=0xfffffffc (local.get 0)))\n"
+    "  (func (export \"store32_off_4g\") (param i32) (i32.store offset=0xfffffffc (local.get 0) (i32.const 1)))\n"
+    "  (func (export \"drop_load\") (param i32) (drop (i64.load (local.get 0))))\n"
+    "  (func (export \"dead_load\") (param i32) (result i32) (i32.and (i32.load (local.get 0)) (i32.const 0)))\n"
+    "  (func (export \"f32_bits\") (param f32) (result i32) (f32.store (i32.const 16) (local.get 0))\n"
+    "    (i32.load (i32.const 16)))\n"
+    "  (func (export \"f64_bits\") (param f64) (result i64) (f64.store (i32.const 24) (local.get 0))\n"
+    "    (i64.load (i32.const 24)))\n"
+    "  (func (export \"size\") (result i32) (memory.size))\n"
+    "  (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0)))\n"
+    "  (func (export \"grow_then_load\") (param i32) (result i32)\n"
+    "    (drop (i32.load (i32.const 0)))\n"
+    "    (drop (memory.grow (i32.const 1)))\n"
+    "    (i32.load (local.get 0)))\n"
+    "  (func (export \"load_grow_load\") (param i32) (result i32)\n"
+    "    (local i32)\n"
+    "    (local.set 1 (i32.load8_u (local.get 0)))\n"
+    "    (drop (memory.grow (i32.const 1)))\n"
+    "    (i32.store8 (local.get 0) (i32.const 7))\n"
+    "    (i32.add (local.get 1) (i32.load8_u (local.get 0))))\n"
+    "  (func (export \"fill\") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))\n"
+    "  (func (export \"copy\") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))\n"
+    "  (func (export \"init\") (param i32 i32 i32) (memory.init $seg (local.get 0) (local.get 1) (local.get 2)))\n"
+    "  (func (export \"drop_seg\") (data.drop $seg))\n"
+    ")\n";
+
+static void widths_and_signedness(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, MEMORY_WAT, bounds_checks);
+    /* Little-endian: bytes 04 03 02 01 read as 0x01020304. */
+    cr_expect_eq(call_i32(&h, "load32", ARGS(I32(0))), 0x01020304u);
+    cr_expect_eq(call_i32(&h, "load32", ARGS(I32(1))), 0xff010203u);
+    cr_expect_eq(call_i32(&h, "load32_a4", ARGS(I32(3))), 0x80ffff01u, "alignment hints are only hints");
+    cr_expect_eq(call_i64(&h, "load64", ARGS(I32(0))), 0x7f80ffff01020304ull);
+    cr_expect_eq(call_i32(&h, "load8_u", ARGS(I32(4))), 0xffu);
+    cr_expect_eq(call_i32(&h, "load8_s", ARGS(I32(4))), 0xffffffffu);
+    cr_expect_eq(call_i32(&h, "load8_s", ARGS(I32(7))), 0x7fu);
+    cr_expect_eq(call_i32(&h, "load16_u", ARGS(I32(5))), 0x80ffu);
+    cr_expect_eq(call_i32(&h, "load16_s", ARGS(I32(5))), 0xffff80ffu);
+    cr_expect_eq(call_i32(&h, "load16_s", ARGS(I32(6))), 0x7f80u);
+    cr_expect_eq(call_i64(&h, "i64.load8_s", ARGS(I32(6))), 0xffffffffffffff80ull);
+    cr_expect_eq(call_i64(&h, "i64.load16_u", ARGS(I32(4))), 0xffffull);
+    cr_expect_eq(call_i64(&h, "i64.load32_s", ARGS(I32(4))), 0x7f80ffffull);
+    cr_expect_eq(call_i64(&h, "i64.load32_s", ARGS(I32(3))), 0xffffffff80ffff01ull);
+    cr_expect_eq(call_i64(&h, "i64.load32_u", ARGS(I32(3))), 0x80ffff01ull);
+
+    /* Narrow stores write only their width. */
+    call_void(&h, "store64", ARGS(I32(100), I64(0x1122334455667788ull)));
+    call_void(&h, "store8", ARGS(I32(100), I32(0xabcdef99u)));
+    call_void(&h, "i64.store16", ARGS(I32(102), I64(0xffffffffffff0102ull)));
+    cr_expect_eq(call_i64(&h, "load64", ARGS(I32(100))), 0x1122334401027799ull);
+    call_void(&h, "i64.store32", ARGS(I32(101), I64(0xdeadbeefcafef00dull)));
+    cr_expect_eq(call_i64(&h, "load64", ARGS(I32(100))), 0x112233cafef00d99ull);
+    /* Misaligned access in the middle of memory is fine. */
+    call_void(&h, "store32", ARGS(I32(1001), I32(0xa1b2c3d4u)));
+    cr_expect_eq(call_i32(&h, "load32", ARGS(I32(1001))), 0xa1b2c3d4u);
+    cr_expect_eq(call_i32(&h, "load8_u", ARGS(I32(1001))), 0xd4u);
+
+    /* Float stores and loads are bit-exact, signalling NaN payloads too. */
+    wasmrt_val snan32 = {.kind = 0x7D};
+    uint32_t b32 = 0x7fa00001u;
+    memcpy(&snan32.of.f32, &b32, 4);
+    cr_expect_eq(call_i32(&h, "f32_bits", &snan32, 1), b32);
+    wasmrt_val snan64 = {.kind = 0x7C};
+    uint64_t b64 = 0xfff4000000000123ull;
+    memcpy(&snan64.of.f64, &b64, 8);
+    cr_expect_eq(call_i64(&h, "f64_bits", &snan64, 1), b64);
+    harness_close(&h);
+}
+BOTH_MODES(widths_and_signedness)
+
+static void straddling_the_end(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, MEMORY_WAT, bounds_checks);
+    /* Last fully in-bounds positions work... */
+    cr_expect_eq(call_i32(&h, "load32", ARGS(I32(65532))), 0u);
+    cr_expect_eq(call_i64(&h, "load64", ARGS(I32(65528))), 0u);
+    cr_expect_eq(call_i32(&h, "load8_u", ARGS(I32(65535))), 0u);
+    cr_expect_eq(call_i32(&h, "load16_u", ARGS(I32(65534))), 0u);
+    /* ...one byte further straddles the end and traps. */
+    expect_trap(&h, "load32", ARGS(I32(65533)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "load64", ARGS(I32(65529)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "load16_u", ARGS(I32(65535)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "load8_u", ARGS(I32(65536)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "load8_u", ARGS(I32(0xffffffffu)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "load64", ARGS(I32(0xfffffff9u)), 1, WASMC_TRAP_MEMORY_OOB);
+
+    /* A straddling store traps without writing its in-bounds bytes. */
+    call_void(&h, "store32", ARGS(I32(65532), I32(0x01020304u)));
+    expect_trap(&h, "store32", ARGS(I32(65534), I32(0xaabbccddu)), 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "load32", ARGS(I32(65532))), 0x01020304u);
+    expect_trap(&h, "store64", ARGS(I32(65529), I64(~0ull)), 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "load32", ARGS(I32(65532))), 0x01020304u);
+    harness_close(&h);
+}
+BOTH_MODES(straddling_the_end)
+
+static void offsets_near_4gib(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, MEMORY_WAT, bounds_checks);
+    /* address + offset is computed without wrapping to 32 bits. */
+    expect_trap(&h, "load8_off_max", ARGS(I32(0)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "load8_off_max", ARGS(I32(1)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "load8_off_max", ARGS(I32(0xffffffffu)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "load32_off_4g", ARGS(I32(4)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "load32_off_4g", ARGS(I32(0xffffffffu)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "store32_off_4g", ARGS(I32(4)), 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "load32", ARGS(I32(0))), 0x01020304u, "a wrapped store must not land at 0");
+    harness_close(&h);
+}
+BOTH_MODES(offsets_near_4gib)
+
+/* A static offset larger than the guard region: guard-page mode must fall
+ * back to an explicit check, and in-bounds accesses must still work. */
+static const char BIG_WAT[] =
+    "(module\n"
+    "  (memory 600)\n"
+    "  (func (export \"far_load\") (param i32) (result i32) (i32.load offset=0x2100000 (local.get 0)))\n"
+    "  (func (export \"far_store\") (param i32 i32) (i32.store offset=0x2100000 (local.get 0) (local.get 1)))\n"
+    ")\n";
+
+static void offset_beyond_guard(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, BIG_WAT, bounds_checks);
+    const uint32_t last = 600u * 65536u - 4u - 0x2100000u;
+    call_void(&h, "far_store", ARGS(I32(last), I32(0x5a5a5a5au)));
+    cr_expect_eq(call_i32(&h, "far_load", ARGS(I32(last))), 0x5a5a5a5au);
+    cr_expect_eq(call_i32(&h, "far_load", ARGS(I32(0))), 0u);
+    expect_trap(&h, "far_load", ARGS(I32(last + 1)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "far_store", ARGS(I32(last + 1), I32(1)), 0, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "far_load", ARGS(I32(0xffffffffu)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "far_load", ARGS(I32(0x80000000u)), 1, WASMC_TRAP_MEMORY_OOB);
+    harness_close(&h);
+}
+BOTH_MODES(offset_beyond_guard)
+
+static void discarded_loads_still_trap(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, MEMORY_WAT, bounds_checks);
+    call_void(&h, "drop_load", ARGS(I32(65528)));
+    expect_trap(&h, "drop_load", ARGS(I32(65529)), 0, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "drop_load", ARGS(I32(0x7fffffffu)), 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "dead_load", ARGS(I32(0))), 0u);
+    expect_trap(&h, "dead_load", ARGS(I32(65536)), 1, WASMC_TRAP_MEMORY_OOB);
+    harness_close(&h);
+}
+BOTH_MODES(discarded_loads_still_trap)
+
+static void grow_then_access(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, MEMORY_WAT, bounds_checks);
+    cr_expect_eq(call_i32(&h, "size", NOARGS), 1u);
+    expect_trap(&h, "load32", ARGS(I32(65536)), 1, WASMC_TRAP_MEMORY_OOB);
+    /* Size is read before the grow and the access after it, in one function. */
+    cr_expect_eq(call_i32(&h, "grow_then_load", ARGS(I32(65536))), 0u);
+    cr_expect_eq(call_i32(&h, "size", NOARGS), 2u);
+    call_void(&h, "store32", ARGS(I32(131068), I32(42)));
+    cr_expect_eq(call_i32(&h, "load32", ARGS(I32(131068))), 42u);
+    expect_trap(&h, "load32", ARGS(I32(131069)), 1, WASMC_TRAP_MEMORY_OOB);
+    /* The byte read before growing is not reused after the store. */
+    cr_expect_eq(call_i32(&h, "load_grow_load", ARGS(I32(131071))), 7u);
+    cr_expect_eq(call_i32(&h, "size", NOARGS), 3u);
+    /* At the maximum: grow fails with -1 and the size stays. */
+    cr_expect_eq(call_i32(&h, "grow", ARGS(I32(1))), 0xffffffffu);
+    cr_expect_eq(call_i32(&h, "grow", ARGS(I32(0))), 3u);
+    cr_expect_eq(call_i32(&h, "size", NOARGS), 3u);
+    expect_trap(&h, "grow_then_load", ARGS(I32(3 * 65536)), 1, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "load8_u", ARGS(I32(3 * 65536 - 1))), 0u);
+    harness_close(&h);
+}
+BOTH_MODES(grow_then_access)
+
+static void bulk_memory(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, MEMORY_WAT, bounds_checks);
+    /* Overlapping copy forwards behaves like memmove. */
+    call_void(&h, "copy", ARGS(I32(2), I32(0), I32(6)));
+    cr_expect_eq(call_i32(&h, "load32", ARGS(I32(0))), 0x03040304u);
+    cr_expect_eq(call_i32(&h, "load32", ARGS(I32(4))), 0xffff0102u);
+    instantiate(&h);
+    /* ...and backwards. */
+    call_void(&h, "copy", ARGS(I32(0), I32(2), I32(6)));
+    cr_expect_eq(call_i64(&h, "load64", ARGS(I32(0))), 0x7f807f80ffff0102ull);
+
+    /* Out of bounds: trap, and nothing is written. */
+    expect_trap(&h, "fill", ARGS(I32(65530), I32(0xaa), I32(7)), 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "load8_u", ARGS(I32(65530))), 0u);
+    expect_trap(&h, "copy", ARGS(I32(65530), I32(0), I32(7)), 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "load8_u", ARGS(I32(65530))), 0u);
+    expect_trap(&h, "copy", ARGS(I32(0), I32(65535), I32(2)), 0, WASMC_TRAP_MEMORY_OOB);
+    call_void(&h, "fill", ARGS(I32(65530), I32(0x1aa), I32(6)));
+    cr_expect_eq(call_i32(&h, "load16_u", ARGS(I32(65534))), 0xaaaau);
+    /* Zero-length at exactly the end is fine; one past it is not. */
+    call_void(&h, "fill", ARGS(I32(65536), I32(0), I32(0)));
+    expect_trap(&h, "fill", ARGS(I32(65537), I32(0), I32(0)), 0, WASMC_TRAP_MEMORY_OOB);
+
+    /* memory.init and data.drop. */
+    call_void(&h, "init", ARGS(I32(200), I32(1), I32(4)));
+    cr_expect_eq(call_i32(&h, "load32", ARGS(I32(200))), 0x6f6c6c65u); /* "ello" */
+    expect_trap(&h, "init", ARGS(I32(300), I32(2), I32(4)), 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "load8_u", ARGS(I32(300))), 0u);
+    expect_trap(&h, "init", ARGS(I32(65534), I32(0), I32(3)), 0, WASMC_TRAP_MEMORY_OOB);
+    call_void(&h, "drop_seg", NOARGS);
+    call_void(&h, "drop_seg", NOARGS);
+    call_void(&h, "init", ARGS(I32(0), I32(0), I32(0)));
+    expect_trap(&h, "init", ARGS(I32(0), I32(0), I32(1)), 0, WASMC_TRAP_MEMORY_OOB);
+    harness_close(&h);
+}
+BOTH_MODES(bulk_memory)
+
+/* ---- Tables and references ------------------------------------------ */
+
+static const char TABLE_WAT[] =
+    "(module\n"
+    "  (type $r (func (result i32)))\n"
+    "  (table $t 10 12 funcref)\n"
+    "  (table $e 2 externref)\n"
+    "  (elem (table $t) (i32.const 0) func $f0 $f1 $f2 $f3 $f4)\n"
+    "  (elem $passive func $f3 $f4)\n"
+    "  (func $f0 (result i32) (i32.const 0))\n"
+    "  (func $f1 (result i32) (i32.const 1))\n"
+    "  (func $f2 (result i32) (i32.const 2))\n"
+    "  (func $f3 (result i32) (i32.const 3))\n"
+    "  (func $f4 (result i32) (i32.const 4))\n"
+    "  (func (export \"call\") (param i32) (result i32) (call_indirect $t (type $r) (local.get 0)))\n"
+    "  (func (export \"copy\") (param i32 i32 i32) (table.copy $t $t (local.get 0) (local.get 1) (local.get 2)))\n"
+    "  (func (export \"is_null\") (param i32) (result i32) (ref.is_null (table.get $t (local.get 0))))\n"
+    "  (func (export \"set_null\") (param i32) (table.set $t (local.get 0) (ref.null func)))\n"
+    "  (func (export \"set_f2\") (param i32) (table.set $t (local.get 0) (ref.func $f2)))\n"
+    "  (func (export \"move\") (param i32 i32) (table.set $t (local.get 0) (table.get $t (local.get 1))))\n"
+    "  (func (export \"size\") (result i32) (table.size $t))\n"
+    "  (func (export \"grow_null\") (param i32) (result i32) (table.grow $t (ref.null func) (local.get 0)))\n"
+    "  (func (export \"grow_f1\") (param i32) (result i32) (table.grow $t (ref.func $f1) (local.get 0)))\n"
+    "  (func (export \"fill_f4\") (param i32 i32) (table.fill $t (local.get 0) (ref.func $f4) (local.get 1)))\n"
+    "  (func (export \"init\") (param i32 i32 i32) (table.init $t $passive (local.get 0) (local.get 1) (local.get 2)))\n"
+    "  (func (export \"elem_drop\") (elem.drop $passive))\n"
+    "  (func (export \"ext_set\") (param i32 externref) (table.set $e (local.get 0) (local.get 1)))\n"
+    "  (func (export \"ext_get\") (param i32) (result externref) (table.get $e (local.get 0)))\n"
+    "  (func (export \"ext_is_null\") (param externref) (result i32) (ref.is_null (local.get 0)))\n"
+    "  (func (export \"null_is_null\") (result i32) (ref.is_null (ref.null extern)))\n"
+    "  (func (export \"func_is_null\") (result i32) (ref.is_null (ref.func $f0)))\n"
+    ")\n";
+
+static void table_copy_overlapping(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, TABLE_WAT, bounds_checks);
+    call_void(&h, "copy", ARGS(I32(2), I32(0), I32(5)));
+    for (uint32_t i = 0; i < 2; i++)
+        cr_expect_eq(call_i32(&h, "call", ARGS(I32(i))), i);
+    for (uint32_t i = 2; i < 7; i++)
+        cr_expect_eq(call_i32(&h, "call", ARGS(I32(i))), i - 2);
+    instantiate(&h);
+    call_void(&h, "copy", ARGS(I32(0), I32(2), I32(5)));
+    cr_expect_eq(call_i32(&h, "call", ARGS(I32(0))), 2u);
+    cr_expect_eq(call_i32(&h, "call", ARGS(I32(2))), 4u);
+    cr_expect_eq(call_i32(&h, "is_null", ARGS(I32(3))), 1u);
+    cr_expect_eq(call_i32(&h, "is_null", ARGS(I32(4))), 1u);
+    expect_trap(&h, "call", ARGS(I32(3)), 1, WASMC_TRAP_UNINITIALIZED_ELEMENT);
+    /* Out of bounds copies trap without copying anything. */
+    instantiate(&h);
+    expect_trap(&h, "copy", ARGS(I32(6), I32(0), I32(5)), 0, WASMC_TRAP_TABLE_OOB);
+    cr_expect_eq(call_i32(&h, "is_null", ARGS(I32(6))), 1u);
+    expect_trap(&h, "copy", ARGS(I32(0), I32(6), I32(5)), 0, WASMC_TRAP_TABLE_OOB);
+    cr_expect_eq(call_i32(&h, "call", ARGS(I32(0))), 0u);
+    call_void(&h, "copy", ARGS(I32(10), I32(0), I32(0)));
+    expect_trap(&h, "copy", ARGS(I32(11), I32(0), I32(0)), 0, WASMC_TRAP_TABLE_OOB);
+    harness_close(&h);
+}
+BOTH_MODES(table_copy_overlapping)
+
+static void table_get_set_grow(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, TABLE_WAT, bounds_checks);
+    cr_expect_eq(call_i32(&h, "size", NOARGS), 10u);
+    cr_expect_eq(call_i32(&h, "is_null", ARGS(I32(4))), 0u);
+    cr_expect_eq(call_i32(&h, "is_null", ARGS(I32(9))), 1u);
+    expect_trap(&h, "is_null", ARGS(I32(10)), 1, WASMC_TRAP_TABLE_OOB);
+    expect_trap(&h, "is_null", ARGS(I32(0xffffffffu)), 1, WASMC_TRAP_TABLE_OOB);
+    expect_trap(&h, "set_null", ARGS(I32(10)), 0, WASMC_TRAP_TABLE_OOB);
+    call_void(&h, "set_f2", ARGS(I32(9)));
+    cr_expect_eq(call_i32(&h, "call", ARGS(I32(9))), 2u);
+    call_void(&h, "move", ARGS(I32(8), I32(3)));
+    cr_expect_eq(call_i32(&h, "call", ARGS(I32(8))), 3u);
+    call_void(&h, "set_null", ARGS(I32(0)));
+    expect_trap(&h, "call", ARGS(I32(0)), 1, WASMC_TRAP_UNINITIALIZED_ELEMENT);
+    expect_trap(&h, "call", ARGS(I32(10)), 1, WASMC_TRAP_UNDEFINED_ELEMENT);
+
+    /* Growing: the new size is seen by table.get/set in the same instance. */
+    cr_expect_eq(call_i32(&h, "grow_f1", ARGS(I32(1))), 10u);
+    cr_expect_eq(call_i32(&h, "size", NOARGS), 11u);
+    cr_expect_eq(call_i32(&h, "call", ARGS(I32(10))), 1u);
+    cr_expect_eq(call_i32(&h, "grow_null", ARGS(I32(2))), 0xffffffffu, "beyond the maximum");
+    cr_expect_eq(call_i32(&h, "grow_null", ARGS(I32(1))), 11u);
+    cr_expect_eq(call_i32(&h, "is_null", ARGS(I32(11))), 1u);
+    cr_expect_eq(call_i32(&h, "grow_null", ARGS(I32(0))), 12u);
+    expect_trap(&h, "is_null", ARGS(I32(12)), 1, WASMC_TRAP_TABLE_OOB);
+
+    /* table.fill */
+    call_void(&h, "fill_f4", ARGS(I32(9), I32(3)));
+    cr_expect_eq(call_i32(&h, "call", ARGS(I32(11))), 4u);
+    expect_trap(&h, "fill_f4", ARGS(I32(10), I32(3)), 0, WASMC_TRAP_TABLE_OOB);
+    call_void(&h, "fill_f4", ARGS(I32(12), I32(0)));
+    harness_close(&h);
+}
+BOTH_MODES(table_get_set_grow)
+
+static void table_init_and_refs(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, TABLE_WAT, bounds_checks);
+    call_void(&h, "init", ARGS(I32(7), I32(0), I32(2)));
+    cr_expect_eq(call_i32(&h, "call", ARGS(I32(7))), 3u);
+    cr_expect_eq(call_i32(&h, "call", ARGS(I32(8))), 4u);
+    expect_trap(&h, "init", ARGS(I32(9), I32(0), I32(2)), 0, WASMC_TRAP_TABLE_OOB);
+    cr_expect_eq(call_i32(&h, "is_null", ARGS(I32(9))), 1u, "a trapping table.init writes nothing");
+    expect_trap(&h, "init", ARGS(I32(0), I32(1), I32(2)), 0, WASMC_TRAP_TABLE_OOB);
+    call_void(&h, "elem_drop", NOARGS);
+    call_void(&h, "init", ARGS(I32(0), I32(0), I32(0)));
+    expect_trap(&h, "init", ARGS(I32(0), I32(0), I32(1)), 0, WASMC_TRAP_TABLE_OOB);
+
+    cr_expect_eq(call_i32(&h, "null_is_null", NOARGS), 1u);
+    cr_expect_eq(call_i32(&h, "func_is_null", NOARGS), 0u);
+    /* externref values pass through tables unchanged. */
+    wasmrt_val ext = {.kind = 0x6F, .of.ref = (void *)(uintptr_t)0x1234};
+    cr_expect_eq(call_i32(&h, "ext_is_null", &ext, 1), 0u);
+    wasmrt_val args[2] = {I32(1), ext};
+    call_void(&h, "ext_set", args, 2);
+    wasmrt_val r = {0};
+    cr_assert_eq(invoke(&h, "ext_get", ARGS(I32(1)), &r, 1), WASMC_TRAP_NONE);
+    cr_expect_eq(r.of.ref, ext.of.ref);
+    cr_assert_eq(invoke(&h, "ext_get", ARGS(I32(0)), &r, 1), WASMC_TRAP_NONE);
+    cr_expect_null(r.of.ref);
+    expect_trap(&h, "ext_get", ARGS(I32(2)), 1, WASMC_TRAP_TABLE_OOB);
+    harness_close(&h);
+}
+BOTH_MODES(table_init_and_refs)
