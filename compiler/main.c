@@ -1,3 +1,210 @@
-/* stub: the wasmc CLI, to be written */
+/* wasmc: the command-line compiler.
+ *
+ *   wasmc [-O0|-O1|-O2|-O3] [--target=TRIPLE] [--cpu=NAME|native]
+ *         [--bounds-checks] [-j N] [-v] IN.wasm [-o OUT.so]
+ *
+ * Flags follow clang's spelling.  "-" is stdin (input) or stdout (output);
+ * without -o the output is the input with its .wasm extension replaced by
+ * .so (stdout for stdin, but never a terminal).  Every failure is exactly
+ * one line on stderr,
+ *     wasmc: error: FILE:0xOFFSET: MESSAGE    (offset only when known)
+ * and exit status 1, with no output file left behind (the library writes
+ * through a temporary file).  Flags, the target and the CPU are checked
+ * before the input is read, so a bad command line fails fast.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
-int main(void) { fputs("wasmc: not yet implemented\n", stderr); return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "codegen.h"
+#include "wasmc.h"
+
+#define MAX_INPUT_BYTES (1ull << 30)
+
+static void usage(FILE *f) {
+    fputs("usage: wasmc [options] IN.wasm [-o OUT.so]\n"
+          "\n"
+          "Compile a WebAssembly 2.0 module into a native shared object for wasmrt.\n"
+          "\n"
+          "options:\n"
+          "  -o FILE            output file (default: IN with .so; '-' = stdout)\n"
+          "  -O0 -O1 -O2 -O3    optimisation level (default -O2)\n"
+          "  --target=TRIPLE    x86_64-linux-gnu or aarch64-linux-gnu (default: host)\n"
+          "  --cpu=NAME         CPU to generate code for (default: x86-64-v2 / generic);\n"
+          "                     'native' = this machine's CPU (host target only)\n"
+          "  --bounds-checks    check every memory access instead of using guard pages\n"
+          "  -j N               code generation threads (default: number of cores)\n"
+          "  -v                 print phase timings and the output size\n"
+          "  --version          print version information\n"
+          "  -h, --help         print this help\n",
+          f);
+}
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* One line, whatever the message contains. */
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+    fprintf(stderr, "wasmc: error: %s\n", msg);
+    return 1;
+}
+
+static int bad_usage(const char *fmt, const char *arg) {
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, arg);
+    fail("%s", msg);
+    fputs("wasmc: see 'wasmc --help'\n", stderr);
+    return 1;
+}
+
+static void print_version(void) {
+    printf("wasmc %s\nLLVM %s\ntargets: x86_64-linux-gnu (default cpu %s), aarch64-linux-gnu (default cpu %s)\n"
+           "host: %s\n",
+           WASMC_VERSION, codegen_llvm_version(), target_x86_64.default_cpu, target_aarch64.default_cpu,
+           target_host() ? target_host()->triple : "unsupported");
+}
+
+/* Read all of fd; false with errno set (EFBIG past the limit). */
+static bool read_all(int fd, uint8_t **out, size_t *size) {
+    size_t cap = 1 << 16, len = 0;
+    struct stat st;
+    if (fstat(fd, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) { errno = EISDIR; return false; }
+        if (S_ISREG(st.st_mode)) {
+            if ((unsigned long long)st.st_size > MAX_INPUT_BYTES) { errno = EFBIG; return false; }
+            cap = (size_t)st.st_size + 1;
+        }
+    }
+    uint8_t *buf = malloc(cap);
+    if (!buf) return false;
+    for (;;) {
+        if (len == cap) {
+            if (cap >= MAX_INPUT_BYTES) { free(buf); errno = EFBIG; return false; }
+            size_t ncap = cap * 2 > MAX_INPUT_BYTES ? MAX_INPUT_BYTES : cap * 2;
+            uint8_t *nb = realloc(buf, ncap);
+            if (!nb) { free(buf); errno = ENOMEM; return false; }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) { int e = errno; free(buf); errno = e; return false; }
+        if (r == 0) break;
+        len += (size_t)r;
+    }
+    *out = buf;
+    *size = len;
+    return true;
+}
+
+static char *default_output(const char *in) {
+    size_t n = strlen(in);
+    if (n > 5 && strcmp(in + n - 5, ".wasm") == 0) n -= 5;
+    char *out = malloc(n + 4);
+    if (!out) return NULL;
+    memcpy(out, in, n);
+    memcpy(out + n, ".so", 4);
+    return out;
+}
+
+static bool parse_threads(const char *s, unsigned *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1 || v > 1024) return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+int main(int argc, char **argv) {
+    WasmcOptions o;
+    wasmc_options_default(&o);
+    const char *in = NULL, *out = NULL;
+    bool only_inputs = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_inputs || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (in) return bad_usage("more than one input file ('%s')", a);
+            in = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_inputs = true;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            print_version();
+            return 0;
+        } else if (strcmp(a, "-o") == 0) {
+            if (++i >= argc) return bad_usage("%s needs a file name", a);
+            out = argv[i];
+        } else if (strncmp(a, "-o", 2) == 0) {
+            out = a + 2;
+        } else if (a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) {
+            o.opt_level = a[2] - '0';
+        } else if (strncmp(a, "--target=", 9) == 0 && a[9]) {
+            o.target_triple = a + 9;
+        } else if (strncmp(a, "--cpu=", 6) == 0 && a[6]) {
+            o.cpu = a + 6;
+        } else if (strcmp(a, "--bounds-checks") == 0) {
+            o.bounds_checks = true;
+        } else if (strcmp(a, "-j") == 0) {
+            if (++i >= argc) return bad_usage("%s needs a thread count", a);
+            if (!parse_threads(argv[i], &o.threads)) return bad_usage("invalid thread count '%s'", argv[i]);
+        } else if (strncmp(a, "-j", 2) == 0) {
+            if (!parse_threads(a + 2, &o.threads)) return bad_usage("invalid thread count '%s'", a + 2);
+        } else if (strcmp(a, "-v") == 0) {
+            o.verbose = true;
+        } else {
+            return bad_usage("unknown argument '%s'", a);
+        }
+    }
+    if (!in) return bad_usage("%s", "no input file");
+
+    /* Bad --target/--cpu are command-line errors: report them as such. */
+    WasmError err;
+    wasm_error_clear(&err);
+    CodegenTarget ct;
+    if (!codegen_resolve_target(&o, &ct, &err)) return fail("%s", err.message);
+    codegen_target_free(&ct);
+
+    bool from_stdin = strcmp(in, "-") == 0;
+    const char *in_name = from_stdin ? "<stdin>" : in;
+    char *out_owned = NULL;
+    if (!out) {
+        if (from_stdin) out = "-";
+        else if (!(out = out_owned = default_output(in))) return fail("out of memory");
+    }
+    if (strcmp(out, "-") == 0 && isatty(1)) {
+        free(out_owned);
+        return fail("refusing to write a binary to a terminal; use -o FILE");
+    }
+
+    int fd = from_stdin ? 0 : open(in, O_RDONLY | O_CLOEXEC);
+    uint8_t *bytes = NULL;
+    size_t size = 0;
+    if (fd < 0 || !read_all(fd, &bytes, &size)) {
+        int e = errno;
+        if (fd > 0) close(fd);
+        free(out_owned);
+        return fail("%s: %s", in_name, e == EFBIG ? "input larger than 1 GiB" : strerror(e));
+    }
+    if (fd > 0) close(fd);
+
+    bool ok = wasmc_compile(bytes, size, &o, out, NULL, &err);
+    free(bytes);
+    free(out_owned);
+    if (ok) return 0;
+    if (err.offset != WASM_NO_OFFSET) return fail("%s:0x%zx: %s", in_name, err.offset, err.message);
+    return fail("%s: %s", in_name, err.message);
+}

@@ -1,0 +1,365 @@
+/* Code generation: target machines, pass pipeline, parallel object emission.
+ *
+ * Parallelism model.  LLVM contexts and target machines are not
+ * thread-safe, so every worker thread owns one LLVMTargetMachine (created
+ * once per thread, not per part: it is the expensive object) and creates a
+ * fresh LLVMContext per part, which also bounds peak memory to one part's
+ * IR per thread.  Workers take parts from a shared counter in index order,
+ * so which thread compiles a part never affects its bytes: each part is a
+ * pure function of (module, part range, target), and the objects are
+ * handed to the linker in part order.
+ *
+ * The part split is a pure function of the module: parts of roughly
+ * PART_BODY_BYTES of function bodies each, at most MAX_PARTS.  Small
+ * modules get one part (no cross-part calls, so the inliner sees
+ * everything); large ones trade some cross-part inlining for compile time.
+ *
+ * LLVM reports some errors through the context's diagnostic handler, whose
+ * default prints and calls exit(); each context gets a handler that turns
+ * errors into the part's WasmError instead.
+ */
+#include "codegen.h"
+
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lower/lower_module.h"
+
+#define PART_BODY_BYTES (24u * 1024u)
+#define MAX_PARTS 64u
+#define WORKER_STACK_BYTES (32u << 20) /* LLVM recurses on deeply nested control flow */
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- LLVM initialisation ------------------------------------------------ */
+
+static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
+
+static void llvm_init(void) {
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86Target();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86AsmPrinter();
+    LLVMInitializeAArch64TargetInfo();
+    LLVMInitializeAArch64Target();
+    LLVMInitializeAArch64TargetMC();
+    LLVMInitializeAArch64AsmPrinter();
+}
+
+const char *codegen_llvm_version(void) {
+    static char buf[32];
+    unsigned maj, min, pat;
+    LLVMGetVersion(&maj, &min, &pat);
+    snprintf(buf, sizeof buf, "%u.%u.%u", maj, min, pat);
+    return buf;
+}
+
+/* ---- Target resolution -------------------------------------------------- */
+
+static char *dup_str(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+bool codegen_resolve_target(const WasmcOptions *o, CodegenTarget *out, WasmError *err) {
+    memset(out, 0, sizeof *out);
+    if (o->opt_level < 0 || o->opt_level > 3)
+        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "invalid optimisation level %d", o->opt_level);
+    out->opt_level = o->opt_level;
+    const TargetInfo *host = target_host();
+    const TargetInfo *t = o->target_triple ? target_for_triple(o->target_triple) : host;
+    if (!t) {
+        if (o->target_triple)
+            return wasm_error(err, WASM_ERR_UNSUPPORTED, WASM_NO_OFFSET,
+                              "unsupported target '%s' (supported: x86_64-linux-gnu, aarch64-linux-gnu)",
+                              o->target_triple);
+        return wasm_error(err, WASM_ERR_UNSUPPORTED, WASM_NO_OFFSET,
+                          "this host is not a supported target; pass --target");
+    }
+    out->target = t;
+    pthread_once(&llvm_once, llvm_init);
+
+    const char *cpu = o->cpu ? o->cpu : t->default_cpu;
+    if (strcmp(cpu, "native") == 0) {
+        if (t != host)
+            return wasm_error(err, WASM_ERR_UNSUPPORTED, WASM_NO_OFFSET,
+                              "--cpu=native needs the host target, not %s", t->name);
+        char *name = LLVMGetHostCPUName();
+        char *feat = LLVMGetHostCPUFeatures();
+        out->cpu = dup_str(name ? name : "");
+        out->features = dup_str(feat ? feat : "");
+        LLVMDisposeMessage(name);
+        LLVMDisposeMessage(feat);
+    } else {
+        const char *feat = t->features_for_cpu(cpu);
+        if (!feat)
+            return wasm_error(err, WASM_ERR_UNSUPPORTED, WASM_NO_OFFSET,
+                              "unknown CPU '%s' for %s", cpu, t->name);
+        out->cpu = dup_str(cpu);
+        out->features = dup_str(feat);
+    }
+    if (!out->cpu || !out->features) {
+        codegen_target_free(out);
+        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+    }
+    out->cpu_features = t->required_features(out->cpu, out->features);
+    return true;
+}
+
+void codegen_target_free(CodegenTarget *t) {
+    free(t->cpu);
+    free(t->features);
+    t->cpu = t->features = NULL;
+}
+
+static LLVMTargetMachineRef create_tm(const CodegenTarget *ct, WasmError *err) {
+    LLVMTargetRef target;
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(ct->target->triple, &target, &msg)) {
+        wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM has no target %s: %s",
+                   ct->target->triple, msg ? msg : "");
+        LLVMDisposeMessage(msg);
+        return NULL;
+    }
+    static const LLVMCodeGenOptLevel levels[4] = {
+        LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, ct->target->triple, ct->cpu, ct->features,
+                                                      levels[ct->opt_level], LLVMRelocPIC,
+                                                      LLVMCodeModelDefault);
+    if (!tm) wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "cannot create the LLVM target machine");
+    return tm;
+}
+
+/* ---- Part planning ------------------------------------------------------ */
+
+uint32_t codegen_plan_parts(const Module *m, CodegenPart **parts) {
+    uint32_t first_def = m->num_imported_funcs;
+    uint32_t ndef = m->num_funcs - first_def;
+    uint64_t total = 0;
+    for (uint32_t i = first_def; i < m->num_funcs; i++)
+        total += m->funcs[i].body_end - m->funcs[i].body_offset;
+    uint64_t want = (total + PART_BODY_BYTES - 1) / PART_BODY_BYTES;
+    if (want > MAX_PARTS) want = MAX_PARTS;
+    if (want > ndef) want = ndef;
+    if (want == 0) want = 1;
+    uint32_t n = (uint32_t)want;
+    CodegenPart *p = calloc(n, sizeof *p);
+    if (!p) return 0;
+    /* Cut when the running total passes the next multiple of total/n, so
+     * parts are balanced by body size, not by function count. */
+    uint32_t k = 0;
+    uint64_t acc = 0;
+    p[0].first = 0;
+    for (uint32_t i = 0; i < ndef && k + 1 < n; i++) {
+        acc += m->funcs[first_def + i].body_end - m->funcs[first_def + i].body_offset;
+        if (acc * n >= total * (k + 1) && i + 1 < ndef) {
+            p[k].last = i + 1;
+            p[++k].first = i + 1;
+        }
+    }
+    p[k].last = ndef;
+    *parts = p;
+    return k + 1;
+}
+
+/* ---- Parallel compilation ----------------------------------------------- */
+
+typedef struct PartResult {
+    CodegenObject obj;
+    WasmError err;
+    bool done;
+} PartResult;
+
+typedef struct Shared {
+    const Module *m;
+    const CodegenTarget *ct;
+    wasmc_memory_mode mode;
+    const uint8_t *module_sha256;
+    const CodegenPart *parts;
+    uint32_t num_parts;
+    PartResult *results;
+    atomic_uint next;
+    atomic_bool failed;
+    pthread_mutex_t times_lock;
+    CodegenTimes times;
+} Shared;
+
+static void diag_handler(LLVMDiagnosticInfoRef di, void *opaque) {
+    if (LLVMGetDiagInfoSeverity(di) != LLVMDSError) return;
+    char *desc = LLVMGetDiagInfoDescription(di);
+    wasm_error((WasmError *)opaque, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM: %s", desc ? desc : "error");
+    LLVMDisposeMessage(desc);
+}
+
+static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, CodegenTimes *t) {
+    PartResult *r = &s->results[idx];
+    WasmError *err = &r->err;
+    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMContextSetDiagnosticHandler(ctx, diag_handler, err);
+    /* Local value names only cost time and memory; symbols keep theirs. */
+    LLVMContextSetDiscardValueNames(ctx, 1);
+
+    LowerConfig cfg = {
+        .m = s->m, .target = s->ct->target, .tm = tm, .memory_mode = s->mode,
+        .cpu_features = s->ct->cpu_features, .module_sha256 = s->module_sha256,
+    };
+    LLVMModuleRef mod = NULL;
+    double t0 = now_seconds();
+    bool ok = lower_module_part(&cfg, ctx, s->parts[idx].first, s->parts[idx].last, idx == 0, &mod, err);
+    double t1 = now_seconds();
+    t->lower += t1 - t0;
+    if (ok && !mod) ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "lowering produced no module");
+
+    if (ok) {
+        LLVMSetTarget(mod, s->ct->target->triple);
+        LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+        LLVMSetModuleDataLayout(mod, td);
+        LLVMDisposeTargetData(td);
+        static const char *pipelines[4] = {"default<O0>", "default<O1>", "default<O2>", "default<O3>"};
+        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+        LLVMErrorRef e = LLVMRunPasses(mod, pipelines[s->ct->opt_level], tm, po);
+        LLVMDisposePassBuilderOptions(po);
+        if (e) {
+            char *msg = LLVMGetErrorMessage(e);
+            ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM pass pipeline: %s", msg);
+            LLVMDisposeErrorMessage(msg);
+        }
+        ok = ok && !wasm_error_is_set(err);
+    }
+    double t2 = now_seconds();
+    t->optimize += t2 - t1;
+
+    if (ok) {
+        char *msg = NULL;
+        LLVMMemoryBufferRef buf = NULL;
+        if (LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMObjectFile, &msg, &buf)) {
+            ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM code generation: %s",
+                            msg ? msg : "failed");
+        } else if (wasm_error_is_set(err)) {
+            ok = false;
+            LLVMDisposeMemoryBuffer(buf);
+        } else {
+            r->obj.mem = buf;
+            r->obj.data = (const uint8_t *)LLVMGetBufferStart(buf);
+            r->obj.size = LLVMGetBufferSize(buf);
+        }
+        LLVMDisposeMessage(msg);
+    }
+    t->codegen += now_seconds() - t2;
+
+    if (mod) LLVMDisposeModule(mod);
+    LLVMContextDispose(ctx);
+    if (!ok && !wasm_error_is_set(err))
+        wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "part %u failed", idx);
+    r->done = true;
+    return ok;
+}
+
+static void *worker(void *arg) {
+    Shared *s = arg;
+    CodegenTimes t = {0};
+    WasmError tm_err;
+    wasm_error_clear(&tm_err);
+    LLVMTargetMachineRef tm = NULL;
+    for (;;) {
+        /* After a failure no new part starts; parts already taken finish,
+         * and every part below a failing one has been taken, so the lowest
+         * failing index is still found. */
+        if (atomic_load(&s->failed)) break;
+        uint32_t idx = atomic_fetch_add(&s->next, 1);
+        if (idx >= s->num_parts) break;
+        if (!tm && !(tm = create_tm(s->ct, &tm_err))) {
+            s->results[idx].err = tm_err;
+            s->results[idx].done = true;
+            atomic_store(&s->failed, true);
+            break;
+        }
+        if (!compile_part(s, tm, idx, &t)) atomic_store(&s->failed, true);
+    }
+    if (tm) LLVMDisposeTargetMachine(tm);
+    pthread_mutex_lock(&s->times_lock);
+    s->times.lower += t.lower;
+    s->times.optimize += t.optimize;
+    s->times.codegen += t.codegen;
+    pthread_mutex_unlock(&s->times_lock);
+    return NULL;
+}
+
+bool codegen_compile_parts(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode,
+                           const uint8_t module_sha256[32], const CodegenPart *parts,
+                           uint32_t num_parts, unsigned threads, CodegenObject **objs,
+                           CodegenTimes *times, WasmError *err) {
+    *objs = NULL;
+    pthread_once(&llvm_once, llvm_init);
+    Shared s = {.m = m, .ct = ct, .mode = mode, .module_sha256 = module_sha256,
+                .parts = parts, .num_parts = num_parts};
+    s.results = calloc(num_parts, sizeof *s.results);
+    if (!s.results) return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+    for (uint32_t i = 0; i < num_parts; i++) wasm_error_clear(&s.results[i].err);
+    atomic_init(&s.next, 0);
+    atomic_init(&s.failed, false);
+    pthread_mutex_init(&s.times_lock, NULL);
+
+    if (threads == 0) threads = 1;
+    if (threads > num_parts) threads = num_parts;
+    pthread_t *tids = calloc(threads, sizeof *tids);
+    unsigned started = 0;
+    if (tids) {
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, WORKER_STACK_BYTES);
+        for (; started < threads; started++)
+            if (pthread_create(&tids[started], &attr, worker, &s) != 0) break;
+        pthread_attr_destroy(&attr);
+    }
+    /* If no thread could start, compile on this one (with its own stack). */
+    if (started == 0) worker(&s);
+    for (unsigned i = 0; i < started; i++) pthread_join(tids[i], NULL);
+    free(tids);
+    pthread_mutex_destroy(&s.times_lock);
+    if (times) *times = s.times;
+
+    bool ok = true;
+    for (uint32_t i = 0; i < num_parts; i++) {
+        if (wasm_error_is_set(&s.results[i].err)) {
+            if (ok) *err = s.results[i].err;
+            ok = false;
+        } else if (!s.results[i].done && ok && !atomic_load(&s.failed)) {
+            ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "part %u was not compiled", i);
+        }
+    }
+    if (ok && atomic_load(&s.failed))
+        ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "code generation failed");
+
+    CodegenObject *out = ok ? calloc(num_parts, sizeof *out) : NULL;
+    if (ok && !out) ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+    for (uint32_t i = 0; i < num_parts; i++) {
+        if (out) out[i] = s.results[i].obj;
+        else if (s.results[i].obj.mem) LLVMDisposeMemoryBuffer(s.results[i].obj.mem);
+    }
+    free(s.results);
+    *objs = out;
+    return ok;
+}
+
+void codegen_objects_free(CodegenObject *objs, uint32_t n) {
+    if (!objs) return;
+    for (uint32_t i = 0; i < n; i++)
+        if (objs[i].mem) LLVMDisposeMemoryBuffer(objs[i].mem);
+    free(objs);
+}

@@ -1,0 +1,66 @@
+/* Code generation: target machines, the optimisation pipeline, and the
+ * parallel lower -> optimise -> emit of a module's parts into ELF objects.
+ *
+ * The split into parts depends only on the module (never on the thread
+ * count or timing), so the objects, and therefore the artifact, are the
+ * same bytes whatever -j is and on whatever machine wasmc runs.
+ */
+#ifndef WASMC_CODEGEN_H
+#define WASMC_CODEGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "module.h"
+#include "target.h"
+#include "wasmc.h"
+
+/* What code is generated for, resolved from the options. */
+typedef struct CodegenTarget {
+    const TargetInfo *target;
+    char *cpu;              /* LLVM CPU name */
+    char *features;         /* LLVM feature string */
+    uint64_t cpu_features;  /* WASMC_CPU_* the code may use */
+    int opt_level;          /* 0..3 */
+} CodegenTarget;
+
+/* Resolve triple/cpu/opt level ("native" = this host's CPU and features,
+ * host target only).  Unknown triples and CPUs are errors. */
+bool codegen_resolve_target(const WasmcOptions *o, CodegenTarget *out, WasmError *err);
+void codegen_target_free(CodegenTarget *t);
+
+/* A range of defined functions [first, last) compiled as one object. */
+typedef struct CodegenPart {
+    uint32_t first, last;
+} CodegenPart;
+
+/* Split the defined functions into parts by body size; returns the count
+ * (>= 1; a module without defined functions still has part 0 for the
+ * descriptor).  *parts is malloc'd. */
+uint32_t codegen_plan_parts(const Module *m, CodegenPart **parts);
+
+typedef struct CodegenObject {
+    void *mem;              /* LLVMMemoryBufferRef owning the bytes */
+    const uint8_t *data;
+    size_t size;
+} CodegenObject;
+
+typedef struct CodegenTimes {
+    double lower, optimize, codegen;  /* summed over parts (thread-seconds) */
+} CodegenTimes;
+
+/* Lower, optimise and emit every part on up to `threads` threads.  On
+ * success *objs holds one object per part in part order (free with
+ * codegen_objects_free).  On failure the error of the lowest-numbered
+ * failing part is reported, so errors are deterministic too. */
+bool codegen_compile_parts(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode,
+                           const uint8_t module_sha256[32], const CodegenPart *parts,
+                           uint32_t num_parts, unsigned threads, CodegenObject **objs,
+                           CodegenTimes *times, WasmError *err);
+void codegen_objects_free(CodegenObject *objs, uint32_t n);
+
+/* "19.1.7" etc. and the registered targets, for --version. */
+const char *codegen_llvm_version(void);
+
+#endif

@@ -1,0 +1,139 @@
+/* The compiler library's entry points (wasmc.h): the pipeline driver.
+ *
+ * decode -> validate -> plan parts -> parallel lower/optimise/emit
+ * (codegen.c) -> link (link.c) -> trailer + atomic write.  Everything that
+ * can fail returns a WasmError; every resource is released on every path.
+ * The target and CPU are resolved before the module is even decoded, so a
+ * bad flag is reported as such whatever the input.
+ */
+#include "wasmc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "codegen.h"
+#include "link.h"
+#include "module.h"
+#include "wasmc/sha256.h"
+
+#define MAX_THREADS 256u
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void wasmc_options_default(WasmcOptions *o) {
+    memset(o, 0, sizeof *o);
+    o->opt_level = 2;
+}
+
+bool wasmc_check(const uint8_t *bytes, size_t size, WasmError *err) {
+    Module m;
+    if (!module_decode(bytes, size, &m, err)) return false;
+    bool ok = module_validate(&m, err);
+    module_free(&m);
+    return ok;
+}
+
+static unsigned default_threads(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1) return 1;
+    return n > (long)MAX_THREADS ? MAX_THREADS : (unsigned)n;
+}
+
+bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
+                   const char *out_path, WasmcStats *stats, WasmError *err) {
+    WasmcOptions defaults;
+    if (!opts) {
+        wasmc_options_default(&defaults);
+        opts = &defaults;
+    }
+    WasmcStats st;
+    memset(&st, 0, sizeof st);
+    if (!out_path || !*out_path)
+        return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "no output file");
+
+    CodegenTarget ct;
+    if (!codegen_resolve_target(opts, &ct, err)) return false;
+
+    double t0 = now_seconds();
+    uint8_t module_sha[32];
+    wasmc_sha256(bytes, size, module_sha);
+    Module m;
+    bool decoded = module_decode(bytes, size, &m, err);
+    double t1 = now_seconds();
+    st.t_decode = t1 - t0;
+    bool ok = decoded && module_validate(&m, err);
+    double t2 = now_seconds();
+    st.t_validate = t2 - t1;
+
+    CodegenPart *parts = NULL;
+    uint32_t num_parts = 0;
+    CodegenObject *objs = NULL;
+    unsigned threads = opts->threads ? opts->threads : default_threads();
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    wasmc_memory_mode mode = opts->bounds_checks ? WASMC_MEMORY_BOUNDS_CHECKS : WASMC_MEMORY_GUARD_PAGES;
+    if (ok) {
+        st.num_funcs = m.num_funcs - m.num_imported_funcs;
+        num_parts = codegen_plan_parts(&m, &parts);
+        if (num_parts == 0) ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+    }
+    if (ok) {
+        CodegenTimes times = {0};
+        ok = codegen_compile_parts(&m, &ct, mode, module_sha, parts, num_parts, threads, &objs, &times, err);
+        st.t_lower = times.lower;
+        st.t_optimize = times.optimize;
+        st.t_codegen = times.codegen;
+    }
+    double t3 = now_seconds();
+
+    uint8_t *so = NULL;
+    size_t so_size = 0;
+    if (ok) {
+        ok = link_objects(ct.target, objs, num_parts, &so, &so_size, err);
+        codegen_objects_free(objs, num_parts);
+        objs = NULL;
+    }
+    if (ok) {
+        ArtifactInfo info = {.arch = ct.target->arch, .cpu_features = ct.cpu_features,
+                             .memory_mode = mode, .module_sha256 = module_sha};
+        ok = link_write_artifact(out_path, &info, so, so_size, &st.output_size, err);
+    }
+    double t4 = now_seconds();
+    st.t_link = t4 - t3;
+
+    if (ok && opts->verbose) {
+        fprintf(stderr,
+                "wasmc: target %s, cpu %s, -O%d, %s\n"
+                "wasmc: %u functions in %u part%s on %u thread%s\n"
+                "wasmc:   decode     %8.2f ms\n"
+                "wasmc:   validate   %8.2f ms\n"
+                "wasmc:   lower IR   %8.2f ms (summed over threads)\n"
+                "wasmc:   optimise   %8.2f ms (summed over threads)\n"
+                "wasmc:   codegen    %8.2f ms (summed over threads)\n"
+                "wasmc:   lower+opt+codegen wall %8.2f ms\n"
+                "wasmc:   link+write %8.2f ms\n"
+                "wasmc:   total      %8.2f ms\n"
+                "wasmc: wrote %zu bytes to %s\n",
+                ct.target->triple, ct.cpu, ct.opt_level,
+                mode == WASMC_MEMORY_GUARD_PAGES ? "guard pages" : "bounds checks",
+                st.num_funcs, num_parts, num_parts == 1 ? "" : "s",
+                threads < num_parts ? threads : num_parts, (threads < num_parts ? threads : num_parts) == 1 ? "" : "s",
+                st.t_decode * 1e3, st.t_validate * 1e3, st.t_lower * 1e3, st.t_optimize * 1e3,
+                st.t_codegen * 1e3, (t3 - t2) * 1e3, st.t_link * 1e3, (t4 - t0) * 1e3, st.output_size,
+                strcmp(out_path, "-") == 0 ? "<stdout>" : out_path);
+    }
+
+    codegen_objects_free(objs, num_parts);
+    free(so);
+    free(parts);
+    if (decoded) module_free(&m);
+    codegen_target_free(&ct);
+    if (stats) *stats = st;
+    return ok;
+}

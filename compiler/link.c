@@ -1,0 +1,290 @@
+/* Linking with ld.lld and writing the artifact.
+ *
+ * The objects go to a private directory (mkdtemp, mode 0700) as p0.o,
+ * p1.o, ... and are passed to ld.lld in part order; a version script makes
+ * wasmc_descriptor the only dynamic symbol, so nothing of the guest is
+ * reachable by dlsym and nothing can interpose on it.  Undefined libc/libm
+ * symbols LLVM may call (memcpy, memset, fmin, ...) stay undefined and bind
+ * at dlopen to the runtime's libc.  .symtab is kept: it names each Wasm
+ * function for perf, gdb and crash reports.  Nothing that varies between
+ * runs reaches the output: no build-id, no soname, no paths (the objects'
+ * only file symbol comes from the IR module name, not from where they were
+ * written), so identical inputs give identical bytes.
+ *
+ * The linker runs through posix_spawn with its stderr captured; its first
+ * "error:" line becomes the WasmError.  The directory and everything in it
+ * is removed on every path.
+ *
+ * Output is written to "<out>.wasmc-tmp-<pid>-<n>" in the destination
+ * directory (so rename() stays within one file system) and renamed over
+ * the destination only once complete.  No fsync: rename gives readers
+ * all-or-nothing, and a file torn by a power cut fails the runtime's
+ * payload hash check instead of loading.
+ */
+#define _GNU_SOURCE
+#include "link.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "wasmc/artifact.h"
+#include "wasmc/sha256.h"
+
+#ifndef WASMC_LLD_PATH
+#define WASMC_LLD_PATH "ld.lld"
+#endif
+
+extern char **environ;
+
+#define MAX_DIAG 8192
+
+/* ---- Files -------------------------------------------------------------- */
+
+static bool write_all(int fd, const void *data, size_t n) {
+    const uint8_t *p = data;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static bool write_file(const char *path, const void *data, size_t n, WasmError *err) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot create %s: %s", path, strerror(errno));
+    bool ok = write_all(fd, data, n);
+    int e = errno;
+    if (close(fd) != 0 && ok) { ok = false; e = errno; }
+    if (!ok) return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot write %s: %s", path, strerror(e));
+    return true;
+}
+
+static bool read_file(const char *path, uint8_t **out, size_t *size, WasmError *err) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "linker output missing: %s", strerror(errno));
+    struct stat st;
+    uint8_t *buf = NULL;
+    size_t got = 0;
+    bool ok = fstat(fd, &st) == 0 && st.st_size >= 0;
+    if (ok) ok = (buf = malloc((size_t)st.st_size + 1)) != NULL;
+    while (ok && got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) ok = false;
+        else got += (size_t)r;
+    }
+    close(fd);
+    if (!ok) {
+        free(buf);
+        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "cannot read the linker output");
+    }
+    *out = buf;
+    *size = got;
+    return true;
+}
+
+/* ---- Running ld.lld ----------------------------------------------------- */
+
+/* The first "error:" line of lld's output, without the tool prefix. */
+static void first_error_line(const char *diag, char *out, size_t size) {
+    const char *line = strstr(diag, "error: ");
+    if (line) line += 7;
+    else line = diag;
+    size_t n = strcspn(line, "\n");
+    if (n >= size) n = size - 1;
+    memcpy(out, line, n);
+    out[n] = 0;
+}
+
+static bool run_linker(char *const argv[], WasmError *err) {
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0)
+        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "pipe: %s", strerror(errno));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+    pid_t pid;
+    int rc = strchr(argv[0], '/') ? posix_spawn(&pid, argv[0], &fa, NULL, argv, environ)
+                                  : posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(pipefd[1]);
+    if (rc != 0) {
+        close(pipefd[0]);
+        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "cannot run the linker %s: %s",
+                          argv[0], strerror(rc));
+    }
+    /* Drain all output (so lld never blocks on a full pipe) but keep only
+     * the start. */
+    char diag[MAX_DIAG];
+    size_t len = 0;
+    for (;;) {
+        char chunk[4096];
+        ssize_t r = read(pipefd[0], chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        size_t take = (size_t)r < sizeof diag - 1 - len ? (size_t)r : sizeof diag - 1 - len;
+        memcpy(diag + len, chunk, take);
+        len += take;
+    }
+    diag[len] = 0;
+    close(pipefd[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "waitpid: %s", strerror(errno));
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+    char line[200];
+    first_error_line(diag, line, sizeof line);
+    if (WIFSIGNALED(status))
+        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "linker killed by signal %d", WTERMSIG(status));
+    return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "linker failed: %s",
+                      line[0] ? line : "no diagnostics");
+}
+
+bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n,
+                  uint8_t **so, size_t *so_size, WasmError *err) {
+    *so = NULL;
+    *so_size = 0;
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp) tmp = "/tmp";
+    char dir[4096];
+    if (snprintf(dir, sizeof dir, "%s/wasmc-XXXXXX", tmp) >= (int)sizeof dir)
+        return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "TMPDIR too long");
+    if (!mkdtemp(dir))
+        return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot create a temporary directory in %s: %s",
+                          tmp, strerror(errno));
+
+    size_t dlen = strlen(dir) + 32;
+    char *paths = malloc((size_t)(n + 2) * dlen);   /* p<i>.o..., exports.ver, out.so */
+    char **argv = calloc((size_t)n + 32, sizeof *argv);
+    uint32_t written = 0;
+    bool have_ver = false, ok = paths && argv;
+    if (!ok) wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+    char *ver = paths ? paths + (size_t)n * dlen : NULL;
+    char *out = paths ? paths + (size_t)(n + 1) * dlen : NULL;
+
+    for (uint32_t i = 0; ok && i < n; i++) {
+        snprintf(paths + (size_t)i * dlen, dlen, "%s/p%u.o", dir, i);
+        ok = write_file(paths + (size_t)i * dlen, objs[i].data, objs[i].size, err);
+        if (ok) written++;
+    }
+    if (ok) {
+        static const char script[] = "{\n  global: " WASMC_DESCRIPTOR_SYMBOL ";\n  local: *;\n};\n";
+        snprintf(ver, dlen, "%s/exports.ver", dir);
+        ok = have_ver = write_file(ver, script, sizeof script - 1, err);
+        snprintf(out, dlen, "%s/out.so", dir);
+    }
+    if (ok) {
+        const char *ld = getenv("WASMC_LD");
+        char verarg[4200];
+        snprintf(verarg, sizeof verarg, "--version-script=%s", ver);
+        int a = 0;
+        argv[a++] = (char *)(ld && *ld ? ld : WASMC_LLD_PATH);
+        const char *fixed[] = {"-shared", "--hash-style=gnu", "-z", "noexecstack", "-z", "relro",
+                               "-z", "now", "--build-id=none", "--eh-frame-hdr", "-m",
+                               t->lld_emulation, verarg, "-o", out};
+        for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) argv[a++] = (char *)fixed[i];
+        for (uint32_t i = 0; i < n; i++) argv[a++] = paths + (size_t)i * dlen;
+        argv[a] = NULL;
+        ok = run_linker(argv, err);
+        if (ok) ok = read_file(out, so, so_size, err);
+    }
+
+    if (paths) {
+        for (uint32_t i = 0; i < written; i++) unlink(paths + (size_t)i * dlen);
+        if (have_ver) unlink(ver);
+        unlink(out);   /* also removes a partial output after a failed link */
+    }
+    rmdir(dir);
+    free(paths);
+    free(argv);
+    return ok;
+}
+
+/* ---- The artifact ------------------------------------------------------- */
+
+static void put_le(uint8_t *p, uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+void link_encode_trailer(const ArtifactInfo *info, const uint8_t *payload, size_t payload_size,
+                         uint8_t out[sizeof(wasmc_trailer)]) {
+    memset(out, 0, sizeof(wasmc_trailer));
+    memcpy(out + offsetof(wasmc_trailer, magic), WASMC_TRAILER_MAGIC, 8);
+    put_le(out + offsetof(wasmc_trailer, format_version), WASMC_FORMAT_VERSION, 4);
+    put_le(out + offsetof(wasmc_trailer, arch), (uint32_t)info->arch, 4);
+    put_le(out + offsetof(wasmc_trailer, cpu_features), info->cpu_features, 8);
+    put_le(out + offsetof(wasmc_trailer, memory_mode), (uint32_t)info->memory_mode, 4);
+    put_le(out + offsetof(wasmc_trailer, trailer_size), sizeof(wasmc_trailer), 4);
+    put_le(out + offsetof(wasmc_trailer, payload_size), payload_size, 8);
+    wasmc_sha256(payload, payload_size, out + offsetof(wasmc_trailer, payload_sha256));
+    memcpy(out + offsetof(wasmc_trailer, module_sha256), info->module_sha256, 32);
+    static const char version[] = "wasmc " WASMC_VERSION;
+    _Static_assert(sizeof version <= sizeof(((wasmc_trailer *)0)->compiler_version), "version fits");
+    memcpy(out + offsetof(wasmc_trailer, compiler_version), version, sizeof version);
+}
+
+bool link_write_artifact(const char *out_path, const ArtifactInfo *info, const uint8_t *payload,
+                         size_t payload_size, size_t *written, WasmError *err) {
+    uint8_t trailer[sizeof(wasmc_trailer)];
+    link_encode_trailer(info, payload, payload_size, trailer);
+    if (written) *written = 0;
+
+    if (strcmp(out_path, "-") == 0) {
+        if (!write_all(1, payload, payload_size) || !write_all(1, trailer, sizeof trailer))
+            return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot write to standard output: %s",
+                              strerror(errno));
+        if (written) *written = payload_size + sizeof trailer;
+        return true;
+    }
+
+    static atomic_uint counter;
+    size_t len = strlen(out_path) + 64;
+    char *tmp = malloc(len);
+    if (!tmp) return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        snprintf(tmp, len, "%s.wasmc-tmp-%ld-%u", out_path, (long)getpid(), atomic_fetch_add(&counter, 1));
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot create %s: %s", out_path, strerror(e));
+    }
+    bool ok = write_all(fd, payload, payload_size) && write_all(fd, trailer, sizeof trailer);
+    int e = errno;
+    if (close(fd) != 0 && ok) { ok = false; e = errno; }
+    if (!ok) {
+        unlink(tmp);
+        free(tmp);
+        return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot write %s: %s", out_path, strerror(e));
+    }
+    if (rename(tmp, out_path) != 0) {
+        e = errno;
+        unlink(tmp);
+        free(tmp);
+        return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot write %s: %s", out_path, strerror(e));
+    }
+    free(tmp);
+    if (written) *written = payload_size + sizeof trailer;
+    return true;
+}
