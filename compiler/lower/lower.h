@@ -45,6 +45,13 @@ typedef struct LowerModule {
 
     /* TBAA access tags: linear memory never aliases the vmctx or tables. */
     LLVMValueRef tbaa_memory, tbaa_vmctx, tbaa_global, tbaa_table;
+
+    /* Added by lower_module.c (additive): */
+    char **func_symbols;         /* per function index: the native symbol */
+    unsigned md_tbaa, md_invariant, md_prof;  /* metadata kind ids */
+    LLVMValueRef md_empty;       /* !{} for !invariant.load */
+    LLVMValueRef prof_unlikely;  /* branch_weights: true edge cold */
+    LLVMValueRef prof_likely;    /* branch_weights: true edge hot */
 } LowerModule;
 
 typedef enum ControlKind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF } ControlKind;
@@ -84,6 +91,11 @@ typedef struct LowerFunc {
 
     LLVMValueRef memory_base;     /* guard mode: loaded once in the entry block */
     WasmError *err;
+
+    /* Added by lower_func.c (additive): */
+    LLVMValueRef limits;          /* vmctx->limits, loaded once in the entry block */
+    LLVMValueRef memory0;         /* vmctx->memory0 (wasmc_memory *), or NULL */
+    LLVMBasicBlockRef trap_blocks[WASMC_TRAP_COUNT_]; /* shared cold trap paths */
 } LowerFunc;
 
 /* ---- Operand stack ---- */
@@ -125,6 +137,33 @@ void lf_mark_memory_access(LowerFunc *f, LLVMValueRef inst, uint32_t align_log2)
 /* ---- Intrinsics ---- */
 LLVMValueRef lf_call_intrinsic(LowerFunc *f, const char *name, LLVMTypeRef *overload_types,
                                unsigned num_overloads, LLVMValueRef *args, unsigned nargs);
+
+/* Load `type` from `ptr` tagged with TBAA `tbaa` (may be NULL), optionally
+ * !invariant.load. */
+LLVMValueRef lf_load(LowerFunc *f, LLVMTypeRef type, LLVMValueRef ptr, LLVMValueRef tbaa,
+                     bool invariant, const char *name);
+/* Branch-weight helper: mark the conditional branch `br` as rarely taking
+ * its true edge. */
+void lf_set_unlikely(LowerFunc *f, LLVMValueRef br);
+/* The value is discarded (drop): make sure a linear-memory load that
+ * produced it (directly or through pure arithmetic) is still executed, so
+ * an out-of-bounds access traps even though its result is unused. */
+void lf_keep_dropped(LowerFunc *f, LLVMValueRef v);
+
+/* ---- Driver pieces (lower_func.c, trampolines.c, descriptor.c) ---- */
+/* The LLVM function type of Wasm type `t`: RESULT (ptr vmctx, PARAMS...). */
+LLVMTypeRef lm_wasm_fn_type(LowerModule *lm, const FuncType *t);
+/* The LLVM return type of results (void, the value, or a literal struct). */
+LLVMTypeRef lm_results_type(LowerModule *lm, uint32_t n, const uint8_t *types);
+/* Attributes, section and visibility of every function wasmc defines. */
+void lm_set_code_attributes(LowerModule *lm, LLVMValueRef fn);
+/* Lower the body of defined function func_index into lm->funcs[func_index]. */
+bool lower_function(LowerModule *lm, uint32_t func_index, WasmError *err);
+/* Per-type entry/host trampolines; fill the arrays (num_types each). */
+bool lower_trampolines(LowerModule *lm, LLVMValueRef *entry, LLVMValueRef *host, WasmError *err);
+/* The wasmc_descriptor global and every table it points to. */
+bool lower_descriptor(LowerModule *lm, uint64_t cpu_features, const uint8_t *module_sha256,
+                      const LLVMValueRef *entry, const LLVMValueRef *host, WasmError *err);
 
 /* ---- Emitters, one per instruction class (emit_*.c) ----
  * Each handles the instructions of its class and returns false only with
