@@ -20,7 +20,8 @@ typedef struct wasmrt_wasi_config {
     uint32_t envc;
     const wasmrt_wasi_dir *dirs;
     uint32_t num_dirs;
-    int stdin_fd, stdout_fd, stderr_fd;  /* host fds for guest fds 0,1,2 */
+    int stdin_fd, stdout_fd, stderr_fd;  /* host fds for guest fds 0,1,2 (duplicated;
+                                            -1 = closed: the guest sees EBADF) */
     uint32_t max_open_fds;    /* 0 = 1024 */
 } wasmrt_wasi_config;
 
@@ -29,8 +30,15 @@ void wasmrt_wasi_free(wasmrt_wasi *w);
 /* Define every wasi_snapshot_preview1 function in the linker. */
 bool wasmrt_wasi_define(wasmrt_wasi *w, wasmrt_linker *l, wasmrt_error *err);
 
+/* Hand the guest a descriptor it could not open itself (e.g. a listening
+ * socket for sock_accept): host_fd is duplicated and appears at the lowest
+ * free guest fd, with every right its file type allows. */
+bool wasmrt_wasi_insert_fd(wasmrt_wasi *w, int host_fd, uint32_t *guest_fd, wasmrt_error *err);
+
 /* Install the seccomp-bpf allow-list of what the runtime itself needs; after
- * this any other syscall kills the process (SIGSYS).  Irreversible. */
+ * this any other syscall kills the process (SIGSYS).  Irreversible.
+ * Applies to the calling thread and threads it creates afterwards; create
+ * helper threads (e.g. a timeout timer) before calling it. */
 bool wasmrt_seccomp_install(wasmrt_error *err);
 
 #endif

@@ -1,0 +1,252 @@
+/* Internals of the WASI preview1 implementation, shared by its files and by
+ * the unit tests (the "seam": tests call the ABI layer against a malloc'ed
+ * fake linear memory without any compiled module or runtime).
+ *
+ * Two layers, WAMR style:
+ *   - the ABI layer (wasi_abi_*.c) takes raw guest arguments, checks every
+ *     guest pointer/length against the memory view (ERRNO_FAULT, never a
+ *     host fault; all arithmetic in 64 bits so ptr+len cannot wrap), decodes
+ *     witx structs, and checks rights;
+ *   - the primitives (wasi_path.c, the fd table in wasi_ctx.c) do the host
+ *     work, confining every path beneath its directory fd.
+ * Every function returns a WASI errno (uint16_t, 0 = success).
+ */
+#ifndef WASMRT_WASI_INTERNAL_H
+#define WASMRT_WASI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "wasmrt_wasi.h"
+
+/* ---- witx constants ------------------------------------------------------ */
+
+enum {
+    WE_SUCCESS = 0, WE_2BIG = 1, WE_ACCES = 2, WE_ADDRINUSE = 3, WE_ADDRNOTAVAIL = 4,
+    WE_AFNOSUPPORT = 5, WE_AGAIN = 6, WE_ALREADY = 7, WE_BADF = 8, WE_BADMSG = 9,
+    WE_BUSY = 10, WE_CANCELED = 11, WE_CHILD = 12, WE_CONNABORTED = 13,
+    WE_CONNREFUSED = 14, WE_CONNRESET = 15, WE_DEADLK = 16, WE_DESTADDRREQ = 17,
+    WE_DOM = 18, WE_DQUOT = 19, WE_EXIST = 20, WE_FAULT = 21, WE_FBIG = 22,
+    WE_HOSTUNREACH = 23, WE_IDRM = 24, WE_ILSEQ = 25, WE_INPROGRESS = 26, WE_INTR = 27,
+    WE_INVAL = 28, WE_IO = 29, WE_ISCONN = 30, WE_ISDIR = 31, WE_LOOP = 32,
+    WE_MFILE = 33, WE_MLINK = 34, WE_MSGSIZE = 35, WE_MULTIHOP = 36,
+    WE_NAMETOOLONG = 37, WE_NETDOWN = 38, WE_NETRESET = 39, WE_NETUNREACH = 40,
+    WE_NFILE = 41, WE_NOBUFS = 42, WE_NODEV = 43, WE_NOENT = 44, WE_NOEXEC = 45,
+    WE_NOLCK = 46, WE_NOLINK = 47, WE_NOMEM = 48, WE_NOMSG = 49, WE_NOPROTOOPT = 50,
+    WE_NOSPC = 51, WE_NOSYS = 52, WE_NOTCONN = 53, WE_NOTDIR = 54, WE_NOTEMPTY = 55,
+    WE_NOTRECOVERABLE = 56, WE_NOTSOCK = 57, WE_NOTSUP = 58, WE_NOTTY = 59,
+    WE_NXIO = 60, WE_OVERFLOW = 61, WE_OWNERDEAD = 62, WE_PERM = 63, WE_PIPE = 64,
+    WE_PROTO = 65, WE_PROTONOSUPPORT = 66, WE_PROTOTYPE = 67, WE_RANGE = 68,
+    WE_ROFS = 69, WE_SPIPE = 70, WE_SRCH = 71, WE_STALE = 72, WE_TIMEDOUT = 73,
+    WE_TXTBSY = 74, WE_XDEV = 75, WE_NOTCAPABLE = 76,
+};
+
+/* rights */
+#define WR_FD_DATASYNC (1ull << 0)
+#define WR_FD_READ (1ull << 1)
+#define WR_FD_SEEK (1ull << 2)
+#define WR_FD_FDSTAT_SET_FLAGS (1ull << 3)
+#define WR_FD_SYNC (1ull << 4)
+#define WR_FD_TELL (1ull << 5)
+#define WR_FD_WRITE (1ull << 6)
+#define WR_FD_ADVISE (1ull << 7)
+#define WR_FD_ALLOCATE (1ull << 8)
+#define WR_PATH_CREATE_DIRECTORY (1ull << 9)
+#define WR_PATH_CREATE_FILE (1ull << 10)
+#define WR_PATH_LINK_SOURCE (1ull << 11)
+#define WR_PATH_LINK_TARGET (1ull << 12)
+#define WR_PATH_OPEN (1ull << 13)
+#define WR_FD_READDIR (1ull << 14)
+#define WR_PATH_READLINK (1ull << 15)
+#define WR_PATH_RENAME_SOURCE (1ull << 16)
+#define WR_PATH_RENAME_TARGET (1ull << 17)
+#define WR_PATH_FILESTAT_GET (1ull << 18)
+#define WR_PATH_FILESTAT_SET_SIZE (1ull << 19)
+#define WR_PATH_FILESTAT_SET_TIMES (1ull << 20)
+#define WR_FD_FILESTAT_GET (1ull << 21)
+#define WR_FD_FILESTAT_SET_SIZE (1ull << 22)
+#define WR_FD_FILESTAT_SET_TIMES (1ull << 23)
+#define WR_PATH_SYMLINK (1ull << 24)
+#define WR_PATH_REMOVE_DIRECTORY (1ull << 25)
+#define WR_PATH_UNLINK_FILE (1ull << 26)
+#define WR_POLL_FD_READWRITE (1ull << 27)
+#define WR_SOCK_SHUTDOWN (1ull << 28)
+#define WR_SOCK_ACCEPT (1ull << 29)
+#define WR_ALL ((1ull << 30) - 1)
+
+/* The most a descriptor of each kind can hold (wasmtime's split). */
+#define WR_REGULAR_FILE                                                          \
+    (WR_FD_DATASYNC | WR_FD_READ | WR_FD_SEEK | WR_FD_FDSTAT_SET_FLAGS | WR_FD_SYNC |   \
+     WR_FD_TELL | WR_FD_WRITE | WR_FD_ADVISE | WR_FD_ALLOCATE | WR_FD_FILESTAT_GET |    \
+     WR_FD_FILESTAT_SET_SIZE | WR_FD_FILESTAT_SET_TIMES | WR_POLL_FD_READWRITE)
+#define WR_DIRECTORY                                                             \
+    (WR_FD_FDSTAT_SET_FLAGS | WR_FD_SYNC | WR_FD_ADVISE | WR_PATH_CREATE_DIRECTORY |   \
+     WR_PATH_CREATE_FILE | WR_PATH_LINK_SOURCE | WR_PATH_LINK_TARGET | WR_PATH_OPEN |  \
+     WR_FD_READDIR | WR_PATH_READLINK | WR_PATH_RENAME_SOURCE | WR_PATH_RENAME_TARGET | \
+     WR_PATH_FILESTAT_GET | WR_PATH_FILESTAT_SET_SIZE | WR_PATH_FILESTAT_SET_TIMES |    \
+     WR_FD_FILESTAT_GET | WR_FD_FILESTAT_SET_TIMES | WR_PATH_SYMLINK |                 \
+     WR_PATH_REMOVE_DIRECTORY | WR_PATH_UNLINK_FILE | WR_POLL_FD_READWRITE)
+#define WR_TTY (WR_REGULAR_FILE & ~(WR_FD_SEEK | WR_FD_TELL))
+#define WR_SOCKET                                                                \
+    (WR_FD_READ | WR_FD_WRITE | WR_FD_FDSTAT_SET_FLAGS | WR_FD_FILESTAT_GET |          \
+     WR_POLL_FD_READWRITE | WR_SOCK_SHUTDOWN | WR_SOCK_ACCEPT)
+
+enum {
+    WF_UNKNOWN = 0, WF_BLOCK_DEVICE = 1, WF_CHARACTER_DEVICE = 2, WF_DIRECTORY = 3,
+    WF_REGULAR_FILE = 4, WF_SOCKET_DGRAM = 5, WF_SOCKET_STREAM = 6, WF_SYMBOLIC_LINK = 7,
+};
+
+enum { WFD_APPEND = 1, WFD_DSYNC = 2, WFD_NONBLOCK = 4, WFD_RSYNC = 8, WFD_SYNC = 16 };
+enum { WO_CREAT = 1, WO_DIRECTORY = 2, WO_EXCL = 4, WO_TRUNC = 8 };
+enum { WL_SYMLINK_FOLLOW = 1 };
+enum { WFST_ATIM = 1, WFST_ATIM_NOW = 2, WFST_MTIM = 4, WFST_MTIM_NOW = 8 };
+
+/* ---- State --------------------------------------------------------------- */
+
+typedef struct wasi_fd {
+    bool used;
+    int host;                 /* owned host fd */
+    uint8_t type;             /* WF_* */
+    uint64_t rights_base, rights_inheriting;
+    char *preopen;            /* guest name of a preopened directory, or NULL */
+} wasi_fd;
+
+struct wasmrt_wasi {
+    char **argv;
+    uint32_t argc;
+    uint64_t argv_bytes;      /* sum of strlen+1 */
+    char **env;
+    uint32_t envc;
+    uint64_t env_bytes;
+    wasi_fd *fds;
+    uint32_t nfds;            /* allocated slots */
+    uint32_t max_fds;
+};
+
+/* A view of the caller's linear memory, taken at the start of a call (WASI
+ * calls never grow memory, so it stays valid for the call). */
+typedef struct wasi_mem {
+    uint8_t *base;
+    uint64_t size;
+} wasi_mem;
+
+static inline bool wasi_mem_ok(const wasi_mem *m, uint64_t ptr, uint64_t len) {
+    return len <= m->size && ptr <= m->size - len;
+}
+static inline void wasi_st16(const wasi_mem *m, uint64_t p, uint16_t v) {
+    uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    memcpy(m->base + p, b, 2);
+}
+static inline void wasi_st32(const wasi_mem *m, uint64_t p, uint32_t v) {
+    uint8_t b[4];
+    for (int i = 0; i < 4; i++) b[i] = (uint8_t)(v >> (8 * i));
+    memcpy(m->base + p, b, 4);
+}
+static inline void wasi_st64(const wasi_mem *m, uint64_t p, uint64_t v) {
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
+    memcpy(m->base + p, b, 8);
+}
+static inline uint16_t wasi_ld16(const wasi_mem *m, uint64_t p) {
+    const uint8_t *b = m->base + p;
+    return (uint16_t)(b[0] | (b[1] << 8));
+}
+static inline uint32_t wasi_ld32(const wasi_mem *m, uint64_t p) {
+    const uint8_t *b = m->base + p;
+    return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+static inline uint64_t wasi_ld64(const wasi_mem *m, uint64_t p) {
+    return (uint64_t)wasi_ld32(m, p) | ((uint64_t)wasi_ld32(m, p + 4) << 32);
+}
+
+/* ---- Shared helpers ------------------------------------------------------ */
+
+uint16_t wasi_errno_from_host(int e);
+uint8_t wasi_filetype_from_mode(unsigned mode, int host_fd);
+uint64_t wasi_rights_max(uint8_t type);
+
+/* fd table */
+wasi_fd *wasi_fd_get(wasmrt_wasi *w, uint32_t fd, uint64_t need_rights, uint16_t *err);
+uint16_t wasi_fd_insert(wasmrt_wasi *w, int host, uint8_t type, uint64_t base, uint64_t inh,
+                        uint32_t *out);
+void wasi_fd_release(wasi_fd *f);
+
+/* Path confinement (wasi_path.c).  Test knob: force the component walk. */
+extern bool wasi_path_force_walk;
+/* Open `path` beneath dirfd; never leaves the directory tree. */
+uint16_t wasi_path_open_beneath(int dirfd, const char *path, uint32_t path_len, int flags,
+                                unsigned mode, bool follow, int *out);
+/* Resolve all but the last component of `path` beneath dirfd: *parent is an
+ * O_PATH directory fd the caller closes, name the last component (NUL-
+ * terminated, no slash; may be "." or ".."), *trailing_slash whether the
+ * path ended in '/'. */
+uint16_t wasi_path_parent(int dirfd, const char *path, uint32_t path_len, int *parent,
+                          char *name, size_t name_cap, bool *trailing_slash);
+
+/* ---- ABI layer (one function per WASI import) ----------------------------- */
+
+#define WASI_ABI(name, ...) uint32_t wasi_abi_##name(wasmrt_wasi *w, const wasi_mem *m, ##__VA_ARGS__)
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+WASI_ABI(args_get, u32 argv, u32 buf);
+WASI_ABI(args_sizes_get, u32 argc_ptr, u32 size_ptr);
+WASI_ABI(environ_get, u32 env, u32 buf);
+WASI_ABI(environ_sizes_get, u32 count_ptr, u32 size_ptr);
+WASI_ABI(clock_res_get, u32 id, u32 out);
+WASI_ABI(clock_time_get, u32 id, u64 precision, u32 out);
+WASI_ABI(random_get, u32 buf, u32 len);
+WASI_ABI(sched_yield);
+WASI_ABI(proc_raise, u32 sig);
+WASI_ABI(poll_oneoff, u32 in, u32 out, u32 nsubs, u32 nevents_ptr);
+
+WASI_ABI(fd_advise, u32 fd, u64 offset, u64 len, u32 advice);
+WASI_ABI(fd_allocate, u32 fd, u64 offset, u64 len);
+WASI_ABI(fd_close, u32 fd);
+WASI_ABI(fd_datasync, u32 fd);
+WASI_ABI(fd_fdstat_get, u32 fd, u32 out);
+WASI_ABI(fd_fdstat_set_flags, u32 fd, u32 flags);
+WASI_ABI(fd_fdstat_set_rights, u32 fd, u64 base, u64 inheriting);
+WASI_ABI(fd_filestat_get, u32 fd, u32 out);
+WASI_ABI(fd_filestat_set_size, u32 fd, u64 size);
+WASI_ABI(fd_filestat_set_times, u32 fd, u64 atim, u64 mtim, u32 fstflags);
+WASI_ABI(fd_pread, u32 fd, u32 iovs, u32 iovs_len, u64 offset, u32 nread_ptr);
+WASI_ABI(fd_prestat_get, u32 fd, u32 out);
+WASI_ABI(fd_prestat_dir_name, u32 fd, u32 path, u32 path_len);
+WASI_ABI(fd_pwrite, u32 fd, u32 iovs, u32 iovs_len, u64 offset, u32 nwritten_ptr);
+WASI_ABI(fd_read, u32 fd, u32 iovs, u32 iovs_len, u32 nread_ptr);
+WASI_ABI(fd_readdir, u32 fd, u32 buf, u32 buf_len, u64 cookie, u32 bufused_ptr);
+WASI_ABI(fd_renumber, u32 fd, u32 to);
+WASI_ABI(fd_seek, u32 fd, u64 offset, u32 whence, u32 newoffset_ptr);
+WASI_ABI(fd_sync, u32 fd);
+WASI_ABI(fd_tell, u32 fd, u32 out);
+WASI_ABI(fd_write, u32 fd, u32 iovs, u32 iovs_len, u32 nwritten_ptr);
+
+WASI_ABI(path_create_directory, u32 fd, u32 path, u32 path_len);
+WASI_ABI(path_filestat_get, u32 fd, u32 flags, u32 path, u32 path_len, u32 out);
+WASI_ABI(path_filestat_set_times, u32 fd, u32 flags, u32 path, u32 path_len, u64 atim,
+         u64 mtim, u32 fstflags);
+WASI_ABI(path_link, u32 old_fd, u32 old_flags, u32 old_path, u32 old_len, u32 new_fd,
+         u32 new_path, u32 new_len);
+WASI_ABI(path_open, u32 fd, u32 dirflags, u32 path, u32 path_len, u32 oflags, u64 base,
+         u64 inheriting, u32 fdflags, u32 fd_out);
+WASI_ABI(path_readlink, u32 fd, u32 path, u32 path_len, u32 buf, u32 buf_len, u32 used_ptr);
+WASI_ABI(path_remove_directory, u32 fd, u32 path, u32 path_len);
+WASI_ABI(path_rename, u32 fd, u32 old_path, u32 old_len, u32 new_fd, u32 new_path, u32 new_len);
+WASI_ABI(path_symlink, u32 old_path, u32 old_len, u32 fd, u32 new_path, u32 new_len);
+WASI_ABI(path_unlink_file, u32 fd, u32 path, u32 path_len);
+
+WASI_ABI(sock_accept, u32 fd, u32 flags, u32 fd_out);
+WASI_ABI(sock_recv, u32 fd, u32 iovs, u32 iovs_len, u32 riflags, u32 len_out, u32 flags_out);
+WASI_ABI(sock_send, u32 fd, u32 iovs, u32 iovs_len, u32 siflags, u32 len_out);
+WASI_ABI(sock_shutdown, u32 fd, u32 how);
+
+/* Gather guest iovecs into host iovecs (at most 1024, like IOV_MAX; a
+ * shorter transfer is allowed by the ABI).  Returns FAULT on a bad iovec. */
+struct iovec;
+uint16_t wasi_iovecs(const wasi_mem *m, u32 iovs, u32 iovs_len, struct iovec *out, int *n);
+#define WASI_IOV_MAX 1024
+
+#endif
