@@ -77,6 +77,9 @@ typedef struct ConstExpr {
         uint8_t v128[16];
     } value;
     size_t offset;       /* byte offset of the expression, for errors */
+    size_t end;          /* one past its `end` opcode; 0 when the item was a
+                          * bare function index (element kinds 0-3), which
+                          * has no expression for the validator to re-walk */
 } ConstExpr;
 
 typedef struct Import {

@@ -1,7 +1,169 @@
-/* stub: to be written (front end) */
-#include "module.h"
+/* Module validation (spec 3.4): the module-level rules, constant
+ * expressions, then every function body through validate_func.
+ *
+ * Module-level checks run first and in section order, so by the time a
+ * body is checked every index it can name has been checked to resolve to
+ * something well-formed (a function's type index, a table's limits, ...).
+ * Constant expressions are re-walked from their bytes rather than trusted
+ * from the decoder's summary, because the decoder accepts any instruction
+ * sequence there (a non-constant instruction is invalid, not malformed).
+ * Wasm 2.0 lets `global.get` in a constant expression name only imported,
+ * immutable globals.
+ */
+#include <stdlib.h>
+#include <string.h>
+
 #include "instr.h"
+#include "module.h"
+#include "validate_func.h"
+
+#define MAX_PAGES 65536u
+
+static bool invalid(WasmError *err, size_t at, const char *msg) {
+    return wasm_error(err, WASM_ERR_INVALID, at, "%s", msg);
+}
+
+static bool check_limits(const Limits *l, uint64_t bound, const char *too_big, size_t at, WasmError *err) {
+    if (bound && (l->min > bound || (l->has_max && l->max > bound))) return invalid(err, at, too_big);
+    if (l->has_max && l->min > l->max) return invalid(err, at, "size minimum must not be greater than maximum");
+    return true;
+}
+
+static bool check_memory(const Memory *mem, WasmError *err) {
+    return check_limits(&mem->limits, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)",
+                        WASM_NO_OFFSET, err);
+}
+
+static bool check_table(const Table *t, WasmError *err) {
+    return check_limits(&t->limits, 0, NULL, WASM_NO_OFFSET, err);
+}
+
+/* A constant expression must produce exactly one value of type `want`. */
+static bool check_const(const Module *m, const ConstExpr *ce, uint8_t want, WasmError *err) {
+    if (ce->end == 0) { /* a bare function index in an element segment */
+        if (ce->index >= m->num_funcs)
+            return wasm_error(err, WASM_ERR_INVALID, ce->offset, "unknown function %u", ce->index);
+        if (want != VT_FUNCREF) return invalid(err, ce->offset, "type mismatch");
+        return true;
+    }
+    InstrReader r;
+    instr_reader_init(&r, m->bytes, ce->offset, ce->end);
+    Instr in;
+    uint8_t type = 0;
+    for (;;) {
+        if (!instr_next(&r, &in, err)) return false;
+        uint8_t t = 0;
+        switch (in.op) {
+        case OP_END:
+            if (type == 0 || type != want || r.pos != ce->end) return invalid(err, in.offset, "type mismatch");
+            return true;
+        case OP_I32_CONST: t = VT_I32; break;
+        case OP_I64_CONST: t = VT_I64; break;
+        case OP_F32_CONST: t = VT_F32; break;
+        case OP_F64_CONST: t = VT_F64; break;
+        case OP_V128_CONST: t = VT_V128; break;
+        case OP_REF_NULL: t = in.reftype; break;
+        case OP_REF_FUNC:
+            if (in.index >= m->num_funcs)
+                return wasm_error(err, WASM_ERR_INVALID, in.offset, "unknown function %u", in.index);
+            t = VT_FUNCREF;
+            break;
+        case OP_GLOBAL_GET:
+            if (in.index >= m->num_imported_globals)
+                return wasm_error(err, WASM_ERR_INVALID, in.offset, "unknown global %u", in.index);
+            if (m->globals[in.index].mutable_)
+                return invalid(err, in.offset, "constant expression required");
+            t = m->globals[in.index].type;
+            break;
+        default:
+            return invalid(err, in.offset, "constant expression required");
+        }
+        /* A second value makes the expression's result type wrong. */
+        if (type != 0) return invalid(err, in.offset, "type mismatch");
+        type = t;
+    }
+}
+
+static int cmp_names(const void *a, const void *b) {
+    const Name *x = *(const Name *const *)a, *y = *(const Name *const *)b;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return memcmp(x->str, y->str, x->len);
+}
+
+static bool check_exports(const Module *m, WasmError *err) {
+    for (uint32_t i = 0; i < m->num_exports; i++) {
+        const Export *e = &m->exports[i];
+        uint32_t n = 0;
+        const char *what = "";
+        switch (e->kind) {
+        case EXTERN_FUNC: n = m->num_funcs; what = "function"; break;
+        case EXTERN_TABLE: n = m->num_tables; what = "table"; break;
+        case EXTERN_MEMORY: n = m->num_memories; what = "memory"; break;
+        case EXTERN_GLOBAL: n = m->num_globals; what = "global"; break;
+        }
+        if (e->index >= n)
+            return wasm_error(err, WASM_ERR_INVALID, WASM_NO_OFFSET, "unknown %s %u", what, e->index);
+    }
+    if (m->num_exports < 2) return true;
+    /* Sorting makes the uniqueness check O(n log n) for modules with many
+     * exports. */
+    const Name **names = malloc(m->num_exports * sizeof *names);
+    if (!names) return wasm_error(err, WASM_ERR_LIMIT, WASM_NO_OFFSET, "out of memory");
+    for (uint32_t i = 0; i < m->num_exports; i++) names[i] = &m->exports[i].name;
+    qsort(names, m->num_exports, sizeof *names, cmp_names);
+    bool ok = true;
+    for (uint32_t i = 1; i < m->num_exports && ok; i++)
+        if (cmp_names(&names[i - 1], &names[i]) == 0)
+            ok = wasm_error(err, WASM_ERR_INVALID, WASM_NO_OFFSET, "duplicate export name \"%s\"",
+                            names[i]->str);
+    free(names);
+    return ok;
+}
+
 bool module_validate(const Module *m, WasmError *err) {
-    (void)m;
-    return wasm_error(err, WASM_ERR_INTERNAL, 0, "validator not implemented");
+    wasm_error_clear(err);
+    for (uint32_t i = 0; i < m->num_funcs; i++) {
+        if (m->funcs[i].type_index >= m->num_types)
+            return wasm_error(err, WASM_ERR_INVALID, m->funcs[i].body_offset ? m->funcs[i].body_offset : WASM_NO_OFFSET,
+                              "unknown type %u", m->funcs[i].type_index);
+    }
+    for (uint32_t i = 0; i < m->num_tables; i++)
+        if (!check_table(&m->tables[i], err)) return false;
+    if (m->num_memories > 1) return invalid(err, WASM_NO_OFFSET, "multiple memories");
+    for (uint32_t i = 0; i < m->num_memories; i++)
+        if (!check_memory(&m->memories[i], err)) return false;
+    for (uint32_t i = m->num_imported_globals; i < m->num_globals; i++)
+        if (!check_const(m, &m->globals[i].init, m->globals[i].type, err)) return false;
+    if (!check_exports(m, err)) return false;
+    if (m->has_start) {
+        if (m->start_func >= m->num_funcs)
+            return wasm_error(err, WASM_ERR_INVALID, WASM_NO_OFFSET, "unknown function %u", m->start_func);
+        const FuncType *ft = module_func_type(m, m->start_func);
+        if (ft->num_params || ft->num_results) return invalid(err, WASM_NO_OFFSET, "start function");
+    }
+    for (uint32_t i = 0; i < m->num_elems; i++) {
+        const ElemSegment *e = &m->elems[i];
+        if (e->mode == SEG_ACTIVE) {
+            if (e->table_index >= m->num_tables)
+                return wasm_error(err, WASM_ERR_INVALID, e->offset.offset, "unknown table %u", e->table_index);
+            if (!check_const(m, &e->offset, VT_I32, err)) return false;
+            if (m->tables[e->table_index].elem_type != e->elem_type)
+                return invalid(err, e->offset.offset, "type mismatch");
+        }
+        for (uint32_t k = 0; k < e->num_items; k++)
+            if (!check_const(m, &e->items[k], e->elem_type, err)) return false;
+    }
+    for (uint32_t i = 0; i < m->num_datas; i++) {
+        const DataSegment *d = &m->datas[i];
+        if (d->mode != SEG_ACTIVE) continue;
+        if (d->memory_index >= m->num_memories)
+            return wasm_error(err, WASM_ERR_INVALID, d->offset.offset, "unknown memory %u", d->memory_index);
+        if (!check_const(m, &d->offset, VT_I32, err)) return false;
+    }
+    ValidateScratch s = {0};
+    bool ok = true;
+    for (uint32_t i = m->num_imported_funcs; i < m->num_funcs && ok; i++)
+        ok = validate_func(m, i, &s, err);
+    validate_scratch_free(&s);
+    return ok;
 }
