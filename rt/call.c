@@ -1,0 +1,235 @@
+/* The call boundary between host and guest.
+ *
+ * A call enters compiled code through the type's entry trampoline under a
+ * sigsetjmp; a trap (a builtin, a host function's wasmrt_host_trap, or the
+ * fault handler) siglongjmps back to the innermost boundary of the thread.
+ * Boundaries form a per-thread stack of frames, so host -> wasm -> host ->
+ * wasm nests and an inner trap only unwinds the inner call.  Compiled code
+ * is nounwind and holds no resources, so skipping its frames is safe.
+ *
+ * The handlers are installed with SA_NODEFER and an empty mask, so no
+ * signal is left blocked after jumping out of one; that lets the boundary
+ * use sigsetjmp(..., 0) and avoid a sigprocmask syscall per call.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Stack kept free below the guest for host functions and the runtime. */
+#define STACK_MARGIN (128u << 10)
+#define ALTSTACK_SIZE (128u << 10)
+
+__thread rt_thread rt_tls __attribute__((tls_model("initial-exec")));
+
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+
+static void thread_exit(void *p) {
+    rt_thread *ts = p;
+    if (ts->altstack) {
+        stack_t cur;
+        if (sigaltstack(NULL, &cur) == 0 && cur.ss_sp == (char *)ts->altstack + getpagesize()) {
+            stack_t off = {.ss_flags = SS_DISABLE};
+            sigaltstack(&off, NULL);
+        }
+        munmap(ts->altstack, ts->altstack_size);
+        ts->altstack = NULL;
+    }
+}
+
+static void make_key(void) { pthread_key_create(&thread_key, thread_exit); }
+
+rt_thread *rt_thread_get(void) {
+    rt_thread *ts = &rt_tls;
+    if (ts->ready) return ts;
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+            ts->stack_lo = (uintptr_t)addr;
+            ts->stack_hi = (uintptr_t)addr + size;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    /* The handler must run on its own stack to survive a guest that ran
+     * this one into its guard page.  Keep a sufficient existing one (e.g.
+     * a sanitizer's). */
+    stack_t cur;
+    if (sigaltstack(NULL, &cur) != 0 || (cur.ss_flags & SS_DISABLE) || cur.ss_size < ALTSTACK_SIZE / 2) {
+        size_t page = (size_t)getpagesize();
+        size_t total = ALTSTACK_SIZE + page;
+        void *p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (p == MAP_FAILED) return NULL;
+        mprotect(p, page, PROT_NONE);   /* overflow of the handler faults, not corrupts */
+        stack_t ss = {.ss_sp = (char *)p + page, .ss_size = ALTSTACK_SIZE, .ss_flags = 0};
+        if (sigaltstack(&ss, NULL) != 0) {
+            munmap(p, total);
+            return NULL;
+        }
+        ts->altstack = p;
+        ts->altstack_size = total;
+    }
+    pthread_once(&thread_key_once, make_key);
+    pthread_setspecific(thread_key, ts);
+    ts->ready = true;
+    return ts;
+}
+
+bool rt_enter(wasmrt_store *s, wasmc_entry_fn entry, void *code, void *vmctx, wasmc_slot *slots,
+              wasmrt_trap *trap) {
+    rt_thread *ts = rt_thread_get();
+    if (!ts) {
+        trap->code = WASMC_TRAP_HOST;
+        snprintf(trap->host_message, sizeof trap->host_message, "cannot set up a signal stack");
+        return false;
+    }
+    rt_frame fr;
+    fr.prev = ts->top;
+    fr.code = WASMC_TRAP_NONE;
+    fr.pc = 0;
+    fr.trap = trap;
+    fr.saved_in_guest = ts->in_guest;
+    if (s->active_calls == 0) {
+        /* The guest may use max_stack_bytes below here, never the margin
+         * above this thread's real stack end. */
+        uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+        uintptr_t lim = sp > s->config.max_stack_bytes ? sp - s->config.max_stack_bytes : 0;
+        uintptr_t floor = ts->stack_lo ? ts->stack_lo + STACK_MARGIN : 0;
+        s->limits.stack_limit = lim > floor ? lim : floor;
+    }
+    s->active_calls++;
+    ts->top = &fr;
+    if (sigsetjmp(fr.jb, 0) == 0) {
+        ts->in_guest = 1;
+        entry(code, vmctx, slots);
+        ts->in_guest = fr.saved_in_guest;
+        ts->top = fr.prev;
+        s->active_calls--;
+        return true;
+    }
+    volatile rt_frame *vf = &fr;
+    ts->in_guest = vf->saved_in_guest;
+    ts->top = vf->prev;
+    s->active_calls--;
+    trap->code = vf->code;
+    trap->func_name = vf->pc ? rt_range_func_name(vf->pc) : NULL;
+    return false;
+}
+
+_Noreturn void rt_trap_raise(wasmc_trap_code code, uintptr_t pc) {
+    rt_frame *f = rt_tls.top;
+    if (!f) {
+        fprintf(stderr, "wasmrt: trap \"%s\" raised outside any guest call\n", wasmrt_trap_message(code));
+        abort();
+    }
+    f->code = code;
+    f->pc = pc;
+    siglongjmp(f->jb, 1);
+}
+
+_Noreturn void wasmrt_host_trap(wasmrt_trap_code code, const char *message) {
+    rt_frame *f = rt_tls.top;
+    if (f) snprintf(f->trap->host_message, sizeof f->trap->host_message, "%s", message ? message : "");
+    rt_trap_raise(code == WASMC_TRAP_NONE ? WASMC_TRAP_HOST : code, 0);
+}
+
+_Noreturn void wasmrt_host_exit(int status) {
+    rt_frame *f = rt_tls.top;
+    if (f) f->trap->exit_code = status;
+    rt_trap_raise(WASMC_TRAP_EXIT, 0);
+}
+
+void rt_host_thunk(void *env, void *caller, wasmc_slot *slots) {
+    rt_host_record *r = env;
+    int saved = rt_tls.in_guest;
+    rt_tls.in_guest = 0;   /* a fault in host code is the host's, never a trap */
+    r->user_fn(r->user_env, caller, slots);
+    rt_tls.in_guest = saved;
+}
+
+static const char *type_name(uint8_t t) {
+    switch (t) {
+    case RT_TYPE_I32: return "i32";
+    case RT_TYPE_I64: return "i64";
+    case RT_TYPE_F32: return "f32";
+    case RT_TYPE_F64: return "f64";
+    case RT_TYPE_V128: return "v128";
+    case RT_TYPE_FUNCREF: return "funcref";
+    case RT_TYPE_EXTERNREF: return "externref";
+    default: return "unknown";
+    }
+}
+
+bool wasmrt_call(wasmrt_store *s, const wasmrt_func *f, const wasmrt_val *args, uint32_t num_args,
+                 wasmrt_val *results, uint32_t num_results, wasmrt_trap *trap, wasmrt_error *err) {
+    wasmrt_trap scratch;
+    if (!trap) trap = &scratch;
+    trap->code = WASMC_TRAP_NONE;
+    trap->func_name = NULL;
+    trap->exit_code = 0;
+    trap->host_message[0] = 0;
+    if (!f || !f->ref || !f->type) {
+        rt_err(err, "call of a null function reference");
+        return false;
+    }
+    const wasmc_functype *t = f->type;
+    if (num_args != t->num_params || num_results < t->num_results) {
+        rt_err(err, "function takes %u arguments and returns %u results, called with %u and room for %u",
+               t->num_params, t->num_results, num_args, num_results);
+        return false;
+    }
+    for (uint32_t i = 0; i < num_args; i++)
+        if (args[i].kind != t->types[i]) {
+            rt_err(err, "argument %u: expected %s, got %s", i, type_name(t->types[i]), type_name(args[i].kind));
+            return false;
+        }
+    uint32_t n = t->num_params > t->num_results ? t->num_params : t->num_results;
+    wasmc_slot local[16];
+    wasmc_slot *slots = n <= 16 ? local : calloc(n, sizeof *slots);
+    if (!slots) {
+        rt_err(err, "out of memory");
+        return false;
+    }
+    for (uint32_t i = 0; i < num_args; i++) {
+        memset(&slots[i], 0, sizeof slots[i]);
+        switch (args[i].kind) {
+        case RT_TYPE_I32: slots[i].i32 = (uint32_t)args[i].of.i32; break;
+        case RT_TYPE_I64: slots[i].i64 = (uint64_t)args[i].of.i64; break;
+        case RT_TYPE_F32: slots[i].f32 = args[i].of.f32; break;
+        case RT_TYPE_F64: slots[i].f64 = args[i].of.f64; break;
+        case RT_TYPE_V128: memcpy(slots[i].v128, args[i].of.v128, 16); break;
+        default: slots[i].ref = args[i].of.ref; break;
+        }
+    }
+    bool ok = rt_enter(s, t->entry, f->ref->code, f->ref->vmctx, slots, trap);
+    if (ok) {
+        const uint8_t *rt = t->types + t->num_params;
+        for (uint32_t i = 0; i < t->num_results; i++) {
+            wasmrt_val *r = &results[i];
+            memset(r, 0, sizeof *r);
+            r->kind = rt[i];
+            switch (rt[i]) {
+            case RT_TYPE_I32: r->of.i32 = (int32_t)slots[i].i32; break;
+            case RT_TYPE_I64: r->of.i64 = (int64_t)slots[i].i64; break;
+            case RT_TYPE_F32: r->of.f32 = slots[i].f32; break;
+            case RT_TYPE_F64: r->of.f64 = slots[i].f64; break;
+            case RT_TYPE_V128: memcpy(r->of.v128, slots[i].v128, 16); break;
+            default: r->of.ref = slots[i].ref; break;
+            }
+        }
+    } else if (trap->code == WASMC_TRAP_HOST && trap->host_message[0]) {
+        rt_err(err, "%s", trap->host_message);
+    } else {
+        rt_err(err, "%s", wasmrt_trap_message(trap->code));
+    }
+    if (slots != local) free(slots);
+    return ok;
+}

@@ -1,0 +1,204 @@
+/* Private structures shared by the files of libwasmrt.
+ *
+ * Every runtime object that compiled code also reads starts with the public
+ * struct from artifact.h (wasmc_memory, wasmc_table), so the pointer stored
+ * in a vmctx and the runtime's own object are the same address.  Ownership
+ * is simple on purpose: modules are refcounted (shared across threads and
+ * stores); everything else belongs to one store and one thread at a time.
+ * An instance other instances link against (it exported something they
+ * imported, or imported a table they can write its funcrefs into) is kept
+ * until its store goes, so no funcref or import slot can dangle.
+ */
+#ifndef WASMRT_INTERNAL_H
+#define WASMRT_INTERNAL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+
+#include "wasmrt.h"
+
+#define RT_TYPE_FUNCREF 0x70
+#define RT_TYPE_EXTERNREF 0x6F
+#define RT_TYPE_I32 0x7F
+#define RT_TYPE_I64 0x7E
+#define RT_TYPE_F32 0x7D
+#define RT_TYPE_F64 0x7C
+#define RT_TYPE_V128 0x7B
+
+/* ---- errors ---- */
+void rt_err(wasmrt_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- modules ---- */
+typedef struct rt_func_addr {
+    uintptr_t addr;
+    uint32_t func;
+} rt_func_addr;
+
+struct wasmrt_module {
+    atomic_uint refs;
+    const wasmc_descriptor *desc;
+    void *dl;                       /* dlopen handle, NULL for mock modules */
+    uint32_t *type_ids;             /* canonical id per descriptor type */
+    rt_func_addr *addrs;            /* defined functions sorted by address */
+    uint32_t num_addrs;
+    struct rt_range *code_range;    /* registration with the fault handler */
+    uint32_t max_slots;             /* max(params, results) over all types */
+};
+
+/* Validates the descriptor against itself and the host, interns types,
+ * registers the code range.  Takes ownership of dl (closed on failure). */
+wasmrt_module *rt_module_create(const wasmc_descriptor *d, void *dl, wasmrt_error *err);
+void rt_module_retain(wasmrt_module *m);
+/* Name of the function containing pc in m, or NULL. */
+const char *rt_module_func_name(const wasmrt_module *m, uintptr_t pc);
+
+/* ---- canonical signatures ---- */
+uint32_t rt_type_intern(const uint8_t *params, uint32_t np, const uint8_t *results, uint32_t nr);
+
+/* ---- address ranges the fault handler consults ---- */
+enum { RT_RANGE_FREE = 0, RT_RANGE_CODE = 1, RT_RANGE_MEMORY = 2 };
+typedef struct rt_range {
+    _Atomic int kind;
+    _Atomic uintptr_t start, end;
+    void *owner;                    /* CODE: the wasmrt_module */
+    struct rt_range *_Atomic next;
+} rt_range;
+rt_range *rt_range_add(int kind, uintptr_t start, uintptr_t end, void *owner);
+void rt_range_remove(rt_range *r);
+/* Async-signal-safe: the kind of the range containing addr, or FREE. */
+int rt_range_lookup(uintptr_t addr);
+/* Not signal-safe: the function name for a pc in any loaded module. */
+const char *rt_range_func_name(uintptr_t pc);
+
+/* ---- stores ---- */
+typedef struct rt_owned {
+    struct rt_owned *next;
+    int kind;                       /* wasmc_extern_kind */
+    void *obj;
+} rt_owned;
+
+struct wasmrt_store {
+    wasmc_limits limits;
+    wasmrt_store_config config;
+    wasmrt_instance *instances;     /* doubly linked, newest first */
+    rt_owned *owned;                /* host-created memories/tables/globals */
+    uint32_t active_calls;          /* guest frames of this store on the stack */
+};
+
+/* ---- memories ---- */
+struct wasmrt_memory {
+    wasmc_memory pub;               /* must be first: compiled code reads it */
+    uint64_t reserve;               /* bytes reserved at pub.base */
+    uint64_t accessible;            /* bytes currently read-write */
+    uint32_t max_pages;             /* effective max (type max and store cap) */
+    uint32_t type_max;              /* declared max, for import matching */
+    bool has_max;
+    rt_range *range;
+    wasmrt_instance *owner;         /* defining instance, NULL if host-made */
+};
+wasmrt_memory *rt_memory_create(wasmrt_store *s, uint64_t min_pages, uint64_t max_pages,
+                                bool has_max, wasmrt_error *err);
+void rt_memory_destroy(wasmrt_memory *m);
+
+/* ---- tables ---- */
+struct wasmrt_table {
+    wasmc_table pub;                /* must be first */
+    uint32_t capacity;
+    uint32_t max;                   /* effective max */
+    uint32_t type_max;
+    bool has_max;
+    uint8_t elem_type;
+    wasmrt_instance *owner;
+};
+wasmrt_table *rt_table_create(wasmrt_store *s, uint8_t elem_type, uint64_t min, uint64_t max,
+                              bool has_max, void *init, wasmrt_error *err);
+void rt_table_destroy(wasmrt_table *t);
+uint32_t rt_table_grow(wasmrt_table *t, void *init, uint32_t delta);
+
+/* ---- globals ---- */
+struct wasmrt_global {
+    wasmc_slot *cell;
+    uint8_t type;
+    bool mutable_;
+    wasmc_slot own;                 /* the cell of host-created globals */
+    wasmrt_instance *owner;
+};
+
+/* ---- linker ---- */
+typedef struct rt_link_entry {
+    char *module, *name;
+    size_t module_len, name_len;
+    uint64_t hash;
+    bool is_host;                   /* a host function (no extern yet) */
+    wasmrt_extern ext;              /* !is_host */
+    uint32_t host_type_id;          /* is_host: canonical signature */
+    wasmc_host_fn host_fn;
+    void *host_env;
+} rt_link_entry;
+const rt_link_entry *rt_linker_find(const wasmrt_linker *l, const char *module, size_t module_len,
+                                    const char *name, size_t name_len);
+
+/* ---- instances ---- */
+typedef struct rt_host_record {
+    wasmc_host_record rec;          /* rec.env points back at this record */
+    wasmc_host_fn user_fn;
+    void *user_env;
+} rt_host_record;
+
+struct wasmrt_instance {
+    wasmrt_instance *next, *prev;   /* in the store */
+    wasmrt_store *store;
+    wasmrt_module *module;
+    wasmc_vmctx *vmctx;
+    wasmrt_memory **memories;       /* [num_memories] */
+    wasmrt_table **tables;          /* [num_tables] */
+    wasmrt_global **global_objs;    /* imported ones; defined ones made lazily for exports */
+    rt_host_record *host_records;   /* [num_imported_funcs] */
+    uint8_t *elem_dropped, *data_dropped;
+    bool linked;                    /* kept alive until the store goes */
+    bool dead;                      /* freed by the user, memory kept */
+    void *user_data;
+};
+void rt_instance_destroy(wasmrt_instance *inst);
+/* Value of a constant expression in inst (offsets, globals, elem items). */
+wasmc_slot rt_const_eval(wasmrt_instance *inst, const wasmc_const_expr *e);
+
+static inline wasmrt_instance *rt_vm_instance(struct wasmc_vmctx *vm) {
+    return (wasmrt_instance *)vm->instance;
+}
+
+extern const wasmc_builtins rt_builtins;
+
+/* ---- calls and traps ---- */
+/* Enter guest code through an entry trampoline under a trap boundary. */
+bool rt_enter(wasmrt_store *s, wasmc_entry_fn entry, void *code, void *vmctx,
+              wasmc_slot *slots, wasmrt_trap *trap);
+/* Unwind to the innermost call boundary with a trap raised at pc. */
+_Noreturn void rt_trap_raise(wasmc_trap_code code, uintptr_t pc);
+/* Host-function thunk: runs the user's function outside "guest" state. */
+void rt_host_thunk(void *env, void *caller, wasmc_slot *slots);
+bool rt_signals_install(wasmrt_error *err);
+
+/* Per-thread state; the signal handler reads it. */
+typedef struct rt_frame {
+    sigjmp_buf jb;
+    struct rt_frame *prev;
+    wasmc_trap_code code;
+    uintptr_t pc;
+    wasmrt_trap *trap;
+    int saved_in_guest;
+} rt_frame;
+
+typedef struct rt_thread {
+    rt_frame *top;
+    volatile int in_guest;
+    uintptr_t stack_lo, stack_hi;   /* this thread's stack */
+    void *altstack;
+    size_t altstack_size;
+    bool ready;
+} rt_thread;
+rt_thread *rt_thread_get(void);     /* initialises on first use */
+extern __thread rt_thread rt_tls;
+
+#endif

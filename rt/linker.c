@@ -1,0 +1,155 @@
+/* The linker: (module, name) -> extern bindings that imports resolve
+ * against.  An open-addressing hash table keeps lookup O(1), since a WASI
+ * command imports a dozen names from a linker holding ~50.  Defining a name
+ * again replaces it (the spec's `register` may rebind a module name).
+ * Host functions are kept as (signature, fn, env): each importing instance
+ * gets its own record, because a host function learns its caller from it.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct wasmrt_linker {
+    rt_link_entry *slots;
+    size_t cap, count;
+};
+
+static uint64_t key_hash(const char *m, size_t ml, const char *n, size_t nl) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < ml; i++) h = (h ^ (uint8_t)m[i]) * 0x100000001b3ull;
+    h = (h ^ 0xff) * 0x100000001b3ull;
+    for (size_t i = 0; i < nl; i++) h = (h ^ (uint8_t)n[i]) * 0x100000001b3ull;
+    return h | 1;   /* 0 marks an empty slot */
+}
+
+wasmrt_linker *wasmrt_linker_new(void) { return calloc(1, sizeof(wasmrt_linker)); }
+
+void wasmrt_linker_free(wasmrt_linker *l) {
+    if (!l) return;
+    for (size_t i = 0; i < l->cap; i++) {
+        free(l->slots[i].module);
+        free(l->slots[i].name);
+    }
+    free(l->slots);
+    free(l);
+}
+
+static rt_link_entry *find_slot(rt_link_entry *slots, size_t cap, uint64_t h, const char *m, size_t ml,
+                                const char *n, size_t nl) {
+    size_t j = h & (cap - 1);
+    for (;;) {
+        rt_link_entry *e = &slots[j];
+        if (!e->hash) return e;
+        if (e->hash == h && e->module_len == ml && e->name_len == nl && !memcmp(e->module, m, ml) &&
+            !memcmp(e->name, n, nl))
+            return e;
+        j = (j + 1) & (cap - 1);
+    }
+}
+
+const rt_link_entry *rt_linker_find(const wasmrt_linker *l, const char *m, size_t ml, const char *n,
+                                    size_t nl) {
+    if (!l || !l->cap) return NULL;
+    rt_link_entry *e = find_slot(l->slots, l->cap, key_hash(m, ml, n, nl), m, ml, n, nl);
+    return e->hash ? e : NULL;
+}
+
+static rt_link_entry *insert(wasmrt_linker *l, const char *m, const char *n, wasmrt_error *err) {
+    if ((l->count + 1) * 2 > l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        rt_link_entry *s = calloc(cap, sizeof *s);
+        if (!s) goto oom;
+        for (size_t i = 0; i < l->cap; i++)
+            if (l->slots[i].hash) {
+                rt_link_entry *e = &l->slots[i];
+                *find_slot(s, cap, e->hash, e->module, e->module_len, e->name, e->name_len) = *e;
+            }
+        free(l->slots);
+        l->slots = s;
+        l->cap = cap;
+    }
+    size_t ml = strlen(m), nl = strlen(n);
+    uint64_t h = key_hash(m, ml, n, nl);
+    rt_link_entry *e = find_slot(l->slots, l->cap, h, m, ml, n, nl);
+    if (e->hash) {   /* redefinition: keep the names, replace the binding */
+        char *mm = e->module, *nn = e->name;
+        memset(e, 0, sizeof *e);
+        e->module = mm, e->name = nn;
+    } else {
+        e->module = strdup(m);
+        e->name = strdup(n);
+        if (!e->module || !e->name) {
+            free(e->module);
+            free(e->name);
+            e->module = e->name = NULL;
+            goto oom;
+        }
+        l->count++;
+    }
+    e->module_len = ml;
+    e->name_len = nl;
+    e->hash = h;
+    return e;
+oom:
+    rt_err(err, "out of memory");
+    return NULL;
+}
+
+bool wasmrt_linker_define(wasmrt_linker *l, const char *module, const char *name,
+                          const wasmrt_extern *ext, wasmrt_error *err) {
+    bool ok = false;
+    switch (ext->kind) {
+    case WASMC_EXTERN_FUNC: ok = ext->of.func.ref && ext->of.func.type; break;
+    case WASMC_EXTERN_TABLE: ok = ext->of.table; break;
+    case WASMC_EXTERN_MEMORY: ok = ext->of.memory; break;
+    case WASMC_EXTERN_GLOBAL: ok = ext->of.global; break;
+    }
+    if (!ok) {
+        rt_err(err, "cannot define %s.%s: empty or unknown extern", module, name);
+        return false;
+    }
+    rt_link_entry *e = insert(l, module, name, err);
+    if (!e) return false;
+    e->ext = *ext;
+    return true;
+}
+
+bool wasmrt_linker_define_instance(wasmrt_linker *l, const char *module, wasmrt_instance *inst,
+                                   wasmrt_error *err) {
+    const wasmc_descriptor *d = inst->module->desc;
+    for (uint32_t i = 0; i < d->num_exports; i++) {
+        const wasmc_export_desc *x = &d->exports[i];
+        if (strlen(x->name) != x->name_len) continue;   /* holds NUL: not nameable from C */
+        wasmrt_extern ext;
+        if (!wasmrt_instance_export(inst, x->name, &ext)) {
+            rt_err(err, "cannot export %s from instance", x->name);
+            return false;
+        }
+        if (!wasmrt_linker_define(l, module, x->name, &ext, err)) return false;
+    }
+    return true;
+}
+
+bool wasmrt_linker_define_host_func(wasmrt_linker *l, const char *module, const char *name,
+                                    const uint8_t *params, uint32_t num_params,
+                                    const uint8_t *results, uint32_t num_results,
+                                    wasmc_host_fn fn, void *env, wasmrt_error *err) {
+    if (!fn) {
+        rt_err(err, "cannot define %s.%s: no function", module, name);
+        return false;
+    }
+    uint32_t id = rt_type_intern(params, num_params, results, num_results);
+    if (!id) {
+        rt_err(err, "out of memory");
+        return false;
+    }
+    rt_link_entry *e = insert(l, module, name, err);
+    if (!e) return false;
+    e->is_host = true;
+    e->host_type_id = id;
+    e->host_fn = fn;
+    e->host_env = env;
+    return true;
+}

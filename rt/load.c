@@ -1,0 +1,238 @@
+/* Loading an artifact file: every check before any byte of it is mapped
+ * executable.
+ *
+ * The file is read once into a sealed memfd; the trailer, ELF header and
+ * SHA-256 are checked on those bytes, and dlopen maps the memfd itself
+ * (/proc/self/fd/N), so a file swapped or modified after the checks
+ * (TOCTOU) cannot change what runs.  Messages name exactly which check
+ * failed, since "could not load" is useless to an operator.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../target/host.h"
+#include "internal.h"
+#include "wasmc/sha256.h"
+
+#define MAX_ARTIFACT_BYTES (1ull << 31)
+
+static const struct { uint64_t bit; const char *name; } feature_names[] = {
+    {WASMC_CPU_X86_SSE3, "sse3"}, {WASMC_CPU_X86_SSSE3, "ssse3"}, {WASMC_CPU_X86_SSE41, "sse4.1"},
+    {WASMC_CPU_X86_SSE42, "sse4.2"}, {WASMC_CPU_X86_POPCNT, "popcnt"}, {WASMC_CPU_X86_LZCNT, "lzcnt"},
+    {WASMC_CPU_X86_BMI1, "bmi"}, {WASMC_CPU_X86_BMI2, "bmi2"}, {WASMC_CPU_X86_AVX, "avx"},
+    {WASMC_CPU_X86_AVX2, "avx2"}, {WASMC_CPU_X86_FMA, "fma"}, {WASMC_CPU_X86_AVX512F, "avx512f"},
+    {WASMC_CPU_ARM_LSE, "lse"}, {WASMC_CPU_ARM_CRC, "crc"}, {WASMC_CPU_ARM_DOTPROD, "dotprod"},
+    {WASMC_CPU_ARM_RCPC, "rcpc"}, {WASMC_CPU_ARM_FP16, "fp16"}, {WASMC_CPU_ARM_SVE, "sve"},
+};
+
+static void feature_list(uint64_t bits, char *out, size_t cap) {
+    size_t n = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < sizeof feature_names / sizeof *feature_names; i++) {
+        if (!(bits & feature_names[i].bit)) continue;
+        bits &= ~feature_names[i].bit;
+        n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? ", " : "", feature_names[i].name);
+    }
+    for (int b = 0; b < 64 && n < cap; b++)
+        if (bits & (1ull << b))
+            n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%sbit%d", n ? ", " : "", b);
+}
+
+/* Where the ELF image claims to end (section headers come last in lld's
+ * output), to tell a truncated artifact from a file that never was one. */
+static uint64_t elf_extent(const uint8_t *p, uint64_t size) {
+    if (size < sizeof(Elf64_Ehdr) || memcmp(p, ELFMAG, SELFMAG) != 0 || p[EI_CLASS] != ELFCLASS64)
+        return 0;
+    Elf64_Ehdr eh;
+    memcpy(&eh, p, sizeof eh);
+    uint64_t end = eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize;
+    uint64_t ph = eh.e_phoff + (uint64_t)eh.e_phnum * eh.e_phentsize;
+    return end > ph ? end : ph;
+}
+
+static bool check_bytes(const char *path, const uint8_t *p, uint64_t size, wasmc_trailer *t,
+                        wasmrt_error *err) {
+    uint64_t extent = elf_extent(p, size);
+    if (size < sizeof *t || memcmp(p + size - sizeof *t, WASMC_TRAILER_MAGIC, 8) != 0) {
+        if (extent > size) {
+            rt_err(err, "%s: artifact truncated (%llu bytes, the ELF image alone needs %llu)", path,
+                   (unsigned long long)size, (unsigned long long)extent);
+            return false;
+        }
+        /* A cut inside the trailer leaves its magic somewhere near the end. */
+        uint64_t from = size > 2 * sizeof *t ? size - 2 * sizeof *t : 0;
+        if (extent && size >= 8)
+            for (uint64_t i = from; i + 8 <= size; i++)
+                if (!memcmp(p + i, WASMC_TRAILER_MAGIC, 8)) {
+                    rt_err(err, "%s: artifact truncated (incomplete trailer)", path);
+                    return false;
+                }
+        rt_err(err, "%s: not a wasmc artifact (no wasmc trailer)", path);
+        return false;
+    }
+    memcpy(t, p + size - sizeof *t, sizeof *t);
+    if (t->format_version != WASMC_FORMAT_VERSION) {
+        rt_err(err, "%s: artifact format version %u, this runtime reads %u", path, t->format_version,
+               WASMC_FORMAT_VERSION);
+        return false;
+    }
+    if (t->trailer_size != sizeof *t) {
+        rt_err(err, "%s: not a wasmc artifact (trailer size %u, expected %zu)", path, t->trailer_size,
+               sizeof *t);
+        return false;
+    }
+    if (t->arch != (uint32_t)host_arch()) {
+        const char *a = host_arch_name(t->arch);
+        rt_err(err, "%s: artifact built for %s, this host is %s", path,
+               a ? a : "an unknown architecture", host_arch_name(host_arch()));
+        return false;
+    }
+    uint64_t missing = t->cpu_features & ~host_cpu_features();
+    if (missing) {
+        char names[256];
+        feature_list(missing, names, sizeof names);
+        rt_err(err, "%s: artifact needs CPU features %s this host lacks", path, names);
+        return false;
+    }
+    if (t->memory_mode != WASMC_MEMORY_GUARD_PAGES && t->memory_mode != WASMC_MEMORY_BOUNDS_CHECKS) {
+        rt_err(err, "%s: artifact has unknown memory mode %u", path, t->memory_mode);
+        return false;
+    }
+    uint64_t payload = size - sizeof *t;
+    if (t->payload_size != payload) {
+        if (t->payload_size > payload)
+            rt_err(err, "%s: artifact truncated (payload %llu bytes, trailer says %llu)", path,
+                   (unsigned long long)payload, (unsigned long long)t->payload_size);
+        else
+            rt_err(err, "%s: artifact corrupted (payload %llu bytes, trailer says %llu)", path,
+                   (unsigned long long)payload, (unsigned long long)t->payload_size);
+        return false;
+    }
+    if (extent > payload) {
+        rt_err(err, "%s: artifact truncated (the ELF image needs %llu bytes, payload has %llu)", path,
+               (unsigned long long)extent, (unsigned long long)payload);
+        return false;
+    }
+    uint8_t sum[32];
+    wasmc_sha256(p, payload, sum);
+    if (memcmp(sum, t->payload_sha256, 32) != 0) {
+        rt_err(err, "%s: artifact checksum mismatch (corrupted or tampered)", path);
+        return false;
+    }
+    Elf64_Ehdr eh;
+    if (!extent) {
+        rt_err(err, "%s: not a wasmc artifact (not a 64-bit ELF file)", path);
+        return false;
+    }
+    memcpy(&eh, p, sizeof eh);
+    if (eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_type != ET_DYN) {
+        rt_err(err, "%s: not a wasmc artifact (not a little-endian ELF shared object)", path);
+        return false;
+    }
+    if (eh.e_machine != host_elf_machine()) {
+        rt_err(err, "%s: artifact is ELF for machine %u, this host is %s", path, eh.e_machine,
+               host_arch_name(host_arch()));
+        return false;
+    }
+    return true;
+}
+
+static bool read_all(int fd, uint8_t *p, uint64_t size) {
+    uint64_t done = 0;
+    while (done < size) {
+        ssize_t n = read(fd, p + done, size - done > (1u << 30) ? (1u << 30) : size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += (uint64_t)n;
+    }
+    return true;
+}
+
+wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
+    wasmrt_error scratch;
+    if (!err) err = &scratch;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rt_err(err, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rt_err(err, "%s: not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    if (size > MAX_ARTIFACT_BYTES) {
+        rt_err(err, "%s: artifact too large (%llu bytes)", path, (unsigned long long)size);
+        close(fd);
+        return NULL;
+    }
+    int mfd = memfd_create("wasmc-artifact", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    uint8_t *p = MAP_FAILED;
+    if (mfd < 0 || ftruncate(mfd, (off_t)size) != 0 ||
+        (size && (p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0)) == MAP_FAILED)) {
+        rt_err(err, "%s: cannot stage artifact in memory: %s", path, strerror(errno));
+        close(fd);
+        if (mfd >= 0) close(mfd);
+        return NULL;
+    }
+    bool ok = size == 0 || read_all(fd, p, size);
+    close(fd);
+    wasmc_trailer t;
+    if (!ok) {
+        rt_err(err, "%s: read failed", path);
+    } else {
+        ok = check_bytes(path, size ? p : (const uint8_t *)"", size, &t, err);
+    }
+    if (size) munmap(p, size);
+    if (!ok) {
+        close(mfd);
+        return NULL;
+    }
+    /* No more writes through any path: what dlopen maps is what we hashed. */
+    if (fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0) {
+        rt_err(err, "%s: cannot seal staged artifact: %s", path, strerror(errno));
+        close(mfd);
+        return NULL;
+    }
+    char fdpath[64];
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", mfd);
+    void *dl = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+    close(mfd);
+    if (!dl) {
+        const char *e = dlerror();
+        rt_err(err, "%s: dlopen failed: %s", path, e ? e : "unknown error");
+        return NULL;
+    }
+    const wasmc_descriptor *d = dlsym(dl, WASMC_DESCRIPTOR_SYMBOL);
+    if (!d) {
+        rt_err(err, "%s: not a wasmc artifact (no %s symbol)", path, WASMC_DESCRIPTOR_SYMBOL);
+        dlclose(dl);
+        return NULL;
+    }
+    if (d->magic == WASMC_DESCRIPTOR_MAGIC &&
+        (d->memory_mode != t.memory_mode || d->cpu_features != t.cpu_features ||
+         memcmp(d->module_sha256, t.module_sha256, 32) != 0)) {
+        rt_err(err, "%s: artifact descriptor does not match its trailer", path);
+        dlclose(dl);
+        return NULL;
+    }
+    wasmrt_module *m = rt_module_create(d, dl, err);
+    if (!m) {
+        char tmp[sizeof err->message];
+        memcpy(tmp, err->message, sizeof tmp);
+        size_t n = strnlen(path, 200);
+        snprintf(err->message, sizeof err->message, "%.*s: %.300s", (int)n, path, tmp);
+    }
+    return m;
+}

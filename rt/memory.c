@@ -1,0 +1,138 @@
+/* Linear memories.
+ *
+ * Each memory sits at the start of a WASMC_RESERVE_BYTES PROT_NONE
+ * reservation (4 GiB + guard, MAP_NORESERVE so it costs address space, not
+ * RAM); the first `size` bytes are read-write and grow in place, so the
+ * base compiled code caches never moves.  Any access past the accessible
+ * part faults inside the reservation, which the fault handler turns into
+ * "out of bounds memory access".  Bounds-check artifacts use the same
+ * layout: it costs nothing extra and keeps the base fixed.
+ *
+ * Reservations are recycled through a small process-wide pool: freeing a
+ * memory zeroes it with MADV_DONTNEED and revokes access, so reuse needs
+ * one mprotect instead of mmap + registering a new fault range.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define POOL_MAX 64
+
+typedef struct reservation {
+    uint8_t *base;
+    rt_range *range;
+} reservation;
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static reservation pool[POOL_MAX];
+static int pool_count;
+
+static bool reserve(reservation *r) {
+    pthread_mutex_lock(&pool_lock);
+    if (pool_count > 0) {
+        *r = pool[--pool_count];
+        pthread_mutex_unlock(&pool_lock);
+        return true;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    void *p = mmap(NULL, WASMC_RESERVE_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return false;
+    r->base = p;
+    r->range = rt_range_add(RT_RANGE_MEMORY, (uintptr_t)p, (uintptr_t)p + WASMC_RESERVE_BYTES, NULL);
+    if (!r->range) {
+        munmap(p, WASMC_RESERVE_BYTES);
+        return false;
+    }
+    return true;
+}
+
+static void unreserve(reservation r, uint64_t accessible) {
+    if (accessible) {
+        bool clean = madvise(r.base, accessible, MADV_DONTNEED) == 0 &&
+                     mprotect(r.base, accessible, PROT_NONE) == 0;
+        if (!clean) goto unmap;
+    }
+    pthread_mutex_lock(&pool_lock);
+    if (pool_count < POOL_MAX) {
+        pool[pool_count++] = r;
+        pthread_mutex_unlock(&pool_lock);
+        return;
+    }
+    pthread_mutex_unlock(&pool_lock);
+unmap:
+    rt_range_remove(r.range);
+    munmap(r.base, WASMC_RESERVE_BYTES);
+}
+
+wasmrt_memory *rt_memory_create(wasmrt_store *s, uint64_t min_pages, uint64_t max_pages,
+                                bool has_max, wasmrt_error *err) {
+    uint64_t cap = s && s->config.max_memory_pages ? s->config.max_memory_pages : 65536;
+    if (cap > 65536) cap = 65536;
+    uint64_t limit = has_max && max_pages < cap ? max_pages : cap;
+    if (min_pages > 65536 || (has_max && max_pages > 65536)) {
+        rt_err(err, "memory size must be at most 65536 pages (4GiB)");
+        return NULL;
+    }
+    if (min_pages > limit) {
+        rt_err(err, "memory minimum of %llu pages exceeds the limit of %llu pages",
+               (unsigned long long)min_pages, (unsigned long long)limit);
+        return NULL;
+    }
+    wasmrt_memory *m = calloc(1, sizeof *m);
+    if (!m) {
+        rt_err(err, "out of memory");
+        return NULL;
+    }
+    reservation r;
+    if (!reserve(&r)) {
+        rt_err(err, "cannot reserve address space for a linear memory: %s", strerror(errno));
+        free(m);
+        return NULL;
+    }
+    uint64_t bytes = min_pages * WASMC_WASM_PAGE_SIZE;
+    if (bytes && mprotect(r.base, bytes, PROT_READ | PROT_WRITE) != 0) {
+        rt_err(err, "cannot commit %llu bytes of linear memory: %s", (unsigned long long)bytes,
+               strerror(errno));
+        unreserve(r, bytes);
+        free(m);
+        return NULL;
+    }
+    m->pub.base = r.base;
+    m->pub.size = bytes;
+    m->accessible = bytes;
+    m->reserve = WASMC_RESERVE_BYTES;
+    m->range = r.range;
+    m->max_pages = (uint32_t)limit;
+    m->type_max = has_max ? (uint32_t)max_pages : 65536;
+    m->has_max = has_max;
+    return m;
+}
+
+void rt_memory_destroy(wasmrt_memory *m) {
+    if (!m) return;
+    unreserve((reservation){m->pub.base, m->range}, m->accessible);
+    free(m);
+}
+
+uint32_t wasmrt_memory_grow(wasmrt_memory *m, uint32_t delta) {
+    uint64_t old = m->pub.size / WASMC_WASM_PAGE_SIZE;
+    uint64_t want = old + delta;
+    if (want > m->max_pages) return UINT32_MAX;
+    uint64_t bytes = want * WASMC_WASM_PAGE_SIZE;
+    if (bytes > m->accessible) {
+        if (mprotect(m->pub.base + m->accessible, bytes - m->accessible, PROT_READ | PROT_WRITE) != 0)
+            return UINT32_MAX;
+        m->accessible = bytes;
+    }
+    m->pub.size = bytes;
+    return (uint32_t)old;
+}
+
+uint8_t *wasmrt_memory_data(wasmrt_memory *m) { return m->pub.base; }
+uint64_t wasmrt_memory_size(wasmrt_memory *m) { return m->pub.size; }
