@@ -45,7 +45,7 @@ static uint16_t check_path(const char *path, uint32_t len) {
 static int try_openat2(int dirfd, const char *path, int flags, unsigned mode) {
     struct open_how how = {
         .flags = (uint64_t)(unsigned)flags,
-        .mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
+        .mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0,
         .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
     };
     for (int tries = 0;; tries++) {
