@@ -110,10 +110,26 @@ static LLVMBasicBlockRef prepare_branch(LowerFunc *f, ControlFrame *fr) {
     return fr->end_block;
 }
 
+/* The rest of the innermost frame is dead.  Operands below the `kept`
+ * branch arguments are discarded, so loads that produced them must still
+ * run (and trap), like dropped ones. */
+static void set_unreachable_keeping(LowerFunc *f, uint32_t kept) {
+    ControlFrame *top = &f->ctrl[f->ctrl_depth - 1];
+    for (uint32_t i = top->stack_height; i + kept < f->sp; i++)
+        lf_keep_dropped(f, f->stack[i]);
+    top->unreachable = true;
+    f->sp = top->stack_height;
+}
+
 static void set_unreachable(LowerFunc *f) {
     ControlFrame *top = &f->ctrl[f->ctrl_depth - 1];
     top->unreachable = true;
     f->sp = top->stack_height;
+}
+
+/* How many operands a branch to fr carries. */
+static uint32_t branch_arity(const ControlFrame *fr) {
+    return fr->kind == CTRL_LOOP ? fr->num_params : fr->num_results;
 }
 
 static void block_signature(LowerFunc *f, const BlockType *bt, uint32_t *np, const uint8_t **pt,
@@ -304,7 +320,7 @@ static bool emit_br(LowerFunc *f, const Instr *in) {
     if (!fr)
         return false;
     LLVMBuildBr(f->b, prepare_branch(f, fr));
-    set_unreachable(f);
+    set_unreachable_keeping(f, branch_arity(fr));
     return !wasm_error_is_set(f->err);
 }
 
@@ -351,7 +367,7 @@ static bool emit_br_table(LowerFunc *f, const Instr *in) {
             LLVMPositionBuilderAtEnd(f->b, via[d]);
             LLVMBuildBr(f->b, prepare_branch(f, &f->ctrl[f->ctrl_depth - 1 - d]));
         }
-        set_unreachable(f);
+        set_unreachable_keeping(f, branch_arity(&f->ctrl[f->ctrl_depth - 1 - targets[n]]));
     }
     free(targets);
     free(via);
@@ -451,8 +467,8 @@ bool emit_control(LowerFunc *f, const Instr *in) {
     case OP_NOP:
         return true;
     case OP_UNREACHABLE:
+        set_unreachable_keeping(f, 0);
         lf_trap(f, WASMC_TRAP_UNREACHABLE);
-        set_unreachable(f);
         return true;
     case OP_BLOCK:
     case OP_LOOP:

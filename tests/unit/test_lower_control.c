@@ -71,6 +71,8 @@
 #include <llvm-c/Core.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lower/lower_module.h"
@@ -169,6 +171,11 @@ static LLVMModuleRef lower(Fixture *fx, wasmc_memory_mode mode, uint32_t first, 
     char *msg = NULL;
     cr_assert(!LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg), "verify: %s", msg);
     LLVMDisposeMessage(msg);
+    if (getenv("WASMC_DUMP_IR")) {
+        char *ir = LLVMPrintModuleToString(mod);
+        fputs(ir, stderr);
+        LLVMDisposeMessage(ir);
+    }
     return mod;
 }
 
