@@ -1,1 +1,410 @@
-int main(void) { return 2; }
+/* wasmrt: run a wasmc artifact as a WASI command, or invoke one export.
+ *
+ * Order of events matters for the sandbox: everything that needs the wider
+ * system — loading the artifact (open + mmap of code), creating the store,
+ * opening preopened directories, starting the timeout thread — happens
+ * first; then the seccomp filter goes on; only then is the module
+ * instantiated, so even its start function runs under the filter.
+ *
+ * Exit statuses (also in --help): the guest's proc_exit status when it
+ * exits; 0 when _start or the invoked export returns; 1 for load, link or
+ * instantiation errors; 2 for usage errors; 3 when the guest traps
+ * (including "interrupted" by --timeout).  A guest can itself exit with 1,
+ * 2 or 3; the one-line message on stderr tells the cases apart.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wasmrt.h"
+#include "wasmrt_wasi.h"
+
+#define EXIT_LOAD 1
+#define EXIT_USAGE 2
+#define EXIT_TRAP 3
+
+extern char **environ;
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: wasmrt [options] APP.so [--] [ARGS...]\n"
+            "\n"
+            "Runs a module compiled by wasmc: its _start export as a WASI command\n"
+            "(ARGS become the guest's argv[1..]), or with --invoke one export\n"
+            "(ARGS are its typed arguments; results are printed one per line).\n"
+            "\n"
+            "options:\n"
+            "  --dir HOST[::GUEST]     give the guest directory HOST, named GUEST\n"
+            "                          (default: HOST); repeatable\n"
+            "  --env KEY=VALUE         set a guest environment variable; repeatable\n"
+            "  --inherit-env           pass the host environment to the guest\n"
+            "  --invoke NAME           call export NAME instead of _start\n"
+            "  --max-memory-pages N    cap each linear memory at N 64 KiB pages\n"
+            "  --timeout SECONDS       trap \"interrupted\" after SECONDS of wall time\n"
+            "  --no-seccomp            do not install the seccomp system-call filter\n"
+            "  --help                  show this help\n"
+            "  --version               show the version\n"
+            "\n"
+            "exit status:\n"
+            "  N   the guest called proc_exit(N)\n"
+            "  0   _start (or the invoked export) returned\n"
+            "  1   the artifact could not be loaded, linked or instantiated\n"
+            "  2   usage error\n"
+            "  3   the guest trapped (message: \"wasmrt: trap: MESSAGE (in FUNC)\")\n");
+}
+
+static _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static _Noreturn void die(int status, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("wasmrt: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(status);
+}
+
+/* ---- --timeout: a timer thread that interrupts the store ------------------ */
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done;
+    double seconds;
+    wasmrt_store *store;
+} timer = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0, NULL};
+
+static bool timer_wait(struct timespec *deadline) {
+    pthread_mutex_lock(&timer.lock);
+    while (!timer.done)
+        if (pthread_cond_timedwait(&timer.cond, &timer.lock, deadline) == ETIMEDOUT) break;
+    bool done = timer.done;
+    pthread_mutex_unlock(&timer.lock);
+    return done;
+}
+
+static void add_seconds(struct timespec *t, double s) {
+    double whole = floor(s);
+    t->tv_sec += (time_t)whole;
+    t->tv_nsec += (long)((s - whole) * 1e9);
+    if (t->tv_nsec >= 1000000000L) {
+        t->tv_sec++;
+        t->tv_nsec -= 1000000000L;
+    }
+}
+
+static void *timer_main(void *arg) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    add_seconds(&deadline, timer.seconds);
+    if (timer_wait(&deadline)) return NULL;
+    wasmrt_store_interrupt(timer.store);
+    /* Compiled code notices the interrupt at its next loop back-edge or
+     * call; a guest blocked inside a host call (a long poll_oneoff) does
+     * not, so after a grace period the process ends with the same status. */
+    add_seconds(&deadline, 2.0);
+    if (timer_wait(&deadline)) return NULL;
+    static const char msg[] = "wasmrt: trap: interrupted (blocked in a host call)\n";
+    ssize_t r = write(2, msg, sizeof msg - 1);
+    (void)r;
+    _exit(EXIT_TRAP);
+}
+
+static void timer_stop(pthread_t *t) {
+    if (!t) return;
+    pthread_mutex_lock(&timer.lock);
+    timer.done = true;
+    pthread_cond_signal(&timer.cond);
+    pthread_mutex_unlock(&timer.lock);
+    pthread_join(*t, NULL);
+}
+
+/* ---- Values --------------------------------------------------------------- */
+
+static const char *type_name(uint8_t t) {
+    switch (t) {
+    case 0x7F: return "i32";
+    case 0x7E: return "i64";
+    case 0x7D: return "f32";
+    case 0x7C: return "f64";
+    case 0x7B: return "v128";
+    case 0x70: return "funcref";
+    case 0x6F: return "externref";
+    default: return "?";
+    }
+}
+
+static bool parse_val(uint8_t type, const char *s, wasmrt_val *v) {
+    char *end;
+    errno = 0;
+    v->kind = type;
+    switch (type) {
+    case 0x7F: {
+        long long x = strtoll(s, &end, 0);
+        if (errno || *end || end == s || x < INT32_MIN || x > UINT32_MAX) return false;
+        v->of.i32 = (int32_t)(uint32_t)x;
+        return true;
+    }
+    case 0x7E: {
+        if (s[0] == '-') {
+            long long x = strtoll(s, &end, 0);
+            if (errno || *end || end == s) return false;
+            v->of.i64 = x;
+        } else {
+            unsigned long long x = strtoull(s, &end, 0);
+            if (errno || *end || end == s) return false;
+            v->of.i64 = (int64_t)x;
+        }
+        return true;
+    }
+    case 0x7D:
+        v->of.f32 = strtof(s, &end);
+        return *end == 0 && end != s;
+    case 0x7C:
+        v->of.f64 = strtod(s, &end);
+        return *end == 0 && end != s;
+    default:
+        return false;
+    }
+}
+
+static void print_val(const wasmrt_val *v) {
+    switch (v->kind) {
+    case 0x7F: printf("%" PRId32 "\n", v->of.i32); break;
+    case 0x7E: printf("%" PRId64 "\n", v->of.i64); break;
+    case 0x7D: printf("%.9g\n", (double)v->of.f32); break;
+    case 0x7C: printf("%.17g\n", v->of.f64); break;
+    case 0x7B:
+        printf("v128:");
+        for (int i = 0; i < 16; i++) printf("%02x", v->of.v128[i]);
+        printf("\n");
+        break;
+    default: printf("%s:%p\n", type_name(v->kind), v->of.ref); break;
+    }
+}
+
+/* ---- Running -------------------------------------------------------------- */
+
+static int trap_status(const wasmrt_trap *t) {
+    if (t->code == WASMC_TRAP_EXIT) return t->exit_code & 0xFF;
+    const char *msg = t->code == WASMC_TRAP_HOST && t->host_message[0] ? t->host_message
+                                                                        : wasmrt_trap_message(t->code);
+    if (t->func_name)
+        fprintf(stderr, "wasmrt: trap: %s (in %s)\n", msg, t->func_name);
+    else
+        fprintf(stderr, "wasmrt: trap: %s\n", msg);
+    return EXIT_TRAP;
+}
+
+static int call_export(wasmrt_store *store, wasmrt_instance *inst, const char *name,
+                       char **argv, int argc, bool print) {
+    wasmrt_extern ext;
+    if (!wasmrt_instance_export(inst, name, &ext))
+        die(EXIT_LOAD, "the module has no export named '%s'", name);
+    if (ext.kind != WASMC_EXTERN_FUNC) die(EXIT_LOAD, "export '%s' is not a function", name);
+    const wasmc_functype *ft = ext.of.func.type;
+    if ((uint32_t)argc != ft->num_params)
+        die(EXIT_USAGE, "'%s' takes %u argument%s, %d given", name, ft->num_params,
+            ft->num_params == 1 ? "" : "s", argc);
+    wasmrt_val *args = calloc(ft->num_params + 1, sizeof *args);
+    wasmrt_val *results = calloc(ft->num_results + 1, sizeof *results);
+    if (!args || !results) die(EXIT_LOAD, "out of memory");
+    for (uint32_t i = 0; i < ft->num_params; i++)
+        if (!parse_val(ft->types[i], argv[i], &args[i]))
+            die(EXIT_USAGE, "argument %u of '%s': '%s' is not a valid %s", i + 1, name, argv[i],
+                type_name(ft->types[i]));
+    wasmrt_trap trap = {0};
+    wasmrt_error err = {{0}};
+    bool ok = wasmrt_call(store, &ext.of.func, args, ft->num_params, results, ft->num_results,
+                          &trap, &err);
+    int status = 0;
+    if (!ok) {
+        if (trap.code == WASMC_TRAP_NONE) die(EXIT_LOAD, "calling '%s': %s", name, err.message);
+        status = trap_status(&trap);
+    } else if (print) {
+        for (uint32_t i = 0; i < ft->num_results; i++) print_val(&results[i]);
+    }
+    free(args);
+    free(results);
+    return status;
+}
+
+int main(int argc, char **argv) {
+    wasmrt_wasi_dir *dirs = calloc((size_t)argc, sizeof *dirs);
+    const char **env = NULL;
+    size_t nenv = 0, envcap = 0;
+    const char *invoke = NULL, *app = NULL;
+    bool seccomp = true, inherit = false;
+    uint32_t max_pages = 0;
+    double timeout = 0;
+    uint32_t ndirs = 0;
+    if (!dirs) die(EXIT_LOAD, "out of memory");
+
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == 0) break;
+        /* --opt=value and --opt value */
+        const char *val = NULL;
+        char opt[64];
+        const char *eq = strchr(a, '=');
+        if (eq && eq - a < (long)sizeof opt) {
+            memcpy(opt, a, (size_t)(eq - a));
+            opt[eq - a] = 0;
+            val = eq + 1;
+        } else {
+            snprintf(opt, sizeof opt, "%s", a);
+        }
+        bool takes = !strcmp(opt, "--dir") || !strcmp(opt, "--env") || !strcmp(opt, "--invoke") ||
+                     !strcmp(opt, "--max-memory-pages") || !strcmp(opt, "--timeout");
+        if (takes && !val) {
+            if (i + 1 >= argc) die(EXIT_USAGE, "%s needs a value (see --help)", opt);
+            val = argv[++i];
+        } else if (!takes && val) {
+            die(EXIT_USAGE, "%s takes no value", opt);
+        }
+        if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(opt, "--version")) {
+            printf("wasmrt 0.1.0 (artifact format %u)\n", WASMC_FORMAT_VERSION);
+            return 0;
+        } else if (!strcmp(opt, "--dir")) {
+            char *copy = strdup(val);
+            char *sep = copy ? strstr(copy, "::") : NULL;
+            if (!copy) die(EXIT_LOAD, "out of memory");
+            if (sep) {
+                *sep = 0;
+                dirs[ndirs].guest_path = sep + 2;
+            } else {
+                dirs[ndirs].guest_path = copy;
+            }
+            if (!copy[0] || !dirs[ndirs].guest_path[0])
+                die(EXIT_USAGE, "--dir '%s': expected HOST or HOST::GUEST", val);
+            dirs[ndirs++].host_path = copy;
+        } else if (!strcmp(opt, "--env")) {
+            if (!strchr(val, '=') || val[0] == '=') die(EXIT_USAGE, "--env '%s': expected KEY=VALUE", val);
+            if (nenv == envcap) {
+                envcap = envcap ? envcap * 2 : 16;
+                env = realloc(env, envcap * sizeof *env);
+                if (!env) die(EXIT_LOAD, "out of memory");
+            }
+            env[nenv++] = val;
+        } else if (!strcmp(opt, "--inherit-env")) {
+            inherit = true;
+        } else if (!strcmp(opt, "--no-seccomp")) {
+            seccomp = false;
+        } else if (!strcmp(opt, "--invoke")) {
+            invoke = val;
+        } else if (!strcmp(opt, "--max-memory-pages")) {
+            char *end;
+            errno = 0;
+            unsigned long n = strtoul(val, &end, 10);
+            if (errno || *end || end == val || n == 0 || n > 65536)
+                die(EXIT_USAGE, "--max-memory-pages '%s': expected 1..65536", val);
+            max_pages = (uint32_t)n;
+        } else if (!strcmp(opt, "--timeout")) {
+            char *end;
+            timeout = strtod(val, &end);
+            if (*end || end == val || !(timeout > 0) || timeout > 1e9)
+                die(EXIT_USAGE, "--timeout '%s': expected a positive number of seconds", val);
+        } else {
+            die(EXIT_USAGE, "unknown option '%s' (see --help)", a);
+        }
+    }
+    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    if (i >= argc) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    app = argv[i++];
+    if (i < argc && strcmp(argv[i], "--") == 0) i++;
+    char **rest = argv + i;
+    int nrest = argc - i;
+
+    /* Guest environment: the host's (if asked), then --env, later keys
+     * replacing earlier ones. */
+    size_t nhost = 0;
+    if (inherit)
+        while (environ[nhost]) nhost++;
+    const char **genv = calloc(nhost + nenv + 1, sizeof *genv);
+    uint32_t ngenv = 0;
+    if (!genv) die(EXIT_LOAD, "out of memory");
+    for (size_t k = 0; k < nhost + nenv; k++) {
+        const char *kv = k < nhost ? environ[k] : env[k - nhost];
+        size_t klen = strcspn(kv, "=");
+        for (uint32_t j = 0; j < ngenv; j++)
+            if (strncmp(genv[j], kv, klen) == 0 && genv[j][klen] == '=') {
+                genv[j] = genv[--ngenv];
+                break;
+            }
+        genv[ngenv++] = kv;
+    }
+
+    const char **gargv = calloc((size_t)nrest + 1, sizeof *gargv);
+    if (!gargv) die(EXIT_LOAD, "out of memory");
+    gargv[0] = app;
+    for (int k = 0; k < nrest; k++) gargv[k + 1] = rest[k];
+
+    wasmrt_error err = {{0}};
+    wasmrt_module *mod = wasmrt_module_load(app, &err);
+    if (!mod) die(EXIT_LOAD, "%s", err.message);
+    wasmrt_store_config cfg = {.max_memory_pages = max_pages};
+    wasmrt_store *store = wasmrt_store_new(&cfg, &err);
+    if (!store) die(EXIT_LOAD, "%s", err.message);
+    wasmrt_wasi_config wc = {
+        .argv = gargv, .argc = invoke ? 1 : (uint32_t)nrest + 1,
+        .env = genv, .envc = ngenv,
+        .dirs = dirs, .num_dirs = ndirs,
+        .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2,
+    };
+    wasmrt_wasi *wasi = wasmrt_wasi_new(&wc, &err);
+    if (!wasi) die(EXIT_LOAD, "%s", err.message);
+    wasmrt_linker *linker = wasmrt_linker_new();
+    if (!linker) die(EXIT_LOAD, "out of memory");
+    if (!wasmrt_wasi_define(wasi, linker, &err)) die(EXIT_LOAD, "%s", err.message);
+
+    pthread_t tid, *timer_thread = NULL;
+    if (timeout > 0) {
+        timer.seconds = timeout;
+        timer.store = store;
+        if (pthread_create(&tid, NULL, timer_main, NULL) != 0)
+            die(EXIT_LOAD, "cannot start the timeout thread");
+        timer_thread = &tid;
+    }
+    fflush(NULL);
+    if (seccomp && !wasmrt_seccomp_install(&err))
+        die(EXIT_LOAD, "%s (use --no-seccomp to run without the filter)", err.message);
+
+    wasmrt_trap trap = {0};
+    wasmrt_instance *inst = wasmrt_instantiate(store, mod, linker, &trap, &err);
+    int status;
+    if (!inst) {
+        if (trap.code == WASMC_TRAP_NONE) die(EXIT_LOAD, "%s", err.message);
+        status = trap_status(&trap);
+    } else if (invoke) {
+        wasmrt_extern init;
+        status = 0;
+        if (wasmrt_instance_export(inst, "_initialize", &init))  /* WASI reactor */
+            status = call_export(store, inst, "_initialize", NULL, 0, false);
+        if (status == 0) status = call_export(store, inst, invoke, rest, nrest, true);
+    } else {
+        wasmrt_extern start;
+        if (!wasmrt_instance_export(inst, "_start", &start))
+            die(EXIT_LOAD, "'%s' has no _start export (not a WASI command); use --invoke NAME", app);
+        status = call_export(store, inst, "_start", NULL, 0, false);
+    }
+    timer_stop(timer_thread);
+    fflush(stdout);
+    /* The guest's exit status is the process's; skip teardown work (the
+     * kernel frees it all) so exit stays fast and within the filter. */
+    _exit(status);
+}
