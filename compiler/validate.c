@@ -50,12 +50,14 @@ static bool check_const(const Module *m, const ConstExpr *ce, uint8_t want, Wasm
     instr_reader_init(&r, m->bytes, ce->offset, ce->end);
     Instr in;
     uint8_t type = 0;
+    bool extra = false;
     for (;;) {
         if (!instr_next(&r, &in, err)) return false;
         uint8_t t = 0;
         switch (in.op) {
         case OP_END:
-            if (type == 0 || type != want || r.pos != ce->end) return invalid(err, in.offset, "type mismatch");
+            if (extra || type == 0 || type != want || r.pos != ce->end)
+                return invalid(err, in.offset, "type mismatch");
             return true;
         case OP_I32_CONST: t = VT_I32; break;
         case OP_I64_CONST: t = VT_I64; break;
@@ -78,8 +80,10 @@ static bool check_const(const Module *m, const ConstExpr *ce, uint8_t want, Wasm
         default:
             return invalid(err, in.offset, "constant expression required");
         }
-        /* A second value makes the expression's result type wrong. */
-        if (type != 0) return invalid(err, in.offset, "type mismatch");
+        /* A second value makes the result type wrong, but constness is
+         * reported first (as the reference interpreter does), so only note
+         * it and keep scanning. */
+        if (type != 0) extra = true;
         type = t;
     }
 }
