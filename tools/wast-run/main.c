@@ -211,6 +211,13 @@ static bool drain(FileRun *f) {
 /* ---- Children ----------------------------------------------------------- */
 
 static bool start_file(FileRun *f, const Config *cfg) {
+    /* A missing input is the caller's mistake, not something to skip. */
+    if (access(f->path, R_OK) != 0) {
+        char text[PATH_MAX + 64];
+        snprintf(text, sizeof text, "line 0: file: cannot read %s: %s", f->path, strerror(errno));
+        f->crash = xstrdup(text);
+        return false;
+    }
     const char *tmp = getenv("TMPDIR");
     snprintf(f->dir, sizeof f->dir, "%s/wast-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(f->dir)) {
@@ -464,7 +471,7 @@ int main(int argc, char **argv) {
             } else {
                 remove_tree(f->dir);
                 f->failed = 1;
-                f->crash = xstrdup("line 0: startup: could not start the child process");
+                if (!f->crash) f->crash = xstrdup("line 0: startup: could not start the child process");
                 f->finished = true;
             }
         }

@@ -59,7 +59,8 @@ static void sink_begin(void *ctx, uint64_t line, const char *command) {
     int n = snprintf(rec, sizeof rec, "B\t%llu\t%s", (unsigned long long)line, command);
     if (n < 0) return;
     if ((size_t)n >= sizeof rec - 1) n = (int)sizeof rec - 2;
-    sanitize(rec);
+    rec[n] = 0;
+    sanitize(strchr(rec + 2, '\t') + 1); /* the command, after both tabs */
     rec[n] = '\n';
     write_all(s->fd, rec, (size_t)n + 1);
 }

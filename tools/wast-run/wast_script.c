@@ -122,6 +122,15 @@ static const char *error_kind_name(WasmErrorKind k) {
     return "?";
 }
 
+/* Messages quote artifact paths; the scratch directory is noise there. */
+static void strip_dir(char *s, const char *dir) {
+    size_t dl = strlen(dir);
+    for (char *p = s; (p = strstr(p, dir)) != NULL;) {
+        size_t cut = dl + (p[dl] == '/');
+        memmove(p, p + cut, strlen(p + cut) + 1);
+    }
+}
+
 static bool says_not_implemented(const char *msg) { return strstr(msg, "not implemented") != NULL; }
 
 static WastOutcome classify_compile(const WasmError *e) {
@@ -238,6 +247,7 @@ static void build_artifact(Runner *r, Artifact *a, size_t index) {
         a->status = classify_compile(&e);
         describe_wasm_error(&e, desc, sizeof desc);
         fmt(a->why, sizeof a->why, "compile: %s", desc);
+        strip_dir(a->why, r->opts->dir);
         return;
     }
     if (!r->opts->execute) {
@@ -250,6 +260,7 @@ static void build_artifact(Runner *r, Artifact *a, size_t index) {
     if (!a->mod) {
         a->status = classify_rt(re.message);
         fmt(a->why, sizeof a->why, "load: %s", re.message);
+        strip_dir(a->why, r->opts->dir);
         return;
     }
     a->status = WAST_PASS;
