@@ -11,6 +11,11 @@
  * only file symbol comes from the IR module name, not from where they were
  * written), so identical inputs give identical bytes.
  *
+ * After linking, the dynamic symbol table is checked: an undefined symbol
+ * other than the libc/libm functions LLVM may call would only fail at
+ * dlopen on the deployment host, so it is reported here instead (it would
+ * be a wasmc bug, e.g. a compiler-rt helper no runtime provides).
+ *
  * ld.lld runs single-threaded (--threads=1): these links are small and
  * its thread pool cost more than it saved (~8 ms of a ~30 ms link, most of
  * which is lld loading libLLVM).  It runs through posix_spawn with its
@@ -161,6 +166,56 @@ static bool run_linker(char *const argv[], WasmError *err) {
                       line[0] ? line : "no diagnostics");
 }
 
+/* ---- Checking the linked image ----------------------------------------- */
+
+static uint64_t rd(const uint8_t *p, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+/* Functions LLVM may emit calls to for Wasm code, all in every libc/libm. */
+static const char *const allowed_imports[] = {
+    "memcpy", "memmove", "memset", "memcmp",
+    "floor", "floorf", "ceil", "ceilf", "trunc", "truncf", "nearbyint", "nearbyintf",
+    "rint", "rintf", "round", "roundf", "roundeven", "roundevenf",
+    "fmin", "fminf", "fmax", "fmaxf", "sqrt", "sqrtf", "fabs", "fabsf",
+    "copysign", "copysignf", "fma", "fmaf", "fmod", "fmodf",
+};
+
+static bool check_dynamic_symbols(const uint8_t *so, size_t n, WasmError *err) {
+    /* ELF64 little-endian, as ld.lld was asked to produce for both targets. */
+    if (n < 64 || memcmp(so, "\x7f" "ELF", 4) != 0 || so[4] != 2 || so[5] != 1)
+        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "the linker did not produce an ELF64 LE object");
+    uint64_t shoff = rd(so + 0x28, 8), shentsize = rd(so + 0x3a, 2), shnum = rd(so + 0x3c, 2);
+    if (shentsize < 64 || shoff > n || shnum > (n - shoff) / shentsize)
+        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "malformed section table in the linked object");
+    for (uint64_t i = 0; i < shnum; i++) {
+        const uint8_t *sh = so + shoff + i * shentsize;
+        if (rd(sh + 4, 4) != 11 /* SHT_DYNSYM */) continue;
+        uint64_t off = rd(sh + 0x18, 8), size = rd(sh + 0x20, 8), link = rd(sh + 0x28, 4);
+        if (link >= shnum || off > n || size > n - off)
+            return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "malformed .dynsym in the linked object");
+        const uint8_t *strsh = so + shoff + link * shentsize;
+        uint64_t stroff = rd(strsh + 0x18, 8), strsize = rd(strsh + 0x20, 8);
+        if (stroff > n || strsize > n - stroff || strsize == 0 || so[stroff + strsize - 1] != 0)
+            return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "malformed .dynstr in the linked object");
+        for (uint64_t k = 1; k < size / 24; k++) {
+            const uint8_t *sym = so + off + k * 24;
+            uint64_t name = rd(sym, 4), shndx = rd(sym + 6, 2);
+            if (shndx != 0 || name >= strsize) continue;
+            const char *nm = (const char *)so + stroff + name;
+            bool ok = false;
+            for (size_t a = 0; a < sizeof allowed_imports / sizeof allowed_imports[0] && !ok; a++)
+                ok = strcmp(nm, allowed_imports[a]) == 0;
+            if (!ok)
+                return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET,
+                                  "the artifact would need symbol '%s', which the runtime does not provide", nm);
+        }
+    }
+    return true;
+}
+
 bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n,
                   uint8_t **so, size_t *so_size, WasmError *err) {
     *so = NULL;
@@ -208,6 +263,12 @@ bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n,
         argv[a] = NULL;
         ok = run_linker(argv, err);
         if (ok) ok = read_file(out, so, so_size, err);
+        if (ok && !check_dynamic_symbols(*so, *so_size, err)) {
+            ok = false;
+            free(*so);
+            *so = NULL;
+            *so_size = 0;
+        }
     }
 
     if (paths) {
