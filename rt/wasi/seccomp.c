@@ -44,7 +44,7 @@ static const char *const allowed[] = {
     "munmap", "madvise", "mremap", "brk",
     /* signals: traps are delivered as SIGSEGV/SIGBUS/SIGFPE and unwound */
     "rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack",
-    "getpid", "gettid",
+    "getpid", "gettid", "getrlimit", "sched_getaffinity",
     /* sockets the host handed in */
     "accept4", "accept", "recvfrom", "recvmsg", "sendto", "sendmsg", "shutdown",
     "getsockopt",
@@ -80,6 +80,12 @@ bool wasmrt_seccomp_install(wasmrt_error *err) {
         bad = "ioctl";
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
                               SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
+    }
+    /* Reading (never setting) resource limits: the runtime sizes stacks. */
+    if (!rc) {
+        bad = "prlimit64";
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 2,
+                              SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A2(SCMP_CMP_EQ, 0));
     }
     /* abort() signals its own thread only. */
     if (!rc) {
