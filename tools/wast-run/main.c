@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -231,6 +232,7 @@ static bool start_file(FileRun *f, const Config *cfg) {
         return false;
     }
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "wast-run: fork: %s\n", strerror(errno));
@@ -243,6 +245,11 @@ static bool start_file(FileRun *f, const Config *cfg) {
          * default SIGINT so ^C-driven kills are not swallowed. */
         setpgid(0, 0);
         signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        /* Being in our own group, we would outlive a killed parent (a ctest
+         * timeout): die with it instead. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(1);
         close(fds[0]);
         /* Nothing the compiler or runtime prints may interleave with the
          * result lines on our stdout. */
