@@ -27,6 +27,10 @@
 /* Locals per function beyond which wasmc refuses a module: far past what
  * compilers emit, and it bounds the expanded local_types array. */
 #define MAX_LOCALS 50000u
+/* Parameters or results per function type, as in the JS API and the major
+ * engines.  It bounds the work one block or call instruction can cost the
+ * validator, so validation time stays proportional to the input. */
+#define MAX_TYPE_ARITY 1000u
 
 enum { SEC_CUSTOM = 0, SEC_TYPE, SEC_IMPORT, SEC_FUNC, SEC_TABLE, SEC_MEMORY, SEC_GLOBAL,
        SEC_EXPORT, SEC_START, SEC_ELEM, SEC_CODE, SEC_DATA, SEC_DATACOUNT };
@@ -344,6 +348,10 @@ static bool sec_type(Dec *d) {
         for (uint32_t k = 0; k < ft->num_params; k++)
             if (!rd_valtype(d, &ft->params[k])) return false;
         if (!rd_count(d, &ft->num_results, 1)) return false;
+        if (ft->num_params > MAX_TYPE_ARITY || ft->num_results > MAX_TYPE_ARITY)
+            return wasm_error(d->err, WASM_ERR_LIMIT, at,
+                              "function type has %u params and %u results; wasmc allows at most %u each",
+                              ft->num_params, ft->num_results, MAX_TYPE_ARITY);
         ft->results = arena_alloc(&m->arena, ft->num_results);
         if (!ft->results) return oom(d);
         for (uint32_t k = 0; k < ft->num_results; k++)
@@ -708,11 +716,11 @@ static bool decode(Dec *d) {
 bool module_decode(const uint8_t *bytes, size_t size, Module *out, WasmError *err) {
     wasm_error_clear(err);
     memset(out, 0, sizeof *out);
-    /* Generous for real modules (whose decoded form is a fraction of their
-     * size) yet finite for hostile ones, e.g. tiny bodies declaring
-     * thousands of locals each. */
+    /* Generous for real modules (element items are the densest case, about
+     * 56 bytes of ConstExpr per 1-3 input bytes) yet finite for hostile
+     * ones, e.g. tiny bodies declaring thousands of locals each. */
     size_t limit = (size_t)32 << 20;
-    limit += size > SIZE_MAX / 32 - limit ? SIZE_MAX / 2 : size * 16;
+    limit += size > SIZE_MAX / 128 - limit ? SIZE_MAX / 2 : size * 64;
     arena_init(&out->arena, limit);
     out->bytes = bytes;
     out->size = size;

@@ -55,23 +55,31 @@ static bool too_big(V *v) {
     return wasm_error(v->err, WASM_ERR_LIMIT, v->at, "function too complex: operand or control stack too deep");
 }
 
-static bool push(V *v, uint8_t t) {
+/* Room for `extra` more values. */
+static bool reserve(V *v, uint32_t extra) {
     ValidateScratch *s = v->s;
-    if (s->nvals == s->cap_vals) {
-        if (s->cap_vals >= MAX_STACK) return too_big(v);
-        uint32_t cap = s->cap_vals ? s->cap_vals * 2 : 256;
-        uint8_t *p = realloc(s->vals, cap);
-        if (!p) return too_big(v);
-        s->vals = p;
-        s->cap_vals = cap;
-    }
-    s->vals[s->nvals++] = t;
+    if ((uint64_t)s->nvals + extra <= s->cap_vals) return true;
+    if ((uint64_t)s->nvals + extra > MAX_STACK) return too_big(v);
+    uint32_t cap = s->cap_vals ? s->cap_vals : 256;
+    while (cap < s->nvals + extra) cap *= 2;
+    uint8_t *p = realloc(s->vals, cap);
+    if (!p) return too_big(v);
+    s->vals = p;
+    s->cap_vals = cap;
+    return true;
+}
+
+static bool push(V *v, uint8_t t) {
+    if (!reserve(v, 1)) return false;
+    v->s->vals[v->s->nvals++] = t;
     return true;
 }
 
 static bool push_n(V *v, const uint8_t *ts, uint32_t n) {
-    for (uint32_t i = 0; i < n; i++)
-        if (!push(v, ts[i])) return false;
+    if (n == 0) return true;
+    if (!reserve(v, n)) return false;
+    memcpy(v->s->vals + v->s->nvals, ts, n);
+    v->s->nvals += n;
     return true;
 }
 
@@ -97,6 +105,14 @@ static bool pop_get(V *v, uint8_t want, uint8_t *got) {
 static bool pop(V *v, uint8_t want) { return pop_get(v, want, NULL); }
 
 static bool pop_n(V *v, const uint8_t *ts, uint32_t n) {
+    /* Fast path: the values are there with exactly these types (label and
+     * block types are concrete, so T_UNKNOWN never matches here).  It keeps
+     * wide block types and calls to memcmp speed. */
+    ValidateScratch *s = v->s;
+    if (n && n <= s->nvals - top(v)->height && memcmp(s->vals + s->nvals - n, ts, n) == 0) {
+        s->nvals -= n;
+        return true;
+    }
     for (uint32_t i = n; i-- > 0;)
         if (!pop(v, ts[i])) return false;
     return true;

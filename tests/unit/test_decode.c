@@ -483,3 +483,30 @@ Test(instr, every_table_opcode_round_trips) {
         cr_assert_eq((int)in.op, op, "%s decoded as %s", info->text, op_info[in.op].text);
     }
 }
+
+Test(decode, type_arity_limit) {
+    static FbMod fm;
+    static uint8_t types[1100];
+    size_t n = 0;
+    types[n++] = 0x01;
+    types[n++] = 0x60;
+    types[n++] = 0xE9; /* 1001 params */
+    types[n++] = 0x07;
+    for (int i = 0; i < 1001; i++) types[n++] = 0x7F;
+    types[n++] = 0x00;
+    fb_init(&fm);
+    fb_section(&fm, 1, types, n);
+    Module m;
+    cr_assert(!decode(&fm, &m));
+    cr_assert_eq(err.kind, WASM_ERR_LIMIT, "%s", err.message);
+    /* exactly 1000 is accepted */
+    uint8_t t2[1100];
+    memcpy(t2, types, 4);
+    t2[2] = 0xE8;
+    memset(t2 + 4, 0x7F, 1000);
+    t2[1004] = 0x00;
+    fb_section(&fm, 1, t2, 1005);
+    cr_assert(decode(&fm, &m), "%s", err.message);
+    cr_assert_eq(m.types[0].num_params, 1000);
+    module_free(&m);
+}
