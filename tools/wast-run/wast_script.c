@@ -408,10 +408,14 @@ static WastOutcome instantiate(Runner *r, Artifact *a, wasmrt_instance **out, St
 }
 
 /* Compile, load and instantiate the module file of a command. */
-static WastOutcome module_from_file(Runner *r, const char *filename, wasmrt_instance **out, Stage *stage,
+static WastOutcome module_from_file(Runner *r, const JsonValue *c, wasmrt_instance **out, Stage *stage,
                                     char *why, size_t n) {
     *out = NULL;
     *stage = STAGE_BUILD;
+    const char *filename = json_get_string(c, "filename", NULL);
+    const char *mtype = json_get_string(c, "module_type", NULL);
+    if (mtype && strcmp(mtype, "binary") != 0)
+        return fmt(why, n, "%s-format module (only binary modules can be compiled)", mtype), WAST_SKIP;
     WastOutcome st;
     if (!runtime_ready(r, why, n, &st)) return st;
     uint8_t *bytes;
@@ -444,7 +448,7 @@ static void cmd_module(Runner *r, const JsonValue *c, uint64_t line) {
     r->mods[r->num_mods++] = m;
     r->current = m;
     Stage stage;
-    m->status = module_from_file(r, json_get_string(c, "filename", NULL), &m->inst, &stage, m->why, sizeof m->why);
+    m->status = module_from_file(r, c, &m->inst, &stage, m->why, sizeof m->why);
     if (stage == STAGE_TRAP) {
         char t[WHY_LEN];
         fmt(t, sizeof t, "instantiation trapped: %s", m->why);
@@ -571,7 +575,7 @@ static void run_action(Runner *r, const JsonValue *act, ActionResult *res) {
     }
     for (size_t i = 0; i < nargs; i++) {
         WastValue v;
-        char err[200];
+        char err[200] = "value cannot be passed to a function";
         if (!wast_value_parse(args->u.array.items[i], false, &v, err, sizeof err) || !wast_value_to_rt(&v, &argv[i])) {
             fmt(res->why, sizeof res->why, "argument %zu: %s", i, err);
             free(argv);
@@ -756,7 +760,7 @@ static void cmd_assert_unlinkable(Runner *r, const JsonValue *c, uint64_t line) 
     wasmrt_instance *inst;
     Stage stage;
     char why[WHY_LEN];
-    WastOutcome st = module_from_file(r, json_get_string(c, "filename", NULL), &inst, &stage, why, sizeof why);
+    WastOutcome st = module_from_file(r, c, &inst, &stage, why, sizeof why);
     if (st == WAST_PASS) {
         report(r, WAST_KIND_UNLINKABLE, WAST_FAIL, line, cmd, "instantiated; expected link error \"%s\"", text);
     } else if (stage == STAGE_TRAP) {
@@ -777,7 +781,7 @@ static void cmd_assert_uninstantiable(Runner *r, const JsonValue *c, uint64_t li
     wasmrt_instance *inst;
     Stage stage;
     char why[WHY_LEN];
-    WastOutcome st = module_from_file(r, json_get_string(c, "filename", NULL), &inst, &stage, why, sizeof why);
+    WastOutcome st = module_from_file(r, c, &inst, &stage, why, sizeof why);
     if (st == WAST_PASS)
         report(r, kind, WAST_FAIL, line, cmd, "instantiated; expected trap \"%s\"", text);
     else if (stage != STAGE_TRAP)
