@@ -505,6 +505,7 @@ Test(decode, type_arity_limit) {
     t2[2] = 0xE8;
     memset(t2 + 4, 0x7F, 1000);
     t2[1004] = 0x00;
+    fb_init(&fm);
     fb_section(&fm, 1, t2, 1005);
     cr_assert(decode(&fm, &m), "%s", err.message);
     cr_assert_eq(m.types[0].num_params, 1000);
