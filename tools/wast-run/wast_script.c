@@ -59,7 +59,7 @@ typedef struct Runner {
     const WastReporter *rep;
     bool exec;             /* execution commands run at all */
 
-    bool rt_tried;
+    bool rt_tried, spectest_tried;
     WastOutcome rt_status; /* store + linker creation */
     char rt_why[WHY_LEN];
     wasmrt_store *store;
@@ -315,6 +315,38 @@ typedef enum Stage {
 
 static WastOutcome instantiate(Runner *r, Artifact *a, wasmrt_instance **out, Stage *stage, char *why, size_t n);
 
+/* The compiled part of spectest, set up the first time a module imports
+ * from "spectest" (most scripts never do, and it costs a compile).  If it
+ * cannot be made, the importers inherit the reason via a broken
+ * registration. */
+static void spectest_module_ready(Runner *r) {
+    if (r->spectest_tried) return;
+    r->spectest_tried = true;
+    WastOutcome st = WAST_FAIL;
+    char w[WHY_LEN] = "out of memory";
+    uint8_t *copy = malloc(spectest_wasm_size);
+    Artifact *a = NULL;
+    if (copy) {
+        memcpy(copy, spectest_wasm, spectest_wasm_size);
+        a = artifact_for(r, copy, spectest_wasm_size);
+    }
+    if (a) {
+        wasmrt_instance *inst = NULL;
+        Stage stage;
+        wasmrt_error e = {{0}};
+        st = instantiate(r, a, &inst, &stage, w, sizeof w);
+        if (st == WAST_PASS && !wasmrt_linker_define_instance(r->linker, "spectest", inst, &e)) {
+            st = classify_rt(e.message);
+            fmt(w, sizeof w, "registering: %s", e.message);
+        }
+    }
+    if (st != WAST_PASS) {
+        char w2[WHY_LEN];
+        fmt(w2, sizeof w2, "spectest module: %s", w);
+        add_registration(r, "spectest", st, w2);
+    }
+}
+
 static bool runtime_ready(Runner *r, char *why, size_t n, WastOutcome *st) {
     if (!r->rt_tried) {
         r->rt_tried = true;
@@ -330,31 +362,6 @@ static bool runtime_ready(Runner *r, char *why, size_t n, WastOutcome *st) {
         } else if (!spectest_define_prints(r->linker, &e)) {
             r->rt_status = classify_rt(e.message);
             fmt(r->rt_why, sizeof r->rt_why, "defining spectest prints: %s", e.message);
-        } else {
-            /* The rest of spectest is a compiled module; if that fails,
-             * only the modules importing from spectest are affected. */
-            WastOutcome st2 = WAST_FAIL;
-            char w[WHY_LEN] = "out of memory";
-            uint8_t *copy = malloc(spectest_wasm_size);
-            Artifact *a = NULL;
-            if (copy) {
-                memcpy(copy, spectest_wasm, spectest_wasm_size);
-                a = artifact_for(r, copy, spectest_wasm_size);
-            }
-            if (a) {
-                wasmrt_instance *inst = NULL;
-                Stage stage;
-                st2 = instantiate(r, a, &inst, &stage, w, sizeof w);
-                if (st2 == WAST_PASS && !wasmrt_linker_define_instance(r->linker, "spectest", inst, &e)) {
-                    st2 = classify_rt(e.message);
-                    fmt(w, sizeof w, "registering: %s", e.message);
-                }
-            }
-            if (st2 != WAST_PASS) {
-                char w2[WHY_LEN];
-                fmt(w2, sizeof w2, "spectest module: %s", w);
-                add_registration(r, "spectest", st2, w2);
-            }
         }
     }
     if (r->rt_status != WAST_PASS) {
@@ -378,6 +385,7 @@ static WastOutcome instantiate(Runner *r, Artifact *a, wasmrt_instance **out, St
     const wasmc_descriptor *d = wasmrt_module_descriptor(a->mod);
     for (uint32_t i = 0; d && i < d->num_imports; i++) {
         const wasmc_import_desc *imp = &d->imports[i];
+        if (imp->module_len == 8 && memcmp(imp->module, "spectest", 8) == 0) spectest_module_ready(r);
         for (size_t k = r->num_regs; k-- > 0;) {
             Registration *g = r->regs[k];
             if (strlen(g->as) != imp->module_len || memcmp(g->as, imp->module, imp->module_len) != 0) continue;
