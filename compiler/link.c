@@ -55,6 +55,76 @@ extern char **environ;
 
 #define MAX_DIAG 8192
 
+/* ---- Cleanup on fatal signals ------------------------------------------- */
+
+/* Temporaries in flight, so link_cleanup_temporaries() can remove them
+ * from a signal handler when wasmc is interrupted.  Fixed slots and plain
+ * stores: nothing here may allocate or lock.  A slot is claimed by CAS, its
+ * path written, then `state` set to publish it. */
+#define CLEANUP_SLOTS 16
+enum { SLOT_FREE, SLOT_CLAIMED, SLOT_FILE, SLOT_OBJDIR };
+static struct {
+    atomic_int state;
+    atomic_uint objects;          /* SLOT_OBJDIR: p0.o .. p<objects-1>.o */
+    char path[4096];
+} cleanup_slots[CLEANUP_SLOTS];
+
+static int cleanup_register(const char *path, int kind) {
+    if (strlen(path) >= sizeof cleanup_slots[0].path - 32) return -1;
+    for (int i = 0; i < CLEANUP_SLOTS; i++) {
+        int expect = SLOT_FREE;
+        if (atomic_compare_exchange_strong(&cleanup_slots[i].state, &expect, SLOT_CLAIMED)) {
+            strcpy(cleanup_slots[i].path, path);
+            atomic_store(&cleanup_slots[i].objects, 0);
+            atomic_store(&cleanup_slots[i].state, kind);
+            return i;
+        }
+    }
+    return -1;   /* best effort: too many concurrent compiles to track */
+}
+
+static void cleanup_unregister(int slot) {
+    if (slot >= 0) atomic_store(&cleanup_slots[slot].state, SLOT_FREE);
+}
+
+/* Async-signal-safe path building (no snprintf). */
+static void path_join(char *out, const char *dir, const char *name) {
+    size_t n = strlen(dir);
+    memcpy(out, dir, n);
+    out[n] = '/';
+    strcpy(out + n + 1, name);
+}
+
+void link_cleanup_temporaries(void) {
+    for (int i = 0; i < CLEANUP_SLOTS; i++) {
+        int st = atomic_load(&cleanup_slots[i].state);
+        const char *p = cleanup_slots[i].path;
+        if (st == SLOT_FILE) {
+            unlink(p);
+        } else if (st == SLOT_OBJDIR) {
+            char buf[sizeof cleanup_slots[0].path];
+            unsigned n = atomic_load(&cleanup_slots[i].objects);
+            for (unsigned k = 0; k < n; k++) {
+                char name[16] = "p";
+                char digits[12];
+                int d = 0;
+                unsigned v = k;
+                do { digits[d++] = (char)('0' + v % 10); v /= 10; } while (v);
+                int j = 1;
+                while (d) name[j++] = digits[--d];
+                strcpy(name + j, ".o");
+                path_join(buf, p, name);
+                unlink(buf);
+            }
+            path_join(buf, p, "exports.ver");
+            unlink(buf);
+            path_join(buf, p, "out.so");
+            unlink(buf);
+            rmdir(p);
+        }
+    }
+}
+
 /* ---- Files -------------------------------------------------------------- */
 
 static bool write_all(int fd, const void *data, size_t n) {
@@ -228,6 +298,7 @@ bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n,
     if (!mkdtemp(dir))
         return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot create a temporary directory in %s: %s",
                           tmp, strerror(errno));
+    int slot = cleanup_register(dir, SLOT_OBJDIR);
 
     size_t dlen = strlen(dir) + 32;
     char *paths = malloc((size_t)(n + 2) * dlen);   /* p<i>.o..., exports.ver, out.so */
@@ -240,6 +311,7 @@ bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n,
 
     for (uint32_t i = 0; ok && i < n; i++) {
         snprintf(paths + (size_t)i * dlen, dlen, "%s/p%u.o", dir, i);
+        if (slot >= 0) atomic_store(&cleanup_slots[slot].objects, i + 1);
         ok = write_file(paths + (size_t)i * dlen, objs[i].data, objs[i].size, err);
         if (ok) written++;
     }
@@ -277,6 +349,7 @@ bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n,
         unlink(out);   /* also removes a partial output after a failed link */
     }
     rmdir(dir);
+    cleanup_unregister(slot);
     free(paths);
     free(argv);
     return ok;
@@ -329,6 +402,7 @@ bool link_write_artifact(const char *out_path, const ArtifactInfo *info, const u
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (fd < 0 && errno != EEXIST) break;
     }
+    int slot = fd >= 0 ? cleanup_register(tmp, SLOT_FILE) : -1;
     if (fd < 0) {
         int e = errno;
         free(tmp);
@@ -339,15 +413,18 @@ bool link_write_artifact(const char *out_path, const ArtifactInfo *info, const u
     if (close(fd) != 0 && ok) { ok = false; e = errno; }
     if (!ok) {
         unlink(tmp);
+        cleanup_unregister(slot);
         free(tmp);
         return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot write %s: %s", out_path, strerror(e));
     }
     if (rename(tmp, out_path) != 0) {
         e = errno;
         unlink(tmp);
+        cleanup_unregister(slot);
         free(tmp);
         return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot write %s: %s", out_path, strerror(e));
     }
+    cleanup_unregister(slot);
     free(tmp);
     if (written) *written = payload_size + sizeof trailer;
     return true;

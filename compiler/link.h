@@ -33,4 +33,9 @@ void link_encode_trailer(const ArtifactInfo *info, const uint8_t *payload, size_
 bool link_write_artifact(const char *out_path, const ArtifactInfo *info, const uint8_t *payload,
                          size_t payload_size, size_t *written, WasmError *err);
 
+/* Remove every temporary file and directory wasmc is using right now.
+ * Async-signal-safe: for a fatal-signal handler (the CLI's SIGINT/SIGTERM),
+ * so an interrupted compile leaves nothing behind. */
+void link_cleanup_temporaries(void);
+
 #endif

@@ -9,11 +9,13 @@
  * one line on stderr,
  *     wasmc: error: FILE:0xOFFSET: MESSAGE    (offset only when known)
  * and exit status 1, with no output file left behind (the library writes
- * through a temporary file).  Flags, the target and the CPU are checked
+ * through a temporary file, which SIGINT/SIGTERM/SIGHUP/SIGPIPE remove).
+ * Flags, the target and the CPU are checked
  * before the input is read, so a bad command line fails fast.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "codegen.h"
+#include "link.h"
 #include "wasmc.h"
 
 #define MAX_INPUT_BYTES (1ull << 30)
@@ -126,7 +129,22 @@ static bool parse_threads(const char *s, unsigned *out) {
     return true;
 }
 
+/* Interrupted: remove temporaries, then die of the same signal. */
+static void on_fatal_signal(int sig) {
+    link_cleanup_temporaries();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 int main(int argc, char **argv) {
+    static const int fatal[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(fatal[i], &sa, NULL);
+    }
     WasmcOptions o;
     wasmc_options_default(&o);
     const char *in = NULL, *out = NULL;
