@@ -19,7 +19,7 @@
  *     after optimisation, e.g. through a local, are not covered.)
  *   - llvm.minimum/maximum give the right ordering and zero signs, but on
  *     x86-64 they return a NaN operand unquieted, and LLVM's folder does too.
- *     min/max therefore return a+b when unordered (quiet, arithmetic), and
+ *     min/max therefore return (a+a)+(b+b) when unordered (quiet), and
  *     on x86-64 the ordered case is built from compare/select plus a
  *     bitwise or/and for equal operands (-0 vs +0), which lowers to a short
  *     branch-free sequence; AArch64's FMIN/FMAX already match Wasm, so there
@@ -224,8 +224,10 @@ static void emit_fminmax(LowerFunc *f, bool is64, bool is_max) {
         LLVMValueRef eq = LLVMBuildFCmp(f->b, LLVMRealOEQ, a, b, "");
         ordered = LLVMBuildSelect(f->b, eq, z, sel, "");
     }
+    /* Not a+b: with b == -0.0 LLVM folds that to a, unquieted.  Doubling
+     * each operand first cannot be folded into an identity. */
     LLVMValueRef uno = LLVMBuildFCmp(f->b, LLVMRealUNO, a, b, "");
-    LLVMValueRef nan = LLVMBuildFAdd(f->b, a, b, "");
+    LLVMValueRef nan = LLVMBuildFAdd(f->b, LLVMBuildFAdd(f->b, a, a, ""), LLVMBuildFAdd(f->b, b, b, ""), "");
     lf_push(f, LLVMBuildSelect(f->b, uno, nan, ordered, is_max ? "fmax" : "fmin"));
 }
 
