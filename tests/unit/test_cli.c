@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -373,4 +374,58 @@ Test(cli, verbose_prints_phases_and_size) {
     snprintf(want, sizeof want, "wrote %lld bytes", (long long)st.st_size);
     cr_expect(strstr(r.err, want), "no '%s' in: %s", want, r.err);
     run_free(&r);
+}
+
+/* Interrupted while the linker runs: the temporary directory holding the
+ * objects must be gone afterwards.  The "linker" is a script that records
+ * its pid and sleeps, so the test knows when wasmc is mid-link and can end
+ * that process by pid afterwards. */
+Test(cli, sigterm_removes_temporaries, .timeout = 120) {
+    write_bytes("add.wasm", ADD_WASM, sizeof ADD_WASM);
+    char script[1024];
+    snprintf(script, sizeof script, "#!/bin/sh\necho $$ > '%s/ld.pid'\nexec sleep 60\n", dir);
+    write_bytes("slowld.sh", script, strlen(script));
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && chmod +x slowld.sh && mkdir tmp && "
+             "(TMPDIR='%s/tmp' WASMC_LD='%s/slowld.sh' '%s' add.wasm -o add.so >/dev/null 2>&1 & echo $! > wasmc.pid)",
+             dir, dir, dir, wasmc);
+    cr_assert_eq(system(cmd), 0);
+    size_t n;
+    char *ld_pid = NULL;
+    for (int i = 0; i < 600 && !ld_pid; i++) {
+        usleep(100000);
+        ld_pid = (char *)read_bytes("ld.pid", &n);
+        if (ld_pid && !strchr(ld_pid, '\n')) { free(ld_pid); ld_pid = NULL; }
+    }
+    char *wasmc_pid = (char *)read_bytes("wasmc.pid", &n);
+    cr_assert(wasmc_pid);
+    pid_t wp = (pid_t)atol(wasmc_pid);
+    if (!ld_pid) {
+        kill(wp, SIGKILL);
+        cr_assert_fail("wasmc never reached the link step");
+    }
+    pid_t lp = (pid_t)atol(ld_pid);
+    cr_assert_gt(wp, 0);
+    cr_assert_gt(lp, 0);
+    kill(wp, SIGTERM);
+    for (int i = 0; i < 100 && kill(wp, 0) == 0; i++) usleep(100000);
+    kill(lp, SIGKILL);
+    cr_expect_neq(kill(wp, 0), 0, "wasmc survived SIGTERM");
+    free(ld_pid);
+    free(wasmc_pid);
+    char tmpdir[512];
+    snprintf(tmpdir, sizeof tmpdir, "%s/tmp", dir);
+    DIR *d = opendir(tmpdir);
+    cr_assert(d);
+    struct dirent *e;
+    int left = 0;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            cr_log_error("left behind: tmp/%s", e->d_name);
+            left++;
+        }
+    closedir(d);
+    cr_expect_eq(left, 0);
+    cr_expect(!exists("add.so"));
 }
