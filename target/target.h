@@ -20,7 +20,8 @@ typedef struct TargetInfo {
     const char *lld_emulation;   /* ld.lld -m value: "elf_x86_64", "aarch64linux" */
     const char *stack_pointer;   /* register name for llvm.read_register */
     const char *default_cpu;     /* portable baseline: "x86-64-v2", "generic" */
-    /* LLVM feature string for `cpu` ("" = the cpu's own) */
+    /* LLVM feature string for `cpu` ("" = the cpu's own; NULL = cpu unknown
+     * for this target) */
     const char *(*features_for_cpu)(const char *cpu);
     /* WASMC_CPU_* bits the code for (cpu, LLVM feature string) requires */
     uint64_t (*required_features)(const char *cpu, const char *llvm_features);
