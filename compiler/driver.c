@@ -95,7 +95,9 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     uint8_t *so = NULL;
     size_t so_size = 0;
     if (ok) {
-        ok = link_objects(ct.target, objs, num_parts, &so, &so_size, err);
+        char soname[32] = "wasmc-";
+        for (int i = 0; i < 8; i++) snprintf(soname + 6 + 2 * i, 3, "%02x", module_sha[i]);
+        ok = link_objects(ct.target, objs, num_parts, soname, &so, &so_size, err);
         codegen_objects_free(objs, num_parts);
         objs = NULL;
     }

@@ -3,11 +3,13 @@
  * The objects go to a private directory (mkdtemp, mode 0700) as p0.o,
  * p1.o, ... and are passed to ld.lld in part order; a version script makes
  * wasmc_descriptor the only dynamic symbol, so nothing of the guest is
- * reachable by dlsym and nothing can interpose on it.  Undefined libc/libm
+ * reachable by dlsym and nothing can interpose on it.  The soname is
+ * "wasmc-<first 16 hex digits of the module's SHA-256>", so readelf -d
+ * tells which module an artifact came from.  Undefined libc/libm
  * symbols LLVM may call (memcpy, memset, fmin, ...) stay undefined and bind
  * at dlopen to the runtime's libc.  .symtab is kept: it names each Wasm
  * function for perf, gdb and crash reports.  Nothing that varies between
- * runs reaches the output: no build-id, no soname, no paths (the objects'
+ * runs reaches the output: no build-id, no paths (the objects'
  * only file symbol comes from the IR module name, not from where they were
  * written), so identical inputs give identical bytes.
  *
@@ -286,7 +288,7 @@ static bool check_dynamic_symbols(const uint8_t *so, size_t n, WasmError *err) {
     return true;
 }
 
-bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n,
+bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n, const char *soname,
                   uint8_t **so, size_t *so_size, WasmError *err) {
     *so = NULL;
     *so_size = 0;
@@ -329,7 +331,7 @@ bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n,
         argv[a++] = (char *)(ld && *ld ? ld : WASMC_LLD_PATH);
         const char *fixed[] = {"-shared", "--hash-style=gnu", "-z", "noexecstack", "-z", "relro",
                                "-z", "now", "--build-id=none", "--eh-frame-hdr", "--threads=1", "-m",
-                               t->lld_emulation, verarg, "-o", out};
+                               t->lld_emulation, "-soname", soname, verarg, "-o", out};
         for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) argv[a++] = (char *)fixed[i];
         for (uint32_t i = 0; i < n; i++) argv[a++] = paths + (size_t)i * dlen;
         argv[a] = NULL;

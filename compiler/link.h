@@ -11,9 +11,9 @@
 #include "error.h"
 #include "target.h"
 
-/* Link objs (in this order) into a shared object exporting only
- * WASMC_DESCRIPTOR_SYMBOL.  On success *so is a malloc'd image. */
-bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n,
+/* Link objs (in this order) into a shared object named `soname` exporting
+ * only WASMC_DESCRIPTOR_SYMBOL.  On success *so is a malloc'd image. */
+bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n, const char *soname,
                   uint8_t **so, size_t *so_size, WasmError *err);
 
 typedef struct ArtifactInfo {
