@@ -64,6 +64,7 @@ typedef struct Dec {
      * count section; 0 if none. */
     size_t data_count_use;
     bool in_section;       /* reading section contents, for error wording */
+    size_t code_count_mismatch; /* 1 + offset of a code count that disagrees */
 } Dec;
 
 /* ---- primitive readers ------------------------------------------------ */
@@ -588,8 +589,13 @@ static bool sec_code(Dec *d) {
     size_t at = d->pos;
     uint32_t n = 0;
     if (!rd_count(d, &n, 1)) return false;
-    if (n != d->num_defined_funcs)
-        return fail(d, at, "function and code section have inconsistent lengths");
+    if (n != d->num_defined_funcs) {
+        /* Reported after the remaining sections, which the spec suite
+         * expects to be checked first (e.g. a repeated code section). */
+        d->code_count_mismatch = at + 1;
+        d->pos = d->end;
+        return true;
+    }
     for (uint32_t i = 0; i < n; i++) {
         uint32_t size = 0;
         if (!rd_u32(d, &size)) return false;
@@ -700,6 +706,8 @@ static bool decode(Dec *d) {
     }
     d->end = d->size;
     if (!build_before(d, 0xFF)) return false;
+    if (d->code_count_mismatch)
+        return fail(d, d->code_count_mismatch - 1, "function and code section have inconsistent lengths");
     if (!d->have_code_sec && d->num_defined_funcs != 0)
         return fail(d, d->size, "function and code section have inconsistent lengths");
     if (!d->have_data_sec && m->has_data_count && m->data_count != 0)
