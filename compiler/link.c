@@ -310,6 +310,10 @@ bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n, co
     if (!ok) wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
     char *ver = paths ? paths + (size_t)n * dlen : NULL;
     char *out = paths ? paths + (size_t)(n + 1) * dlen : NULL;
+    if (paths) {
+        snprintf(ver, dlen, "%s/exports.ver", dir);
+        snprintf(out, dlen, "%s/out.so", dir);
+    }
 
     for (uint32_t i = 0; ok && i < n; i++) {
         snprintf(paths + (size_t)i * dlen, dlen, "%s/p%u.o", dir, i);
@@ -319,9 +323,7 @@ bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n, co
     }
     if (ok) {
         static const char script[] = "{\n  global: " WASMC_DESCRIPTOR_SYMBOL ";\n  local: *;\n};\n";
-        snprintf(ver, dlen, "%s/exports.ver", dir);
         ok = have_ver = write_file(ver, script, sizeof script - 1, err);
-        snprintf(out, dlen, "%s/out.so", dir);
     }
     if (ok) {
         const char *ld = getenv("WASMC_LD");
