@@ -14,10 +14,29 @@
 #include <string.h>
 
 #include "instr.h"
+#include "leb128.h"
 #include "module.h"
 #include "validate_func.h"
 
 #define MAX_PAGES 65536u
+
+enum { SEC_IMPORT = 2, SEC_FUNC = 3, SEC_TABLE = 4, SEC_MEMORY = 5, SEC_EXPORT = 7, SEC_START = 8 };
+
+/* Where section `id` starts, so errors about entries the Module keeps no
+ * offset for (limits, exports, the start function) still point into the
+ * right section.  The module decoded, so the headers are well-formed. */
+static size_t section_offset(const Module *m, uint8_t id) {
+    size_t pos = 8;
+    while (pos < m->size) {
+        size_t at = pos;
+        uint8_t sid = m->bytes[pos++];
+        uint64_t len = 0;
+        if (leb_read(m->bytes, &pos, m->size, 32, false, &len) != LEB_OK) break;
+        if (sid == id) return at;
+        pos += len;
+    }
+    return WASM_NO_OFFSET;
+}
 
 static bool invalid(WasmError *err, size_t at, const char *msg) {
     return wasm_error(err, WASM_ERR_INVALID, at, "%s", msg);
@@ -29,13 +48,13 @@ static bool check_limits(const Limits *l, uint64_t bound, const char *too_big, s
     return true;
 }
 
-static bool check_memory(const Memory *mem, WasmError *err) {
+static bool check_memory(const Module *m, const Memory *mem, WasmError *err) {
     return check_limits(&mem->limits, MAX_PAGES, "memory size must be at most 65536 pages (4GiB)",
-                        WASM_NO_OFFSET, err);
+                        section_offset(m, mem->imported ? SEC_IMPORT : SEC_MEMORY), err);
 }
 
-static bool check_table(const Table *t, WasmError *err) {
-    return check_limits(&t->limits, 0, NULL, WASM_NO_OFFSET, err);
+static bool check_table(const Module *m, const Table *t, WasmError *err) {
+    return check_limits(&t->limits, 0, NULL, section_offset(m, t->imported ? SEC_IMPORT : SEC_TABLE), err);
 }
 
 /* A constant expression must produce exactly one value of type `want`. */
@@ -106,7 +125,8 @@ static bool check_exports(const Module *m, WasmError *err) {
         case EXTERN_GLOBAL: n = m->num_globals; what = "global"; break;
         }
         if (e->index >= n)
-            return wasm_error(err, WASM_ERR_INVALID, WASM_NO_OFFSET, "unknown %s %u", what, e->index);
+            return wasm_error(err, WASM_ERR_INVALID, section_offset(m, SEC_EXPORT), "unknown %s %u", what,
+                              e->index);
     }
     if (m->num_exports < 2) return true;
     /* Sorting makes the uniqueness check O(n log n) for modules with many
@@ -118,7 +138,7 @@ static bool check_exports(const Module *m, WasmError *err) {
     bool ok = true;
     for (uint32_t i = 1; i < m->num_exports && ok; i++)
         if (cmp_names(&names[i - 1], &names[i]) == 0)
-            ok = wasm_error(err, WASM_ERR_INVALID, WASM_NO_OFFSET, "duplicate export name \"%s\"",
+            ok = wasm_error(err, WASM_ERR_INVALID, section_offset(m, SEC_EXPORT), "duplicate export name \"%s\"",
                             names[i]->str);
     free(names);
     return ok;
@@ -128,22 +148,26 @@ bool module_validate(const Module *m, WasmError *err) {
     wasm_error_clear(err);
     for (uint32_t i = 0; i < m->num_funcs; i++) {
         if (m->funcs[i].type_index >= m->num_types)
-            return wasm_error(err, WASM_ERR_INVALID, m->funcs[i].body_offset ? m->funcs[i].body_offset : WASM_NO_OFFSET,
+            return wasm_error(err, WASM_ERR_INVALID, section_offset(m, m->funcs[i].imported ? SEC_IMPORT : SEC_FUNC),
                               "unknown type %u", m->funcs[i].type_index);
     }
     for (uint32_t i = 0; i < m->num_tables; i++)
-        if (!check_table(&m->tables[i], err)) return false;
-    if (m->num_memories > 1) return invalid(err, WASM_NO_OFFSET, "multiple memories");
+        if (!check_table(m, &m->tables[i], err)) return false;
+    if (m->num_memories > 1) {
+        size_t at = section_offset(m, m->num_imported_memories > 1 ? SEC_IMPORT : SEC_MEMORY);
+        return invalid(err, at, "multiple memories");
+    }
     for (uint32_t i = 0; i < m->num_memories; i++)
-        if (!check_memory(&m->memories[i], err)) return false;
+        if (!check_memory(m, &m->memories[i], err)) return false;
     for (uint32_t i = m->num_imported_globals; i < m->num_globals; i++)
         if (!check_const(m, &m->globals[i].init, m->globals[i].type, err)) return false;
     if (!check_exports(m, err)) return false;
     if (m->has_start) {
         if (m->start_func >= m->num_funcs)
-            return wasm_error(err, WASM_ERR_INVALID, WASM_NO_OFFSET, "unknown function %u", m->start_func);
+            return wasm_error(err, WASM_ERR_INVALID, section_offset(m, SEC_START), "unknown function %u",
+                              m->start_func);
         const FuncType *ft = module_func_type(m, m->start_func);
-        if (ft->num_params || ft->num_results) return invalid(err, WASM_NO_OFFSET, "start function");
+        if (ft->num_params || ft->num_results) return invalid(err, section_offset(m, SEC_START), "start function");
     }
     for (uint32_t i = 0; i < m->num_elems; i++) {
         const ElemSegment *e = &m->elems[i];

@@ -363,3 +363,28 @@ Test(validate, deep_nesting_is_linear) {
     fb_raw(&fm, body, n);
     expect_valid(&fm);
 }
+
+Test(validate, error_offsets) {
+    FbMod fm;
+    /* the i32.add (second to last byte) is the offending instruction */
+    func_module(&fm, T_I32, 0, FB(0x00, 0x41, 0x01, 0x42, 0x02, 0x6A, 0x0B));
+    expect_invalid(&fm, "type mismatch");
+    cr_assert_eq(err.offset, fm.n - 2);
+    cr_assert_eq(fm.b[err.offset], 0x6A);
+
+    /* module-level errors point at their section */
+    fb_init(&fm);
+    fb_section(&fm, 1, T_I32);
+    fb_section(&fm, 3, FB(0x01, 0x00));
+    size_t start_at = fm.n;
+    fb_section(&fm, 8, FB(0x00));
+    fb_code1(&fm, FB(0x00, 0x41, 0x00, 0x0B));
+    expect_invalid(&fm, "start function");
+    cr_assert_eq(err.offset, start_at);
+
+    fb_init(&fm);
+    size_t mem_at = fm.n;
+    fb_section(&fm, 5, FB(0x01, 0x01, 0x02, 0x01));
+    expect_invalid(&fm, "size minimum must not be greater than maximum");
+    cr_assert_eq(err.offset, mem_at);
+}
