@@ -16,6 +16,7 @@
  * instruction, and otherwise left for the validator to re-walk and reject
  * (a non-constant instruction is invalid, not malformed).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "instr.h"
@@ -65,6 +66,8 @@ typedef struct Dec {
     size_t data_count_use;
     bool in_section;       /* reading section contents, for error wording */
     size_t code_count_mismatch; /* 1 + offset of a code count that disagrees */
+    uint8_t *open;         /* per nesting level: an `if` awaiting `else` */
+    size_t open_cap;
 } Dec;
 
 /* ---- primitive readers ------------------------------------------------ */
@@ -554,6 +557,10 @@ static bool rd_body(Dec *d, Func *f, size_t body_end) {
     }
     f->code_offset = d->pos;
 
+    /* open[k] says whether the k-th enclosing construct is an `if` still
+     * waiting for its `else`: the binary grammar allows `else` nowhere
+     * else, so a stray one is malformed (as the spec interpreter reports,
+     * the block ends without its END). */
     uint32_t depth = 0;
     Instr in;
     for (;;) {
@@ -564,7 +571,18 @@ static bool rd_body(Dec *d, Func *f, size_t body_end) {
         if (!rd_instr(d, &in)) return false;
         switch (in.op) {
         case OP_BLOCK: case OP_LOOP: case OP_IF:
-            depth++;
+            if (depth == d->open_cap) {
+                size_t cap = d->open_cap ? d->open_cap * 2 : 64;
+                uint8_t *p = realloc(d->open, cap);
+                if (!p) return oom(d);
+                d->open = p;
+                d->open_cap = cap;
+            }
+            d->open[depth++] = in.op == OP_IF;
+            break;
+        case OP_ELSE:
+            if (depth == 0 || !d->open[depth - 1]) return fail(d, in.offset, "END opcode expected");
+            d->open[depth - 1] = 0;
             break;
         case OP_END:
             if (depth == 0) {
@@ -737,7 +755,9 @@ bool module_decode(const uint8_t *bytes, size_t size, Module *out, WasmError *er
         arena_free(&out->arena);
         return wasm_error(err, WASM_ERR_INTERNAL, 0, "no input");
     }
-    if (!decode(&d)) {
+    bool ok = decode(&d);
+    free(d.open);
+    if (!ok) {
         if (!wasm_error_is_set(err)) wasm_error(err, WASM_ERR_INTERNAL, d.pos, "decoder failed without an error");
         arena_free(&out->arena);
         memset(out, 0, sizeof *out);

@@ -298,6 +298,22 @@ Test(decode, body_errors) {
     one_void_func(&fm);
     fb_code1(&fm, FB(0x00, 0xD0, 0x7F, 0x1A, 0x0B));
     expect_malformed(&fm, "malformed reference type");
+
+    /* `else` only belongs to an `if`, once */
+    one_void_func(&fm);
+    fb_code1(&fm, FB(0x00, 0x02, 0x40, 0x05, 0x0B, 0x0B));
+    expect_malformed(&fm, "END opcode expected");
+    one_void_func(&fm);
+    fb_code1(&fm, FB(0x00, 0x05, 0x0B));
+    expect_malformed(&fm, "END opcode expected");
+    one_void_func(&fm);
+    fb_code1(&fm, FB(0x00, 0x41, 0x00, 0x04, 0x40, 0x05, 0x05, 0x0B, 0x0B));
+    expect_malformed(&fm, "END opcode expected");
+    one_void_func(&fm);
+    fb_code1(&fm, FB(0x00, 0x41, 0x00, 0x04, 0x40, 0x02, 0x40, 0x0B, 0x05, 0x0B, 0x0B));
+    Module m;
+    cr_assert(decode(&fm, &m), "%s", err.message);
+    module_free(&m);
 }
 
 Test(decode, locals) {
