@@ -3,7 +3,7 @@
  *
  * Every scalar access is one LLVM load or store of the access width at the
  * address lf_memory_address computes, which also performs whatever bounds
- * check the memory mode needs; the emitter itself never checks bounds.
+ * check the memory mode needs, so the access itself carries no check.
  * Wasm allows any alignment, so the memarg's alignment is only a hint and
  * accesses are emitted with alignment 1 (both targets handle unaligned
  * scalars at full speed; claiming more than we can prove would be UB in
@@ -13,9 +13,13 @@
  *
  * memory.size reads the current byte size from the wasmc_memory object and
  * is never cached: memory.grow is a call into the runtime, after which LLVM
- * must reload it (and so must lf_memory_address in bounds-check mode).  The
- * bulk operations are runtime builtins that check bounds and trap before
- * writing anything, as the spec orders.
+ * must reload it (as lf_memory_address does in bounds-check mode).
+ * memory.fill and memory.copy on memory 0 are inline (range checks, then
+ * llvm.memset/memmove): producers built with bulk memory use them for
+ * every memset/memcpy, and LLVM expands short constant ones in place;
+ * memory.init and data.drop need the segments, so they are runtime
+ * builtins.  Either way every range is checked before anything is written,
+ * as the spec orders.
  *
  * v128 loads and stores belong to the SIMD emitter (the 0xFD prefix); the
  * plain v128.load/v128.store are handled here too because they are exactly
@@ -102,24 +106,76 @@ static void emit_store(LowerFunc *f, const Instr *in, const AccessShape *s) {
     lf_mark_memory_access(f, st, 0);
 }
 
-/* The wasmc_memory of memory 0: its pointer is fixed at instantiation. */
+/* The wasmc_memory of memory 0: its pointer is fixed at instantiation
+ * (the prologue loads it once when the module has a memory). */
 static LLVMValueRef memory0_object(LowerFunc *f) {
+    if (f->memory0)
+        return f->memory0;
     return lf_vmctx_load(f, f->lm->t_ptr, offsetof(wasmc_vmctx, memory0), true, "memory0");
+}
+
+/* The current byte size of memory 0.  Not invariant: memory.grow (a call)
+ * changes it.  Tagged like the vmctx because the wasmc_memory object is
+ * runtime data, never linear memory, so stores to linear memory do not
+ * force a reload. */
+static LLVMValueRef memory0_bytes(LowerFunc *f) {
+    LowerModule *lm = f->lm;
+    LLVMValueRef idx = lm_const_i64(lm, offsetof(wasmc_memory, size));
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(f->b, lm->t_i8, memory0_object(f), &idx, 1, "");
+    return lf_load(f, lm->t_i64, p, lm->tbaa_vmctx, false, "memory.bytes");
+}
+
+/* The base of memory 0, which never moves for the memory's life. */
+static LLVMValueRef memory0_base(LowerFunc *f) {
+    if (f->memory_base)
+        return f->memory_base;
+    return lf_vmctx_load(f, f->lm->t_ptr, offsetof(wasmc_vmctx, memory0_base), true, "membase");
 }
 
 static void emit_memory_size(LowerFunc *f) {
     LowerModule *lm = f->lm;
-    LLVMValueRef mem = memory0_object(f);
-    LLVMValueRef size_ptr = LLVMBuildInBoundsGEP2(
-        f->b, lm->t_i8, mem, (LLVMValueRef[]){lm_const_i64(lm, offsetof(wasmc_memory, size))}, 1, "");
-    LLVMValueRef bytes = LLVMBuildLoad2(f->b, lm->t_i64, size_ptr, "memory.bytes");
-    /* The memory object is runtime data, never linear memory: tag it like
-     * the vmctx so stores to linear memory do not force a reload, while the
-     * memory.grow call (which may change it) still does. */
-    if (lm->tbaa_vmctx)
-        LLVMSetMetadata(bytes, LLVMGetMDKindIDInContext(lm->ctx, "tbaa", 4), lm->tbaa_vmctx);
-    LLVMValueRef pages = LLVMBuildLShr(f->b, bytes, lm_const_i64(lm, 16), "");
+    LLVMValueRef pages = LLVMBuildLShr(f->b, memory0_bytes(f), lm_const_i64(lm, 16), "");
     lf_push(f, LLVMBuildTrunc(f->b, pages, lm->t_i32, "memory.size"));
+}
+
+/* Traps "out of bounds memory access" unless [at, at + n) lies inside
+ * memory 0, computed in 64 bits so no sum of two u32 can wrap.  Returns
+ * the i8* of `at`. */
+static LLVMValueRef checked_range(LowerFunc *f, LLVMValueRef at, LLVMValueRef n64, LLVMValueRef bytes) {
+    LowerModule *lm = f->lm;
+    LLVMValueRef at64 = LLVMBuildZExt(f->b, at, lm->t_i64, "");
+    LLVMValueRef end = LLVMBuildAdd(f->b, at64, n64, "");
+    lf_trap_if(f, LLVMBuildICmp(f->b, LLVMIntUGT, end, bytes, ""), WASMC_TRAP_MEMORY_OOB);
+    return LLVMBuildInBoundsGEP2(f->b, lm->t_i8, memory0_base(f), &at64, 1, "");
+}
+
+/* The bulk intrinsics touch only linear memory: say so, so that vmctx and
+ * table fields stay in registers across them. */
+static void tag_linear_memory(LowerFunc *f, LLVMValueRef call) {
+    LLVMSetMetadata(call, f->lm->md_tbaa, f->lm->tbaa_memory);
+}
+
+/* memory.fill and memory.copy are inline: every range is checked before
+ * anything is written (the spec's order), then one llvm.memset/memmove,
+ * which LLVM expands in place for small constant lengths instead of a
+ * call into the runtime. */
+static void emit_memory_fill(LowerFunc *f) {
+    LowerModule *lm = f->lm;
+    LLVMValueRef n = lf_pop(f), val = lf_pop(f), d = lf_pop(f);
+    LLVMValueRef n64 = LLVMBuildZExt(f->b, n, lm->t_i64, "");
+    LLVMValueRef dst = checked_range(f, d, n64, memory0_bytes(f));
+    LLVMValueRef byte = LLVMBuildTrunc(f->b, val, lm->t_i8, "");
+    tag_linear_memory(f, LLVMBuildMemSet(f->b, dst, byte, n64, 1));
+}
+
+static void emit_memory_copy(LowerFunc *f) {
+    LowerModule *lm = f->lm;
+    LLVMValueRef n = lf_pop(f), s = lf_pop(f), d = lf_pop(f);
+    LLVMValueRef n64 = LLVMBuildZExt(f->b, n, lm->t_i64, "");
+    LLVMValueRef bytes = memory0_bytes(f);
+    LLVMValueRef src = checked_range(f, s, n64, bytes);
+    LLVMValueRef dst = checked_range(f, d, n64, bytes);
+    tag_linear_memory(f, LLVMBuildMemMove(f->b, dst, 1, src, 1, n64));
 }
 
 /* Function type of a builtin returning `ret` and taking vmctx then
@@ -173,10 +229,16 @@ bool emit_memory(LowerFunc *f, const Instr *in) {
         emit_memory_grow(f, in);
         return true;
     case OP_MEMORY_FILL: /* d val n */
-        emit_bulk_call(f, offsetof(wasmc_builtins, memory_fill), (uint32_t[]){in->index}, 1, 3);
+        if (in->index == 0)
+            emit_memory_fill(f);
+        else
+            emit_bulk_call(f, offsetof(wasmc_builtins, memory_fill), (uint32_t[]){in->index}, 1, 3);
         return true;
     case OP_MEMORY_COPY: /* d s n; immediates: dst mem, src mem */
-        emit_bulk_call(f, offsetof(wasmc_builtins, memory_copy), (uint32_t[]){in->index, in->index2}, 2, 3);
+        if (in->index == 0 && in->index2 == 0)
+            emit_memory_copy(f);
+        else
+            emit_bulk_call(f, offsetof(wasmc_builtins, memory_copy), (uint32_t[]){in->index, in->index2}, 2, 3);
         return true;
     case OP_MEMORY_INIT: /* d s n; immediates: data segment, memory */
         emit_bulk_call(f, offsetof(wasmc_builtins, memory_init), (uint32_t[]){in->index2, in->index}, 2, 3);
