@@ -39,6 +39,7 @@ struct wasmrt_module {
     atomic_uint refs;
     const wasmc_descriptor *desc;
     void *dl;                       /* dlopen handle, NULL for mock modules */
+    int fd;                         /* the sealed memfd dl was loaded from, or -1 */
     uint32_t *type_ids;             /* canonical id per descriptor type */
     rt_func_addr *addrs;            /* defined functions sorted by address */
     uint32_t num_addrs;

@@ -205,29 +205,47 @@ wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
         close(mfd);
         return NULL;
     }
-    char fdpath[64];
-    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", mfd);
-    void *dl = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
-    close(mfd);
+    /* glibc's dlopen returns an already-loaded object whose name matches,
+     * and fd numbers are reused: keep the memfd open for the module's life
+     * (no live module shares its number) and pick a spelling of the path
+     * no earlier, possibly still resident, object was loaded under. */
+    char fdpath[160];
+    bool named = false;
+    for (int slashes = 0; slashes < 64 && !named; slashes++) {
+        snprintf(fdpath, sizeof fdpath, "/proc%.*s/self/fd/%d", slashes,
+                 "////////////////////////////////////////////////////////////////", mfd);
+        void *old = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+        if (old) dlclose(old);
+        else named = true;
+    }
+    void *dl = named ? dlopen(fdpath, RTLD_NOW | RTLD_LOCAL) : NULL;
     if (!dl) {
-        const char *e = dlerror();
+        const char *e = named ? dlerror() : "no unused name for the staged artifact";
         rt_err(err, "%s: dlopen failed: %s", path, e ? e : "unknown error");
+        close(mfd);
         return NULL;
     }
     const wasmc_descriptor *d = dlsym(dl, WASMC_DESCRIPTOR_SYMBOL);
     if (!d) {
         rt_err(err, "%s: not a wasmc artifact (no %s symbol)", path, WASMC_DESCRIPTOR_SYMBOL);
         dlclose(dl);
+        close(mfd);
         return NULL;
     }
-    if (d->magic == WASMC_DESCRIPTOR_MAGIC &&
-        (d->memory_mode != t.memory_mode || d->cpu_features != t.cpu_features ||
-         memcmp(d->module_sha256, t.module_sha256, 32) != 0)) {
-        rt_err(err, "%s: artifact descriptor does not match its trailer", path);
-        dlclose(dl);
-        return NULL;
+    if (d->magic == WASMC_DESCRIPTOR_MAGIC) {
+        const char *what = d->memory_mode != t.memory_mode ? "memory mode"
+                           : d->cpu_features != t.cpu_features ? "CPU features"
+                           : memcmp(d->module_sha256, t.module_sha256, 32) ? "module hash" : NULL;
+        if (what) {
+            rt_err(err, "%s: artifact descriptor does not match its trailer (%s)", path, what);
+            dlclose(dl);
+            close(mfd);
+            return NULL;
+        }
     }
     wasmrt_module *m = rt_module_create(d, dl, err);
+    if (m) m->fd = mfd;
+    else close(mfd);
     if (!m) {
         char tmp[sizeof err->message];
         memcpy(tmp, err->message, sizeof tmp);

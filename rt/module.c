@@ -11,6 +11,7 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../target/host.h"
 #include "internal.h"
@@ -90,6 +91,7 @@ wasmrt_module *rt_module_create(const wasmc_descriptor *d, void *dl, wasmrt_erro
     }
     if (!m || !m->type_ids || !m->addrs) goto oom;
     atomic_init(&m->refs, 1);
+    m->fd = -1;
     m->desc = d;
     m->dl = dl;
     for (uint32_t i = 0; i < d->num_types; i++) {
@@ -134,6 +136,7 @@ void wasmrt_module_release(wasmrt_module *m) {
     if (!m || atomic_fetch_sub(&m->refs, 1) != 1) return;
     rt_range_remove(m->code_range);
     if (m->dl) dlclose(m->dl);
+    if (m->fd >= 0) close(m->fd);
     free(m->type_ids);
     free(m->addrs);
     free(m);
