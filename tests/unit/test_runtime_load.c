@@ -1,0 +1,202 @@
+/* The loader refuses every damaged or foreign artifact before running any
+ * of it, with a message naming the check that failed.  Artifacts come from
+ * the real compiler ($WASMC_BIN/wasmc, set by ctest); without it the tests
+ * are skipped, never passed. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <dlfcn.h>
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "wasmrt.h"
+
+/* (module (func (export "f") (result i32) i32.const 42)) */
+static const uint8_t tiny_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,
+    0x03, 0x02, 0x01, 0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, 0x0a, 0x06, 0x01, 0x04,
+    0x00, 0x41, 0x2a, 0x0b,
+};
+
+static char dir[64];
+
+static const char *wasmc_path(void) {
+    static char path[1024];
+    const char *bin = getenv("WASMC_BIN");
+    if (!bin) return NULL;
+    snprintf(path, sizeof path, "%s/wasmc", bin);
+    return access(path, X_OK) == 0 ? path : NULL;
+}
+
+static void write_file(const char *path, const void *p, size_t n) {
+    FILE *f = fopen(path, "wb");
+    cr_assert(f, "cannot write %s", path);
+    cr_assert_eq(fwrite(p, 1, n, f), n);
+    fclose(f);
+}
+
+static uint8_t *read_file(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    cr_assert(f, "cannot read %s", path);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *p = malloc(*n);
+    cr_assert_eq(fread(p, 1, *n, f), *n);
+    fclose(f);
+    return p;
+}
+
+/* Compiles tiny_wasm for `target` (NULL = host) into dir/name. */
+static char *compile(const char *name, const char *target) {
+    const char *wasmc = wasmc_path();
+    if (!wasmc) cr_skip_test("wasmc not available (set WASMC_BIN)");
+    if (!dir[0]) {
+        strcpy(dir, "/tmp/wasmrt-load-XXXXXX");
+        cr_assert(mkdtemp(dir));
+    }
+    static char out[256];
+    char in[256], cmd[2048];
+    snprintf(in, sizeof in, "%s/tiny.wasm", dir);
+    write_file(in, tiny_wasm, sizeof tiny_wasm);
+    snprintf(out, sizeof out, "%s/%s", dir, name);
+    snprintf(cmd, sizeof cmd, "%s %s%s '%s' -o '%s'", wasmc, target ? "--target=" : "", target ? target : "", in,
+             out);
+    cr_assert_eq(system(cmd), 0, "%s failed", cmd);
+    return out;
+}
+
+static void cleanup(void) {
+    if (!dir[0]) return;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+static void expect_refusal(const char *path, const char *needle) {
+    wasmrt_error err;
+    wasmrt_module *m = wasmrt_module_load(path, &err);
+    cr_assert_null(m, "loaded a bad artifact (%s expected)", needle);
+    cr_assert(strstr(err.message, needle), "message \"%s\" lacks \"%s\"", err.message, needle);
+}
+
+static wasmc_trailer *trailer_of(uint8_t *p, size_t n) { return (wasmc_trailer *)(p + n - sizeof(wasmc_trailer)); }
+
+TestSuite(runtime_load, .fini = cleanup);
+
+Test(runtime_load, good_artifact_runs) {
+    char *so = compile("good.so", NULL);
+    wasmrt_error err;
+    wasmrt_module *m = wasmrt_module_load(so, &err);
+    cr_assert(m, "%s", err.message);
+    wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    wasmrt_linker *l = wasmrt_linker_new();
+    wasmrt_trap trap;
+    wasmrt_instance *inst = wasmrt_instantiate(s, m, l, &trap, &err);
+    cr_assert(inst, "%s", err.message);
+    wasmrt_extern ext;
+    cr_assert(wasmrt_instance_export(inst, "f", &ext));
+    wasmrt_val r;
+    cr_assert(wasmrt_call(s, &ext.of.func, NULL, 0, &r, 1, &trap, &err), "%s", err.message);
+    cr_assert_eq(r.of.i32, 42);
+    /* the same file loaded twice is two independent modules */
+    wasmrt_module *m2 = wasmrt_module_load(so, &err);
+    cr_assert(m2, "%s", err.message);
+    cr_assert_neq(wasmrt_module_descriptor(m2), wasmrt_module_descriptor(m));
+    wasmrt_module_release(m2);
+    wasmrt_store_free(s);
+    wasmrt_linker_free(l);
+    wasmrt_module_release(m);
+}
+
+/* Finds the file range of an ELF section by name. */
+static bool section_range(const uint8_t *p, size_t n, const char *name, size_t *off, size_t *size) {
+    Elf64_Ehdr eh;
+    memcpy(&eh, p, sizeof eh);
+    if (eh.e_shoff + (size_t)eh.e_shnum * sizeof(Elf64_Shdr) > n || eh.e_shstrndx >= eh.e_shnum) return false;
+    Elf64_Shdr strs;
+    memcpy(&strs, p + eh.e_shoff + eh.e_shstrndx * sizeof(Elf64_Shdr), sizeof strs);
+    for (unsigned i = 0; i < eh.e_shnum; i++) {
+        Elf64_Shdr sh;
+        memcpy(&sh, p + eh.e_shoff + i * sizeof(Elf64_Shdr), sizeof sh);
+        if (strs.sh_offset + sh.sh_name < n && !strcmp((const char *)p + strs.sh_offset + sh.sh_name, name)) {
+            *off = sh.sh_offset;
+            *size = sh.sh_size;
+            return sh.sh_type != SHT_NOBITS && *off + *size <= n;
+        }
+    }
+    return false;
+}
+
+Test(runtime_load, flipped_code_byte_is_checksum_mismatch) {
+    char *so = compile("flip.so", NULL);
+    size_t n, off, size;
+    uint8_t *p = read_file(so, &n);
+    if (!section_range(p, n, "wasmc_text", &off, &size) && !section_range(p, n, ".text", &off, &size))
+        cr_assert_fail("no code section in the artifact");
+    cr_assert_gt(size, 0);
+    p[off + size / 2] ^= 0x01;
+    write_file(so, p, n);
+    free(p);
+    expect_refusal(so, "artifact checksum mismatch (corrupted or tampered)");
+}
+
+Test(runtime_load, truncated) {
+    char *so = compile("trunc.so", NULL);
+    size_t n;
+    uint8_t *p = read_file(so, &n);
+    write_file(so, p, n / 2);                 /* cut inside the ELF image */
+    expect_refusal(so, "artifact truncated");
+    write_file(so, p, n - 10);                /* cut inside the trailer */
+    expect_refusal(so, "artifact truncated");
+    free(p);
+}
+
+Test(runtime_load, format_version_arch_and_cpu_features) {
+    char *so = compile("hdr.so", NULL);
+    size_t n;
+    uint8_t *p = read_file(so, &n);
+    wasmc_trailer saved = *trailer_of(p, n);
+    trailer_of(p, n)->format_version = 7;
+    write_file(so, p, n);
+    expect_refusal(so, "artifact format version 7, this runtime reads 1");
+    *trailer_of(p, n) = saved;
+#if defined(__x86_64__)
+    trailer_of(p, n)->cpu_features |= WASMC_CPU_X86_AVX512F | WASMC_CPU_X86_AVX2;
+    /* only meaningful when this host lacks one of them */
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx2")) {
+        write_file(so, p, n);
+        expect_refusal(so, "artifact needs CPU features");
+        expect_refusal(so, "this host lacks");
+    }
+#endif
+    free(p);
+}
+
+Test(runtime_load, other_architecture) {
+#if defined(__x86_64__)
+    char *so = compile("arm.so", "aarch64-linux-gnu");
+    expect_refusal(so, "artifact built for aarch64, this host is x86-64");
+#else
+    char *so = compile("x86.so", "x86_64-linux-gnu");
+    expect_refusal(so, "artifact built for x86-64, this host is aarch64");
+#endif
+}
+
+Test(runtime_load, not_an_artifact) {
+    Dl_info info;
+    cr_assert(dladdr((void *)printf, &info) && info.dli_fname);
+    expect_refusal(info.dli_fname, "not a wasmc artifact");   /* libc: an ELF .so, no trailer */
+    char path[] = "/tmp/wasmrt-junk-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, "hello, not an ELF file at all\n", 30), 30);
+    close(fd);
+    expect_refusal(path, "not a wasmc artifact");
+    unlink(path);
+    expect_refusal("/nonexistent/x.so", "cannot open");
+}
