@@ -14,7 +14,9 @@
  * Wasm requires (LLVM lowers u64 -> f32 with the halve-and-or-sticky-bit
  * trick, which is exact), and fptrunc/fpext quiet signalling NaNs both at
  * run time and in LLVM's constant folder, giving the arithmetic NaN the spec
- * asks for.  Reinterpretations are plain bitcasts.
+ * asks for; demote additionally guards against InstCombine folding a
+ * promote/demote pair away (see emit_demote).  Reinterpretations are plain
+ * bitcasts.
  */
 #include "lower.h"
 
@@ -57,6 +59,18 @@ static void emit_trunc_sat(LowerFunc *f, bool to64, bool from64, bool is_unsigne
     LLVMTypeRef types[2] = {to64 ? lm->t_i64 : lm->t_i32, from64 ? lm->t_f64 : lm->t_f32};
     LLVMValueRef x = lf_pop(f);
     lf_push(f, lf_call_intrinsic(f, is_unsigned ? "llvm.fptoui.sat" : "llvm.fptosi.sat", types, 2, &x, 1));
+}
+
+/* InstCombine folds fptrunc(fpext x) to x, and fptrunc(fneg/fabs(fpext x))
+ * to fneg/fabs x, which would hand back a signalling NaN unquieted.  The
+ * result is therefore guarded: a NaN becomes r+r, which is quiet and which
+ * LLVM cannot fold away (it drops the guard itself when the operand is
+ * known never to be NaN, e.g. from an integer conversion). */
+static void emit_demote(LowerFunc *f) {
+    LLVMValueRef r = LLVMBuildFPTrunc(f->b, lf_pop(f), f->lm->t_f32, "");
+    LLVMValueRef is_nan = LLVMBuildFCmp(f->b, LLVMRealUNO, r, r, "");
+    LLVMValueRef quiet = LLVMBuildFAdd(f->b, r, r, "");
+    lf_push(f, LLVMBuildSelect(f->b, is_nan, quiet, r, "demote"));
 }
 
 /* extend8_s and friends: keep the low `bits`, sign-extend back. */
@@ -104,7 +118,7 @@ bool emit_conversion(LowerFunc *f, const Instr *in) {
         lf_push(f, LLVMBuildSIToFP(b, lf_pop(f), lm->t_f64, "")); break;
     case OP_F64_CONVERT_I32_U: case OP_F64_CONVERT_I64_U:
         lf_push(f, LLVMBuildUIToFP(b, lf_pop(f), lm->t_f64, "")); break;
-    case OP_F32_DEMOTE_F64: lf_push(f, LLVMBuildFPTrunc(b, lf_pop(f), lm->t_f32, "")); break;
+    case OP_F32_DEMOTE_F64: emit_demote(f); break;
     case OP_F64_PROMOTE_F32: lf_push(f, LLVMBuildFPExt(b, lf_pop(f), lm->t_f64, "")); break;
 
     case OP_I32_REINTERPRET_F32: lf_push(f, LLVMBuildBitCast(b, lf_pop(f), lm->t_i32, "")); break;

@@ -612,6 +612,14 @@ Test(numeric, int_to_float_rounding_and_demote_promote) {
     WbBuf b = {0};
     wb_f64_const(&b, 0x7FF0000000000001ull); wb_byte(&b, 0xB6);
     def_body("demote_snan_const", NULL, 0, WB_F32, &b);
+    /* LLVM folds demote(promote x) to x, and demote(neg(promote x)) to -x. */
+    uint8_t pf = WB_F32;
+    wb_local_get(&b, 0); wb_byte(&b, 0xBB); wb_byte(&b, 0xB6);
+    def_body("promote_demote", &pf, 1, WB_F32, &b);
+    wb_local_get(&b, 0); wb_byte(&b, 0xBB); wb_byte(&b, 0x9A); wb_byte(&b, 0xB6);
+    def_body("promote_neg_demote", &pf, 1, WB_F32, &b);
+    wb_local_get(&b, 0); wb_byte(&b, 0xBB); wb_byte(&b, 0x99); wb_byte(&b, 0xB6);
+    def_body("promote_abs_demote", &pf, 1, WB_F32, &b);
     rig_go();
 
     E1("f32.convert_i64_u", v_i64(UINT64_MAX), 0x5F800000u);
@@ -634,6 +642,11 @@ Test(numeric, int_to_float_rounding_and_demote_promote) {
     cr_expect(canon_nan32(r), "demote(canonical NaN) = %#x", r);
     uint64_t r64 = run_bits("f64.promote_f32", v_f32(0x7FC00000u), NULL);
     cr_expect(canon_nan64(r64), "promote(canonical NaN) = %#llx", (unsigned long long)r64);
+    EXPECT_ARITH32("promote_demote", v_f32(0x7FA00000u));
+    EXPECT_ARITH32("promote_neg_demote", v_f32(0x7FA00000u));
+    EXPECT_ARITH32("promote_abs_demote", v_f32(0xFFA00000u));
+    E1("promote_demote", v_f32(0x80000001u), 0x80000001u);
+    E1("promote_neg_demote", v_f32(f32_bits(1.5f)), f32_bits(-1.5f));
     E1("i64.extend_i32_u", v_i32(0xFFFFFFFFu), 0x00000000FFFFFFFFull);
     E1("i64.extend_i32_s", v_i32(0x80000000u), 0xFFFFFFFF80000000ull);
     E1("i32.extend8_s", v_i32(0x12345680u), 0xFFFFFF80u);
