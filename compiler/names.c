@@ -32,8 +32,9 @@ static bool rd_u32(const uint8_t *b, size_t *pos, size_t end, uint32_t *v) {
     return true;
 }
 
-/* Reads a name; *ok false on a structural error, name->str NULL when the
- * bytes are there but not usable (bad UTF-8, out of memory). */
+/* Reads a name: false on a structural error (stop parsing); true with
+ * name->str NULL when the bytes are there but unusable (bad UTF-8, out of
+ * memory), so the entry is skipped and parsing goes on. */
 static bool rd_name(Module *m, size_t *pos, size_t end, Name *name) {
     uint32_t len = 0;
     if (!rd_u32(m->bytes, pos, end, &len) || len > end - *pos) return false;
