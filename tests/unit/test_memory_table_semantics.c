@@ -7,7 +7,10 @@
  * Each case is a WAT module assembled with wabt's wat2wasm (readable, and
  * the suite's own tool), compiled with wasmc_compile, loaded and run with
  * libwasmrt, and checked in both memory modes (guard pages and explicit
- * bounds checks) since they take different code paths.  While a piece of
+ * bounds checks) since they take different code paths.  The IR tests at
+ * the end lower the same modules without running them: the IR verifies,
+ * linear-memory accesses claim no alignment, and only accesses that need
+ * one carry a bounds check.  While a piece of
  * the pipeline is still "not implemented" the case is reported as skipped
  * with the reason, never as passed.
  */
@@ -17,6 +20,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "lower/lower_module.h"
+#include "module.h"
+#include "target.h"
 #include "wasmc.h"
 #include "wasmrt.h"
 
@@ -78,27 +88,33 @@ static void instantiate(Harness *h) {
     cr_assert(h->inst, "instantiate: %s (trap %d)", err.message, trap.code);
 }
 
-/* Assemble, compile in the given mode, load and instantiate `wat`. */
-static void harness_open(Harness *h, const char *wat, bool bounds_checks) {
-    memset(h, 0, sizeof *h);
-    strcpy(h->dir, "/tmp/wasmc-memtest-XXXXXX");
-    cr_assert(mkdtemp(h->dir), "mkdtemp");
+/* Assemble `wat` with wat2wasm inside `dir`; false when wabt is missing. */
+static bool wat_to_wasm(const char *dir, const char *wat, uint8_t **bytes, size_t *size) {
     char wat_path[96], wasm_path[96], cmd[256];
-    snprintf(wat_path, sizeof wat_path, "%s/m.wat", h->dir);
-    snprintf(wasm_path, sizeof wasm_path, "%s/m.wasm", h->dir);
-    snprintf(h->so_path, sizeof h->so_path, "%s/m.so", h->dir);
+    snprintf(wat_path, sizeof wat_path, "%s/m.wat", dir);
+    snprintf(wasm_path, sizeof wasm_path, "%s/m.wasm", dir);
     FILE *fp = fopen(wat_path, "w");
     cr_assert(fp);
     fputs(wat, fp);
     fclose(fp);
     if (system("wat2wasm --version >/dev/null 2>&1") != 0)
-        SKIP(h, "wat2wasm (wabt) is not installed");
+        return false;
     snprintf(cmd, sizeof cmd, "wat2wasm '%s' -o '%s'", wat_path, wasm_path);
     cr_assert_eq(system(cmd), 0, "wat2wasm rejected the test module");
+    cr_assert(read_file(wasm_path, bytes, size));
+    return true;
+}
 
+/* Assemble, compile in the given mode, load and instantiate `wat`. */
+static void harness_open(Harness *h, const char *wat, bool bounds_checks) {
+    memset(h, 0, sizeof *h);
+    strcpy(h->dir, "/tmp/wasmc-memtest-XXXXXX");
+    cr_assert(mkdtemp(h->dir), "mkdtemp");
+    snprintf(h->so_path, sizeof h->so_path, "%s/m.so", h->dir);
     uint8_t *bytes;
     size_t size;
-    cr_assert(read_file(wasm_path, &bytes, &size));
+    if (!wat_to_wasm(h->dir, wat, &bytes, &size))
+        SKIP(h, "wat2wasm (wabt) is not installed");
     WasmcOptions opts;
     wasmc_options_default(&opts);
     opts.bounds_checks = bounds_checks;
@@ -564,3 +580,145 @@ static void table_init_and_refs(bool bounds_checks) {
     harness_close(&h);
 }
 BOTH_MODES(table_init_and_refs)
+
+/* ---- The IR, without running it ------------------------------------- */
+
+typedef struct Lowered {
+    char dir[64];
+    Module m;
+    uint8_t *bytes;
+    LLVMTargetMachineRef tm;
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+} Lowered;
+
+static void lower_wat(Lowered *lw, const char *wat, wasmc_memory_mode mode) {
+    memset(lw, 0, sizeof *lw);
+    strcpy(lw->dir, "/tmp/wasmc-memir-XXXXXX");
+    cr_assert(mkdtemp(lw->dir));
+    size_t size;
+    bool have_wabt = wat_to_wasm(lw->dir, wat, &lw->bytes, &size);
+    char path[128];
+    snprintf(path, sizeof path, "%s/m.wat", lw->dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/m.wasm", lw->dir);
+    unlink(path);
+    rmdir(lw->dir);
+    if (!have_wabt)
+        cr_skip_test("wat2wasm (wabt) is not installed");
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_assert(module_decode(lw->bytes, size, &lw->m, &err), "decode: %s", err.message);
+    cr_assert(module_validate(&lw->m, &err), "validate: %s", err.message);
+    LLVMInitializeNativeTarget();
+    char *triple = LLVMGetDefaultTargetTriple();
+    LLVMTargetRef t;
+    char *msg = NULL;
+    cr_assert(!LLVMGetTargetFromTriple(triple, &t, &msg), "target: %s", msg ? msg : "");
+    lw->tm = LLVMCreateTargetMachine(t, triple, "", "", LLVMCodeGenLevelDefault, LLVMRelocPIC, LLVMCodeModelDefault);
+    LLVMDisposeMessage(triple);
+    lw->ctx = LLVMContextCreate();
+    static const uint8_t hash[32];
+    LowerConfig cfg = {.m = &lw->m, .target = target_host(), .tm = lw->tm, .memory_mode = mode,
+                       .module_sha256 = hash};
+    bool ok = lower_module_part(&cfg, lw->ctx, 0, lw->m.num_funcs - lw->m.num_imported_funcs, true, &lw->mod, &err);
+    if (!ok && err.kind == WASM_ERR_UNSUPPORTED)
+        cr_skip_test("lowering not ready: %s", err.message);
+    cr_assert(ok, "lower: %s", err.message);
+    cr_assert(!LLVMVerifyModule(lw->mod, LLVMReturnStatusAction, &msg), "verify: %s", msg);
+    LLVMDisposeMessage(msg);
+}
+
+static void lowered_free(Lowered *lw) {
+    LLVMDisposeModule(lw->mod);
+    LLVMContextDispose(lw->ctx);
+    LLVMDisposeTargetMachine(lw->tm);
+    module_free(&lw->m);
+    free(lw->bytes);
+}
+
+/* The name of the TBAA type an access is tagged with, or "". */
+static const char *tbaa_name(LLVMValueRef inst) {
+    static char name[64];
+    LLVMValueRef tag = LLVMGetMetadata(inst, LLVMGetMDKindID("tbaa", 4));
+    LLVMValueRef ops[8];
+    if (!tag || LLVMGetMDNodeNumOperands(tag) < 1 || LLVMGetMDNodeNumOperands(tag) > 8)
+        return "";
+    LLVMGetMDNodeOperands(tag, ops);
+    LLVMValueRef type = ops[0];
+    if (!type || !LLVMIsAMDNode(type) || LLVMGetMDNodeNumOperands(type) < 1 || LLVMGetMDNodeNumOperands(type) > 8)
+        return "";
+    LLVMGetMDNodeOperands(type, ops);
+    unsigned len = 0;
+    const char *s = ops[0] ? LLVMGetMDString(ops[0], &len) : NULL;
+    if (!s)
+        return "";
+    snprintf(name, sizeof name, "%.*s", (int)len, s);
+    return name;
+}
+
+static LLVMValueRef exported_function(Lowered *lw, const char *export_name) {
+    for (uint32_t i = 0; i < lw->m.num_exports; i++) {
+        const Export *e = &lw->m.exports[i];
+        if (e->kind == EXTERN_FUNC && strcmp(e->name.str, export_name) == 0) {
+            char sym[128];
+            lower_func_symbol(&lw->m, e->index, sym, sizeof sym);
+            LLVMValueRef fn = LLVMGetNamedFunction(lw->mod, sym);
+            cr_assert_not_null(fn, "no function %s for export %s", sym, export_name);
+            return fn;
+        }
+    }
+    cr_assert_fail("no export %s", export_name);
+    return NULL;
+}
+
+static unsigned count_icmps(LLVMValueRef fn) {
+    unsigned n = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+            n += LLVMGetInstructionOpcode(i) == LLVMICmp;
+    return n;
+}
+
+static void ir_verifies(wasmc_memory_mode mode) {
+    const char *wats[] = {MEMORY_WAT, BIG_WAT, TABLE_WAT};
+    for (size_t w = 0; w < sizeof wats / sizeof *wats; w++) {
+        Lowered lw;
+        lower_wat(&lw, wats[w], mode);
+        /* Every linear-memory load and store claims alignment 1: Wasm's
+         * alignment immediate is only a hint. */
+        unsigned accesses = 0;
+        for (LLVMValueRef fn = LLVMGetFirstFunction(lw.mod); fn; fn = LLVMGetNextFunction(fn))
+            for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+                for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+                    LLVMOpcode op = LLVMGetInstructionOpcode(i);
+                    if ((op == LLVMLoad || op == LLVMStore) && strcmp(tbaa_name(i), "wasm memory") == 0) {
+                        accesses++;
+                        cr_expect_eq(LLVMGetAlignment(i), 1u, "a memory access in %s claims alignment %u",
+                                     LLVMGetValueName(fn), LLVMGetAlignment(i));
+                    }
+                }
+        if (wats[w] != TABLE_WAT)
+            cr_expect_geq(accesses, 2u, "found only %u linear-memory accesses", accesses);
+        lowered_free(&lw);
+    }
+}
+
+Test(memory_table_ir, verifies_and_claims_no_alignment_guard_pages) { ir_verifies(WASMC_MEMORY_GUARD_PAGES); }
+Test(memory_table_ir, verifies_and_claims_no_alignment_bounds_checks) { ir_verifies(WASMC_MEMORY_BOUNDS_CHECKS); }
+
+/* Guard pages make small static offsets free; an offset past the guard
+ * region needs the explicit check in both modes. */
+Test(memory_table_ir, only_accesses_past_the_guard_are_checked_in_guard_mode) {
+    Lowered guard, bounds;
+    lower_wat(&guard, MEMORY_WAT, WASMC_MEMORY_GUARD_PAGES);
+    lower_wat(&bounds, MEMORY_WAT, WASMC_MEMORY_BOUNDS_CHECKS);
+    const char *unchecked[] = {"load32", "load64", "store8", "i64.load32_s"};
+    for (size_t i = 0; i < sizeof unchecked / sizeof *unchecked; i++)
+        cr_expect_eq(count_icmps(exported_function(&bounds, unchecked[i])),
+                     count_icmps(exported_function(&guard, unchecked[i])) + 1, "%s", unchecked[i]);
+    cr_expect_eq(count_icmps(exported_function(&bounds, "load8_off_max")),
+                 count_icmps(exported_function(&guard, "load8_off_max")));
+    lowered_free(&guard);
+    lowered_free(&bounds);
+}
