@@ -7,7 +7,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "../../rt/wasi/wasi_internal.h"
@@ -309,4 +312,152 @@ Test(wasi_abi, clocks_random_poll_misc, .init = setup, .fini = teardown) {
     cr_expect_eq(wasi_abi_fd_renumber(w, &mem, 3, 0), 0);
     cr_expect_eq(wasi_abi_fd_prestat_get(w, &mem, 0, 0), 0);
     cr_expect_eq(wasi_abi_fd_prestat_get(w, &mem, 3, 0), WE_BADF);
+}
+
+
+Test(wasi_abi, sockets_handed_in, .init = setup, .fini = teardown) {
+    int sv[2];
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    uint32_t g;
+    wasmrt_error err;
+    cr_assert(wasmrt_wasi_insert_fd(w, sv[0], &g, &err), "%s", err.message);
+    close(sv[0]);
+    cr_assert_eq(wasi_abi_fd_fdstat_get(w, &mem, g, 0), 0);
+    cr_expect_eq(M[0], WF_SOCKET_STREAM);
+    /* guest -> host */
+    put(100, "ping");
+    wasi_st32(&mem, 8, 100);
+    wasi_st32(&mem, 12, 4);
+    cr_assert_eq(wasi_abi_sock_send(w, &mem, g, 8, 1, 0, 16), 0);
+    cr_expect_eq(wasi_ld32(&mem, 16), 4);
+    char buf[8] = {0};
+    cr_expect_eq(read(sv[1], buf, sizeof buf), 4);
+    cr_expect_str_eq(buf, "ping");
+    /* host -> guest, with a peek first */
+    cr_assert_eq(write(sv[1], "pong!", 5), 5);
+    wasi_st32(&mem, 8, 200);
+    wasi_st32(&mem, 12, 16);
+    cr_assert_eq(wasi_abi_sock_recv(w, &mem, g, 8, 1, 1 /* peek */, 20, 24), 0);
+    cr_expect_eq(wasi_ld32(&mem, 20), 5);
+    cr_assert_eq(wasi_abi_sock_recv(w, &mem, g, 8, 1, 0, 20, 24), 0);
+    cr_expect_eq(wasi_ld32(&mem, 20), 5);
+    cr_expect(memcmp(M + 200, "pong!", 5) == 0);
+    cr_expect_eq(wasi_abi_sock_recv(w, &mem, g, 8, 1, 4, 20, 24), WE_INVAL);
+    cr_expect_eq(wasi_abi_sock_send(w, &mem, g, 8, 1, 1, 16), WE_INVAL);
+    /* shutdown: the peer sees EOF */
+    cr_expect_eq(wasi_abi_sock_shutdown(w, &mem, g, 2), 0);
+    cr_expect_eq(read(sv[1], buf, sizeof buf), 0);
+    cr_expect_eq(wasi_abi_sock_shutdown(w, &mem, g, 7), WE_INVAL);
+    /* socket calls on a non-socket */
+    cr_expect_eq(wasi_abi_sock_send(w, &mem, 3, 8, 1, 0, 16), WE_NOTCAPABLE);
+    close(sv[1]);
+
+    /* accept on a handed-in listening socket */
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1, "wasi_abi_%d", (int)getpid());
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sa.sun_path + 1));
+    cr_assert_eq(bind(l, (struct sockaddr *)&sa, len), 0);
+    cr_assert_eq(listen(l, 4), 0);
+    uint32_t gl;
+    cr_assert(wasmrt_wasi_insert_fd(w, l, &gl, &err), "%s", err.message);
+    close(l);
+    cr_expect_eq(wasi_abi_fd_fdstat_set_flags(w, &mem, gl, WFD_NONBLOCK), 0);
+    cr_expect_eq(wasi_abi_sock_accept(w, &mem, gl, 0, 40), WE_AGAIN);
+    int c = socket(AF_UNIX, SOCK_STREAM, 0);
+    cr_assert_eq(connect(c, (struct sockaddr *)&sa, len), 0);
+    cr_assert_eq(wasi_abi_sock_accept(w, &mem, gl, WFD_NONBLOCK, 40), 0);
+    uint32_t ga = wasi_ld32(&mem, 40);
+    cr_expect_eq(write(c, "hi", 2), 2);
+    wasi_st32(&mem, 8, 300);
+    wasi_st32(&mem, 12, 8);
+    cr_assert_eq(wasi_abi_fd_fdstat_get(w, &mem, ga, 48), 0);
+    cr_expect_eq(wasi_ld16(&mem, 50), WFD_NONBLOCK, "accepted socket is non-blocking");
+    cr_assert_eq(wasi_abi_fd_read(w, &mem, ga, 8, 1, 20), 0);
+    cr_expect_eq(wasi_ld32(&mem, 20), 2);
+    cr_expect_eq(wasi_abi_sock_accept(w, &mem, ga, 0, 40), WE_NOTCAPABLE);
+    cr_expect_eq(wasi_abi_sock_accept(w, &mem, gl, 2, 40), WE_INVAL);
+    close(c);
+}
+
+/* Hostile arguments: every import with random values against a small
+ * memory must return an errno, never crash or hang.  Blocking calls are
+ * excluded (poll_oneoff with random timeouts; stdio is closed here). */
+Test(wasi_abi, random_arguments_never_crash, .init = setup, .fini = teardown) {
+    wasmrt_wasi_free(w);
+    char p[200];
+    snprintf(p, sizeof p, "%s/box", root);
+    wasmrt_wasi_dir dir = {p, "box"};
+    wasmrt_wasi_config c = {.dirs = &dir, .num_dirs = 1, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1};
+    wasmrt_error err;
+    w = wasmrt_wasi_new(&c, &err);
+    cr_assert(w, "%s", err.message);
+    wasi_mem small = {M, 4096};
+    uint64_t s = 0x9E3779B97F4A7C15ull;
+    for (int iter = 0; iter < 20000; iter++) {
+        uint32_t a[10];
+        uint64_t b[3];
+        for (int i = 0; i < 10; i++) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            /* mostly small values (valid-ish fds, in-bounds pointers), some wild */
+            a[i] = (s & 3) == 0 ? (uint32_t)(s >> 32) : (uint32_t)((s >> 20) % ((s & 4) ? 8 : 4200));
+        }
+        for (int i = 0; i < 3; i++) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            b[i] = (s & 1) ? s : s % 100000;
+        }
+        /* keep some plausible paths and iovecs in memory */
+        for (int i = 0; i < 64; i++) M[i] = "abc/../x/./y.z/"[(s >> i) % 15];
+        const wasi_mem *m = &small;
+        uint32_t r = 0;
+        switch (iter % 38) {
+        case 0: r = wasi_abi_args_get(w, m, a[0], a[1]); break;
+        case 1: r = wasi_abi_environ_sizes_get(w, m, a[0], a[1]); break;
+        case 2: r = wasi_abi_clock_time_get(w, m, a[0] % 6, b[0], a[1]); break;
+        case 3: r = wasi_abi_random_get(w, m, a[0], a[1]); break;
+        case 4: r = wasi_abi_fd_advise(w, m, a[0], b[0], b[1], a[1]); break;
+        case 5: r = wasi_abi_fd_allocate(w, m, a[0], b[0] % 4096, b[1] % 4096); break;
+        case 6: r = wasi_abi_fd_fdstat_get(w, m, a[0], a[1]); break;
+        case 7: r = wasi_abi_fd_fdstat_set_flags(w, m, a[0], a[1]); break;
+        case 8: r = wasi_abi_fd_filestat_get(w, m, a[0], a[1]); break;
+        case 9: r = wasi_abi_fd_filestat_set_size(w, m, a[0], b[0] % 100000); break;
+        case 10: r = wasi_abi_fd_filestat_set_times(w, m, a[0], b[0], b[1], a[1]); break;
+        case 11: r = wasi_abi_fd_pread(w, m, a[0], a[1], a[2], b[0], a[3]); break;
+        case 12: r = wasi_abi_fd_prestat_get(w, m, a[0], a[1]); break;
+        case 13: r = wasi_abi_fd_prestat_dir_name(w, m, a[0], a[1], a[2]); break;
+        case 14: r = wasi_abi_fd_pwrite(w, m, a[0], a[1], a[2], b[0] % 100000, a[3]); break;
+        case 15: r = wasi_abi_fd_read(w, m, a[0], a[1], a[2], a[3]); break;
+        case 16: r = wasi_abi_fd_readdir(w, m, a[0], a[1], a[2], b[0], a[3]); break;
+        case 17: r = wasi_abi_fd_seek(w, m, a[0], b[0], a[1], a[2]); break;
+        case 18: r = wasi_abi_fd_tell(w, m, a[0], a[1]); break;
+        case 19: r = wasi_abi_fd_write(w, m, a[0], a[1], a[2], a[3]); break;
+        case 20: r = wasi_abi_path_create_directory(w, m, a[0], a[1], a[2]); break;
+        case 21: r = wasi_abi_path_filestat_get(w, m, a[0], a[1], a[2], a[3], a[4]); break;
+        case 22: r = wasi_abi_path_filestat_set_times(w, m, a[0], a[1], a[2], a[3], b[0], b[1], a[4]); break;
+        case 23: r = wasi_abi_path_link(w, m, a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
+        case 24: r = wasi_abi_path_open(w, m, a[0], a[1], a[2], a[3], a[4] & ~1u /* no O_CREAT storms */, b[0], b[1], a[5] & ~4u, a[6]); break;
+        case 25: r = wasi_abi_path_readlink(w, m, a[0], a[1], a[2], a[3], a[4], a[5]); break;
+        case 26: r = wasi_abi_path_remove_directory(w, m, a[0], a[1], a[2]); break;
+        case 27: r = wasi_abi_path_rename(w, m, a[0], a[1], a[2], a[3], a[4], a[5]); break;
+        case 28: r = wasi_abi_path_symlink(w, m, a[0], a[1], a[2], a[3], a[4]); break;
+        case 29: r = wasi_abi_path_unlink_file(w, m, a[0], a[1], a[2]); break;
+        case 30: r = wasi_abi_sock_recv(w, m, a[0], a[1], a[2], a[3], a[4], a[5]); break;
+        case 31: r = wasi_abi_sock_send(w, m, a[0], a[1], a[2], a[3], a[4]); break;
+        case 32: r = wasi_abi_sock_shutdown(w, m, a[0], a[1]); break;
+        case 33: r = wasi_abi_sock_accept(w, m, a[0], a[1], a[2]); break;
+        case 34: r = wasi_abi_fd_fdstat_set_rights(w, m, a[0], b[0], b[1]); break;
+        case 35: r = wasi_abi_clock_res_get(w, m, a[0], a[1]); break;
+        case 36: r = wasi_abi_fd_sync(w, m, a[0]); break;
+        case 37: r = wasi_abi_fd_datasync(w, m, a[0]); break;
+        }
+        cr_assert_leq(r, 76, "call %d returned %u", iter % 38, r);
+    }
+    /* fd_close / fd_renumber last: they may take the preopen away */
+    for (uint32_t fd = 0; fd < 40; fd++) (void)wasi_abi_fd_renumber(w, &small, fd, (fd * 7) % 40);
+    for (uint32_t fd = 0; fd < 40; fd++) (void)wasi_abi_fd_close(w, &small, fd);
+    /* the outside is untouched */
+    snprintf(p, sizeof p, "%s/outside/secret", root);
+    struct stat st;
+    cr_expect_eq(stat(p, &st), 0);
+    cr_expect_eq(st.st_size, 6);
 }
