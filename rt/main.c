@@ -16,11 +16,13 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +49,8 @@ static void usage(FILE *out) {
             "  --env KEY=VALUE         set a guest environment variable; repeatable\n"
             "  --inherit-env           pass the host environment to the guest\n"
             "  --invoke NAME           call export NAME instead of _start\n"
+            "  --tcplisten ADDR:PORT   hand the guest a listening TCP socket (for\n"
+            "                          sock_accept); it follows the --dir fds\n"
             "  --max-memory-pages N    cap each linear memory at N 64 KiB pages\n"
             "  --timeout SECONDS       trap \"interrupted\" after SECONDS of wall time\n"
             "  --no-seccomp            do not install the seccomp system-call filter\n"
@@ -191,6 +195,31 @@ static void print_val(const wasmrt_val *v) {
     }
 }
 
+/* A listening socket for --tcplisten, made before the filter forbids it. */
+static int tcp_listen(const char *spec) {
+    char host[256];
+    const char *colon = strrchr(spec, ':');
+    if (!colon || colon == spec || (size_t)(colon - spec) >= sizeof host || !colon[1])
+        die(EXIT_USAGE, "--tcplisten '%s': expected ADDR:PORT", spec);
+    memcpy(host, spec, (size_t)(colon - spec));
+    host[colon - spec] = 0;
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') {  /* [::1]:80 */
+        memmove(host, host + 1, strlen(host));
+        host[strlen(host) - 1] = 0;
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    struct addrinfo *ai = NULL;
+    int rc = getaddrinfo(host, colon + 1, &hints, &ai);
+    if (rc) die(EXIT_LOAD, "--tcplisten %s: %s", spec, gai_strerror(rc));
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+        bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 128))
+        die(EXIT_LOAD, "--tcplisten %s: %s", spec, strerror(errno));
+    freeaddrinfo(ai);
+    return fd;
+}
+
 /* ---- Running -------------------------------------------------------------- */
 
 static int trap_status(const wasmrt_trap *t) {
@@ -245,8 +274,9 @@ int main(int argc, char **argv) {
     bool seccomp = true, inherit = false;
     uint32_t max_pages = 0;
     double timeout = 0;
-    uint32_t ndirs = 0;
-    if (!dirs) die(EXIT_LOAD, "out of memory");
+    uint32_t ndirs = 0, nlisten = 0;
+    const char **listens = calloc((size_t)argc, sizeof *listens);
+    if (!dirs || !listens) die(EXIT_LOAD, "out of memory");
 
     int i = 1;
     for (; i < argc; i++) {
@@ -264,7 +294,8 @@ int main(int argc, char **argv) {
             snprintf(opt, sizeof opt, "%s", a);
         }
         bool takes = !strcmp(opt, "--dir") || !strcmp(opt, "--env") || !strcmp(opt, "--invoke") ||
-                     !strcmp(opt, "--max-memory-pages") || !strcmp(opt, "--timeout");
+                     !strcmp(opt, "--max-memory-pages") || !strcmp(opt, "--timeout") ||
+                     !strcmp(opt, "--tcplisten");
         if (takes && !val) {
             if (i + 1 >= argc) die(EXIT_USAGE, "%s needs a value (see --help)", opt);
             val = argv[++i];
@@ -298,6 +329,8 @@ int main(int argc, char **argv) {
                 if (!env) die(EXIT_LOAD, "out of memory");
             }
             env[nenv++] = val;
+        } else if (!strcmp(opt, "--tcplisten")) {
+            listens[nlisten++] = val;
         } else if (!strcmp(opt, "--inherit-env")) {
             inherit = true;
         } else if (!strcmp(opt, "--no-seccomp")) {
@@ -368,6 +401,12 @@ int main(int argc, char **argv) {
     };
     wasmrt_wasi *wasi = wasmrt_wasi_new(&wc, &err);
     if (!wasi) die(EXIT_LOAD, "%s", err.message);
+    for (uint32_t k = 0; k < nlisten; k++) {
+        int fd = tcp_listen(listens[k]);
+        uint32_t guest;
+        if (!wasmrt_wasi_insert_fd(wasi, fd, &guest, &err)) die(EXIT_LOAD, "%s", err.message);
+        close(fd);
+    }
     wasmrt_linker *linker = wasmrt_linker_new();
     if (!linker) die(EXIT_LOAD, "out of memory");
     if (!wasmrt_wasi_define(wasi, linker, &err)) die(EXIT_LOAD, "%s", err.message);
