@@ -3,8 +3,8 @@
  * reinterpretation.
  *
  * LLVM's fptosi/fptoui return poison when the truncated value does not fit,
- * so the trapping forms check first: NaN traps "invalid conversion", then
- * anything outside the open interval (lo, hi) traps "integer overflow".
+ * so the trapping forms check first: NaN traps "invalid conversion", and
+ * anything else outside the open interval (lo, hi) traps "integer overflow".
  * The bounds are the nearest representable values of the source type just
  * outside the target range (e.g. i32.trunc_f32_s accepts exactly
  * -2147483904 < x < 2147483648), so the comparisons are exact at the
@@ -45,11 +45,21 @@ static void emit_trunc(LowerFunc *f, bool to64, bool from64, bool is_unsigned) {
     const TruncRange *range = &trunc_ranges[to64][from64][is_unsigned];
     LLVMValueRef x = lf_pop(f);
 
-    LLVMValueRef is_nan = LLVMBuildFCmp(f->b, LLVMRealUNO, x, x, "trunc.nan");
-    lf_trap_if(f, is_nan, WASMC_TRAP_INVALID_CONVERSION);
-    LLVMValueRef too_low = LLVMBuildFCmp(f->b, LLVMRealOLE, x, LLVMConstReal(ft, range->lo), "");
-    LLVMValueRef too_high = LLVMBuildFCmp(f->b, LLVMRealOGE, x, LLVMConstReal(ft, range->hi), "");
-    lf_trap_if(f, LLVMBuildOr(f->b, too_low, too_high, "trunc.ovf"), WASMC_TRAP_INT_OVERFLOW);
+    /* One test on the hot path: the unordered compares are also true for
+     * NaN.  Only the cold path tells NaN from overflow. */
+    LLVMValueRef too_low = LLVMBuildFCmp(f->b, LLVMRealULE, x, LLVMConstReal(ft, range->lo), "");
+    LLVMValueRef too_high = LLVMBuildFCmp(f->b, LLVMRealUGE, x, LLVMConstReal(ft, range->hi), "");
+    LLVMValueRef bad = LLVMBuildOr(f->b, too_low, too_high, "trunc.bad");
+    if (!(LLVMIsAConstantInt(bad) && LLVMConstIntGetZExtValue(bad) == 0)) {
+        LLVMBasicBlockRef cold = LLVMAppendBasicBlockInContext(lm->ctx, f->fn, "trunc.bad");
+        LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(lm->ctx, f->fn, "trunc.ok");
+        lf_set_unlikely(f, LLVMBuildCondBr(f->b, bad, cold, ok));
+        LLVMPositionBuilderAtEnd(f->b, cold);
+        lf_trap_if(f, LLVMBuildFCmp(f->b, LLVMRealUNO, x, x, "trunc.nan"), WASMC_TRAP_INVALID_CONVERSION);
+        lf_trap(f, WASMC_TRAP_INT_OVERFLOW);
+        LLVMBuildUnreachable(f->b); /* the fresh block lf_trap leaves behind */
+        LLVMPositionBuilderAtEnd(f->b, ok);
+    }
 
     lf_push(f, is_unsigned ? LLVMBuildFPToUI(f->b, x, it, "") : LLVMBuildFPToSI(f->b, x, it, ""));
 }
