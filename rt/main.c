@@ -3,7 +3,8 @@
  * Order of events matters for the sandbox: everything that needs the wider
  * system — loading the artifact (open + mmap of code), creating the store,
  * opening preopened directories, starting the timeout thread — happens
- * first; then the seccomp filter goes on; only then is the module
+ * first; then Landlock confines file access to the preopened trees and
+ * the seccomp filter goes on; only then is the module
  * instantiated, so even its start function runs under the filter.
  *
  * Exit statuses (also in --help): the guest's proc_exit status when it
@@ -54,6 +55,10 @@ static void usage(FILE *out) {
             "  --max-memory-pages N    cap each linear memory at N 64 KiB pages\n"
             "  --timeout SECONDS       trap \"interrupted\" after SECONDS of wall time\n"
             "  --no-seccomp            do not install the seccomp system-call filter\n"
+            "                          (a filtered call kills the process: SIGSYS)\n"
+            "  --no-landlock           do not confine file access to the --dir trees\n"
+            "                          with Landlock (skipped anyway on kernels\n"
+            "                          without it)\n"
             "  --help                  show this help\n"
             "  --version               show the version\n"
             "\n"
@@ -271,7 +276,7 @@ int main(int argc, char **argv) {
     const char **env = NULL;
     size_t nenv = 0, envcap = 0;
     const char *invoke = NULL, *app = NULL;
-    bool seccomp = true, inherit = false;
+    bool seccomp = true, landlock = true, inherit = false;
     uint32_t max_pages = 0;
     double timeout = 0;
     uint32_t ndirs = 0, nlisten = 0;
@@ -333,6 +338,8 @@ int main(int argc, char **argv) {
             listens[nlisten++] = val;
         } else if (!strcmp(opt, "--inherit-env")) {
             inherit = true;
+        } else if (!strcmp(opt, "--no-landlock")) {
+            landlock = false;
         } else if (!strcmp(opt, "--no-seccomp")) {
             seccomp = false;
         } else if (!strcmp(opt, "--invoke")) {
@@ -420,6 +427,9 @@ int main(int argc, char **argv) {
         timer_thread = &tid;
     }
     fflush(NULL);
+    bool applied;
+    if (landlock && !wasmrt_wasi_landlock(wasi, &applied, &err))
+        die(EXIT_LOAD, "%s (use --no-landlock to run without it)", err.message);
     if (seccomp && !wasmrt_seccomp_install(&err))
         die(EXIT_LOAD, "%s (use --no-seccomp to run without the filter)", err.message);
 

@@ -35,6 +35,14 @@ bool wasmrt_wasi_define(wasmrt_wasi *w, wasmrt_linker *l, wasmrt_error *err);
  * free guest fd, with every right its file type allows. */
 bool wasmrt_wasi_insert_fd(wasmrt_wasi *w, int host_fd, uint32_t *guest_fd, wasmrt_error *err);
 
+/* Confine the whole process's file-system access (and, where the kernel
+ * supports it, TCP bind/connect and cross-domain signals) to the preopened
+ * directories with Landlock — the complement of seccomp, which cannot see
+ * paths.  Irreversible; call after wasmrt_wasi_new and module loading.
+ * Returns false only on a real failure; *applied is false (err says why)
+ * when the kernel lacks Landlock ABI >= 2. */
+bool wasmrt_wasi_landlock(wasmrt_wasi *w, bool *applied, wasmrt_error *err);
+
 /* Install the seccomp-bpf allow-list of what the runtime itself needs; after
  * this any other syscall kills the process (SIGSYS).  Irreversible.
  * Applies to the calling thread and threads it creates afterwards; create
