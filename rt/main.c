@@ -361,10 +361,7 @@ int main(int argc, char **argv) {
         }
     }
     if (i < argc && strcmp(argv[i], "--") == 0) i++;
-    if (i >= argc) {
-        usage(stderr);
-        return EXIT_USAGE;
-    }
+    if (i >= argc) die(EXIT_USAGE, "no APP.so given (usage: wasmrt [options] APP.so [--] [ARGS...]; see --help)");
     app = argv[i++];
     if (i < argc && strcmp(argv[i], "--") == 0) i++;
     char **rest = argv + i;

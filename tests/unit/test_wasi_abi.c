@@ -461,3 +461,25 @@ Test(wasi_abi, random_arguments_never_crash, .init = setup, .fini = teardown) {
     cr_expect_eq(stat(p, &st), 0);
     cr_expect_eq(st.st_size, 6);
 }
+
+/* The descriptor table has a hard cap: EMFILE, and nothing leaks. */
+Test(wasi_abi, fd_table_limit, .init = setup, .fini = teardown) {
+    wasmrt_wasi_free(w);
+    char p[200];
+    snprintf(p, sizeof p, "%s/box", root);
+    wasmrt_wasi_dir dir = {p, "box"};
+    wasmrt_wasi_config c = {.dirs = &dir, .num_dirs = 1, .stdin_fd = 0, .stdout_fd = 1,
+                            .stderr_fd = 2, .max_open_fds = 6};
+    wasmrt_error err;
+    w = wasmrt_wasi_new(&c, &err);
+    cr_assert(w, "%s", err.message);
+    uint32_t fd, got[2];
+    cr_assert_eq(open_at("file", 0, WR_FD_READ, &got[0]), 0);
+    cr_assert_eq(open_at("file", 0, WR_FD_READ, &got[1]), 0);
+    cr_expect_eq(got[0], 4);
+    cr_expect_eq(got[1], 5);
+    cr_expect_eq(open_at("file", 0, WR_FD_READ, &fd), WE_MFILE);
+    cr_expect_eq(wasi_abi_fd_close(w, &mem, got[0]), 0);
+    cr_expect_eq(open_at("file", 0, WR_FD_READ, &fd), 0);
+    cr_expect_eq(fd, 4, "lowest free descriptor is reused");
+}
