@@ -41,6 +41,7 @@ static const char usage[] =
     "  -j N, --jobs=N      files run at once (default: number of cores)\n"
     "  --strict            also require malformed/invalid/unlinkable message texts to match\n"
     "  --timeout=SEC       per-file time limit (default 1800)\n"
+    "  --call-timeout=SEC  per-call limit; a call running longer traps (default 60, 0 = none)\n"
     "  --wast2json=PATH    the converter (default: wast2json, or $WAST2JSON)\n"
     "  --wast2json-arg=ARG pass ARG to wast2json (e.g. --enable-all), repeatable\n"
     "  -v                  show every failure and the reasons for skips\n";
@@ -384,6 +385,7 @@ int main(int argc, char **argv) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg.jobs = cores > 0 ? (unsigned)cores : 1;
     cfg.timeout = 1800;
+    so->call_deadline_ns = UINT64_C(60) * 1000000000u;
     const char *env_w2j = getenv("WAST2JSON");
     cfg.file.wast2json = env_w2j && *env_w2j ? env_w2j : "wast2json";
     const char **w2j_args = calloc((size_t)argc + 1, sizeof *w2j_args);
@@ -432,6 +434,12 @@ int main(int argc, char **argv) {
                 return 2;
             }
             cfg.timeout = (double)v;
+        } else if (strncmp(a, "--call-timeout=", 15) == 0) {
+            if (!parse_uint(a + 15, 86400, &v)) {
+                fprintf(stderr, "wast-run: error: bad call timeout '%s'\n", a + 15);
+                return 2;
+            }
+            so->call_deadline_ns = (uint64_t)v * 1000000000u;
         } else if (strcmp(a, "--strict") == 0) {
             so->strict = true;
         } else if (strncmp(a, "--wast2json=", 12) == 0) {

@@ -53,6 +53,7 @@ typedef struct WastScriptOptions {
     const char *no_exec_reason;
     bool strict;               /* also match error kinds' messages (malformed, invalid, unlinkable) */
     const char *dir;           /* where the script's .wasm files are; artifacts go here too */
+    uint64_t call_deadline_ns; /* wall-clock limit per call (store config); 0 = none */
 } WastScriptOptions;
 
 /* Run every command of the script in order.  Only kinds in opts->kinds are
