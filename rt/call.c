@@ -104,6 +104,7 @@ bool rt_enter(wasmrt_store *s, wasmc_entry_fn entry, void *code, void *vmctx, wa
         uintptr_t lim = sp > s->config.max_stack_bytes ? sp - s->config.max_stack_bytes : 0;
         uintptr_t floor = ts->stack_lo ? ts->stack_lo + STACK_MARGIN : 0;
         s->limits.stack_limit = lim > floor ? lim : floor;
+        if (s->config.deadline_ns) rt_deadline_arm(s);
     }
     s->active_calls++;
     ts->top = &fr;
@@ -112,13 +113,13 @@ bool rt_enter(wasmrt_store *s, wasmc_entry_fn entry, void *code, void *vmctx, wa
         entry(code, vmctx, slots);
         ts->in_guest = fr.saved_in_guest;
         ts->top = fr.prev;
-        s->active_calls--;
+        if (--s->active_calls == 0 && s->config.deadline_ns) rt_deadline_disarm(s);
         return true;
     }
     volatile rt_frame *vf = &fr;
     ts->in_guest = vf->saved_in_guest;
     ts->top = vf->prev;
-    s->active_calls--;
+    if (--s->active_calls == 0 && s->config.deadline_ns) rt_deadline_disarm(s);
     trap->code = vf->code;
     trap->func_name = vf->pc ? rt_range_func_name(vf->pc) : NULL;
     return false;

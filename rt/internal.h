@@ -79,12 +79,22 @@ typedef struct rt_owned {
     void *obj;
 } rt_owned;
 
+typedef struct rt_deadline {
+    struct rt_deadline *next;
+    wasmrt_store *store;
+    uint64_t at;                    /* CLOCK_MONOTONIC ns */
+    bool armed, fired;
+} rt_deadline;
+void rt_deadline_arm(wasmrt_store *s);
+void rt_deadline_disarm(wasmrt_store *s);
+
 struct wasmrt_store {
     wasmc_limits limits;
     wasmrt_store_config config;
     wasmrt_instance *instances;     /* doubly linked, newest first */
     rt_owned *owned;                /* host-created memories/tables/globals */
     uint32_t active_calls;          /* guest frames of this store on the stack */
+    rt_deadline deadline;           /* armed for the outermost call */
 };
 
 /* ---- memories ---- */

@@ -1,6 +1,6 @@
 /* Turning guest faults into traps.
  *
- * SIGSEGV/SIGBUS/SIGFPE/SIGILL run this handler on the thread's alternate
+ * SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGTRAP run this handler on the thread's alternate
  * stack.  A fault becomes a trap only when all of these hold: the thread is
  * inside a guest call (thread-local flag, cleared while host functions
  * run), the faulting PC is inside a loaded artifact's code, and for memory
@@ -17,7 +17,7 @@
 #include "../target/host.h"
 #include "internal.h"
 
-static const int handled[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+static const int handled[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
 static struct sigaction previous[NSIG];
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static bool install_ok;
@@ -58,7 +58,8 @@ static wasmc_trap_code classify(int sig, const siginfo_t *si, const rt_thread *t
         if (si->si_code == FPE_INTOVF) return WASMC_TRAP_INT_OVERFLOW;
         return WASMC_TRAP_NONE;
     case SIGILL:
-        return WASMC_TRAP_UNREACHABLE;   /* ud2 / brk from llvm.trap */
+    case SIGTRAP:
+        return WASMC_TRAP_UNREACHABLE;   /* llvm.trap: ud2 on x86-64, brk on aarch64 */
     default:
         return WASMC_TRAP_NONE;
     }

@@ -310,6 +310,18 @@ Test(runtime_mock, interrupt_from_another_thread) {
     teardown(&f);
 }
 
+Test(runtime_mock, deadline_interrupts_a_runaway_call) {
+    wasmrt_store_config cfg = {.deadline_ns = 20 * 1000 * 1000};
+    fixture f = setup(&cfg, NULL, NULL);
+    wasmrt_trap trap;
+    int32_t r;
+    cr_assert_not(call(f.s, f.inst, "spin", (int32_t[]){1}, 1, &r, &trap));
+    cr_assert_eq(trap.code, WASMC_TRAP_INTERRUPTED);
+    for (int i = 0; i < 100; i++)   /* quick calls are not disturbed */
+        cr_assert(call(f.s, f.inst, "add", (int32_t[]){1, 2}, 2, &r, &trap));
+    teardown(&f);
+}
+
 Test(runtime_mock, argument_type_mismatch_is_error_not_trap) {
     fixture f = setup(NULL, NULL, NULL);
     wasmrt_extern ext;
