@@ -415,6 +415,10 @@ int main(int argc, char **argv) {
     if (!linker) die(EXIT_LOAD, "out of memory");
     if (!wasmrt_wasi_define(wasi, linker, &err)) die(EXIT_LOAD, "%s", err.message);
 
+    fflush(NULL);
+    bool applied;
+    if (landlock && !wasmrt_wasi_landlock(wasi, &applied, &err))
+        die(EXIT_LOAD, "%s (use --no-landlock to run without it)", err.message);
     pthread_t tid, *timer_thread = NULL;
     if (timeout > 0) {
         timer.seconds = timeout;
@@ -423,10 +427,6 @@ int main(int argc, char **argv) {
             die(EXIT_LOAD, "cannot start the timeout thread");
         timer_thread = &tid;
     }
-    fflush(NULL);
-    bool applied;
-    if (landlock && !wasmrt_wasi_landlock(wasi, &applied, &err))
-        die(EXIT_LOAD, "%s (use --no-landlock to run without it)", err.message);
     if (seccomp && !wasmrt_seccomp_install(&err))
         die(EXIT_LOAD, "%s (use --no-seccomp to run without the filter)", err.message);
 

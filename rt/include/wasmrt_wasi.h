@@ -40,13 +40,14 @@ bool wasmrt_wasi_insert_fd(wasmrt_wasi *w, int host_fd, uint32_t *guest_fd, wasm
  * directories with Landlock — the complement of seccomp, which cannot see
  * paths.  Irreversible; call after wasmrt_wasi_new and module loading.
  * Returns false only on a real failure; *applied is false (err says why)
- * when the kernel lacks Landlock ABI >= 2. */
+ * when the kernel lacks Landlock ABI >= 2.  Applies to the calling thread
+ * and threads it creates afterwards. */
 bool wasmrt_wasi_landlock(wasmrt_wasi *w, bool *applied, wasmrt_error *err);
 
 /* Install the seccomp-bpf allow-list of what the runtime itself needs; after
  * this any other syscall kills the process (SIGSYS).  Irreversible.
- * Applies to the calling thread and threads it creates afterwards; create
- * helper threads (e.g. a timeout timer) before calling it. */
+ * Applies to every thread of the process (TSYNC); create helper threads
+ * (e.g. a timeout timer) before calling it, since clone is not allowed. */
 bool wasmrt_seccomp_install(wasmrt_error *err);
 
 #endif

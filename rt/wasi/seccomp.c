@@ -45,6 +45,9 @@ static const char *const allowed[] = {
     /* signals: traps are delivered as SIGSEGV/SIGBUS/SIGFPE and unwound */
     "rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack",
     "getpid", "gettid", "getrlimit", "sched_getaffinity",
+    /* a thread started just before the filter (TSYNC) may still be in
+     * glibc's start-up code */
+    "rseq", "set_robust_list",
     /* sockets the host handed in */
     "accept4", "accept", "recvfrom", "recvmsg", "sendto", "sendmsg", "shutdown",
     "getsockopt",
@@ -57,8 +60,10 @@ bool wasmrt_seccomp_install(wasmrt_error *err) {
         snprintf(err->message, sizeof err->message, "seccomp: cannot initialise filter");
         return false;
     }
-    int rc = 0;
-    const char *bad = NULL;
+    /* Every thread of the process, not just the caller (e.g. a timer thread
+     * started earlier): a thread outside the filter would be a way around it. */
+    int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+    const char *bad = rc ? "thread sync" : NULL;
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0] && rc == 0; i++) {
         int nr = seccomp_syscall_resolve_name(allowed[i]);
         if (nr == __NR_SCMP_ERROR) continue;  /* not on this architecture (e.g. poll on aarch64) */

@@ -204,11 +204,14 @@ static uint32_t rw(wasmrt_wasi *w, const wasi_mem *m, u32 fd, u32 iovs, u32 iovs
     if (!f) return e;
     if (!wasi_mem_ok(m, result_ptr, 4)) return WE_FAULT;
     if (positioned && offset > INT64_MAX) return WE_INVAL;
-    struct iovec *iov = malloc(sizeof *iov * (iovs_len > WASI_IOV_MAX ? WASI_IOV_MAX : iovs_len ? iovs_len : 1));
+    /* stdio-sized requests (printf: 1-2 iovecs) stay off the heap */
+    struct iovec small[8];
+    struct iovec *iov = iovs_len <= 8 ? small
+                        : malloc(sizeof *iov * (iovs_len > WASI_IOV_MAX ? WASI_IOV_MAX : iovs_len));
     if (!iov) return WE_NOMEM;
     int n = 0;
     if ((e = wasi_iovecs(m, iovs, iovs_len, iov, &n))) {
-        free(iov);
+        if (iov != small) free(iov);
         return e;
     }
     ssize_t r;
@@ -220,7 +223,7 @@ static uint32_t rw(wasmrt_wasi *w, const wasi_mem *m, u32 fd, u32 iovs, u32 iovs
     } else {
         r = write ? writev(f->host, iov, n) : readv(f->host, iov, n);
     }
-    free(iov);
+    if (iov != small) free(iov);
     if (r < 0) return HOSTERR();
     wasi_st32(m, result_ptr, (uint32_t)r);  /* the kernel caps one transfer below 2 GiB */
     return WE_SUCCESS;

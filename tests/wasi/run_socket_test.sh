@@ -15,7 +15,7 @@ for attempt in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 40000))
     "$bin/wasmrt" --timeout 20 --tcplisten "127.0.0.1:$port" "$dir/echo.so" >"$dir/out" 2>"$dir/err" &
     pid=$!
-    for _ in $(seq 100); do
+    for _ in $(seq 400); do
         grep -q listening "$dir/out" 2>/dev/null && break
         kill -0 $pid 2>/dev/null || break
         sleep 0.05
