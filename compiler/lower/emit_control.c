@@ -416,6 +416,10 @@ static bool emit_call(LowerFunc *f, const Instr *in) {
     }
     LLVMTypeRef ty = lm->wasm_fn_types[callee->type_index];
     LLVMValueRef call = LLVMBuildCall2(f->b, ty, code, args, t->num_params + 1, t->num_results ? "call" : "");
+    /* Wasm recursion must exhaust the stack, not become a loop: without
+     * this, tail-recursion elimination (or a sibling-call jmp) turns
+     * `(func $f (call $f))` into an infinite loop with no interrupt poll. */
+    LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
     free(args);
     push_call_results(f, t, call);
     return !wasm_error_is_set(f->err);
@@ -457,6 +461,7 @@ static bool emit_call_indirect(LowerFunc *f, const Instr *in) {
                       lm->tbaa_vmctx, true, "callee.vmctx");
     LLVMValueRef call = LLVMBuildCall2(f->b, lm->wasm_fn_types[type_index], code, args, t->num_params + 1,
                                        t->num_results ? "call" : "");
+    LLVMSetTailCallKind(call, LLVMTailCallKindNoTail); /* no sibcall: recursion must use stack */
     free(args);
     push_call_results(f, t, call);
     return !wasm_error_is_set(f->err);
