@@ -208,7 +208,7 @@ Test(wasi_abi, readdir_cookies, .init = setup, .fini = teardown) {
     cr_expect_eq(wasi_abi_fd_readdir(w, &mem, 1, 1000, 10, 0, 8), WE_NOTCAPABLE);
 }
 
-Test(wasi_abi, directory_ops_and_escapes, .init = setup, .fini = teardown) {
+static void directory_ops_and_escapes(void) {
     uint32_t n;
     n = put(100, "newdir");
     cr_expect_eq(wasi_abi_path_create_directory(w, &mem, 3, 100, n), 0);
@@ -272,6 +272,17 @@ Test(wasi_abi, directory_ops_and_escapes, .init = setup, .fini = teardown) {
     struct stat st;
     cr_expect_eq(stat(p, &st), 0);
     cr_expect_eq(st.st_nlink, 1);
+}
+
+Test(wasi_abi, directory_ops_and_escapes, .init = setup, .fini = teardown) {
+    directory_ops_and_escapes();
+}
+
+/* The same through the component walk used when openat2 is unavailable. */
+Test(wasi_abi, directory_ops_and_escapes_walk, .init = setup, .fini = teardown) {
+    wasi_path_force_walk = true;
+    directory_ops_and_escapes();
+    wasi_path_force_walk = false;
 }
 
 Test(wasi_abi, clocks_random_poll_misc, .init = setup, .fini = teardown) {
