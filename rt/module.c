@@ -151,6 +151,11 @@ const char *rt_module_func_name(const wasmrt_module *m, uintptr_t pc) {
         if (m->addrs[mid].addr <= pc) lo = mid + 1; else hi = mid;
     }
     if (lo == 0) return NULL;
-    const char *const *names = m->desc->func_names;
-    return names ? names[m->addrs[lo - 1].func] : NULL;
+    const wasmc_descriptor *d = m->desc;
+    uint32_t f = m->addrs[lo - 1].func;
+    if (d->func_names && d->func_names[f]) return d->func_names[f];
+    /* No name section entry: an export name still tells the user where. */
+    for (uint32_t i = 0; i < d->num_exports; i++)
+        if (d->exports[i].kind == WASMC_EXTERN_FUNC && d->exports[i].index == f) return d->exports[i].name;
+    return NULL;
 }
