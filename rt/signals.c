@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../target/host.h"
 #include "internal.h"
@@ -93,6 +94,12 @@ static void install(void) {
 }
 
 bool rt_signals_install(wasmrt_error *err) {
+    /* Linear memories grow in 64 KiB steps with exact guard boundaries. */
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || WASMC_WASM_PAGE_SIZE % (unsigned long)page != 0) {
+        rt_err(err, "host page size %ld does not divide the 64 KiB Wasm page", page);
+        return false;
+    }
     pthread_once(&install_once, install);
     if (!install_ok) rt_err(err, "cannot install the runtime's signal handlers");
     return install_ok;

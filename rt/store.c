@@ -10,6 +10,13 @@
 
 wasmrt_store *wasmrt_store_new(const wasmrt_store_config *config, wasmrt_error *err) {
     if (!wasmrt_init(err)) return NULL;
+    /* Learn this thread's stack bounds and set up its signal stack now, while
+     * /proc and mmap are still reachable (an embedder may install seccomp or
+     * Landlock between creating the store and the first call). */
+    if (!rt_thread_get()) {
+        rt_err(err, "cannot set up the signal stack for this thread");
+        return NULL;
+    }
     wasmrt_store *s = calloc(1, sizeof *s);
     if (!s) {
         rt_err(err, "out of memory");
