@@ -156,8 +156,9 @@ restart:
                 stack[++depth] = fd;
                 continue;
             }
-            /* The last component. */
-            if (follow) {
+            /* The last component.  O_CREAT|O_EXCL never follows a final
+             * symlink (POSIX: it fails with EEXIST instead). */
+            if (follow && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL)) {
                 linklen = read_link(cur, comp, linkbuf, MAX_PATH_BYTES);
                 if (linklen >= 0) goto expand_link;
             }

@@ -106,6 +106,9 @@ static void check_all(void) {
     cr_expect_eq(try_open("link_out", O_RDONLY | O_CREAT, true, NULL), WE_NOTCAPABLE,
                  "creating through a dangling escape");
 
+    cr_expect_eq(try_open("link_in", O_RDWR | O_CREAT | O_EXCL, true, NULL), WE_EXIST,
+                 "O_EXCL does not follow a final symlink");
+
     /* not following the last component */
     cr_expect_eq(try_open("link_out", O_RDONLY, false, NULL), WE_LOOP);
     cr_expect_eq(try_open("link_in", O_RDONLY, false, NULL), WE_LOOP);
