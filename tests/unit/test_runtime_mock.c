@@ -492,6 +492,41 @@ Test(runtime_mock, fault_in_host_function_kills, .signal = SIGSEGV) {
     call(f.s, f.inst, "call_host", (int32_t[]){1}, 1, &r, &trap);
 }
 
+/* A fault in guest code at an address outside every linear memory is a
+ * bug, not a Wasm trap: it must crash, not be reported as out of bounds. */
+Test(runtime_mock, wild_access_from_guest_code_kills, .signal = SIGSEGV) {
+    fixture f = setup(NULL, NULL, NULL);
+    wasmrt_trap trap;
+    int32_t r;
+    call(f.s, f.inst, "wild", (int32_t[]){16}, 1, &r, &trap);
+}
+
+/* Reservations are recycled: a new instance must see fresh, zeroed memory
+ * of its own size, whatever the previous user did to it. */
+Test(runtime_mock, recycled_memory_is_zeroed_and_resized) {
+    fixture f = setup(NULL, NULL, NULL);
+    wasmrt_trap trap;
+    wasmrt_error err;
+    int32_t r;
+    for (int round = 0; round < 3; round++) {
+        wasmrt_memory *mem = wasmrt_instance_memory(f.inst);
+        uint8_t *base = wasmrt_memory_data(mem);
+        cr_assert_eq(wasmrt_memory_size(mem), 65536);
+        for (uint32_t i = 0; i < 65536; i++)
+            if (base[i] != (i >= 16 && i < 21 ? (uint8_t)"hello"[i - 16] : 0))
+                cr_assert_fail("round %d: byte %u is %u", round, i, base[i]);
+        cr_assert_not(call(f.s, f.inst, "load", (int32_t[]){65536}, 1, &r, &trap));
+        cr_assert_eq(trap.code, WASMC_TRAP_MEMORY_OOB);
+        memset(base, 0x5A, 65536);
+        cr_assert(call(f.s, f.inst, "grow", (int32_t[]){3}, 1, &r, &trap));
+        memset(base + 65536, 0x5A, 3 * 65536);
+        wasmrt_instance_free(f.inst);
+        f.inst = wasmrt_instantiate(f.s, f.m, f.l, &trap, &err);
+        cr_assert(f.inst, "%s", err.message);
+    }
+    teardown(&f);
+}
+
 /* Many threads instantiating, calling, trapping and destroying at once. */
 #define THREADS 8
 #define CYCLES 1000

@@ -9,7 +9,7 @@
  *   (memory 1 4) (table 4 10 funcref) (global (mut i32) (i32.const 42))
  *   (elem (i32.const 1) $add $load) (data (i32.const 16) "hello")
  *   funcs: trap_unreachable, load, grow, add, call_host, div, recurse,
- *          fill, spin (loops until interrupted), call_indirect0
+ *          fill, spin (loops until interrupted), call_indirect0, wild
  *   exports: every func by name, "memory", "table", "g", "host_add1"
  */
 #ifndef TEST_RUNTIME_MOCK_H
@@ -25,7 +25,7 @@
 extern const char __start_wasmrt_mock_text[], __stop_wasmrt_mock_text[];
 
 enum { F_HOST_ADD1, F_TRAP, F_LOAD, F_GROW, F_ADD, F_CALL_HOST, F_DIV, F_RECURSE, F_FILL, F_SPIN,
-       F_CALL_INDIRECT, NUM_FUNCS };
+       F_CALL_INDIRECT, F_WILD, NUM_FUNCS };
 
 static inline uint8_t *mock_vm(void *vm, uint32_t off) { return (uint8_t *)vm + off; }
 
@@ -126,15 +126,21 @@ GUEST static uint32_t g_call_indirect(wasmc_vmctx *vm, uint32_t idx) {
     return ((uint32_t(*)(void *, uint32_t))f->code)(f->vmctx, 7);
 }
 
+/* A compiler bug's access outside linear memory: must not become a trap. */
+GUEST static uint32_t g_wild(wasmc_vmctx *vm, uint32_t addr) {
+    (void)vm;
+    return *(volatile uint32_t *)(uintptr_t)addr;
+}
+
 static const uint32_t mock_func_types[NUM_FUNCS] = {T_I_I, T_V_V, T_I_I, T_I_I, T_II_I, T_I_I, T_II_I, T_I_I,
-                                                    T_II_I, T_I_I, T_I_I};
+                                                    T_II_I, T_I_I, T_I_I, T_I_I};
 static void *const mock_func_code[NUM_FUNCS] = {NULL, (void *)g_trap, (void *)g_load, (void *)g_grow,
                                                 (void *)g_add, (void *)g_call_host, (void *)g_div,
                                                 (void *)g_recurse, (void *)g_fill, (void *)g_spin,
-                                                (void *)g_call_indirect};
+                                                (void *)g_call_indirect, (void *)g_wild};
 static const char *const mock_func_names[NUM_FUNCS] = {"host_add1", "trap_unreachable", "load", "grow", "add",
                                                        "call_host", "div", "recurse", "fill", "spin",
-                                                       "call_indirect0"};
+                                                       "call_indirect0", "wild"};
 
 static const wasmc_import_desc mock_imports[] = {{"env", "host_add1", 3, 9, WASMC_EXTERN_FUNC, 0}};
 static wasmc_export_desc mock_exports[NUM_FUNCS + 3];
