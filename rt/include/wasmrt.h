@@ -136,6 +136,10 @@ bool wasmrt_linker_define_host_func(wasmrt_linker *l, const char *module, const 
  * == WASMC_TRAP_NONE. */
 wasmrt_instance *wasmrt_instantiate(wasmrt_store *s, wasmrt_module *m, wasmrt_linker *l,
                                     wasmrt_trap *trap, wasmrt_error *err);
+/* Frees an instance now, unless other instances hold pointers into it (it
+ * exported something they imported, or it imported from another instance
+ * or imported a table): those stay until their store is freed.  Externs
+ * and funcrefs the host took from a freed instance must not be used. */
 void wasmrt_instance_free(wasmrt_instance *inst);
 
 bool wasmrt_instance_export(wasmrt_instance *inst, const char *name, wasmrt_extern *out);
