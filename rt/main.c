@@ -19,6 +19,7 @@
 #include <math.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,6 +391,10 @@ int main(int argc, char **argv) {
     if (!gargv) die(EXIT_LOAD, "out of memory");
     gargv[0] = app;
     for (int k = 0; k < nrest; k++) gargv[k + 1] = rest[k];
+
+    /* A closed stdout pipe (`wasmrt app.so | head -1`) must be EPIPE for
+     * the guest, not SIGPIPE for the runtime. */
+    signal(SIGPIPE, SIG_IGN);
 
     wasmrt_error err = {{0}};
     wasmrt_module *mod = wasmrt_module_load(app, &err);
