@@ -7,7 +7,8 @@
 #                         [CLANG_FLAGS...] -- [WASMRT_ARGS...]
 #   EXPECT_OUT / EXPECT_ERR: fixed strings that must appear in stdout / stderr
 #   ("-" = no check).  In WASMRT_ARGS, @SANDBOX@ is the sandbox directory.
-#   With WASI_STDOUT_HEAD set, stdout goes through `head -n 1`.
+#   With WASI_STDOUT_HEAD set, stdout goes through `head -n 1`; stdin is a
+#   pipe carrying WASI_STDIN_TEXT plus a newline (or nothing).
 # Exit 77 (ctest SKIP) when a tool is missing; a compile failure is a FAIL.
 set -u
 bin=$1 src=$2 work=$3 name=${4%%:*} prog=${4#*:} want_status=$5 want_out=$6 want_err=$7
@@ -53,11 +54,17 @@ for a in "${args[@]}"; do
 done
 [ $placed = 1 ] || final+=("$dir/$name.so")
 
+stdin_file=/dev/null
+if [ -n "${WASI_STDIN_TEXT:-}" ]; then
+    printf '%s\n' "$WASI_STDIN_TEXT" > "$dir/stdin"
+    stdin_file=$dir/stdin
+fi
 if [ -n "${WASI_STDOUT_HEAD:-}" ]; then
     # stdout into a pipe that closes after one line
-    (cd "$dir" && "$bin/wasmrt" "${final[@]}" </dev/null 2>"$dir/stderr" | head -n 1 >"$dir/stdout"; exit "${PIPESTATUS[0]}")
+    (cd "$dir" && "$bin/wasmrt" "${final[@]}" <"$stdin_file" 2>"$dir/stderr" | head -n 1 >"$dir/stdout"; exit "${PIPESTATUS[0]}")
 else
-    (cd "$dir" && "$bin/wasmrt" "${final[@]}" </dev/null >"$dir/stdout" 2>"$dir/stderr")
+    # stdin through a pipe, as a service's would be
+    (cd "$dir" && cat "$stdin_file" | "$bin/wasmrt" "${final[@]}" >"$dir/stdout" 2>"$dir/stderr")
 fi
 status=$?
 cat "$dir/stdout"
