@@ -10,7 +10,10 @@
 
 #include "internal.h"
 
-#define CALLER_PC() ((uintptr_t)__builtin_return_address(0))
+/* One byte before the return address: a trap call is often the last
+ * instruction of its function, so the return address itself may already
+ * belong to the next function. */
+#define CALLER_PC() ((uintptr_t)__builtin_return_address(0) - 1)
 
 static void b_trap(struct wasmc_vmctx *vm, uint32_t code) {
     if (code == WASMC_TRAP_NONE || code >= WASMC_TRAP_COUNT_) code = WASMC_TRAP_UNREACHABLE;
