@@ -120,7 +120,9 @@ static void put_event(const wasi_mem *m, u32 out, uint32_t *nev, uint64_t userda
 }
 
 WASI_ABI(poll_oneoff, u32 in, u32 out, u32 nsubs, u32 nevents_ptr) {
-    if (nsubs == 0) return WE_INVAL;
+    /* The host keeps ~20 bytes per subscription; a cap keeps a hostile
+     * count (up to 89 million fit in 4 GiB) from costing gigabytes. */
+    if (nsubs == 0 || nsubs > (1u << 20)) return WE_INVAL;
     if (!wasi_mem_ok(m, in, 48ull * nsubs) || !wasi_mem_ok(m, out, 32ull * nsubs) ||
         !wasi_mem_ok(m, nevents_ptr, 4))
         return WE_FAULT;
