@@ -40,7 +40,7 @@ static const char usage[] =
     "  --target=TRIPLE     compile for TRIPLE (x86_64-linux-gnu, aarch64-linux-gnu)\n"
     "  -j N, --jobs=N      files run at once (default: number of cores)\n"
     "  --strict            also require malformed/invalid/unlinkable message texts to match\n"
-    "  --timeout=SEC       per-file time limit (default 1800)\n"
+    "  --timeout=SEC       per-file time limit (default 600)\n"
     "  --call-timeout=SEC  per-call limit; a call running longer traps (default 60, 0 = none)\n"
     "  --wast2json=PATH    the converter (default: wast2json, or $WAST2JSON)\n"
     "  --wast2json-arg=ARG pass ARG to wast2json (e.g. --enable-all), repeatable\n"
@@ -384,7 +384,7 @@ int main(int argc, char **argv) {
     so->compile.threads = 1; /* files run in parallel instead */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg.jobs = cores > 0 ? (unsigned)cores : 1;
-    cfg.timeout = 1800;
+    cfg.timeout = 600;
     so->call_deadline_ns = UINT64_C(60) * 1000000000u;
     const char *env_w2j = getenv("WAST2JSON");
     cfg.file.wast2json = env_w2j && *env_w2j ? env_w2j : "wast2json";
