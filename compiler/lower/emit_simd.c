@@ -402,7 +402,11 @@ static void emit_dot(LowerFunc *f) {
     push_v(f, LLVMBuildAdd(f->b, even, odd, "dot"));
 }
 
-/* sat((a*b + 0x4000) >> 15): only -32768 * -32768 saturates. */
+/* sat((a*b + 0x4000) >> 15).  On x86 the product is rounded in the shape
+ * LLVM matches to pmulhrsw, ((p >> 14) + 1) >> 1, whose one overflow is
+ * -32768 * -32768 -> 0x8000; no in-range product rounds to -32768 (the
+ * most negative is -32768 * 32767 -> -32767), so every 0x8000 lane is
+ * that overflow and becomes 0x7fff. */
 static void emit_q15mulr(LowerFunc *f) {
     LLVMValueRef b = pop_as(f, I16X8), a = pop_as(f, I16X8);
     if (is_aarch64(f)) {
@@ -410,18 +414,18 @@ static void emit_q15mulr(LowerFunc *f) {
         return;
     }
     LLVMTypeRef wt = LLVMVectorType(f->lm->t_i32, 8);
-    LLVMValueRef p = LLVMBuildMul(f->b, LLVMBuildSExt(f->b, a, wt, ""), LLVMBuildSExt(f->b, b, wt, ""), "");
-    LLVMValueRef c[8], m[8];
+    LLVMValueRef c14[8], c1[8];
     for (unsigned i = 0; i < 8; i++) {
-        c[i] = lm_const_i32(f->lm, 0x4000);
-        m[i] = lm_const_i32(f->lm, 0x7fff);
+        c14[i] = lm_const_i32(f->lm, 14);
+        c1[i] = lm_const_i32(f->lm, 1);
     }
-    LLVMValueRef sh[8];
-    for (unsigned i = 0; i < 8; i++)
-        sh[i] = lm_const_i32(f->lm, 15);
-    LLVMValueRef r = LLVMBuildAShr(f->b, LLVMBuildAdd(f->b, p, LLVMConstVector(c, 8), ""), LLVMConstVector(sh, 8), "");
-    r = call2(f, "llvm.smin", r, LLVMConstVector(m, 8));
-    push_v(f, LLVMBuildTrunc(f->b, r, vec_type(f, I16X8), "q15mulr"));
+    LLVMValueRef one = LLVMConstVector(c1, 8);
+    LLVMValueRef p = LLVMBuildMul(f->b, LLVMBuildSExt(f->b, a, wt, ""), LLVMBuildSExt(f->b, b, wt, ""), "");
+    LLVMValueRef r = LLVMBuildLShr(f->b, p, LLVMConstVector(c14, 8), "");
+    r = LLVMBuildLShr(f->b, LLVMBuildAdd(f->b, r, one, ""), one, "");
+    r = LLVMBuildTrunc(f->b, r, vec_type(f, I16X8), "");
+    LLVMValueRef ovf = LLVMBuildICmp(f->b, LLVMIntEQ, r, splat_const(f, I16X8, 0x8000), "");
+    push_v(f, LLVMBuildSelect(f->b, ovf, splat_const(f, I16X8, 0x7fff), r, "q15mulr"));
 }
 
 /* ---- Float arithmetic ---- */
@@ -477,17 +481,55 @@ static void emit_pminmax(LowerFunc *f, Shape s, bool is_max) {
 
 /* ---- Conversions ---- */
 
+/* Float constant vector of shape s with every lane `value`. */
+static LLVMValueRef fsplat_const(LowerFunc *f, Shape s, double value) {
+    LLVMValueRef lanes[4];
+    for (unsigned i = 0; i < shape_lanes[s]; i++)
+        lanes[i] = LLVMConstReal(lane_type(f, s), value);
+    return LLVMConstVector(lanes, shape_lanes[s]);
+}
+
+/* Saturating float -> 32-bit integer lanes.  AArch64's FCVTZS/FCVTZU
+ * saturate and map NaN to 0 exactly as Wasm does, so llvm.fpto[su]i.sat
+ * is one instruction there; on x86 LLVM scalarises the vector .sat
+ * intrinsics, so the operation is spelled out: NaN lanes become 0, the
+ * value is clamped into the range where the plain conversion is defined
+ * (cvttps2dq / cvttpd2dq), and lanes at or above 2^31 (2^32) are patched
+ * to the maximum afterwards, because INT32_MAX is not a float.
+ * `v` has 4 (f32) or 2 (f64) lanes; the result has as many i32 lanes. */
+static LLVMValueRef trunc_sat(LowerFunc *f, LLVMValueRef v, Shape s, bool is_signed) {
+    unsigned n = shape_lanes[s];
+    LLVMTypeRef it = LLVMVectorType(f->lm->t_i32, n);
+    if (is_aarch64(f)) {
+        LLVMTypeRef types[2] = {it, vec_type(f, s)};
+        return lf_call_intrinsic(f, is_signed ? "llvm.fptosi.sat" : "llvm.fptoui.sat", types, 2, &v, 1);
+    }
+    bool is_f32 = s == F32X4;
+    double lo = is_signed ? -2147483648.0 : 0.0;
+    /* The largest value below the overflow bound, in the lane type. */
+    double hi = is_signed ? (is_f32 ? 2147483520.0 : 2147483647.0) : (is_f32 ? 4294967040.0 : 4294967295.0);
+    double limit = is_signed ? 2147483648.0 : 4294967296.0;
+    LLVMValueRef ord = LLVMBuildFCmp(f->b, LLVMRealORD, v, v, "");
+    LLVMValueRef x = LLVMBuildSelect(f->b, ord, v, LLVMConstNull(LLVMTypeOf(v)), "");
+    LLVMValueRef clo = fsplat_const(f, s, lo), chi = fsplat_const(f, s, hi);
+    x = LLVMBuildSelect(f->b, LLVMBuildFCmp(f->b, LLVMRealOGT, x, clo, ""), x, clo, "");
+    x = LLVMBuildSelect(f->b, LLVMBuildFCmp(f->b, LLVMRealOLT, x, chi, ""), x, chi, "");
+    LLVMValueRef r = is_signed ? LLVMBuildFPToSI(f->b, x, it, "") : LLVMBuildFPToUI(f->b, x, it, "");
+    if (is_f32) {
+        LLVMValueRef over = LLVMBuildFCmp(f->b, LLVMRealOGE, v, fsplat_const(f, s, limit), "");
+        LLVMValueRef max = splat_const(f, I32X4, is_signed ? 0x7fffffff : 0xffffffff);
+        r = LLVMBuildSelect(f->b, over, max, r, "");
+    }
+    return r;
+}
+
 static void emit_trunc_sat_f32(LowerFunc *f, bool is_signed) {
-    LLVMValueRef v = pop_as(f, F32X4);
-    LLVMTypeRef types[2] = {vec_type(f, I32X4), vec_type(f, F32X4)};
-    push_v(f, lf_call_intrinsic(f, is_signed ? "llvm.fptosi.sat" : "llvm.fptoui.sat", types, 2, &v, 1));
+    push_v(f, trunc_sat(f, pop_as(f, F32X4), F32X4, is_signed));
 }
 
 static void emit_trunc_sat_f64_zero(LowerFunc *f, bool is_signed) {
-    LLVMValueRef v = pop_as(f, F64X2);
-    LLVMTypeRef types[2] = {LLVMVectorType(f->lm->t_i32, 2), vec_type(f, F64X2)};
-    LLVMValueRef r = lf_call_intrinsic(f, is_signed ? "llvm.fptosi.sat" : "llvm.fptoui.sat", types, 2, &v, 1);
-    push_v(f, concat(f, r, LLVMConstNull(types[0]), 2));
+    LLVMValueRef r = trunc_sat(f, pop_as(f, F64X2), F64X2, is_signed);
+    push_v(f, concat(f, r, LLVMConstNull(LLVMTypeOf(r)), 2));
 }
 
 static void emit_convert_f32(LowerFunc *f, bool is_signed) {
