@@ -144,6 +144,35 @@ Test(runtime_load, flipped_code_byte_is_checksum_mismatch) {
     expect_refusal(so, "artifact checksum mismatch (corrupted or tampered)");
 }
 
+/* What runs is the bytes that were verified: the module is staged in a
+ * sealed in-memory copy, so changing the file afterwards affects neither
+ * the loaded module nor hides the tampering from the next load. */
+Test(runtime_load, loaded_module_is_independent_of_the_file) {
+    char *so = compile("toctou.so", NULL);
+    wasmrt_error err;
+    wasmrt_module *m = wasmrt_module_load(so, &err);
+    cr_assert(m, "%s", err.message);
+    size_t n;
+    uint8_t *p = read_file(so, &n);
+    memset(p, 0xCC, n / 2);
+    write_file(so, p, n);
+    free(p);
+    expect_refusal(so, "checksum mismatch");
+    wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    wasmrt_linker *l = wasmrt_linker_new();
+    wasmrt_trap trap;
+    wasmrt_instance *inst = wasmrt_instantiate(s, m, l, &trap, &err);
+    cr_assert(inst, "%s", err.message);
+    wasmrt_extern ext;
+    cr_assert(wasmrt_instance_export(inst, "f", &ext));
+    wasmrt_val r;
+    cr_assert(wasmrt_call(s, &ext.of.func, NULL, 0, &r, 1, &trap, &err), "%s", err.message);
+    cr_assert_eq(r.of.i32, 42);
+    wasmrt_store_free(s);
+    wasmrt_linker_free(l);
+    wasmrt_module_release(m);
+}
+
 Test(runtime_load, truncated) {
     char *so = compile("trunc.so", NULL);
     size_t n;
