@@ -33,6 +33,7 @@
 #include "lower.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "target.h"
 
@@ -436,15 +437,78 @@ static LLVMValueRef quiet_nan_guard(LowerFunc *f, LLVMValueRef x, LLVMValueRef r
     return LLVMBuildSelect(f->b, is_nan, quiet, r, "");
 }
 
+/* The 16 bytes of constant vector c, when they are known (a constant
+ * vector of any lane type, zero, or a bitcast of one). */
+static bool const_bytes(LLVMValueRef c, uint8_t out[16]) {
+    if (LLVMIsAConstantExpr(c) && LLVMGetConstOpcode(c) == LLVMBitCast)
+        return const_bytes(LLVMGetOperand(c, 0), out);
+    if (LLVMIsAConstantAggregateZero(c)) {
+        memset(out, 0, 16);
+        return true;
+    }
+    if (!LLVMIsAConstantDataVector(c) && !LLVMIsAConstantVector(c))
+        return false;
+    unsigned n = LLVMGetVectorSize(LLVMTypeOf(c));
+    if (n == 0 || 16 % n != 0)
+        return false;
+    unsigned width = 16 / n;
+    for (unsigned i = 0; i < n; i++) {
+        LLVMValueRef e = LLVMGetAggregateElement(c, i);
+        uint64_t bits;
+        if (e && LLVMIsAConstantInt(e)) {
+            bits = LLVMConstIntGetZExtValue(e);
+        } else if (e && LLVMIsAConstantFP(e)) {
+            LLVMBool loses = 0;
+            double d = LLVMConstRealGetDouble(e, &loses);
+            if (width == 4) {
+                float fl = (float)d;
+                uint32_t b32;
+                memcpy(&b32, &fl, 4);
+                bits = b32;
+            } else if (width == 8) {
+                memcpy(&bits, &d, 8);
+            } else {
+                return false;
+            }
+        } else {
+            return false; /* undef, poison or an expression */
+        }
+        memcpy(out + i * width, &bits, width); /* little-endian host and lanes */
+    }
+    return true;
+}
+
+/* Whether constant c may have a lane LLVM folds x op C with: ±0, ±1 (or
+ * lanes we cannot read). */
+static bool may_have_identity_lane(LLVMValueRef c, Shape s) {
+    uint8_t bytes[16];
+    if (!const_bytes(c, bytes))
+        return true;
+    for (unsigned i = 0; i < shape_lanes[s]; i++) {
+        double d;
+        if (s == F32X4) {
+            float fl;
+            memcpy(&fl, bytes + 4 * i, 4);
+            d = fl;
+        } else {
+            memcpy(&d, bytes + 8 * i, 8);
+        }
+        if (d == 0.0 || d == 1.0 || d == -1.0)
+            return true;
+    }
+    return false;
+}
+
 /* LLVM folds x op C to x (or -x) for identity constants C even without
- * fast-math, passing a signalling NaN x through; guard whenever one
- * operand is a constant. */
+ * fast-math, passing a signalling NaN x through; guard when one operand
+ * is a constant with such a lane (a guard costs three instructions, so
+ * saxpy-style constants like 1.0001 go without). */
 static void emit_fbin(LowerFunc *f, Shape s, BinBuilder build) {
     LLVMValueRef b = pop_as(f, s), a = pop_as(f, s);
     LLVMValueRef r = build(f->b, a, b, "");
-    if (LLVMIsConstant(b) && !LLVMIsConstant(a))
+    if (LLVMIsConstant(b) && !LLVMIsConstant(a) && may_have_identity_lane(b, s))
         r = quiet_nan_guard(f, a, r);
-    if (LLVMIsConstant(a) && !LLVMIsConstant(b))
+    if (LLVMIsConstant(a) && !LLVMIsConstant(b) && may_have_identity_lane(a, s))
         r = quiet_nan_guard(f, b, r);
     push_v(f, r);
 }
