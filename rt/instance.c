@@ -320,39 +320,43 @@ void wasmrt_instance_free(wasmrt_instance *inst) {
     rt_instance_destroy(inst);
 }
 
+bool rt_instance_export_index(wasmrt_instance *inst, uint32_t i, wasmrt_extern *out) {
+    const wasmc_descriptor *d = inst->module->desc;
+    const wasmc_export_desc *x = &d->exports[i];
+    memset(out, 0, sizeof *out);
+    out->kind = x->kind;
+    switch (x->kind) {
+    case WASMC_EXTERN_FUNC:
+        out->of.func.ref = &vm_funcrefs(inst)[x->index];
+        out->of.func.type = &d->types[d->func_types[x->index]];
+        out->of.func.instance = inst;
+        return true;
+    case WASMC_EXTERN_TABLE: out->of.table = inst->tables[x->index]; return true;
+    case WASMC_EXTERN_MEMORY: out->of.memory = inst->memories[x->index]; return true;
+    case WASMC_EXTERN_GLOBAL: {
+        wasmrt_global *g = inst->global_objs[x->index];
+        if (!g) {
+            g = calloc(1, sizeof *g);
+            if (!g) return false;
+            g->cell = vm_globals(inst)[x->index];
+            g->type = d->globals[x->index].type;
+            g->mutable_ = d->globals[x->index].mutable_ != 0;
+            g->owner = inst;
+            inst->global_objs[x->index] = g;
+        }
+        out->of.global = g;
+        return true;
+    }
+    default: return false;
+    }
+}
+
 bool wasmrt_instance_export(wasmrt_instance *inst, const char *name, wasmrt_extern *out) {
     const wasmc_descriptor *d = inst->module->desc;
     size_t n = strlen(name);
-    for (uint32_t i = 0; i < d->num_exports; i++) {
-        const wasmc_export_desc *x = &d->exports[i];
-        if (x->name_len != n || memcmp(x->name, name, n) != 0) continue;
-        memset(out, 0, sizeof *out);
-        out->kind = x->kind;
-        switch (x->kind) {
-        case WASMC_EXTERN_FUNC:
-            out->of.func.ref = &vm_funcrefs(inst)[x->index];
-            out->of.func.type = &d->types[d->func_types[x->index]];
-            out->of.func.instance = inst;
-            return true;
-        case WASMC_EXTERN_TABLE: out->of.table = inst->tables[x->index]; return true;
-        case WASMC_EXTERN_MEMORY: out->of.memory = inst->memories[x->index]; return true;
-        case WASMC_EXTERN_GLOBAL: {
-            wasmrt_global *g = inst->global_objs[x->index];
-            if (!g) {
-                g = calloc(1, sizeof *g);
-                if (!g) return false;
-                g->cell = vm_globals(inst)[x->index];
-                g->type = d->globals[x->index].type;
-                g->mutable_ = d->globals[x->index].mutable_ != 0;
-                g->owner = inst;
-                inst->global_objs[x->index] = g;
-            }
-            out->of.global = g;
-            return true;
-        }
-        default: return false;
-        }
-    }
+    for (uint32_t i = 0; i < d->num_exports; i++)
+        if (d->exports[i].name_len == n && memcmp(d->exports[i].name, name, n) == 0)
+            return rt_instance_export_index(inst, i, out);
     return false;
 }
 

@@ -172,6 +172,8 @@ struct wasmrt_instance {
     void *user_data;
 };
 void rt_instance_destroy(wasmrt_instance *inst);
+/* Export number i of inst's module as an extern. */
+bool rt_instance_export_index(wasmrt_instance *inst, uint32_t i, wasmrt_extern *out);
 /* Value of a constant expression in inst (offsets, globals, elem items). */
 wasmc_slot rt_const_eval(wasmrt_instance *inst, const wasmc_const_expr *e);
 

@@ -56,7 +56,17 @@ const rt_link_entry *rt_linker_find(const wasmrt_linker *l, const char *m, size_
     return e->hash ? e : NULL;
 }
 
-static rt_link_entry *insert(wasmrt_linker *l, const char *m, const char *n, wasmrt_error *err) {
+static char *dup_bytes(const char *p, size_t n) {
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, p, n);
+        d[n] = 0;
+    }
+    return d;
+}
+
+static rt_link_entry *insert(wasmrt_linker *l, const char *m, size_t ml, const char *n, size_t nl,
+                             wasmrt_error *err) {
     if ((l->count + 1) * 2 > l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         rt_link_entry *s = calloc(cap, sizeof *s);
@@ -70,7 +80,6 @@ static rt_link_entry *insert(wasmrt_linker *l, const char *m, const char *n, was
         l->slots = s;
         l->cap = cap;
     }
-    size_t ml = strlen(m), nl = strlen(n);
     uint64_t h = key_hash(m, ml, n, nl);
     rt_link_entry *e = find_slot(l->slots, l->cap, h, m, ml, n, nl);
     if (e->hash) {   /* redefinition: keep the names, replace the binding */
@@ -78,8 +87,8 @@ static rt_link_entry *insert(wasmrt_linker *l, const char *m, const char *n, was
         memset(e, 0, sizeof *e);
         e->module = mm, e->name = nn;
     } else {
-        e->module = strdup(m);
-        e->name = strdup(n);
+        e->module = dup_bytes(m, ml);
+        e->name = dup_bytes(n, nl);
         if (!e->module || !e->name) {
             free(e->module);
             free(e->name);
@@ -97,8 +106,8 @@ oom:
     return NULL;
 }
 
-bool wasmrt_linker_define(wasmrt_linker *l, const char *module, const char *name,
-                          const wasmrt_extern *ext, wasmrt_error *err) {
+static bool define(wasmrt_linker *l, const char *module, size_t ml, const char *name, size_t nl,
+                   const wasmrt_extern *ext, wasmrt_error *err) {
     bool ok = false;
     switch (ext->kind) {
     case WASMC_EXTERN_FUNC: ok = ext->of.func.ref && ext->of.func.type; break;
@@ -107,13 +116,18 @@ bool wasmrt_linker_define(wasmrt_linker *l, const char *module, const char *name
     case WASMC_EXTERN_GLOBAL: ok = ext->of.global; break;
     }
     if (!ok) {
-        rt_err(err, "cannot define %s.%s: empty or unknown extern", module, name);
+        rt_err(err, "cannot define %.*s.%.*s: empty or unknown extern", (int)ml, module, (int)nl, name);
         return false;
     }
-    rt_link_entry *e = insert(l, module, name, err);
+    rt_link_entry *e = insert(l, module, ml, name, nl, err);
     if (!e) return false;
     e->ext = *ext;
     return true;
+}
+
+bool wasmrt_linker_define(wasmrt_linker *l, const char *module, const char *name,
+                          const wasmrt_extern *ext, wasmrt_error *err) {
+    return define(l, module, strlen(module), name, strlen(name), ext, err);
 }
 
 bool wasmrt_linker_define_instance(wasmrt_linker *l, const char *module, wasmrt_instance *inst,
@@ -121,13 +135,13 @@ bool wasmrt_linker_define_instance(wasmrt_linker *l, const char *module, wasmrt_
     const wasmc_descriptor *d = inst->module->desc;
     for (uint32_t i = 0; i < d->num_exports; i++) {
         const wasmc_export_desc *x = &d->exports[i];
-        if (strlen(x->name) != x->name_len) continue;   /* holds NUL: not nameable from C */
         wasmrt_extern ext;
-        if (!wasmrt_instance_export(inst, x->name, &ext)) {
-            rt_err(err, "cannot export %s from instance", x->name);
+        if (!rt_instance_export_index(inst, i, &ext)) {
+            rt_err(err, "cannot export %.*s from instance", (int)x->name_len, x->name);
             return false;
         }
-        if (!wasmrt_linker_define(l, module, x->name, &ext, err)) return false;
+        /* By length: Wasm names may hold NUL bytes. */
+        if (!define(l, module, strlen(module), x->name, x->name_len, &ext, err)) return false;
     }
     return true;
 }
@@ -145,7 +159,7 @@ bool wasmrt_linker_define_host_func(wasmrt_linker *l, const char *module, const 
         rt_err(err, "out of memory");
         return false;
     }
-    rt_link_entry *e = insert(l, module, name, err);
+    rt_link_entry *e = insert(l, module, strlen(module), name, strlen(name), err);
     if (!e) return false;
     e->is_host = true;
     e->host_type_id = id;
