@@ -111,6 +111,13 @@ static bool resolve_imports(wasmrt_instance *inst, wasmrt_linker *l, wasmrt_erro
         case WASMC_EXTERN_MEMORY: {
             if (e->is_host || e->ext.kind != WASMC_EXTERN_MEMORY || x >= d->num_memories) break;
             wasmrt_memory *mm = e->ext.of.memory;
+            /* Guard-page code has no checks: it needs the whole guard area. */
+            if (d->memory_mode == WASMC_MEMORY_GUARD_PAGES && mm->reserve < WASMC_RESERVE_BYTES) {
+                rt_err(err, "incompatible import type for %.*s.%.*s: a memory from bounds-checked code "
+                       "cannot be imported by guard-page code", (int)im->module_len, im->module,
+                       (int)im->name_len, im->name);
+                return false;
+            }
             if (!limits_match(mm->pub.size / WASMC_WASM_PAGE_SIZE, mm->has_max, mm->type_max,
                               &d->memories[x].limits))
                 break;
@@ -171,7 +178,8 @@ static bool allocate(wasmrt_instance *inst, wasmrt_error *err) {
             if (!inst->memories[i]) goto unresolved;
             continue;
         }
-        wasmrt_memory *m = rt_memory_create(s, md->limits.min, md->limits.max, md->limits.has_max, err);
+        wasmrt_memory *m = rt_memory_create(s, md->limits.min, md->limits.max, md->limits.has_max,
+                                            d->memory_mode == WASMC_MEMORY_GUARD_PAGES, err);
         if (!m) return false;
         m->owner = inst;
         inst->memories[i] = m;

@@ -108,8 +108,10 @@ struct wasmrt_memory {
     rt_range *range;
     wasmrt_instance *owner;         /* defining instance, NULL if host-made */
 };
+/* full_reservation: WASMC_RESERVE_BYTES (guard pages); otherwise only the
+ * memory's maximum, for bounds-checked code. */
 wasmrt_memory *rt_memory_create(wasmrt_store *s, uint64_t min_pages, uint64_t max_pages,
-                                bool has_max, wasmrt_error *err);
+                                bool has_max, bool full_reservation, wasmrt_error *err);
 void rt_memory_destroy(wasmrt_memory *m);
 
 /* ---- tables ---- */

@@ -5,8 +5,12 @@
  * RAM); the first `size` bytes are read-write and grow in place, so the
  * base compiled code caches never moves.  Any access past the accessible
  * part faults inside the reservation, which the fault handler turns into
- * "out of bounds memory access".  Bounds-check artifacts use the same
- * layout: it costs nothing extra and keeps the base fixed.
+ * "out of bounds memory access".  Bounds-check artifacts never touch
+ * memory past its size, so their memories reserve only up to their maximum
+ * (declared max or the store's cap): far more of them fit in the address
+ * space.  Host-created memories may be imported by either kind of code and
+ * always get the full reservation; a guard-page module refuses to import a
+ * memory without one.
  *
  * Reservations are recycled through a small process-wide pool, zeroed but
  * still read-write up to the size they had: instantiating the same module
@@ -32,33 +36,38 @@ typedef struct reservation {
     uint8_t *base;
     rt_range *range;
     uint64_t rw;          /* bytes read-write (and zero) from base */
+    uint64_t size;        /* bytes reserved */
 } reservation;
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static reservation pool[POOL_MAX];
 static int pool_count;
 
-/* A zeroed reservation with exactly `bytes` read-write. */
-static bool reserve(reservation *r, uint64_t bytes) {
+/* A zeroed reservation of `size` bytes with exactly `bytes` read-write. */
+static bool reserve(reservation *r, uint64_t bytes, uint64_t size) {
     bool found = false;
     pthread_mutex_lock(&pool_lock);
-    if (pool_count > 0) {
-        int best = pool_count - 1;
-        for (int i = 0; i < pool_count; i++)
-            if (pool[i].rw == bytes) { best = i; break; }
+    int best = -1;
+    for (int i = 0; i < pool_count; i++)
+        if (pool[i].size == size && (best < 0 || pool[i].rw == bytes)) {
+            best = i;
+            if (pool[i].rw == bytes) break;
+        }
+    if (best >= 0) {
         *r = pool[best];
         pool[best] = pool[--pool_count];
         found = true;
     }
     pthread_mutex_unlock(&pool_lock);
     if (!found) {
-        void *p = mmap(NULL, WASMC_RESERVE_BYTES, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED) return false;
         r->base = p;
         r->rw = 0;
-        r->range = rt_range_add(RT_RANGE_MEMORY, (uintptr_t)p, (uintptr_t)p + WASMC_RESERVE_BYTES, NULL);
+        r->size = size;
+        r->range = rt_range_add(RT_RANGE_MEMORY, (uintptr_t)p, (uintptr_t)p + size, NULL);
         if (!r->range) {
-            munmap(p, WASMC_RESERVE_BYTES);
+            munmap(p, size);
             return false;
         }
     }
@@ -67,7 +76,7 @@ static bool reserve(reservation *r, uint64_t bytes) {
     else if (r->rw < bytes) rc = mprotect(r->base + r->rw, bytes - r->rw, PROT_READ | PROT_WRITE);
     if (rc != 0) {
         rt_range_remove(r->range);
-        munmap(r->base, WASMC_RESERVE_BYTES);
+        munmap(r->base, r->size);
         return false;
     }
     r->rw = bytes;
@@ -91,11 +100,11 @@ static void unreserve(reservation r) {
     pthread_mutex_unlock(&pool_lock);
 unmap:
     rt_range_remove(r.range);
-    munmap(r.base, WASMC_RESERVE_BYTES);
+    munmap(r.base, r.size);
 }
 
 wasmrt_memory *rt_memory_create(wasmrt_store *s, uint64_t min_pages, uint64_t max_pages,
-                                bool has_max, wasmrt_error *err) {
+                                bool has_max, bool full_reservation, wasmrt_error *err) {
     uint64_t cap = s && s->config.max_memory_pages ? s->config.max_memory_pages : 65536;
     if (cap > 65536) cap = 65536;
     uint64_t limit = has_max && max_pages < cap ? max_pages : cap;
@@ -115,7 +124,9 @@ wasmrt_memory *rt_memory_create(wasmrt_store *s, uint64_t min_pages, uint64_t ma
     }
     reservation r;
     uint64_t bytes = min_pages * WASMC_WASM_PAGE_SIZE;
-    if (!reserve(&r, bytes)) {
+    uint64_t size = full_reservation ? WASMC_RESERVE_BYTES
+                                     : (limit ? limit : 1) * (uint64_t)WASMC_WASM_PAGE_SIZE;
+    if (!reserve(&r, bytes, size)) {
         rt_err(err, "cannot reserve address space for a linear memory of %llu bytes: %s",
                (unsigned long long)bytes, strerror(errno));
         free(m);
@@ -124,7 +135,7 @@ wasmrt_memory *rt_memory_create(wasmrt_store *s, uint64_t min_pages, uint64_t ma
     m->pub.base = r.base;
     m->pub.size = bytes;
     m->accessible = bytes;
-    m->reserve = WASMC_RESERVE_BYTES;
+    m->reserve = size;
     m->range = r.range;
     m->max_pages = (uint32_t)limit;
     m->type_max = has_max ? (uint32_t)max_pages : 65536;
@@ -134,7 +145,7 @@ wasmrt_memory *rt_memory_create(wasmrt_store *s, uint64_t min_pages, uint64_t ma
 
 void rt_memory_destroy(wasmrt_memory *m) {
     if (!m) return;
-    unreserve((reservation){m->pub.base, m->range, m->accessible});
+    unreserve((reservation){m->pub.base, m->range, m->accessible, m->reserve});
     free(m);
 }
 

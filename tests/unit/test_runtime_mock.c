@@ -445,6 +445,58 @@ Test(runtime_mock, cross_instance_imports_and_partial_segment_init) {
     teardown(&f);
 }
 
+/* Bounds-checked code's memories reserve only their maximum; guard-page
+ * code, which relies on the full guard area, may not import one. */
+Test(runtime_mock, bounds_mode_memories_and_guard_mode_imports) {
+    wasmrt_error err;
+    wasmrt_trap trap;
+    D = mock_descriptor();
+    D.memory_mode = WASMC_MEMORY_BOUNDS_CHECKS;
+    wasmrt_module *m = wasmrt_module_from_descriptor(&D, &err);
+    cr_assert(m, "%s", err.message);
+    wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    wasmrt_linker *l = mock_linker(host_add1, NULL);
+    wasmrt_instance *a = wasmrt_instantiate(s, m, l, &trap, &err);
+    cr_assert(a, "%s", err.message);
+    int32_t r;
+    cr_assert(call(s, a, "grow", (int32_t[]){3}, 1, &r, &trap));   /* up to the declared max of 4 */
+    cr_assert_eq(r, 1);
+    wasmrt_memory_data(wasmrt_instance_memory(a))[4 * 65536 - 1] = 7;
+    cr_assert(call(s, a, "grow", (int32_t[]){1}, 1, &r, &trap));
+    cr_assert_eq(r, -1);
+    cr_assert(wasmrt_linker_define_instance(l, "A", a, &err), "%s", err.message);
+    wasmc_descriptor d2 = mock_descriptor();   /* guard mode, imports A.memory */
+    wasmc_vmctx_counts c = {.num_types = 3, .num_imported_funcs = 1, .num_funcs = 1, .num_tables = 1,
+                            .num_memories = 1};
+    d2.counts = c;
+    wasmc_vmctx_layout_compute(&c, &d2.layout);
+    d2.num_imports = 3;
+    d2.imports = imp2_imports;
+    d2.num_funcs = 1;
+    d2.func_types = imp2_func_types;
+    d2.func_code = imp2_code;
+    d2.func_names = NULL;
+    d2.tables = imp2_tables;
+    d2.memories = imp2_memories;
+    d2.num_globals = 0;
+    d2.num_exports = 0;
+    d2.num_elems = 0;
+    d2.num_datas = 0;
+    wasmrt_module *m2 = wasmrt_module_from_descriptor(&d2, &err);
+    cr_assert(m2, "%s", err.message);
+    cr_assert_null(wasmrt_instantiate(s, m2, l, &trap, &err));
+    cr_assert(strstr(err.message, "incompatible import type for A.memory"), "%s", err.message);
+    d2.memory_mode = WASMC_MEMORY_BOUNDS_CHECKS;   /* bounds-checked importer: fine */
+    wasmrt_module *m3 = wasmrt_module_from_descriptor(&d2, &err);
+    cr_assert(m3, "%s", err.message);
+    cr_assert(wasmrt_instantiate(s, m3, l, &trap, &err), "%s", err.message);
+    wasmrt_store_free(s);
+    wasmrt_linker_free(l);
+    wasmrt_module_release(m3);
+    wasmrt_module_release(m2);
+    wasmrt_module_release(m);
+}
+
 Test(runtime_mock, host_created_objects) {
     wasmrt_error err;
     wasmrt_store *s = wasmrt_store_new(NULL, &err);
