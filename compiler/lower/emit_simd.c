@@ -139,6 +139,7 @@ static LLVMValueRef call2(LowerFunc *f, const char *name, LLVMValueRef a, LLVMVa
 }
 
 static bool is_aarch64(LowerFunc *f) { return f->lm->target && f->lm->target->arch == WASMC_ARCH_AARCH64; }
+static bool is_x86_64(LowerFunc *f) { return f->lm->target && f->lm->target->arch == WASMC_ARCH_X86_64; }
 
 /* ---- Memory ---- */
 
@@ -403,30 +404,45 @@ static void emit_dot(LowerFunc *f) {
     push_v(f, LLVMBuildAdd(f->b, even, odd, "dot"));
 }
 
-/* sat((a*b + 0x4000) >> 15).  On x86 the product is rounded in the shape
- * LLVM matches to pmulhrsw, ((p >> 14) + 1) >> 1, whose one overflow is
- * -32768 * -32768 -> 0x8000; no in-range product rounds to -32768 (the
- * most negative is -32768 * 32767 -> -32767), so every 0x8000 lane is
- * that overflow and becomes 0x7fff. */
+/* sat((a*b + 0x4000) >> 15).  AArch64's SQRDMULH is exactly this.  On
+ * x86 the 32-bit product is assembled from its high half (pmulhw) and low
+ * half (pmullw):
+ *   p >> 15 = (hi << 1) | (lo >>u 15),  rounding bit = bit 14 of lo.
+ * The one overflow is -32768 * -32768, which yields 0x8000; no in-range
+ * product rounds to -32768 (the most negative is -32768 * 32767 ->
+ * -32767), so every 0x8000 lane is that overflow, and xor with the
+ * all-ones compare mask turns it into 0x7fff. */
 static void emit_q15mulr(LowerFunc *f) {
     LLVMValueRef b = pop_as(f, I16X8), a = pop_as(f, I16X8);
     if (is_aarch64(f)) {
         push_v(f, call2(f, "llvm.aarch64.neon.sqrdmulh", a, b));
         return;
     }
-    LLVMTypeRef wt = LLVMVectorType(f->lm->t_i32, 8);
-    LLVMValueRef c14[8], c1[8];
-    for (unsigned i = 0; i < 8; i++) {
-        c14[i] = lm_const_i32(f->lm, 14);
-        c1[i] = lm_const_i32(f->lm, 1);
+    LLVMTypeRef vt = vec_type(f, I16X8);
+    /* The SSE2 (x86-64 baseline) pmulhw intrinsic rather than the generic
+     * trunc(mul(sext, sext) >> 16): LLVM folds the generic form, shifted,
+     * back into one widened multiply and lowers that to unpack/pmaddwd/
+     * pack, twice the instructions. */
+    LLVMValueRef hi;
+    if (is_x86_64(f)) {
+        LLVMValueRef args[2] = {a, b};
+        hi = lf_call_intrinsic(f, "llvm.x86.sse2.pmulh.w", NULL, 0, args, 2);
+    } else {
+        LLVMTypeRef wt = LLVMVectorType(f->lm->t_i32, 8);
+        LLVMValueRef p = LLVMBuildMul(f->b, LLVMBuildSExt(f->b, a, wt, ""), LLVMBuildSExt(f->b, b, wt, ""), "");
+        LLVMValueRef c16[8];
+        for (unsigned i = 0; i < 8; i++)
+            c16[i] = lm_const_i32(f->lm, 16);
+        hi = LLVMBuildTrunc(f->b, LLVMBuildAShr(f->b, p, LLVMConstVector(c16, 8), ""), vt, "");
     }
-    LLVMValueRef one = LLVMConstVector(c1, 8);
-    LLVMValueRef p = LLVMBuildMul(f->b, LLVMBuildSExt(f->b, a, wt, ""), LLVMBuildSExt(f->b, b, wt, ""), "");
-    LLVMValueRef r = LLVMBuildLShr(f->b, p, LLVMConstVector(c14, 8), "");
-    r = LLVMBuildLShr(f->b, LLVMBuildAdd(f->b, r, one, ""), one, "");
-    r = LLVMBuildTrunc(f->b, r, vec_type(f, I16X8), "");
+    LLVMValueRef lo = LLVMBuildMul(f->b, a, b, "");
+    LLVMValueRef r = LLVMBuildOr(f->b, LLVMBuildShl(f->b, hi, splat_const(f, I16X8, 1), ""),
+                                 LLVMBuildLShr(f->b, lo, splat_const(f, I16X8, 15), ""), "");
+    LLVMValueRef round = LLVMBuildAnd(f->b, LLVMBuildLShr(f->b, lo, splat_const(f, I16X8, 14), ""),
+                                      splat_const(f, I16X8, 1), "");
+    r = LLVMBuildAdd(f->b, r, round, "");
     LLVMValueRef ovf = LLVMBuildICmp(f->b, LLVMIntEQ, r, splat_const(f, I16X8, 0x8000), "");
-    push_v(f, LLVMBuildSelect(f->b, ovf, splat_const(f, I16X8, 0x7fff), r, "q15mulr"));
+    push_v(f, LLVMBuildXor(f->b, r, LLVMBuildSExt(f->b, ovf, vt, ""), "q15mulr"));
 }
 
 /* ---- Float arithmetic ---- */
