@@ -111,11 +111,14 @@ static LLVMBasicBlockRef prepare_branch(LowerFunc *f, ControlFrame *fr) {
 }
 
 /* The rest of the innermost frame is dead.  Operands below the `kept`
- * branch arguments are discarded, so loads that produced them must still
- * run (and trap), like dropped ones. */
+ * branch arguments may be discarded (by this branch, or because the code
+ * that would consume them after an enclosing end is now dead), so loads
+ * that produced them must still run and trap, like dropped ones.  Values
+ * pending on the operand stack across a branch are rare, so treating all
+ * of them this way costs next to nothing. */
 static void set_unreachable_keeping(LowerFunc *f, uint32_t kept) {
     ControlFrame *top = &f->ctrl[f->ctrl_depth - 1];
-    for (uint32_t i = top->stack_height; i + kept < f->sp; i++)
+    for (uint32_t i = 0; i + kept < f->sp; i++)
         lf_keep_dropped(f, f->stack[i]);
     top->unreachable = true;
     f->sp = top->stack_height;

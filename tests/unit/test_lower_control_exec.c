@@ -274,3 +274,25 @@ static void interrupt_stops_loops(bool bounds_checks) {
     harness_close(&h);
 }
 BOTH_MODES(interrupt_stops_loops)
+
+/* Loads pending on an enclosing frame's operand stack when a nested branch,
+ * return or unreachable makes the code that would consume them dead. */
+static const char PENDING_WAT[] =
+    "(module\n"
+    "  (memory 1)\n"
+    "  (func (export \"outer_return\") (param i32) (result i32)\n"
+    "    (i32.load (local.get 0)) (block (block (br 2 (i32.const 9)))) (drop) (i32.const 1))\n"
+    "  (func (export \"outer_unreachable\") (param i32) (result i32)\n"
+    "    (i32.load (local.get 0)) (block (unreachable)) (drop) (i32.const 1))\n"
+    ")\n";
+
+static void pending_loads_trap(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, PENDING_WAT, bounds_checks);
+    cr_expect_eq(call_i32(&h, "outer_return", 0), 9u);
+    expect_trap(&h, "outer_return", 65536, 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "outer_unreachable", 0, 1, WASMC_TRAP_UNREACHABLE);
+    expect_trap(&h, "outer_unreachable", 65536, 1, WASMC_TRAP_MEMORY_OOB);
+    harness_close(&h);
+}
+BOTH_MODES(pending_loads_trap)
