@@ -101,14 +101,14 @@ static inline int bench_report_f64(const char *name, long size, double got,
             continue;
         double tol = 1e-9 * fabs(refs[i].value) + 1e-12;
         if (fabs(got - refs[i].value) <= tol) {
-            printf("%s n=%ld result=%.12g ok\n", name, size, got);
+            printf("%s n=%ld result=%.17g ok\n", name, size, got);
             return 0;
         }
-        printf("%s n=%ld result=%.12g WRONG (expected %.12g)\n", name, size,
+        printf("%s n=%ld result=%.17g WRONG (expected %.17g)\n", name, size,
                got, refs[i].value);
         return 1;
     }
-    printf("%s n=%ld result=%.12g unverified (no reference for this size)\n",
+    printf("%s n=%ld result=%.17g unverified (no reference for this size)\n",
            name, size, got);
     return 0;
 }

@@ -9,7 +9,8 @@
 #include "bench.h"
 
 static const bench_ref_u64 refs[] = {
-    { -1, 0 },
+    { 500, 0xed55e73b6af6a0e5ull },
+    { 60000, 0x5df511d2a99edfb2ull },
 };
 
 enum kind { J_NULL, J_TRUE, J_FALSE, J_NUM, J_STR, J_ARR, J_OBJ };
