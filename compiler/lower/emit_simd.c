@@ -369,6 +369,17 @@ static void emit_narrow(LowerFunc *f, Shape from, bool is_signed) {
     LLVMValueRef b = pop_as(f, from), a = pop_as(f, from);
     unsigned bits = shape_bits[from] / 2;
     unsigned n = shape_lanes[from];
+    if (is_aarch64(f)) {
+        /* SQXTN / SQXTUN: the signed-to-signed and signed-to-unsigned
+         * saturating narrows, one per half (LLVM matches only the signed
+         * clamp pattern by itself). */
+        LLVMTypeRef half = LLVMVectorType(LLVMIntTypeInContext(f->lm->ctx, bits), n);
+        const char *name = is_signed ? "llvm.aarch64.neon.sqxtn" : "llvm.aarch64.neon.sqxtun";
+        LLVMValueRef lo = lf_call_intrinsic(f, name, &half, 1, &a, 1);
+        LLVMValueRef hi = lf_call_intrinsic(f, name, &half, 1, &b, 1);
+        push_v(f, concat(f, lo, hi, n));
+        return;
+    }
     LLVMValueRef v = concat(f, a, b, n);
     int64_t lo = is_signed ? -(INT64_C(1) << (bits - 1)) : 0;
     int64_t hi = is_signed ? (INT64_C(1) << (bits - 1)) - 1 : (INT64_C(1) << bits) - 1;
@@ -581,8 +592,17 @@ static LLVMValueRef trunc_sat(LowerFunc *f, LLVMValueRef v, Shape s, bool is_sig
     unsigned n = shape_lanes[s];
     LLVMTypeRef it = LLVMVectorType(f->lm->t_i32, n);
     if (is_aarch64(f)) {
-        LLVMTypeRef types[2] = {it, vec_type(f, s)};
-        return lf_call_intrinsic(f, is_signed ? "llvm.fptosi.sat" : "llvm.fptoui.sat", types, 2, &v, 1);
+        const char *sat = is_signed ? "llvm.fptosi.sat" : "llvm.fptoui.sat";
+        if (s == F32X4) {
+            LLVMTypeRef types[2] = {it, vec_type(f, s)};
+            return lf_call_intrinsic(f, sat, types, 2, &v, 1);
+        }
+        /* f64x2: FCVTZ[SU] to saturated 64-bit lanes, then the saturating
+         * narrow SQXTN/UQXTN; the direct .sat to 32 bits goes scalar. */
+        LLVMTypeRef types[2] = {vec_type(f, I64X2), vec_type(f, s)};
+        LLVMValueRef wide = lf_call_intrinsic(f, sat, types, 2, &v, 1);
+        return lf_call_intrinsic(f, is_signed ? "llvm.aarch64.neon.sqxtn" : "llvm.aarch64.neon.uqxtn", &it, 1,
+                                 &wide, 1);
     }
     bool is_f32 = s == F32X4;
     double lo = is_signed ? -2147483648.0 : 0.0;
