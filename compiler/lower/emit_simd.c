@@ -648,6 +648,10 @@ static void emit_demote(LowerFunc *f) {
     LLVMValueRef v = pop_as(f, F64X2);
     LLVMTypeRef t2 = LLVMVectorType(f->lm->t_f32, 2);
     LLVMValueRef r = LLVMBuildFPTrunc(f->b, v, t2, "");
+    /* InstCombine folds demote(promote(x)) to x, which would return a
+     * signalling NaN x unquieted; as in the scalar demote, a NaN result
+     * becomes r + r (LLVM drops the guard when r cannot be NaN). */
+    r = quiet_nan_guard(f, r, r);
     push_v(f, concat(f, r, LLVMConstNull(t2), 2));
 }
 

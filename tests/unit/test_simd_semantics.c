@@ -533,6 +533,8 @@ static const char FLOAT_WAT[] =
     "  (func (export \"ts64s\") (param v128) (result v128) (i32x4.trunc_sat_f64x2_s_zero (local.get 0)))\n"
     "  (func (export \"ts64u\") (param v128) (result v128) (i32x4.trunc_sat_f64x2_u_zero (local.get 0)))\n"
     "  (func (export \"mul1\") (param v128) (result v128) (f32x4.mul (local.get 0) (v128.const f32x4 1 1 1 1)))\n"
+    "  (func (export \"promote_demote\") (param v128) (result v128)\n"
+    "    (f32x4.demote_f64x2_zero (f64x2.promote_low_f32x4 (local.get 0))))\n"
     ")\n";
 
 static bool quiet_nan32(uint32_t b) { return (b & 0x7FC00000u) == 0x7FC00000u; }
@@ -579,6 +581,14 @@ Test(simd, min_max_nan_and_signed_zero) {
     cr_assert(quiet_nan32(u32(r, 0)) && quiet_nan32(u32(r, 2)), "sNaN * 1 must be quiet");
     cr_assert_eq(u32(r, 1), ONE);
     cr_assert_eq(u32(r, 3), NEG0);
+
+    /* demote(promote(x)) is foldable to x; a signalling NaN must still
+     * come out quiet, and the upper lanes are zero. */
+    r = call_v(&h, "promote_demote", ARGS(V(bits32(SNAN, 0xffa00001u, ONE, ONE))));
+    cr_assert(quiet_nan32(u32(r, 0)) && quiet_nan32(u32(r, 1)), "demote(promote(sNaN)) = %08x %08x", u32(r, 0),
+              u32(r, 1));
+    cr_assert_eq(u32(r, 2), 0);
+    cr_assert_eq(u32(r, 3), 0);
     harness_close(&h);
 }
 
