@@ -13,18 +13,28 @@
  *   - out-of-range swizzle indices select 0 (LLVM: a variable lane index
  *     out of range is poison), so the index is masked and the lane zeroed;
  *   - abs is llvm.abs with int_min_poison = false;
- *   - float-to-int conversions are llvm.fpto[su]i.sat (NaN -> 0, clamp).
- * i8x16.swizzle on AArch64 is TBL, whose out-of-range rule is exactly
- * Wasm's; elsewhere the masked generic form lowers to pshufb plus a mask.
- * i16x8.q15mulr_sat_s on AArch64 is SQRDMULH, which is exactly Wasm's
- * operation.
+ *   - float-to-int conversions clamp before converting (fptosi/fptoui of
+ *     an out-of-range value is poison).
+ * Where the generic form would be scalarised or several times longer than
+ * a direct instruction, the target gets its own form (checked against the
+ * disassembly at x86-64-v2 and AArch64 generic):
+ *   - swizzle: AArch64 TBL (same out-of-range rule); x86 pshufb + mask;
+ *   - q15mulr_sat_s: AArch64 SQRDMULH (exactly Wasm's operation); x86
+ *     pmulhw/pmullw (SSE2, the x86-64 baseline) plus a rounding fix-up;
+ *   - trunc_sat: AArch64 FCVTZS/FCVTZU (saturating; f64x2 via .2d and
+ *     SQXTN/UQXTN); x86 NaN mask + clamp + cvttps2dq/cvttpd2dq, as LLVM
+ *     scalarises the vector llvm.fpto[su]i.sat there;
+ *   - narrow_u on AArch64: SQXTUN.
+ * Nothing emitted for x86 needs more than SSE2 to select, so any
+ * --cpu works; SSE4.1/SSSE3 just make LLVM's lowering shorter.
  *
  * Floats follow the scalar emitter (emit_numeric.c): no fast-math flags;
- * min/max are built so the result is Wasm's (NaN if either is NaN, quiet;
- * -0 < +0) on both targets; pmin/pmax are the spec's literal select, which
- * is what minps/maxps compute with swapped operands; a float binary op
- * with a constant operand is guarded against LLVM folding x*1 and friends
- * into an unquieted signalling NaN.
+ * min/max give Wasm's result (a quiet NaN if either is NaN, -0 < +0) on
+ * both targets; pmin/pmax are the spec's literal select, which is what
+ * minps/maxps compute with swapped operands; a float binary op with a
+ * constant operand that has a ±0/±1 lane, and demote, are guarded against
+ * LLVM folding x*1, demote(promote(x)) and friends into an unquieted
+ * signalling NaN.
  *
  * Memory accesses use lf_memory_address for the bounds check of the whole
  * access and claim alignment 1 (the memarg alignment is only a hint);
