@@ -792,7 +792,10 @@ static bool emit_simd_integer(LowerFunc *f, const Instr *in) {
     case OP_I32X4_ABS: emit_abs(f, I32X4); return true;
     case OP_I64X2_ABS: emit_abs(f, I64X2); return true;
     case OP_I8X16_NEG: case OP_I16X8_NEG: case OP_I32X4_NEG: case OP_I64X2_NEG: {
-        Shape s = in->op == OP_I8X16_NEG ? I8X16 : in->op == OP_I16X8_NEG ? I16X8 : in->op == OP_I32X4_NEG ? I32X4 : I64X2;
+        Shape s = in->op == OP_I8X16_NEG   ? I8X16
+                : in->op == OP_I16X8_NEG ? I16X8
+                : in->op == OP_I32X4_NEG ? I32X4
+                                         : I64X2;
         push_v(f, LLVMBuildNeg(f->b, pop_as(f, s), ""));
         return true;
     }
