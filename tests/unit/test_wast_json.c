@@ -149,6 +149,42 @@ Test(json, nesting_is_bounded) {
     free(text);
 }
 
+Test(json, mutated_documents_parse_or_fail_cleanly) {
+    /* Deterministic mutations of a real command: every outcome must be a
+     * clean success or a clean error with an offset inside the input (run
+     * under ASan/UBSan this also checks for overreads). */
+    const char base[] =
+        "{\"commands\": [{\"type\": \"assert_return\", \"line\": 7, \"action\": {\"type\": \"invoke\", "
+        "\"field\": \"f\\u0000\\ud83d\\ude00\", \"args\": [{\"type\": \"v128\", \"lane_type\": \"i8\", "
+        "\"value\": [\"1\"]}]}, \"expected\": [{\"type\": \"f32\", \"value\": \"nan:canonical\"}, -1.5e+3, true, null]}]}";
+    const char alphabet[] = "{}[],:\"\\u0123456789abcdefxtrunl-+.eE \t\n";
+    char buf[sizeof base];
+    uint64_t seed = 0x9E3779B97F4A7C15u;
+    for (int iter = 0; iter < 20000; iter++) {
+        memcpy(buf, base, sizeof base);
+        size_t len = sizeof base - 1;
+        int edits = 1 + iter % 4;
+        for (int e = 0; e < edits && len > 0; e++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            size_t pos = (size_t)(seed >> 33) % len;
+            switch ((seed >> 20) % 3) {
+            case 0: buf[pos] = alphabet[(seed >> 8) % (sizeof alphabet - 1)]; break;
+            case 1: len = pos; break;                       /* truncate */
+            default: buf[pos] = (char)(seed >> 12); break;  /* any byte */
+            }
+        }
+        JsonDoc doc;
+        JsonError err;
+        if (json_parse(buf, len, &doc, &err)) {
+            cr_assert_not_null(doc.root);
+            json_free(&doc);
+        } else {
+            cr_assert_leq(err.offset, len, "error offset %zu past the input (%zu)", err.offset, len);
+            cr_assert_neq(err.message[0], 0);
+        }
+    }
+}
+
 /* ---- Values --------------------------------------------------------------- */
 
 static WastValue value_ok(const char *json, bool patterns) {
