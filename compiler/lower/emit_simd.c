@@ -172,20 +172,38 @@ static void emit_load_extend(LowerFunc *f, const Instr *in, Shape wide, bool is_
     push_v(f, is_signed ? LLVMBuildSExt(f->b, v, vt, "") : LLVMBuildZExt(f->b, v, vt, ""));
 }
 
+/* A load whose lanes are placed by insertelement/shufflevector.  If the
+ * result is dropped (or otherwise unused) LLVM deletes the load, and in
+ * guard-page mode the load is the only bounds check, so an out-of-bounds
+ * access would no longer trap.  The drop path (lf_keep_dropped) marks
+ * loads volatile only through arithmetic and casts, so these loads are
+ * volatile from the start in guard-page mode; it costs at most the
+ * folding of the load into a broadcast or pinsr.  With explicit checks
+ * the trap is a branch that stays without the load. */
+static LLVMValueRef load_kept(LowerFunc *f, const Instr *in, LLVMTypeRef t, uint32_t size) {
+    LLVMValueRef v = load(f, in, t, size);
+    if (f->lm->memory_mode == WASMC_MEMORY_GUARD_PAGES)
+        LLVMSetVolatile(v, true);
+    return v;
+}
+
 static void emit_load_splat(LowerFunc *f, const Instr *in, Shape s) {
-    LLVMValueRef x = load(f, in, lane_type(f, s), shape_bits[s] / 8);
+    LLVMValueRef x = load_kept(f, in, lane_type(f, s), shape_bits[s] / 8);
     push_v(f, splat(f, s, x));
 }
 
+/* load32_zero / load64_zero: the scalar zero-extended to 128 bits, a
+ * cast chain that lf_keep_dropped follows, so the load need not be
+ * volatile; LLVM lowers it to one movd/movq (ldr s/d on AArch64). */
 static void emit_load_zero(LowerFunc *f, const Instr *in, Shape s) {
     LLVMValueRef x = load(f, in, lane_type(f, s), shape_bits[s] / 8);
-    LLVMValueRef z = LLVMConstNull(vec_type(f, s));
-    push_v(f, LLVMBuildInsertElement(f->b, z, x, lm_const_i32(f->lm, 0), ""));
+    LLVMValueRef wide = LLVMBuildZExt(f->b, x, LLVMIntTypeInContext(f->lm->ctx, 128), "");
+    push_v(f, wide);
 }
 
 static void emit_load_lane(LowerFunc *f, const Instr *in, Shape s) {
     LLVMValueRef v = pop_as(f, s);
-    LLVMValueRef x = load(f, in, lane_type(f, s), shape_bits[s] / 8);
+    LLVMValueRef x = load_kept(f, in, lane_type(f, s), shape_bits[s] / 8);
     push_v(f, LLVMBuildInsertElement(f->b, v, x, lm_const_i32(f->lm, in->lane), ""));
 }
 

@@ -671,6 +671,10 @@ static const char MEM_WAT[] =
     "  (func (export \"load16_splat\") (param i32) (result v128) (v128.load16_splat (local.get 0)))\n"
     "  (func (export \"load8x8_s\") (param i32) (result v128) (v128.load8x8_s (local.get 0)))\n"
     "  (func (export \"load\") (param i32) (result v128) (v128.load (local.get 0)))\n"
+    "  (func (export \"drop_splat\") (param i32) (drop (v128.load8_splat (local.get 0))))\n"
+    "  (func (export \"drop_zero\") (param i32) (drop (v128.load32_zero (local.get 0))))\n"
+    "  (func (export \"drop_lane\") (param i32) (drop (v128.load16_lane 3 (local.get 0) (v128.const i64x2 0 0))))\n"
+    "  (func (export \"drop_extend\") (param i32) (drop (v128.load32x2_u (local.get 0))))\n"
     ")\n";
 
 static void memory_lanes(bool bounds_checks) {
@@ -704,6 +708,14 @@ static void memory_lanes(bool bounds_checks) {
     cr_assert_eq(invoke(&h, "load8x8_s", ARGS(I32(65529)), out, 1), WASMC_TRAP_MEMORY_OOB);
     cr_assert_eq(invoke(&h, "load", ARGS(I32(65521)), out, 1), WASMC_TRAP_MEMORY_OOB);
     cr_assert_eq(invoke(&h, "load", ARGS(I32(0xffffffffu)), out, 1), WASMC_TRAP_MEMORY_OOB);
+    /* A load whose value is dropped must still trap when out of bounds
+     * (in guard-page mode the load itself is the check). */
+    static const char *drops[] = {"drop_splat", "drop_zero", "drop_lane", "drop_extend"};
+    for (size_t i = 0; i < sizeof drops / sizeof *drops; i++) {
+        cr_assert_eq(invoke(&h, drops[i], ARGS(I32(65536)), NULL, 0), WASMC_TRAP_MEMORY_OOB, "%s", drops[i]);
+        cr_assert_eq(invoke(&h, drops[i], ARGS(I32(65528)), NULL, 0), WASMC_TRAP_NONE, "%s", drops[i]);
+    }
+
     /* Last, since it overwrites the bytes the loads above read. */
     wasmc_trap_code t = invoke(&h, "store32_lane3", ARGS(I32(65532), V(bits32(1, 2, 3, 0xdeadbeef))), NULL, 0);
     cr_assert_eq(t, WASMC_TRAP_NONE);
