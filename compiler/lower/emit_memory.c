@@ -26,8 +26,10 @@
  * a 16-byte access, so emit_simd may forward them.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "lower.h"
+#include "target.h"
 
 /* How a load or store opcode touches memory. */
 typedef struct AccessShape {
@@ -83,6 +85,40 @@ static bool is_store(Opcode op) {
     }
 }
 
+/* In guard-page mode an access without an explicit check traps only by
+ * touching the guard region, so the load itself must survive even when
+ * its value is dead.  Values die in many ways LLVM exploits (a local
+ * overwritten before it is read, operands a br or return discards, x & 0,
+ * ...) and instruction selection drops unused loads even at -O0, so
+ * marking only explicitly dropped loads is not enough (found by fuzz-diff:
+ * tests/fuzz-diff/regress/dead_load_*.wat).  Like wasm2c's FORCE_READ, the
+ * loaded value feeds an empty asm statement, which needs it in a register
+ * and cannot be deleted.  The call claims to touch only inaccessible
+ * memory, so it does not stop LLVM from combining, hoisting or forwarding
+ * linear-memory accesses around it. */
+static void anchor_load(LowerFunc *f, LLVMValueRef v, LLVMTypeRef ty) {
+    LowerModule *lm = f->lm;
+    LLVMTypeKind kind = LLVMGetTypeKind(ty);
+    bool fp_reg = kind == LLVMFloatTypeKind || kind == LLVMDoubleTypeKind || kind == LLVMVectorTypeKind;
+    const char *constraint = "r";
+    if (fp_reg)
+        constraint = lm->target && lm->target->arch == WASMC_ARCH_AARCH64 ? "w" : "x";
+    LLVMTypeRef fnty = LLVMFunctionType(lm->t_void, &ty, 1, false);
+    LLVMValueRef asm_fn = LLVMGetInlineAsm(fnty, "", 0, constraint, strlen(constraint), true, false,
+                                           LLVMInlineAsmDialectATT, false);
+    LLVMValueRef call = LLVMBuildCall2(f->b, fnty, asm_fn, &v, 1, "");
+    /* memory(inaccessiblemem: readwrite): MemoryEffects packs two ModRef
+     * bits per location (argmem, inaccessiblemem, other). */
+    unsigned memory_kind = LLVMGetEnumAttributeKindForName("memory", 6);
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(lm->ctx, memory_kind, 3u << 2));
+    static const char *const fn_attrs[] = {"nounwind", "willreturn"};
+    for (size_t i = 0; i < sizeof fn_attrs / sizeof fn_attrs[0]; i++) {
+        unsigned k = LLVMGetEnumAttributeKindForName(fn_attrs[i], strlen(fn_attrs[i]));
+        LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(lm->ctx, k, 0));
+    }
+}
+
 static void emit_load(LowerFunc *f, const Instr *in, const AccessShape *s) {
     LLVMValueRef addr = lf_pop(f);
     LLVMValueRef ptr = lf_memory_address(f, 0, addr, in->mem_offset, s->size);
@@ -90,6 +126,9 @@ static void emit_load(LowerFunc *f, const Instr *in, const AccessShape *s) {
     /* The memarg alignment is a hint the producer may get wrong; pass 0 so
      * the access is emitted with alignment 1. */
     lf_mark_memory_access(f, v, 0);
+    /* Mirrors lf_memory_address: only unchecked accesses rely on the guard. */
+    if (f->lm->memory_mode == WASMC_MEMORY_GUARD_PAGES && in->mem_offset + s->size <= WASMC_GUARD_BYTES)
+        anchor_load(f, v, s->mem_type);
     if (s->mem_type != s->value_type)
         v = s->sign_extend ? LLVMBuildSExt(f->b, v, s->value_type, "")
                            : LLVMBuildZExt(f->b, v, s->value_type, "");
