@@ -81,7 +81,7 @@ reduce_failure() {
 }
 
 # One seed: prints "SEED STATUS [detail]" where STATUS is ok, skip,
-# mismatch, crash, hang or error.
+# mismatch, crash, hang, error or infra (driver not runnable).
 one_seed() {
     local seed=$1 w status=ok detail="" cfg flags rc fdir
     w=$(mktemp -d)
@@ -112,13 +112,14 @@ one_seed() {
             1) s=mismatch ;;
             2|3) s=error ;;
             4|124|137) s=hang ;;
+            126|127) s=infra ;;   # the driver could not be started (e.g. being rebuilt)
             *) s=crash ;;
         esac
         if [ $s != ok ]; then
             detail="$detail $cfg:$s"
             # Precedence for the module's one status: crash > hang > error > mismatch.
             case "$status:$s" in
-                ok:*|mismatch:*|error:hang|error:crash|hang:crash) status=$s ;;
+                ok:*|mismatch:*|error:hang|error:crash|hang:crash|*:infra) status=$s ;;
             esac
             if [ -z "$first_flags" ] && { [ $s = mismatch ] || [ $s = error ]; }; then first_flags=$cfg; fi
         fi
@@ -152,7 +153,7 @@ log="$OUT/results-$SEED0-$N.txt"
 seq "$SEED0" $((SEED0 + N - 1)) | xargs -P "$JOBS" -I{} bash -c 'one_seed {}' >"$log"
 
 count() { awk -v s="$1" '$2 == s' "$log" | wc -l; }
-mism=$(count mismatch); crash=$(count crash); hang=$(count hang); err=$(count error)
+mism=$(count mismatch); crash=$(count crash); hang=$(count hang); err=$(count error); infra=$(count infra)
 skip=$(count skip); ran=$((N - skip))
 awk '$2 != "ok" && $2 != "skip"' "$log" | sort -n | while read -r seed rest; do
     echo "FAIL seed $seed: $rest  ($OUT/failures/seed-$seed)"
@@ -160,5 +161,6 @@ awk '$2 != "ok" && $2 != "skip"' "$log" | sort -n | while read -r seed rest; do
 done
 [ "$skip" -gt 0 ] && echo "fuzz-diff: $skip seeds skipped ($(awk '$2 == "skip" {print $3}' "$log" | sort | uniq -c | tr -s ' ' | paste -sd, -))"
 [ "$hang" -gt 0 ] && echo "fuzz-diff: $hang of the crashes are hangs (timeouts)"
-echo "fuzz-diff: $ran modules, $mism mismatches, $((crash + hang)) crashes, $err compiler errors"
-[ $((mism + crash + hang + err)) -eq 0 ]
+[ "$infra" -gt 0 ] && echo "fuzz-diff: $infra modules not tested: $DRIVER could not be started (counted as errors)"
+echo "fuzz-diff: $ran modules, $mism mismatches, $((crash + hang)) crashes, $((err + infra)) compiler errors"
+[ $((mism + crash + hang + err + infra)) -eq 0 ]
