@@ -12,6 +12,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,12 @@
 #include "../target/host.h"
 #include "internal.h"
 #include "wasmc/sha256.h"
+
+static void load_libm_globally(void) {
+    /* Failure is not fatal: artifacts that need no libm still load, and
+     * one that does reports the missing symbol through dlopen's error. */
+    (void)dlopen("libm.so.6", RTLD_NOW | RTLD_GLOBAL);
+}
 
 #define MAX_ARTIFACT_BYTES (1ull << 31)
 
@@ -205,6 +212,12 @@ wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
         close(mfd);
         return NULL;
     }
+    /* Artifacts may call libm (ceilf, roundeven...: LLVM emits them when the
+     * target CPU lacks an instruction, e.g. --cpu=x86-64 without SSE4.1).
+     * They carry no DT_NEEDED, so make libm global once before any load;
+     * the host program need not link it. */
+    static pthread_once_t libm_once = PTHREAD_ONCE_INIT;
+    pthread_once(&libm_once, load_libm_globally);
     /* glibc's dlopen returns an already-loaded object whose name matches,
      * and fd numbers are reused: keep the memfd open for the module's life
      * (no live module shares its number) and pick a spelling of the path

@@ -229,3 +229,39 @@ Test(runtime_load, not_an_artifact) {
     unlink(path);
     expect_refusal("/nonexistent/x.so", "cannot open");
 }
+
+/* (module (func (export "f") (param f32) (result f32) local.get 0 f32.ceil)) */
+static const uint8_t ceil_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7d, 0x01, 0x7d, 0x03, 0x02,
+    0x01, 0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, 0x0a, 0x07, 0x01, 0x05, 0x00, 0x20, 0x00, 0x8d, 0x0b,
+};
+
+/* Without SSE4.1 LLVM calls libm's ceilf; the artifact has no DT_NEEDED
+ * and the wasmrt CLI does not link libm (this test binary does, so the run
+ * goes through the CLI), so the loader must make libm available. */
+Test(runtime_load, artifact_calling_libm_loads_and_runs) {
+#if !defined(__x86_64__)
+    cr_skip_test("x86-64 only (the baseline CPU without SSE4.1)");
+#endif
+    const char *wasmc = wasmc_path();
+    if (!wasmc) cr_skip_test("wasmc not available (set WASMC_BIN)");
+    if (!dir[0]) {
+        strcpy(dir, "/tmp/wasmrt-load-XXXXXX");
+        cr_assert(mkdtemp(dir));
+    }
+    char in[256], out[256], cmd[2048];
+    snprintf(in, sizeof in, "%s/ceil.wasm", dir);
+    snprintf(out, sizeof out, "%s/ceil.so", dir);
+    write_file(in, ceil_wasm, sizeof ceil_wasm);
+    snprintf(cmd, sizeof cmd, "%s --cpu=x86-64 '%s' -o '%s'", wasmc, in, out);
+    cr_assert_eq(system(cmd), 0, "%s failed", cmd);
+    snprintf(cmd, sizeof cmd, "%s/wasmrt --invoke f '%s' 1.25 2>&1", getenv("WASMC_BIN"), out);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    char line[256] = "";
+    char *got = fgets(line, sizeof line, p);
+    int status = pclose(p);
+    cr_assert(got, "no output from %s", cmd);
+    cr_assert_eq(status, 0, "%s: %s", cmd, line);
+    cr_assert_str_eq(line, "2\n");
+}
