@@ -404,6 +404,13 @@ def main():
             e = engines.get(name)
             if e and not e.unavailable and 'hello' in e.cmd:
                 probes.append((name, e.cmd['hello']))
+            if name == 'wasmc' and e and not e.unavailable and 'hello' in e.cmd:
+                # Same artifact without the sandbox's syscall filter and
+                # Landlock, to show what the confinement costs at start-up
+                # (only if this wasmrt has both switches).
+                bare = [wasmrt, '--no-seccomp', '--no-landlock'] + e.cmd['hello'][1:]
+                if run_capture(bare, 30)[0] == 0:
+                    probes.append(('wasmc (--no-seccomp --no-landlock)', bare))
         samples = {n: [] for n, _ in probes}
         rss = {n: 0 for n, _ in probes}
         bad = set()
