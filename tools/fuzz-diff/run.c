@@ -15,7 +15,8 @@
  * Values are printed so that they compare exactly by value with binaryen's
  * text: integers in signed decimal, floats as %.17g of the double (the f32
  * promoted exactly), NaNs as [-]nan:0xPAYLOAD, log-i64 as two signed 32-bit
- * halves (low, high) because that is how binaryen 108 logs it.
+ * halves (low, high) because that is how binaryen 108 logs it, v128 as
+ * "i32x4" and four hex lanes as binaryen does.
  */
 #include "fuzz_diff.h"
 
@@ -50,6 +51,16 @@ static void print_f64(FILE *out, double d) {
     }
 }
 
+/* binaryen prints every v128 as four 32-bit lanes in hex. */
+static void print_v128(FILE *out, const uint8_t *bytes) {
+    fputs("i32x4", out);
+    for (int i = 0; i < 16; i += 4) {
+        uint32_t w;
+        memcpy(&w, bytes + i, 4);
+        fprintf(out, " 0x%08" PRIx32, w);
+    }
+}
+
 static void print_val(FILE *out, const wasmrt_val *v) {
     switch (v->kind) {
     case T_I32: fprintf(out, "%" PRId32, v->of.i32); break;
@@ -60,14 +71,7 @@ static void print_val(FILE *out, const wasmrt_val *v) {
      * null versus non-null is comparable. */
     case T_FUNCREF: fputs(v->of.ref ? "funcref(nonnull)" : "funcref", out); break;
     case T_EXTERNREF: fputs(v->of.ref ? "externref(nonnull)" : "anyref", out); break;
-    case T_V128:
-        fputs("v128", out);
-        for (int i = 0; i < 16; i += 4) {
-            uint32_t w;
-            memcpy(&w, v->of.v128 + i, 4);
-            fprintf(out, " 0x%08" PRIx32, w);
-        }
-        break;
+    case T_V128: print_v128(out, v->of.v128); break;
     default: fprintf(out, "<type 0x%02x>", v->kind); break;
     }
 }
@@ -98,12 +102,21 @@ static void log_f64(void *env, void *caller, wasmc_slot *s) {
     fputs("]\n", out);
 }
 
+static void log_v128(void *env, void *caller, wasmc_slot *s) {
+    (void)caller;
+    FILE *out = env;
+    fputs("[LoggingExternalInterface logging ", out);
+    print_v128(out, s[0].v128);
+    fputs("]\n", out);
+}
+
 static bool define_host(wasmrt_linker *l, FILE *out, wasmrt_error *e) {
-    static const uint8_t ti32 = T_I32, ti64 = T_I64, tf32 = T_F32, tf64 = T_F64;
+    static const uint8_t ti32 = T_I32, ti64 = T_I64, tf32 = T_F32, tf64 = T_F64, tv128 = T_V128;
     return wasmrt_linker_define_host_func(l, "fuzzing-support", "log-i32", &ti32, 1, NULL, 0, log_i32, out, e) &&
            wasmrt_linker_define_host_func(l, "fuzzing-support", "log-i64", &ti64, 1, NULL, 0, log_i64, out, e) &&
            wasmrt_linker_define_host_func(l, "fuzzing-support", "log-f32", &tf32, 1, NULL, 0, log_f32, out, e) &&
-           wasmrt_linker_define_host_func(l, "fuzzing-support", "log-f64", &tf64, 1, NULL, 0, log_f64, out, e);
+           wasmrt_linker_define_host_func(l, "fuzzing-support", "log-f64", &tf64, 1, NULL, 0, log_f64, out, e) &&
+           wasmrt_linker_define_host_func(l, "fuzzing-support", "log-v128", &tv128, 1, NULL, 0, log_v128, out, e);
 }
 
 /* ---- The run ------------------------------------------------------------ */
