@@ -20,6 +20,7 @@
 #   FUZZ_DIFF_JOBS     parallel jobs (default 2)
 #   FUZZ_DIFF_FEATURES wasm-opt feature flags for the generator
 #   FUZZ_DIFF_REDUCE   1 (default) to reduce failures with wasm-reduce
+#   FUZZ_DIFF_REDUCE_TIMEOUT  seconds per reduction (default 300)
 #   FUZZ_DIFF_TIMEOUT  seconds per run of either side (default 60)
 #   FUZZ_DIFF_CONFIGS  runs per module (default "-O0 -O2 -O0,--bounds-checks -O2,--bounds-checks")
 #
@@ -71,7 +72,7 @@ reduce_failure() {
         echo "reduce_check \"$dir/reduce-test.wasm\" \"$flags\""
     } >"$check"
     chmod +x "$check"
-    (cd "$dir" && timeout 600 wasm-reduce module.wasm "--command=bash $check" -t "$dir/reduce-test.wasm" \
+    (cd "$dir" && timeout "${FUZZ_DIFF_REDUCE_TIMEOUT:-300}" wasm-reduce module.wasm "--command=bash $check" -t "$dir/reduce-test.wasm" \
         -w "$dir/reduced.wasm" -b /usr/bin --timeout 30 -ef "$FEAT" >"$dir/reduce.log" 2>&1)
     if [ -s "$dir/reduced.wasm" ]; then
         wasm2wat "$dir/reduced.wasm" -o "$dir/reduced.wat" 2>/dev/null ||
