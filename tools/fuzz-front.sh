@@ -9,7 +9,7 @@ secs=${1:-300}
 shift || true
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build-fuzz
-suite=${WASMC_SPEC_DIR:-/work/shared/spec-testsuite/wasm-2.0}
+suite=${WASMC_SPEC_DIR:-$root/../shared/spec-testsuite/wasm-2.0}
 mkdir -p "$out/corpus" "$out/artifacts"
 
 c=$root/compiler
