@@ -89,6 +89,7 @@ bool codegen_resolve_target(const WasmcOptions *o, CodegenTarget *out, WasmError
     if (o->opt_level < 0 || o->opt_level > 3)
         return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "invalid optimisation level %d", o->opt_level);
     out->opt_level = o->opt_level;
+    out->interrupt_poll = o->interrupt_poll;
     const TargetInfo *host = target_host();
     const TargetInfo *t = o->target_triple ? target_for_triple(o->target_triple) : host;
     if (!t) {
@@ -250,6 +251,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
     LowerConfig cfg = {
         .m = s->m, .target = s->ct->target, .tm = tm, .memory_mode = s->mode,
         .cpu_features = s->ct->cpu_features, .module_sha256 = s->module_sha256,
+        .interrupt_poll = s->ct->interrupt_poll,
     };
     LLVMModuleRef mod = NULL;
     double t0 = now_seconds();
@@ -265,6 +267,14 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
         LLVMDisposeTargetData(td);
         static const char *pipelines[4] = {"default<O0>", "default<O1>", "default<O2>", "default<O3>"};
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+        /* As clang does from -O2: the C API's defaults leave the SLP
+         * vectoriser off (straight-line code such as unrolled hash rounds
+         * and struct copies then stays scalar). */
+        if (s->ct->opt_level >= 2) {
+            LLVMPassBuilderOptionsSetLoopVectorization(po, 1);
+            LLVMPassBuilderOptionsSetSLPVectorization(po, 1);
+        }
+        LLVMPassBuilderOptionsSetLoopUnrolling(po, s->ct->opt_level >= 1);
         LLVMErrorRef e = LLVMRunPasses(mod, pipelines[s->ct->opt_level], tm, po);
         LLVMDisposePassBuilderOptions(po);
         if (e) {

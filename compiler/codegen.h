@@ -23,6 +23,7 @@ typedef struct CodegenTarget {
     char *features;         /* LLVM feature string */
     uint64_t cpu_features;  /* WASMC_CPU_* the code may use */
     int opt_level;          /* 0..3 */
+    bool interrupt_poll;    /* WasmcOptions.interrupt_poll */
 } CodegenTarget;
 
 /* Resolve triple/cpu/opt level ("native" = this host's CPU and features,

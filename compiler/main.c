@@ -1,7 +1,7 @@
 /* wasmc: the command-line compiler.
  *
  *   wasmc [-O0|-O1|-O2|-O3] [--target=TRIPLE] [--cpu=NAME|native]
- *         [--bounds-checks] [-j N] [-v] IN.wasm [-o OUT.so]
+ *         [--bounds-checks] [--interrupt=signal|poll] [-j N] [-v] IN.wasm [-o OUT.so]
  *
  * Flags follow clang's spelling.  "-" is stdin (input) or stdout (output);
  * without -o the output is the input with its .wasm extension replaced by
@@ -41,6 +41,8 @@ static void usage(FILE *f) {
           "  --cpu=NAME         CPU to generate code for (default: x86-64-v2 / generic);\n"
           "                     'native' = this machine's CPU (host target only)\n"
           "  --bounds-checks    check every memory access instead of using guard pages\n"
+          "  --interrupt=MODE   signal (default): the runtime interrupts loops by signal,\n"
+          "                     loops carry no check; poll: loop headers test a flag\n"
           "  -j N               code generation threads (default: number of cores)\n"
           "  -v                 print phase timings and the output size\n"
           "  --version          print version information\n"
@@ -176,6 +178,12 @@ int main(int argc, char **argv) {
             o.cpu = a + 6;
         } else if (strcmp(a, "--bounds-checks") == 0) {
             o.bounds_checks = true;
+        } else if (strcmp(a, "--interrupt=signal") == 0) {
+            o.interrupt_poll = false;
+        } else if (strcmp(a, "--interrupt=poll") == 0) {
+            o.interrupt_poll = true;
+        } else if (strncmp(a, "--interrupt=", 12) == 0) {
+            return bad_usage("unknown interrupt mode '%s' (expected signal or poll)", a + 12);
         } else if (strcmp(a, "-j") == 0) {
             if (++i >= argc) return bad_usage("%s needs a thread count", a);
             if (!parse_threads(argv[i], &o.threads)) return bad_usage("invalid thread count '%s'", argv[i]);

@@ -25,6 +25,8 @@ typedef struct WasmcOptions {
     bool bounds_checks;         /* explicit checks instead of guard pages */
     bool verbose;               /* print phase timings to stderr */
     unsigned threads;           /* codegen threads; 0 = number of cores */
+    bool interrupt_poll;        /* poll limits->interrupt at loop headers (default: the
+                                 * runtime interrupts by signal; loops carry no check) */
 } WasmcOptions;
 
 void wasmc_options_default(WasmcOptions *o);

@@ -106,20 +106,24 @@ bool rt_enter(wasmrt_store *s, wasmc_entry_fn entry, void *code, void *vmctx, wa
         s->limits.stack_limit = lim > floor ? lim : floor;
         if (s->config.deadline_ns) rt_deadline_arm(s);
     }
+    wasmrt_store *prev_store = rt_interrupt_enter(s);
     s->active_calls++;
     ts->top = &fr;
     if (sigsetjmp(fr.jb, 0) == 0) {
         ts->in_guest = 1;
+        rt_interrupt_check();
         entry(code, vmctx, slots);
         ts->in_guest = fr.saved_in_guest;
         ts->top = fr.prev;
         if (--s->active_calls == 0 && s->config.deadline_ns) rt_deadline_disarm(s);
+        rt_interrupt_leave(s, prev_store);
         return true;
     }
     volatile rt_frame *vf = &fr;
     ts->in_guest = vf->saved_in_guest;
     ts->top = vf->prev;
     if (--s->active_calls == 0 && s->config.deadline_ns) rt_deadline_disarm(s);
+    rt_interrupt_leave(s, prev_store);
     trap->code = vf->code;
     trap->func_name = vf->pc ? rt_range_func_name(vf->pc) : NULL;
     return false;
@@ -154,6 +158,7 @@ void rt_host_thunk(void *env, void *caller, wasmc_slot *slots) {
     rt_tls.in_guest = 0;   /* a fault in host code is the host's, never a trap */
     r->user_fn(r->user_env, caller, slots);
     rt_tls.in_guest = saved;
+    rt_interrupt_check();   /* an interrupt that came while the host ran */
 }
 
 static const char *type_name(uint8_t t) {

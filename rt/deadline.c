@@ -34,7 +34,7 @@ static void *watchdog(void *arg) {
             rt_deadline *d = *pp;
             if (d->at <= now) {
                 d->fired = true;
-                __atomic_store_n(&d->store->limits.interrupt, 1, __ATOMIC_RELEASE);
+                wasmrt_store_interrupt(d->store);   /* flag + signal (interrupt.c) */
                 *pp = d->next;
                 continue;
             }

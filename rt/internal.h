@@ -12,7 +12,9 @@
 #ifndef WASMRT_INTERNAL_H
 #define WASMRT_INTERNAL_H
 
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 
@@ -95,6 +97,9 @@ struct wasmrt_store {
     rt_owned *owned;                /* host-created memories/tables/globals */
     uint32_t active_calls;          /* guest frames of this store on the stack */
     rt_deadline deadline;           /* armed for the outermost call */
+    /* interrupt.c: the thread running this store's outermost call */
+    pthread_t irq_thread;
+    int irq_running, irq_busy;      /* accessed atomically (seq_cst) */
 };
 
 /* ---- memories ---- */
@@ -194,6 +199,17 @@ _Noreturn void rt_trap_raise(wasmc_trap_code code, uintptr_t pc);
 /* Host-function thunk: runs the user's function outside "guest" state. */
 void rt_host_thunk(void *env, void *caller, wasmc_slot *slots);
 bool rt_signals_install(wasmrt_error *err);
+
+/* ---- interrupt.c: wasmrt_store_interrupt by signal ---- */
+#define RT_INTERRUPT_SIGNAL SIGURG
+bool rt_interrupt_install(wasmrt_error *err);
+/* Around every guest call (rt_enter): records the running thread at a
+ * store's outermost call; returns the previous running store to restore. */
+wasmrt_store *rt_interrupt_enter(wasmrt_store *s);
+void rt_interrupt_leave(wasmrt_store *s, wasmrt_store *prev);
+/* Trap "interrupted" if this thread's running store has the flag set
+ * (host->guest boundaries). */
+void rt_interrupt_check(void);
 
 /* Per-thread state; the signal handler reads it. */
 typedef struct rt_frame {

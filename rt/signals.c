@@ -105,4 +105,4 @@ bool rt_signals_install(wasmrt_error *err) {
     return install_ok;
 }
 
-bool wasmrt_init(wasmrt_error *err) { return rt_signals_install(err); }
+bool wasmrt_init(wasmrt_error *err) { return rt_signals_install(err) && rt_interrupt_install(err); }

@@ -45,9 +45,7 @@ void wasmrt_store_free(wasmrt_store *s) {
     free(s);
 }
 
-void wasmrt_store_interrupt(wasmrt_store *s) {
-    __atomic_store_n(&s->limits.interrupt, 1, __ATOMIC_RELEASE);
-}
+/* wasmrt_store_interrupt: interrupt.c */
 
 static bool own(wasmrt_store *s, int kind, void *obj, wasmrt_error *err) {
     rt_owned *o = malloc(sizeof *o);

@@ -15,9 +15,12 @@
  * small block per distinct target depth, so each phi sees exactly one edge
  * per predecessor however often a depth repeats in the table.
  *
- * Loop headers poll limits->interrupt (a volatile load and compare) and
- * call builtins->interrupted on the cold path, so a runaway loop can be
- * stopped; calls are direct for defined functions and go through the
+ * Loops carry no interrupt check by default: the runtime stops a runaway
+ * loop by signalling the thread that runs it (rt/interrupt.c), so hot loops
+ * stay free of volatile loads and calls and can vectorise.  With
+ * --interrupt=poll, loop headers poll limits->interrupt (a volatile load
+ * and compare) and call builtins->interrupted on the cold path, which gives
+ * fixed interruption points; calls are direct for defined functions and go through the
  * vmctx import slot (code, vmctx) for imported ones.  call_indirect checks,
  * in the spec's order, the table bounds, a null entry and the canonical
  * signature id before calling funcref->code(funcref->vmctx, ...).
@@ -209,7 +212,8 @@ static bool emit_block(LowerFunc *f, const Instr *in) {
         LLVMPositionBuilderAtEnd(f->b, header);
         for (uint32_t i = 0; i < np; i++)
             f->stack[fr->stack_height + i] = fr->loop_phis[i];
-        emit_interrupt_poll(f);
+        if (f->lm->interrupt_poll)
+            emit_interrupt_poll(f);
         fr->end_block = LLVMAppendBasicBlockInContext(ctx, f->fn, "loop.end");
         fr->end_phis = make_phis(f, fr->end_block, nr, rt);
         break;

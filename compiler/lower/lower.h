@@ -52,6 +52,7 @@ typedef struct LowerModule {
     LLVMValueRef md_empty;       /* !{} for !invariant.load */
     LLVMValueRef prof_unlikely;  /* branch_weights: true edge cold */
     LLVMValueRef prof_likely;    /* branch_weights: true edge hot */
+    bool interrupt_poll;         /* LowerConfig.interrupt_poll */
 } LowerModule;
 
 typedef enum ControlKind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF } ControlKind;

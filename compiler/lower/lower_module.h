@@ -25,6 +25,7 @@ typedef struct LowerConfig {
     wasmc_memory_mode memory_mode;
     uint64_t cpu_features;         /* recorded in the descriptor */
     const uint8_t *module_sha256;  /* 32 bytes, recorded in the descriptor */
+    bool interrupt_poll;           /* loop headers poll limits->interrupt */
 } LowerConfig;
 
 /* Lower the defined functions whose index i (0-based among DEFINED

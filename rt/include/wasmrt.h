@@ -107,8 +107,13 @@ typedef struct wasmrt_store_config {
 
 wasmrt_store *wasmrt_store_new(const wasmrt_store_config *config /* may be NULL */, wasmrt_error *err);
 void wasmrt_store_free(wasmrt_store *s);
-/* Thread-safe: make the running guest of this store trap "interrupted" at
- * its next loop back-edge or function entry. */
+/* Thread-safe and async-signal-safe: make the running guest of this store
+ * trap "interrupted".  Sets the store's flag and sends SIGURG to the thread
+ * running the store's guest code (the runtime installs a SIGURG handler
+ * that chains to any previous one); guest code stops wherever it is, a
+ * host function's caller stops when the host function returns, and a call
+ * made later traps on entry.  Code compiled with wasmc --interrupt=poll
+ * also checks the flag at every loop header. */
 void wasmrt_store_interrupt(wasmrt_store *s);
 
 /* ---- Linking ------------------------------------------------------------ */
