@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "remote.h"
 #include "wast_file.h"
 
 enum { MAX_SHOWN_FAILURES = 5, MAX_SHOWN_SKIPS = 8 };
@@ -37,7 +38,8 @@ static const char usage[] =
     "                      exhaustion, unlinkable, uninstantiable, action, module\n"
     "  --bounds-checks     compile with explicit bounds checks instead of guard pages\n"
     "  -O0 .. -O3          optimisation level (default -O2)\n"
-    "  --target=TRIPLE     compile for TRIPLE (x86_64-linux-gnu, aarch64-linux-gnu)\n"
+    "  --target=TRIPLE     compile for TRIPLE (x86_64-linux-gnu, aarch64-linux-gnu); a foreign\n"
+    "                      target runs under qemu (needs build/aarch64, tools/build-aarch64-rt.sh)\n"
     "  -j N, --jobs=N      files run at once (default: number of cores)\n"
     "  --strict            also require malformed/invalid/unlinkable message texts to match\n"
     "  --timeout=SEC       per-file time limit (default 600)\n"
@@ -414,7 +416,15 @@ int main(int argc, char **argv) {
                 return 2;
             }
             so->compile.target_triple = a + 9;
-            if (strcmp(arch, host_arch()) != 0) {
+            static char remote_exec[PATH_MAX];
+            char remote_why[PATH_MAX + 100] = "";
+            if (strcmp(arch, host_arch()) != 0 &&
+                wast_remote_available(arch, remote_exec, sizeof remote_exec, remote_why, sizeof remote_why)) {
+                /* Run under emulation (remote.c). */
+                cfg.file.remote = wast_remote_run;
+                cfg.file.remote_exec = remote_exec;
+            } else if (strcmp(arch, host_arch()) != 0) {
+                fprintf(stderr, "wast-run: --target=%s: %s\n", a + 9, remote_why);
                 so->execute = false;
                 snprintf(no_exec, sizeof no_exec, "running %s artifacts on this host is not yet supported", a + 9);
                 so->no_exec_reason = no_exec;

@@ -175,9 +175,18 @@ static bool read_text(const char *path, char **text, size_t *len, char *why, siz
     return true;
 }
 
+void wast_record_begin(int fd, uint64_t line, const char *command) {
+    Sink s = {fd};
+    sink_begin(&s, line, command);
+}
+
+void wast_record_result(int fd, WastOutcome o, uint64_t line, const char *command, const char *detail) {
+    Sink s = {fd};
+    sink_result(&s, o, line, command, detail);
+}
+
 int wast_file_run(const char *wast_path, const char *dir, const WastFileOptions *opts, int fd) {
     Sink sink = {fd};
-    WastReporter rep = {sink_begin, sink_result, &sink};
     char why[700];
     char json_path[4096];
     snprintf(json_path, sizeof json_path, "%s/script.json", dir);
@@ -187,11 +196,22 @@ int wast_file_run(const char *wast_path, const char *dir, const WastFileOptions 
         sink_result(&sink, WAST_SKIP, 0, "wast2json", why);
         return 0;
     }
+    if (opts->remote) return opts->remote(dir, opts, fd);
+    wast_file_exec(dir, &opts->script, fd);
+    return 0;
+}
+
+void wast_file_exec(const char *dir, const WastScriptOptions *script, int fd) {
+    Sink sink = {fd};
+    WastReporter rep = {sink_begin, sink_result, &sink};
+    char why[700];
+    char json_path[4096];
+    snprintf(json_path, sizeof json_path, "%s/script.json", dir);
     char *text;
     size_t len;
     if (!read_text(json_path, &text, &len, why, sizeof why)) {
         sink_result(&sink, WAST_FAIL, 0, "json", why);
-        return 0;
+        return;
     }
     JsonDoc doc;
     JsonError jerr;
@@ -199,12 +219,11 @@ int wast_file_run(const char *wast_path, const char *dir, const WastFileOptions 
         say(why, sizeof why, "script.json at byte %zu: %s", jerr.offset, jerr.message);
         sink_result(&sink, WAST_FAIL, 0, "json", why);
         free(text);
-        return 0;
+        return;
     }
-    WastScriptOptions so = opts->script;
+    WastScriptOptions so = *script;
     so.dir = dir;
     if (!wast_script_run(doc.root, &so, &rep, why, sizeof why)) sink_result(&sink, WAST_FAIL, 0, "json", why);
     json_free(&doc);
     free(text);
-    return 0;
 }
