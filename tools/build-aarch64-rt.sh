@@ -6,10 +6,16 @@
 #   tools/build-aarch64-rt.sh [BUILD_DIR]      (default: <repo>/build/aarch64)
 #
 # Idempotent and cheap when nothing changed (cmake configures once, make
-# rebuilds only what is stale), so tests call it before every run.  Uses
-# libseccomp from Debian multiarch (libseccomp-dev:arm64) when installed;
-# otherwise the aarch64 wasmrt is built without seccomp and must be run
-# with --no-seccomp.
+# rebuilds only what is stale), so tests call it before every run.
+#
+# Seccomp: used only if an aarch64 libseccomp.pc is present in Debian
+# multiarch (libseccomp-dev:arm64), which tools/install-deps.sh deliberately
+# does not install: the multiarch libc6:arm64 it drags in (2.36-9+deb12uN)
+# shadows the cross sysroot's older ld.so-matched libc under
+# `qemu-aarch64 -L /usr/aarch64-linux-gnu` (qemu falls back to host paths
+# such as /lib/aarch64-linux-gnu), and that mismatch hangs every
+# pthread_create.  qemu-user cannot install a seccomp filter anyway, so the
+# aarch64 wasmrt runs under emulation with --no-seccomp.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
