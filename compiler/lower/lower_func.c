@@ -220,8 +220,14 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
                                        LLVMBuildInBoundsGEP2(f->b, lm->t_i8, memory_object(f, mem),
                                                              (LLVMValueRef[]){lm_const_i64(lm, offsetof(wasmc_memory, size))}, 1, ""),
                                        lm->tbaa_vmctx, false, "memsize");
-        LLVMValueRef end = LLVMBuildAdd(f->b, ea, lm_const_i64(lm, offset + size), "end");
-        lf_trap_if(f, LLVMBuildICmp(f->b, LLVMIntUGT, end, memsize, "oob"), WASMC_TRAP_MEMORY_OOB);
+        /* ea + offset + size > memsize, rearranged so the right-hand side
+         * (memsize - offset - size, signed: it may be negative) depends
+         * only on the memory size, which LLVM hoists out of loops that
+         * neither call nor grow: each access then costs one compare.
+         * No overflow: ea < 2^32, offset + size <= 2^40 + 16, memsize
+         * <= 2^48. */
+        LLVMValueRef limit = LLVMBuildNSWSub(f->b, memsize, lm_const_i64(lm, offset + size), "limit");
+        lf_trap_if(f, LLVMBuildICmp(f->b, LLVMIntSGT, ea, limit, "oob"), WASMC_TRAP_MEMORY_OOB);
     }
     LLVMValueRef full = offset ? LLVMBuildAdd(f->b, ea, lm_const_i64(lm, offset), "") : ea;
     return LLVMBuildInBoundsGEP2(f->b, lm->t_i8, base, &full, 1, "addr");
