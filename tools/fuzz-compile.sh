@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Build the whole-compiler fuzz target (decode -> validate -> lower -> LLVM
+# -O0 -> codegen -> ld.lld, via wasmc_compile) with libFuzzer, ASan and
+# UBSan into build-fuzz-compile/, seed it with every module of the wasm-2.0
+# spec suite, and run it for SECONDS (default 300).  Only wasmc's own
+# sources are instrumented; LLVM comes from the shared libLLVM.  Findings
+# land in build-fuzz-compile/artifacts/; the corpus grows in
+# build-fuzz-compile/corpus/.  Compiles take milliseconds, not
+# microseconds, so inputs are capped at 4 KiB.
+#   tools/fuzz-compile.sh [SECONDS] [extra libFuzzer flags...]
+set -euo pipefail
+secs=${1:-300}
+shift || true
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/build-fuzz-compile
+suite=${WASMC_SPEC_DIR:-$root/../shared/spec-testsuite/wasm-2.0}
+llvm=${LLVM_DIR:-/usr/lib/llvm-19}
+lld=$llvm/bin/ld.lld
+[ -x "$lld" ] || lld=$(command -v ld.lld-19 || command -v ld.lld)
+mkdir -p "$out/corpus" "$out/artifacts"
+
+# Every library source: compiler/ (minus the CLI), its lowering, the target
+# tables and the SHA-256 shared with the runtime.
+c=$root/compiler
+srcs=("$root/target/"*.c "$root/rt/sha256.c" "$c/lower/"*.c)
+for f in "$c"/*.c; do [ "$f" = "$c/main.c" ] || srcs+=("$f"); done
+nice clang-19 -std=gnu17 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+  -fno-sanitize-recover=undefined -I"$c" -I"$root" -I"$root/target" -I"$root/rt/include" -I"$root/rt" \
+  -isystem "$llvm/include" -DWASMC_LLD_PATH="\"$lld\"" \
+  "$root/tests/fuzz/fuzz_compile.c" "${srcs[@]}" \
+  -L"$llvm/lib" -Wl,-rpath,"$llvm/lib" -lLLVM -lpthread -lm -o "$out/fuzz_compile"
+
+# Seed corpus: the binary modules wast2json extracts from the spec suite
+# (files it cannot convert are skipped; modules over the size cap are left
+# out since libFuzzer would truncate them into mostly-malformed inputs).
+if [ -z "$(ls -A "$out/corpus")" ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  for w in "$suite"/*.wast; do
+    name=$(basename "$w" .wast)
+    mkdir -p "$tmp/$name"
+    wast2json "$w" -o "$tmp/$name/$name.json" >/dev/null 2>&1 || continue
+  done
+  find "$tmp" -name '*.wasm' -size -4097c -exec cp -t "$out/corpus" {} + 2>/dev/null || true
+  echo "seed corpus: $(ls "$out/corpus" | wc -l) modules"
+fi
+
+cd "$out"
+exec nice ./fuzz_compile -max_total_time="$secs" -max_len=4096 -timeout=20 -rss_limit_mb=2048 \
+  -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$@" corpus
