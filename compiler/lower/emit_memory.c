@@ -96,9 +96,21 @@ static bool is_store(Opcode op) {
  * and cannot be deleted.  The call claims to touch only inaccessible
  * memory, so it does not stop LLVM from combining, hoisting or forwarding
  * linear-memory accesses around it. */
-static void anchor_load(LowerFunc *f, LLVMValueRef v, LLVMTypeRef ty) {
+void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size) {
     LowerModule *lm = f->lm;
+    /* Mirrors lf_memory_address: only unchecked accesses rely on the guard. */
+    if (lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || offset + size > WASMC_GUARD_BYTES)
+        return;
+    LLVMTypeRef ty = LLVMTypeOf(v);
     LLVMTypeKind kind = LLVMGetTypeKind(ty);
+    if (kind == LLVMVectorTypeKind && LLVMGetTypeKind(LLVMGetElementType(ty)) == LLVMIntegerTypeKind &&
+        LLVMGetVectorSize(ty) * LLVMGetIntTypeWidth(LLVMGetElementType(ty)) == 64) {
+        /* A half vector (v128.load8x8_s ...) has no register class of its
+         * own for the asm operand; the same 64 bits as an integer do. */
+        ty = lm->t_i64;
+        v = LLVMBuildBitCast(f->b, v, ty, "");
+        kind = LLVMIntegerTypeKind;
+    }
     bool fp_reg = kind == LLVMFloatTypeKind || kind == LLVMDoubleTypeKind || kind == LLVMVectorTypeKind;
     const char *constraint = "r";
     if (fp_reg)
@@ -126,9 +138,7 @@ static void emit_load(LowerFunc *f, const Instr *in, const AccessShape *s) {
     /* The memarg alignment is a hint the producer may get wrong; pass 0 so
      * the access is emitted with alignment 1. */
     lf_mark_memory_access(f, v, 0);
-    /* Mirrors lf_memory_address: only unchecked accesses rely on the guard. */
-    if (f->lm->memory_mode == WASMC_MEMORY_GUARD_PAGES && in->mem_offset + s->size <= WASMC_GUARD_BYTES)
-        anchor_load(f, v, s->mem_type);
+    lf_anchor_load(f, v, in->mem_offset, s->size);
     if (s->mem_type != s->value_type)
         v = s->sign_extend ? LLVMBuildSExt(f->b, v, s->value_type, "")
                            : LLVMBuildZExt(f->b, v, s->value_type, "");

@@ -161,6 +161,7 @@ static LLVMValueRef load(LowerFunc *f, const Instr *in, LLVMTypeRef t, uint32_t 
     LLVMValueRef addr = lf_pop(f);
     LLVMValueRef v = LLVMBuildLoad2(f->b, t, access(f, in, addr, size), "");
     lf_mark_memory_access(f, v, 0);
+    lf_anchor_load(f, v, in->mem_offset, size); /* a dead value must not lose the trap */
     return v;
 }
 

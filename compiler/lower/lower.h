@@ -134,6 +134,10 @@ void lf_trap(LowerFunc *f, wasmc_trap_code code);
 LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, uint64_t offset, uint32_t size);
 /* Tag a load/store of linear memory (TBAA, alignment 1 unless proven). */
 void lf_mark_memory_access(LowerFunc *f, LLVMValueRef inst, uint32_t align_log2);
+/* Guard-page mode: keep the load `v` of an unchecked `size`-byte access at
+ * static `offset` from being deleted when its value is dead, so it still
+ * traps (emit_memory.c).  No-op when the access was checked explicitly. */
+void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size);
 
 /* ---- Intrinsics ---- */
 LLVMValueRef lf_call_intrinsic(LowerFunc *f, const char *name, LLVMTypeRef *overload_types,
