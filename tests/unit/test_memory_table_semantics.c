@@ -30,142 +30,7 @@
 #include "wasmc.h"
 #include "wasmrt.h"
 
-typedef struct Harness {
-    char dir[64];
-    char so_path[96];
-    wasmrt_module *module;
-    wasmrt_store *store;
-    wasmrt_instance *inst;
-} Harness;
-
-static bool read_file(const char *path, uint8_t **out, size_t *size) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return false;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    *out = malloc(n > 0 ? (size_t)n : 1);
-    *size = n > 0 && fread(*out, 1, (size_t)n, fp) == (size_t)n ? (size_t)n : 0;
-    fclose(fp);
-    return *size > 0;
-}
-
-/* Skip the case (cleaning up first) because part of the pipeline is not
- * there yet: reported as skipped, never as passed. */
-#define SKIP(h, ...)              \
-    do {                          \
-        harness_close(h);         \
-        cr_skip_test(__VA_ARGS__); \
-    } while (0)
-
-static void harness_close(Harness *h);
-
-static bool not_implemented(const char *msg) {
-    return strstr(msg, "not implemented") || strstr(msg, "not yet supported") || strstr(msg, "unsupported");
-}
-
-/* Instantiate the compiled module afresh (a new store each time, so every
- * scenario starts from the module's initial state). */
-static void instantiate(Harness *h) {
-    wasmrt_error err = {{0}};
-    if (h->inst) {
-        wasmrt_store_free(h->store);
-        h->inst = NULL;
-        h->store = NULL;
-    }
-    h->store = wasmrt_store_new(NULL, &err);
-    if (!h->store && not_implemented(err.message))
-        SKIP(h, "runtime not ready: %s", err.message);
-    cr_assert(h->store, "wasmrt_store_new: %s", err.message);
-    wasmrt_linker *l = wasmrt_linker_new();
-    cr_assert(l);
-    wasmrt_trap trap = {0};
-    h->inst = wasmrt_instantiate(h->store, h->module, l, &trap, &err);
-    wasmrt_linker_free(l);
-    if (!h->inst && not_implemented(err.message))
-        SKIP(h, "runtime not ready: %s", err.message);
-    cr_assert(h->inst, "instantiate: %s (trap %d)", err.message, trap.code);
-}
-
-/* Assemble `wat` with wat2wasm inside `dir`; false when wabt is missing. */
-static bool wat_to_wasm(const char *dir, const char *wat, uint8_t **bytes, size_t *size) {
-    char wat_path[96], wasm_path[96], cmd[256];
-    snprintf(wat_path, sizeof wat_path, "%s/m.wat", dir);
-    snprintf(wasm_path, sizeof wasm_path, "%s/m.wasm", dir);
-    FILE *fp = fopen(wat_path, "w");
-    cr_assert(fp);
-    fputs(wat, fp);
-    fclose(fp);
-    if (system("wat2wasm --version >/dev/null 2>&1") != 0)
-        return false;
-    snprintf(cmd, sizeof cmd, "wat2wasm '%s' -o '%s'", wat_path, wasm_path);
-    cr_assert_eq(system(cmd), 0, "wat2wasm rejected the test module");
-    cr_assert(read_file(wasm_path, bytes, size));
-    return true;
-}
-
-/* Assemble, compile in the given mode, load and instantiate `wat`. */
-static void harness_open(Harness *h, const char *wat, bool bounds_checks) {
-    memset(h, 0, sizeof *h);
-    strcpy(h->dir, "/tmp/wasmc-memtest-XXXXXX");
-    cr_assert(mkdtemp(h->dir), "mkdtemp");
-    snprintf(h->so_path, sizeof h->so_path, "%s/m.so", h->dir);
-    uint8_t *bytes;
-    size_t size;
-    if (!wat_to_wasm(h->dir, wat, &bytes, &size))
-        SKIP(h, "wat2wasm (wabt) is not installed");
-    WasmcOptions opts;
-    wasmc_options_default(&opts);
-    opts.bounds_checks = bounds_checks;
-    opts.threads = 1;
-    WasmError err;
-    wasm_error_clear(&err);
-    bool ok = wasmc_compile(bytes, size, &opts, h->so_path, NULL, &err);
-    free(bytes);
-    if (!ok && (err.kind == WASM_ERR_UNSUPPORTED || not_implemented(err.message)))
-        SKIP(h, "compiler not ready: %s", err.message);
-    cr_assert(ok, "wasmc_compile: %s (offset %zu)", err.message, err.offset);
-
-    wasmrt_error rerr = {{0}};
-    h->module = wasmrt_module_load(h->so_path, &rerr);
-    if (!h->module && not_implemented(rerr.message))
-        SKIP(h, "runtime not ready: %s", rerr.message);
-    cr_assert(h->module, "wasmrt_module_load: %s", rerr.message);
-    instantiate(h);
-}
-
-static void harness_close(Harness *h) {
-    if (h->store)
-        wasmrt_store_free(h->store);
-    if (h->module)
-        wasmrt_module_release(h->module);
-    h->store = NULL;
-    h->inst = NULL;
-    h->module = NULL;
-    const char *files[] = {"m.wat", "m.wasm", "m.so"};
-    char path[128];
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", h->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(h->dir);
-}
-
-/* Call export `name`; returns the trap code (WASMC_TRAP_NONE on success). */
-static wasmc_trap_code invoke(Harness *h, const char *name, const wasmrt_val *args, uint32_t nargs,
-                              wasmrt_val *results, uint32_t nresults) {
-    wasmrt_extern ext;
-    cr_assert(wasmrt_instance_export(h->inst, name, &ext), "no export %s", name);
-    cr_assert_eq(ext.kind, WASMC_EXTERN_FUNC);
-    wasmrt_trap trap = {0};
-    wasmrt_error err = {{0}};
-    bool ok = wasmrt_call(h->store, &ext.of.func, args, nargs, results, nresults, &trap, &err);
-    if (ok)
-        return WASMC_TRAP_NONE;
-    cr_assert_neq(trap.code, WASMC_TRAP_NONE, "%s: call failed without a trap: %s", name, err.message);
-    return trap.code;
-}
+#include "wat_harness.h"
 
 static wasmrt_val I32(uint32_t v) { return (wasmrt_val){.kind = 0x7F, .of.i32 = (int32_t)v}; }
 static wasmrt_val I64(uint64_t v) { return (wasmrt_val){.kind = 0x7E, .of.i64 = (int64_t)v}; }
@@ -420,7 +285,7 @@ static void bulk_memory(bool bounds_checks) {
     call_void(&h, "copy", ARGS(I32(2), I32(0), I32(6)));
     cr_expect_eq(call_i32(&h, "load32", ARGS(I32(0))), 0x03040304u);
     cr_expect_eq(call_i32(&h, "load32", ARGS(I32(4))), 0xffff0102u);
-    instantiate(&h);
+    harness_instantiate(&h);
     /* ...and backwards. */
     call_void(&h, "copy", ARGS(I32(0), I32(2), I32(6)));
     cr_expect_eq(call_i64(&h, "load64", ARGS(I32(0))), 0x7f807f80ffff0102ull);
@@ -492,7 +357,7 @@ static void table_copy_overlapping(bool bounds_checks) {
         cr_expect_eq(call_i32(&h, "call", ARGS(I32(i))), i);
     for (uint32_t i = 2; i < 7; i++)
         cr_expect_eq(call_i32(&h, "call", ARGS(I32(i))), i - 2);
-    instantiate(&h);
+    harness_instantiate(&h);
     call_void(&h, "copy", ARGS(I32(0), I32(2), I32(5)));
     cr_expect_eq(call_i32(&h, "call", ARGS(I32(0))), 2u);
     cr_expect_eq(call_i32(&h, "call", ARGS(I32(2))), 4u);
@@ -500,7 +365,7 @@ static void table_copy_overlapping(bool bounds_checks) {
     cr_expect_eq(call_i32(&h, "is_null", ARGS(I32(4))), 1u);
     expect_trap(&h, "call", ARGS(I32(3)), 1, WASMC_TRAP_UNINITIALIZED_ELEMENT);
     /* Out of bounds copies trap without copying anything. */
-    instantiate(&h);
+    harness_instantiate(&h);
     expect_trap(&h, "copy", ARGS(I32(6), I32(0), I32(5)), 0, WASMC_TRAP_TABLE_OOB);
     cr_expect_eq(call_i32(&h, "is_null", ARGS(I32(6))), 1u);
     expect_trap(&h, "copy", ARGS(I32(0), I32(6), I32(5)), 0, WASMC_TRAP_TABLE_OOB);
