@@ -8,7 +8,10 @@ a64_require() {
 
 a64_build_runtime() {
     A64_BUILD=$build/aarch64
-    if ! "$src/tools/build-aarch64-rt.sh" "$A64_BUILD"; then
+    # ctest runs the aarch64 tests in parallel and each rebuilds the tree:
+    # serialise the builds, or two makes race on one fresh tree.
+    mkdir -p "$build"
+    if ! flock "$build/aarch64.lock" "$src/tools/build-aarch64-rt.sh" "$A64_BUILD"; then
         echo "FAIL: the aarch64 runtime does not build"; exit 1
     fi
 }
