@@ -128,7 +128,10 @@ typedef union wasmc_slot {
 /* Per-store limits shared by every instance of a store. */
 typedef struct wasmc_limits {
     uintptr_t stack_limit;         /* prologues trap when sp < stack_limit */
-    volatile uint32_t interrupt;   /* non-zero: back-edges call builtins->interrupted */
+    volatile uint32_t interrupt;   /* non-zero: interrupt requested. Code built with
+                                      --interrupt=poll tests it at loop headers and calls
+                                      builtins->interrupted; by default the runtime
+                                      signals the running thread (SIGURG) instead */
     uint32_t pad_;
 } wasmc_limits;
 
