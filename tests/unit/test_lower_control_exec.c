@@ -21,53 +21,7 @@
 #include "wasmc.h"
 #include "wasmrt.h"
 
-typedef struct Harness {
-    char dir[64];
-    char so_path[96];
-    wasmrt_module *module;
-    wasmrt_store *store;
-    wasmrt_instance *inst;
-} Harness;
-
-static void harness_close(Harness *h) {
-    if (h->store)
-        wasmrt_store_free(h->store);
-    if (h->module)
-        wasmrt_module_release(h->module);
-    h->store = NULL;
-    h->inst = NULL;
-    h->module = NULL;
-    const char *files[] = {"m.wat", "m.wasm", "m.so"};
-    char path[160];
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-        snprintf(path, sizeof path, "%s/%s", h->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(h->dir);
-}
-
-#define SKIP(h, ...)               \
-    do {                           \
-        harness_close(h);          \
-        cr_skip_test(__VA_ARGS__); \
-    } while (0)
-
-static bool not_implemented(const char *msg) {
-    return strstr(msg, "not implemented") || strstr(msg, "not yet supported") || strstr(msg, "unsupported");
-}
-
-static bool read_file(const char *path, uint8_t **out, size_t *size) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return false;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    *out = malloc(n > 0 ? (size_t)n : 1);
-    *size = n > 0 && fread(*out, 1, (size_t)n, fp) == (size_t)n ? (size_t)n : 0;
-    fclose(fp);
-    return *size > 0;
-}
+#include "wat_harness.h"
 
 /* env.pair(x) -> (x + 1, x * 2 as i64): exercises the host trampoline's
  * multi-value return. */
@@ -79,67 +33,10 @@ static void host_pair(void *env, void *caller, wasmc_slot *slots) {
     slots[1].i64 = (uint64_t)x * 2;
 }
 
-static void harness_open(Harness *h, const char *wat, bool bounds_checks) {
-    memset(h, 0, sizeof *h);
-    strcpy(h->dir, "/tmp/wasmc-lowertest-XXXXXX");
-    cr_assert(mkdtemp(h->dir), "mkdtemp");
-    char wat_path[128], wasm_path[128], cmd[320];
-    snprintf(wat_path, sizeof wat_path, "%s/m.wat", h->dir);
-    snprintf(wasm_path, sizeof wasm_path, "%s/m.wasm", h->dir);
-    snprintf(h->so_path, sizeof h->so_path, "%s/m.so", h->dir);
-    FILE *fp = fopen(wat_path, "w");
-    cr_assert(fp);
-    fputs(wat, fp);
-    fclose(fp);
-    if (system("wat2wasm --version >/dev/null 2>&1") != 0)
-        SKIP(h, "wat2wasm (wabt) is not installed");
-    snprintf(cmd, sizeof cmd, "wat2wasm '%s' -o '%s'", wat_path, wasm_path);
-    cr_assert_eq(system(cmd), 0, "wat2wasm rejected the test module");
-
-    uint8_t *bytes;
-    size_t size;
-    cr_assert(read_file(wasm_path, &bytes, &size));
-    WasmcOptions opts;
-    wasmc_options_default(&opts);
-    opts.bounds_checks = bounds_checks;
-    opts.threads = 1;
-    WasmError err;
-    wasm_error_clear(&err);
-    bool ok = wasmc_compile(bytes, size, &opts, h->so_path, NULL, &err);
-    free(bytes);
-    if (!ok && (err.kind == WASM_ERR_UNSUPPORTED || not_implemented(err.message)))
-        SKIP(h, "compiler not ready: %s", err.message);
-    cr_assert(ok, "wasmc_compile: %s (offset %zu)", err.message, err.offset);
-
-    wasmrt_error rerr = {{0}};
-    h->module = wasmrt_module_load(h->so_path, &rerr);
-    if (!h->module && not_implemented(rerr.message))
-        SKIP(h, "runtime not ready: %s", rerr.message);
-    cr_assert(h->module, "wasmrt_module_load: %s", rerr.message);
-    h->store = wasmrt_store_new(NULL, &rerr);
-    cr_assert(h->store, "wasmrt_store_new: %s", rerr.message);
-    wasmrt_linker *l = wasmrt_linker_new();
-    cr_assert(l);
+static void define_pair(wasmrt_linker *l) {
     static const uint8_t p[] = {0x7F}, r[] = {0x7F, 0x7E};
-    cr_assert(wasmrt_linker_define_host_func(l, "env", "pair", p, 1, r, 2, host_pair, NULL, &rerr), "%s",
-              rerr.message);
-    wasmrt_trap trap = {0};
-    h->inst = wasmrt_instantiate(h->store, h->module, l, &trap, &rerr);
-    wasmrt_linker_free(l);
-    cr_assert(h->inst, "instantiate: %s (trap %d)", rerr.message, trap.code);
-}
-
-static wasmc_trap_code invoke(Harness *h, const char *name, const wasmrt_val *args, uint32_t nargs,
-                              wasmrt_val *results, uint32_t nresults) {
-    wasmrt_extern ext;
-    cr_assert(wasmrt_instance_export(h->inst, name, &ext), "no export %s", name);
-    cr_assert_eq(ext.kind, WASMC_EXTERN_FUNC);
-    wasmrt_trap trap = {0};
-    wasmrt_error err = {{0}};
-    if (wasmrt_call(h->store, &ext.of.func, args, nargs, results, nresults, &trap, &err))
-        return WASMC_TRAP_NONE;
-    cr_assert_neq(trap.code, WASMC_TRAP_NONE, "%s: call failed without a trap: %s", name, err.message);
-    return trap.code;
+    wasmrt_error err;
+    cr_assert(wasmrt_linker_define_host_func(l, "env", "pair", p, 1, r, 2, host_pair, NULL, &err), "%s", err.message);
 }
 
 static wasmrt_val I32(uint32_t v) { return (wasmrt_val){.kind = 0x7F, .of.i32 = (int32_t)v}; }
@@ -213,7 +110,7 @@ static const char CONTROL_WAT[] =
 
 static void control_flow(bool bounds_checks) {
     Harness h;
-    harness_open(&h, CONTROL_WAT, bounds_checks);
+    harness_open_linked(&h, CONTROL_WAT, bounds_checks, define_pair);
     /* params(x) = 10 + x + (x-1) + ... + 1 + 1000 */
     cr_expect_eq(call_i32(&h, "params", 1), 1011u);
     cr_expect_eq(call_i32(&h, "params", 4), 1020u);
@@ -229,7 +126,7 @@ BOTH_MODES(control_flow)
 
 static void recursion_exhausts_stack(bool bounds_checks) {
     Harness h;
-    harness_open(&h, CONTROL_WAT, bounds_checks);
+    harness_open_linked(&h, CONTROL_WAT, bounds_checks, define_pair);
     expect_trap(&h, "runaway", 0, 1, WASMC_TRAP_STACK_EXHAUSTED);
     expect_trap(&h, "runaway_indirect", 0, 1, WASMC_TRAP_STACK_EXHAUSTED);
     expect_trap(&h, "null_entry", 0, 1, WASMC_TRAP_UNINITIALIZED_ELEMENT);
@@ -241,7 +138,7 @@ BOTH_MODES(recursion_exhausts_stack)
 
 static void discarded_loads_trap(bool bounds_checks) {
     Harness h;
-    harness_open(&h, CONTROL_WAT, bounds_checks);
+    harness_open_linked(&h, CONTROL_WAT, bounds_checks, define_pair);
     cr_expect_eq(call_i32(&h, "load_then_br", 0), 5u);
     expect_trap(&h, "load_then_br", 65536, 1, WASMC_TRAP_MEMORY_OOB);
     expect_trap(&h, "load_then_unreachable", 0, 1, WASMC_TRAP_UNREACHABLE);
@@ -264,7 +161,7 @@ static void *interrupt_later(void *arg) {
 
 static void interrupt_stops_loops(bool bounds_checks) {
     Harness h;
-    harness_open(&h, CONTROL_WAT, bounds_checks);
+    harness_open_linked(&h, CONTROL_WAT, bounds_checks, define_pair);
     cr_expect_eq(call_i32(&h, "spin", 7), 1u);
     Interrupter it = {h.store};
     pthread_t th;
@@ -288,7 +185,7 @@ static const char PENDING_WAT[] =
 
 static void pending_loads_trap(bool bounds_checks) {
     Harness h;
-    harness_open(&h, PENDING_WAT, bounds_checks);
+    harness_open_linked(&h, PENDING_WAT, bounds_checks, define_pair);
     cr_expect_eq(call_i32(&h, "outer_return", 0), 9u);
     expect_trap(&h, "outer_return", 65536, 1, WASMC_TRAP_MEMORY_OOB);
     expect_trap(&h, "outer_unreachable", 0, 1, WASMC_TRAP_UNREACHABLE);

@@ -22,6 +22,8 @@ typedef struct Harness {
     wasmrt_module *module;
     wasmrt_store *store;
     wasmrt_instance *inst;
+    /* Defines the module's imports in the linker, if it has any. */
+    void (*define_imports)(wasmrt_linker *l);
 } Harness;
 
 static bool read_file(const char *path, uint8_t **out, size_t *size) {
@@ -66,6 +68,8 @@ static void harness_instantiate(Harness *h) {
     cr_assert(h->store, "wasmrt_store_new: %s", err.message);
     wasmrt_linker *l = wasmrt_linker_new();
     cr_assert(l);
+    if (h->define_imports)
+        h->define_imports(l);
     wasmrt_trap trap = {0};
     h->inst = wasmrt_instantiate(h->store, h->module, l, &trap, &err);
     wasmrt_linker_free(l);
@@ -92,8 +96,10 @@ static bool wat_to_wasm(const char *dir, const char *wat, uint8_t **bytes, size_
 }
 
 /* Assemble, compile in the given mode, load and instantiate `wat`. */
-static void harness_open(Harness *h, const char *wat, bool bounds_checks) {
+static void harness_open_linked(Harness *h, const char *wat, bool bounds_checks,
+                                void (*define_imports)(wasmrt_linker *l)) {
     memset(h, 0, sizeof *h);
+    h->define_imports = define_imports;
     strcpy(h->dir, "/tmp/wasmc-wattest-XXXXXX");
     cr_assert(mkdtemp(h->dir), "mkdtemp");
     snprintf(h->so_path, sizeof h->so_path, "%s/m.so", h->dir);
@@ -119,6 +125,10 @@ static void harness_open(Harness *h, const char *wat, bool bounds_checks) {
         SKIP(h, "runtime not ready: %s", rerr.message);
     cr_assert(h->module, "wasmrt_module_load: %s", rerr.message);
     harness_instantiate(h);
+}
+
+static inline void harness_open(Harness *h, const char *wat, bool bounds_checks) {
+    harness_open_linked(h, wat, bounds_checks, NULL);
 }
 
 static void harness_close(Harness *h) {
