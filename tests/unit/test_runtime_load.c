@@ -85,14 +85,11 @@ static void expect_refusal(const char *path, const char *needle) {
 
 static wasmc_trailer *trailer_of(uint8_t *p, size_t n) { return (wasmc_trailer *)(p + n - sizeof(wasmc_trailer)); }
 
-TestSuite(runtime_load, .fini = cleanup);
-
-Test(runtime_load, good_artifact_runs) {
-    char *so = compile("good.so", NULL);
+/* Instantiates tiny_wasm's module and checks that f() returns 42. */
+static void expect_f_returns_42(wasmrt_module *m) {
     wasmrt_error err;
-    wasmrt_module *m = wasmrt_module_load(so, &err);
-    cr_assert(m, "%s", err.message);
     wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    cr_assert(s, "%s", err.message);
     wasmrt_linker *l = wasmrt_linker_new();
     wasmrt_trap trap;
     wasmrt_instance *inst = wasmrt_instantiate(s, m, l, &trap, &err);
@@ -102,13 +99,23 @@ Test(runtime_load, good_artifact_runs) {
     wasmrt_val r;
     cr_assert(wasmrt_call(s, &ext.of.func, NULL, 0, &r, 1, &trap, &err), "%s", err.message);
     cr_assert_eq(r.of.i32, 42);
+    wasmrt_store_free(s);
+    wasmrt_linker_free(l);
+}
+
+TestSuite(runtime_load, .fini = cleanup);
+
+Test(runtime_load, good_artifact_runs) {
+    char *so = compile("good.so", NULL);
+    wasmrt_error err;
+    wasmrt_module *m = wasmrt_module_load(so, &err);
+    cr_assert(m, "%s", err.message);
+    expect_f_returns_42(m);
     /* the same file loaded twice is two independent modules */
     wasmrt_module *m2 = wasmrt_module_load(so, &err);
     cr_assert(m2, "%s", err.message);
     cr_assert_neq(wasmrt_module_descriptor(m2), wasmrt_module_descriptor(m));
     wasmrt_module_release(m2);
-    wasmrt_store_free(s);
-    wasmrt_linker_free(l);
     wasmrt_module_release(m);
 }
 
@@ -158,18 +165,7 @@ Test(runtime_load, loaded_module_is_independent_of_the_file) {
     write_file(so, p, n);
     free(p);
     expect_refusal(so, "checksum mismatch");
-    wasmrt_store *s = wasmrt_store_new(NULL, &err);
-    wasmrt_linker *l = wasmrt_linker_new();
-    wasmrt_trap trap;
-    wasmrt_instance *inst = wasmrt_instantiate(s, m, l, &trap, &err);
-    cr_assert(inst, "%s", err.message);
-    wasmrt_extern ext;
-    cr_assert(wasmrt_instance_export(inst, "f", &ext));
-    wasmrt_val r;
-    cr_assert(wasmrt_call(s, &ext.of.func, NULL, 0, &r, 1, &trap, &err), "%s", err.message);
-    cr_assert_eq(r.of.i32, 42);
-    wasmrt_store_free(s);
-    wasmrt_linker_free(l);
+    expect_f_returns_42(m);
     wasmrt_module_release(m);
 }
 
