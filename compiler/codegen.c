@@ -30,6 +30,7 @@
 
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -65,6 +66,33 @@ static void llvm_init(void) {
     LLVMInitializeAArch64Target();
     LLVMInitializeAArch64TargetMC();
     LLVMInitializeAArch64AsmPrinter();
+    /* Developer aid: extra LLVM options, e.g.
+     * WASMC_LLVM_ARGS="-pass-remarks-missed=loop-vectorize". */
+    const char *args = getenv("WASMC_LLVM_ARGS");
+    if (args && *args) {
+        static char buf[1024];
+        static const char *argv[32];
+        int argc = 0;
+        argv[argc++] = "wasmc";
+        snprintf(buf, sizeof buf, "%s", args);
+        for (char *tok = strtok(buf, " "); tok && argc < 31; tok = strtok(NULL, " "))
+            argv[argc++] = tok;
+        LLVMParseCommandLineOptions(argc, argv, "wasmc");
+    }
+}
+
+/* Developer aid: WASMC_DUMP_IR=DIR writes each part's IR before and after
+ * the optimiser as DIR/part-N.{lowered,optimized}.ll. */
+static void dump_ir(LLVMModuleRef mod, uint32_t part, const char *stage) {
+    const char *dir = getenv("WASMC_DUMP_IR");
+    if (!dir || !*dir) return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/part-%u.%s.ll", dir, part, stage);
+    char *msg = NULL;
+    if (LLVMPrintModuleToFile(mod, path, &msg)) {
+        fprintf(stderr, "wasmc: WASMC_DUMP_IR: %s\n", msg ? msg : path);
+    }
+    LLVMDisposeMessage(msg);
 }
 
 const char *codegen_llvm_version(void) {
@@ -234,7 +262,15 @@ static void plan_order(const Module *m, const CodegenPart *parts, uint32_t n, ui
 }
 
 static void diag_handler(LLVMDiagnosticInfoRef di, void *opaque) {
-    if (LLVMGetDiagInfoSeverity(di) != LLVMDSError) return;
+    if (LLVMGetDiagInfoSeverity(di) != LLVMDSError) {
+        /* Remarks asked for through WASMC_LLVM_ARGS go to stderr. */
+        if (LLVMGetDiagInfoSeverity(di) == LLVMDSRemark && getenv("WASMC_LLVM_ARGS")) {
+            char *d = LLVMGetDiagInfoDescription(di);
+            fprintf(stderr, "wasmc: LLVM remark: %s\n", d ? d : "");
+            LLVMDisposeMessage(d);
+        }
+        return;
+    }
     char *desc = LLVMGetDiagInfoDescription(di);
     wasm_error((WasmError *)opaque, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM: %s", desc ? desc : "error");
     LLVMDisposeMessage(desc);
@@ -265,6 +301,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
         LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
         LLVMSetModuleDataLayout(mod, td);
         LLVMDisposeTargetData(td);
+        dump_ir(mod, idx, "lowered");
         static const char *pipelines[4] = {"default<O0>", "default<O1>", "default<O2>", "default<O3>"};
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
         /* As clang does from -O2: the C API's defaults leave the SLP
@@ -283,6 +320,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
             LLVMDisposeErrorMessage(msg);
         }
         ok = ok && !wasm_error_is_set(err);
+        if (ok) dump_ir(mod, idx, "optimized");
     }
     double t2 = now_seconds();
     t->optimize += t2 - t1;
