@@ -57,6 +57,8 @@ static void usage(FILE *out) {
             "  --timeout SECONDS       trap \"interrupted\" after SECONDS of wall time\n"
             "  --no-seccomp            do not install the seccomp system-call filter\n"
             "                          (a filtered call kills the process: SIGSYS)\n"
+            "  --perf-map              write /tmp/perf-PID.map so perf report/top show\n"
+            "                          Wasm function names (also: WASMRT_PERF_MAP=1)\n"
             "  --no-landlock           do not confine file access to the --dir trees\n"
             "                          with Landlock (skipped anyway on kernels\n"
             "                          without it)\n"
@@ -277,7 +279,7 @@ int main(int argc, char **argv) {
     const char **env = NULL;
     size_t nenv = 0, envcap = 0;
     const char *invoke = NULL, *app = NULL;
-    bool seccomp = true, landlock = true, inherit = false;
+    bool seccomp = true, landlock = true, inherit = false, perf_map = false;
     uint32_t max_pages = 0;
     double timeout = 0;
     uint32_t ndirs = 0, nlisten = 0;
@@ -341,6 +343,8 @@ int main(int argc, char **argv) {
             inherit = true;
         } else if (!strcmp(opt, "--no-landlock")) {
             landlock = false;
+        } else if (!strcmp(opt, "--perf-map")) {
+            perf_map = true;
         } else if (!strcmp(opt, "--no-seccomp")) {
             seccomp = false;
         } else if (!strcmp(opt, "--invoke")) {
@@ -399,6 +403,18 @@ int main(int argc, char **argv) {
     wasmrt_error err = {{0}};
     wasmrt_module *mod = wasmrt_module_load(app, &err);
     if (!mod) die(EXIT_LOAD, "%s", err.message);
+    /* Before anything runs (the code pages move) and before the filter
+     * (it opens a file).  A profiling aid must not stop the program. */
+    const char *pm_env = getenv("WASMRT_PERF_MAP");
+    if (perf_map || (pm_env && strcmp(pm_env, "1") == 0)) {
+        const char *base = strrchr(app, '/') ? strrchr(app, '/') + 1 : app;
+        char label[128];
+        size_t len = strlen(base);
+        if (len > 3 && strcmp(base + len - 3, ".so") == 0) len -= 3;
+        snprintf(label, sizeof label, "%.*s", (int)(len < 127 ? len : 127), base);
+        if (!wasmrt_module_perf_map(mod, label, NULL, &err))
+            fprintf(stderr, "wasmrt: warning: %s; continuing without the perf map\n", err.message);
+    }
     wasmrt_store_config cfg = {.max_memory_pages = max_pages};
     wasmrt_store *store = wasmrt_store_new(&cfg, &err);
     if (!store) die(EXIT_LOAD, "%s", err.message);

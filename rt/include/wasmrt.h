@@ -96,6 +96,31 @@ const wasmc_descriptor *wasmrt_module_descriptor(const wasmrt_module *m);
  * The descriptor must outlive the module. */
 wasmrt_module *wasmrt_module_from_descriptor(const wasmc_descriptor *d, wasmrt_error *err);
 
+/* ---- Profiling ---------------------------------------------------------- */
+
+/* Name m's functions for Linux perf (perf record/report/top), as V8's
+ * --perf-basic-prof and Wasmtime's --profile=perfmap do.  Off unless
+ * called: the map is a debugging aid that reveals code addresses.
+ *
+ * Appends one line "START SIZE wasm:LABEL!NAME" (hex, no 0x) per defined
+ * function to the perf map at `path` (NULL: /tmp/perf-<pid>.map, the file
+ * perf reads), creating it 0600; it must be a regular file owned by this
+ * user.  LABEL is `label` (NULL: the name section's module name, else
+ * "module"); NAME is the function's name-section name, else its first
+ * export name, else wasm-function[N] (N: index in the function index
+ * space).  Guest-controlled names are sanitised (control characters and
+ * invalid UTF-8 become '?') and capped at 200 bytes, labels at 64.  SIZE
+ * reaches the next function's start (the last: the end of the code).
+ *
+ * perf consults the map only for anonymous executable memory, so for a
+ * module from wasmrt_module_load this first replaces its code pages with
+ * anonymous pages of the same content at the same addresses.  Call it right
+ * after loading, before the module is instantiated or shared with another
+ * thread: it fails if the module already has other users.  Thread-safe;
+ * any number of modules may share one map.  On failure (unwritable /tmp,
+ * ...) returns false with err set; the module remains fully usable. */
+bool wasmrt_module_perf_map(wasmrt_module *m, const char *label, const char *path, wasmrt_error *err);
+
 /* ---- Stores ------------------------------------------------------------- */
 
 typedef struct wasmrt_store_config {
