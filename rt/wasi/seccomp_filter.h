@@ -1,0 +1,21 @@
+/* The seccomp-bpf program behind wasmrt_seccomp_install, exposed so a unit
+ * test can run it through a BPF interpreter over every system call number
+ * and the argument cases, instead of trusting the kernel's verdict on a
+ * handful of calls. */
+#ifndef WASMRT_SECCOMP_FILTER_H
+#define WASMRT_SECCOMP_FILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sock_filter;
+
+/* Room for the whole program; the builder fails rather than overflow it. */
+#define WASMRT_SECCOMP_MAX_INSNS 256
+
+/* Writes the filter for this architecture into out (cap instructions),
+ * with tgkill allowed only for thread group pid.  Returns the number of
+ * instructions, or 0 if it does not fit or a jump is out of BPF's range. */
+size_t wasmrt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid);
+
+#endif
