@@ -30,6 +30,34 @@ static void load_libm_globally(void) {
     (void)dlopen("libm.so.6", RTLD_NOW | RTLD_GLOBAL);
 }
 
+/* Whether the (already verified, extent-checked) image imports any symbol:
+ * only then can it need libm.  Loading libm costs ~0.1 ms, a tenth of a
+ * cold start, and most artifacts import nothing.  When the section headers
+ * do not say (stripped, or a table out of bounds), assume it does. */
+static bool imports_symbols(const uint8_t *p, uint64_t size) {
+    Elf64_Ehdr eh;
+    memcpy(&eh, p, sizeof eh);
+    if (eh.e_shnum == 0 || eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > size ||
+        (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > size - eh.e_shoff)
+        return true;
+    bool found_dynsym = false;
+    for (uint32_t i = 0; i < eh.e_shnum; i++) {
+        Elf64_Shdr sh;
+        memcpy(&sh, p + eh.e_shoff + (uint64_t)i * sizeof sh, sizeof sh);
+        if (sh.sh_type != SHT_DYNSYM) continue;
+        if (sh.sh_entsize != sizeof(Elf64_Sym) || sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)
+            return true;
+        found_dynsym = true;
+        for (uint64_t off = sh.sh_offset + sizeof(Elf64_Sym); off + sizeof(Elf64_Sym) <= sh.sh_offset + sh.sh_size;
+             off += sizeof(Elf64_Sym)) {
+            Elf64_Sym sym;
+            memcpy(&sym, p + off, sizeof sym);
+            if (sym.st_shndx == SHN_UNDEF && sym.st_name != 0) return true;
+        }
+    }
+    return !found_dynsym;
+}
+
 #define MAX_ARTIFACT_BYTES (1ull << 31)
 
 static const struct { uint64_t bit; const char *name; } feature_names[] = {
@@ -201,6 +229,7 @@ wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
     } else {
         ok = check_bytes(path, size ? p : (const uint8_t *)"", size, &t, err);
     }
+    bool need_libm = ok && imports_symbols(p, t.payload_size);
     if (size) munmap(p, size);
     if (!ok) {
         close(mfd);
@@ -214,10 +243,10 @@ wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
     }
     /* Artifacts may call libm (ceilf, roundeven...: LLVM emits them when the
      * target CPU lacks an instruction, e.g. --cpu=x86-64 without SSE4.1).
-     * They carry no DT_NEEDED, so make libm global once before any load;
-     * the host program need not link it. */
+     * They carry no DT_NEEDED, so make libm global once before loading the
+     * first one that imports anything; the host program need not link it. */
     static pthread_once_t libm_once = PTHREAD_ONCE_INIT;
-    pthread_once(&libm_once, load_libm_globally);
+    if (need_libm) pthread_once(&libm_once, load_libm_globally);
     /* glibc's dlopen returns an already-loaded object whose name matches,
      * and fd numbers are reused: keep the memfd open for the module's life
      * (no live module shares its number) and pick a spelling of the path

@@ -17,11 +17,12 @@
  * The classic-BPF program is written here directly rather than generated
  * by libseccomp: libseccomp spent ~0.4 ms of every start-up building the
  * same ~100 instructions (plus loading libseccomp.so), which was a third
- * of wasmrt's cold start.  The program is the shape libseccomp produced:
- * check the arch, then one compare per allowed call, then the few calls
- * whose arguments are checked (64-bit compares done as two 32-bit halves),
- * then the kill.  Every jump is forward, to the next block or to one of the
- * two return instructions at the end.  tests/unit/test_seccomp_filter.c
+ * of wasmrt's cold start.  The program checks the arch, then finds the
+ * call number by binary search over the sorted allow-list (leaves of a few
+ * compares), then either allows it or jumps to the block that checks its
+ * arguments (64-bit compares done as two 32-bit halves, as libseccomp
+ * does).  Everything else reaches the kill.  Every jump is forward, so the
+ * program is a DAG and always terminates.  tests/unit/test_seccomp_filter.c
  * runs it through an interpreter over every call number.
  */
 #define _GNU_SOURCE
@@ -30,6 +31,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -89,9 +91,21 @@ static const int allowed[] = {
 #define ARG_LO(i) (16u + 8u * (i))
 #define ARG_HI(i) (16u + 8u * (i) + 4u)
 
-/* Jump targets before resolution: the two final returns, or "the next
- * instruction"; a block's skip is patched once its end is known. */
-enum { TO_NEXT = -1, TO_ALLOW = -2, TO_KILL = -3 };
+/* Calls whose arguments are checked; each has a block after the search. */
+enum { BLOCK_MMAP, BLOCK_MPROTECT, BLOCK_IOCTL, BLOCK_PRLIMIT64, BLOCK_TGKILL, NUM_BLOCKS };
+static const int checked[NUM_BLOCKS] = {__NR_mmap, __NR_mprotect, __NR_ioctl, __NR_prlimit64,
+                                        __NR_tgkill};
+
+/* Jump targets before resolution: an absolute index (>= 0), "the next
+ * instruction", one of the two final returns, or a checked call's block. */
+enum { TO_NEXT = -1, TO_ALLOW = -2, TO_KILL = -3, TO_BLOCK0 = -16 };
+#define TO_BLOCK(j) (TO_BLOCK0 - (int)(j))
+
+/* Compares per search leaf.  The kernel, when a filter is attached,
+ * evaluates it for every call number to build its allow cache (with
+ * interrupts off); a linear list of ~70 compares made that the larger half
+ * of the install, a search of small leaves keeps each walk short. */
+#define LEAF 8
 
 typedef struct {
     struct sock_filter *out;
@@ -99,6 +113,11 @@ typedef struct {
     int jt[WASMRT_SECCOMP_MAX_INSNS], jf[WASMRT_SECCOMP_MAX_INSNS];
     bool overflow;
 } builder;
+
+typedef struct {
+    uint32_t nr;
+    int target;
+} entry;
 
 static size_t emit(builder *b, uint16_t code, uint32_t k, int jt, int jf) {
     if (b->n >= b->cap || b->n >= WASMRT_SECCOMP_MAX_INSNS) {
@@ -122,11 +141,39 @@ static void arg_eq(builder *b, unsigned arg, uint32_t v, int on_eq, int on_ne) {
     emit(b, BPF_JMP | BPF_JEQ | BPF_K, v, on_eq, on_ne);
 }
 
+/* Binary search over e[0..n) (sorted by number, A = the number): a JGE
+ * splits, the lower half follows it, the upper half comes after that; a
+ * leaf is a chain of compares ending in the kill. */
+static void search(builder *b, const entry *e, size_t n) {
+    if (n <= LEAF) {
+        for (size_t i = 0; i < n; i++)
+            emit(b, BPF_JMP | BPF_JEQ | BPF_K, e[i].nr, e[i].target, i + 1 < n ? TO_NEXT : TO_KILL);
+        return;
+    }
+    size_t mid = n / 2;
+    size_t split = emit(b, BPF_JMP | BPF_JGE | BPF_K, e[mid].nr, 0, TO_NEXT);
+    search(b, e, mid);
+    if (split < b->n) b->jt[split] = (int)b->n;
+    search(b, e + mid, n - mid);
+}
+
+static int by_nr(const void *x, const void *y) {
+    uint32_t a = ((const entry *)x)->nr, c = ((const entry *)y)->nr;
+    return a < c ? -1 : a > c;
+}
+
 size_t wasmrt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid) {
 #ifndef FILTER_ARCH
     (void)out, (void)cap, (void)pid;
     return 0;
 #else
+    enum { NUM_ALLOWED = sizeof allowed / sizeof *allowed };
+    entry e[NUM_ALLOWED + NUM_BLOCKS];
+    size_t ne = 0;
+    for (size_t i = 0; i < NUM_ALLOWED; i++) e[ne++] = (entry){(uint32_t)allowed[i], TO_ALLOW};
+    for (size_t j = 0; j < NUM_BLOCKS; j++) e[ne++] = (entry){(uint32_t)checked[j], TO_BLOCK(j)};
+    qsort(e, ne, sizeof *e, by_nr);
+
     builder b = {.out = out, .cap = cap};
     load(&b, OFF_ARCH);
     emit(&b, BPF_JMP | BPF_JEQ | BPF_K, FILTER_ARCH, TO_NEXT, TO_KILL);
@@ -135,41 +182,33 @@ size_t wasmrt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid)
     /* x32 calls are the x86-64 arch with this bit set in the number. */
     emit(&b, BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, TO_KILL, TO_NEXT);
 #endif
-    for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
-        emit(&b, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)allowed[i], TO_ALLOW, TO_NEXT);
+    search(&b, e, ne);
 
-    /* Each checked call is a block entered only when the number matches and
-     * left only through a return, so A still holds the number after a
-     * skipped block.  `skip` is the block's compare, patched to jump past it. */
-    size_t skip;
+    /* The blocks: entered with A = the number, left only through a return. */
+    size_t block[NUM_BLOCKS];
     /* Memory may be mapped and protected, never made executable (the mask's
      * high half is zero, so only the low half is tested). */
-    static const int prot_calls[] = {__NR_mmap, __NR_mprotect};
-    for (size_t i = 0; i < 2; i++) {
-        skip = emit(&b, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)prot_calls[i], TO_NEXT, 0);
+    for (size_t j = BLOCK_MMAP; j <= BLOCK_MPROTECT; j++) {
+        block[j] = b.n;
         load(&b, ARG_LO(2));
         emit(&b, BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, TO_KILL, TO_ALLOW);
-        b.jf[skip] = (int)b.n;
     }
     /* ioctl: only the queries WASI and stdio need. */
-    skip = emit(&b, BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, TO_NEXT, 0);
+    block[BLOCK_IOCTL] = b.n;
     load(&b, ARG_HI(1));
     emit(&b, BPF_JMP | BPF_JEQ | BPF_K, 0, TO_NEXT, TO_KILL);
     load(&b, ARG_LO(1));
     emit(&b, BPF_JMP | BPF_JEQ | BPF_K, FIONREAD, TO_ALLOW, TO_NEXT);
     emit(&b, BPF_JMP | BPF_JEQ | BPF_K, TCGETS, TO_ALLOW, TO_NEXT);
     emit(&b, BPF_JMP | BPF_JEQ | BPF_K, FIONBIO, TO_ALLOW, TO_KILL);
-    b.jf[skip] = (int)b.n;
     /* Reading (never setting) this process's resource limits: the runtime
      * sizes stacks.  prlimit64(0, resource, NULL, old). */
-    skip = emit(&b, BPF_JMP | BPF_JEQ | BPF_K, __NR_prlimit64, TO_NEXT, 0);
+    block[BLOCK_PRLIMIT64] = b.n;
     arg_eq(&b, 0, 0, TO_NEXT, TO_KILL);
     arg_eq(&b, 2, 0, TO_ALLOW, TO_KILL);
-    b.jf[skip] = (int)b.n;
     /* abort() signals its own thread only. */
-    skip = emit(&b, BPF_JMP | BPF_JEQ | BPF_K, __NR_tgkill, TO_NEXT, 0);
+    block[BLOCK_TGKILL] = b.n;
     arg_eq(&b, 0, pid, TO_ALLOW, TO_KILL);
-    b.jf[skip] = (int)b.n;
 
     size_t kill = emit(&b, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
     size_t allow = emit(&b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
@@ -179,8 +218,9 @@ size_t wasmrt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid)
         int *t[2] = {&b.jt[i], &b.jf[i]};
         uint8_t *field[2] = {&out[i].jt, &out[i].jf};
         for (int j = 0; j < 2; j++) {
-            size_t to = *t[j] == TO_NEXT ? i + 1 : *t[j] == TO_ALLOW ? allow
-                        : *t[j] == TO_KILL ? kill : (size_t)*t[j];
+            int s = *t[j];
+            size_t to = s == TO_NEXT ? i + 1 : s == TO_ALLOW ? allow : s == TO_KILL ? kill
+                        : s <= TO_BLOCK0 ? block[TO_BLOCK0 - s] : (size_t)s;
             if (to <= i || to - i - 1 > 255) return 0;  /* BPF jumps are forward, 8-bit */
             *field[j] = (uint8_t)(to - i - 1);
         }
