@@ -250,7 +250,9 @@ wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
     /* glibc's dlopen returns an already-loaded object whose name matches,
      * and fd numbers are reused: keep the memfd open for the module's life
      * (no live module shares its number) and pick a spelling of the path
-     * no earlier, possibly still resident, object was loaded under. */
+     * no earlier, possibly still resident, object was loaded under.  (The
+     * RTLD_NOLOAD probe opens the file; that first open of the /proc link
+     * is most of its cost and the real dlopen would pay it anyway.) */
     char fdpath[160];
     bool named = false;
     for (int slashes = 0; slashes < 64 && !named; slashes++) {

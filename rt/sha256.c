@@ -1,15 +1,18 @@
 /* SHA-256 (FIPS 180-4), shared by the compiler and the runtime.
  *
- * A plain, portable implementation: the runtime hashes an artifact once
- * before loading it and the compiler once after linking, so a few hundred
- * MB/s is ample and not worth CPU-specific code (the runtime must stay free
- * of anything that could differ between build hosts).  Words are read and
- * written byte by byte, so the code is endian-independent and never makes
- * unaligned accesses.  The context buffers at most 63 bytes; update() hashes
- * whole blocks straight from the caller's data without copying.
+ * A plain, portable implementation, plus the x86 SHA extensions where the
+ * CPU has them (chosen at run time, never by the build host, so every
+ * build computes the same function).  The runtime hashes the whole
+ * artifact before every load, which the portable code did at ~250 MB/s:
+ * ~45 us of a ~1 ms cold start for a hello-world, milliseconds for large
+ * modules; SHA-NI is several times faster.  Words are read and written byte
+ * by byte in the portable path, so it is endian-independent and never
+ * makes unaligned accesses.  The context buffers at most 63 bytes; update()
+ * hashes whole blocks straight from the caller's data without copying.
  */
 #include "wasmc/sha256.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const uint32_t K[64] = {
@@ -46,6 +49,70 @@ static void compress(uint32_t s[8], const uint8_t *p) {
     s[4] += e; s[5] += f; s[6] += g; s[7] += h;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#include <stdatomic.h>
+
+/* Four rounds per step: the two SHA256RNDS2 take the state as ABEF/CDGH
+ * and the message-plus-constant words two at a time.  The schedule lives in
+ * four registers, msg[i % 4] holding W[4i..4i+3] when step i runs, and is
+ * extended in place (MSG1/ALIGNR/MSG2) for the step four later. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void blocks_shani(uint32_t s[8], const uint8_t *p,
+                                                                      size_t n) {
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&s[0]), 0xB1); /* CDAB */
+    __m128i st1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&s[4]), 0x1B); /* EFGH */
+    __m128i st0 = _mm_alignr_epi8(t, st1, 8);                                        /* ABEF */
+    st1 = _mm_blend_epi16(st1, t, 0xF0);                                             /* CDGH */
+    for (; n; n--, p += 64) {
+        __m128i save0 = st0, save1 = st1, msg[4];
+        for (int j = 0; j < 4; j++)
+            msg[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * j)), bswap);
+        for (int i = 0; i < 16; i++) {
+            __m128i wk = _mm_add_epi32(msg[i & 3], _mm_loadu_si128((const __m128i *)&K[4 * i]));
+            st1 = _mm_sha256rnds2_epu32(st1, st0, wk);
+            st0 = _mm_sha256rnds2_epu32(st0, st1, _mm_shuffle_epi32(wk, 0x0E));
+            if (i < 12) {
+                __m128i w = _mm_sha256msg1_epu32(msg[i & 3], msg[(i + 1) & 3]);
+                w = _mm_add_epi32(w, _mm_alignr_epi8(msg[(i + 3) & 3], msg[(i + 2) & 3], 4));
+                msg[i & 3] = _mm_sha256msg2_epu32(w, msg[(i + 3) & 3]);
+            }
+        }
+        st0 = _mm_add_epi32(st0, save0);
+        st1 = _mm_add_epi32(st1, save1);
+    }
+    t = _mm_shuffle_epi32(st0, 0x1B);   /* FEBA */
+    st1 = _mm_shuffle_epi32(st1, 0xB1); /* DCHG */
+    _mm_storeu_si128((__m128i *)&s[0], _mm_blend_epi16(t, st1, 0xF0)); /* DCBA */
+    _mm_storeu_si128((__m128i *)&s[4], _mm_alignr_epi8(st1, t, 8));    /* HGFE */
+}
+
+/* CPUID traps to the hypervisor in a VM (microseconds), so ask once. */
+static bool have_shani(void) {
+    static atomic_int known; /* 0 unknown, 1 no, 2 yes */
+    int k = atomic_load_explicit(&known, memory_order_relaxed);
+    if (!k) {
+        unsigned a, b, c, d;
+        bool yes = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) && (c & bit_SSE4_1) &&
+                   __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+        k = yes ? 2 : 1;
+        atomic_store_explicit(&known, k, memory_order_relaxed);
+    }
+    return k == 2;
+}
+#endif
+
+static void blocks(uint32_t s[8], const uint8_t *p, size_t n) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (have_shani()) {
+        blocks_shani(s, p, n);
+        return;
+    }
+#endif
+    for (; n; n--, p += 64) compress(s, p);
+}
+
 void wasmc_sha256_init(wasmc_sha256_ctx *c) {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -65,10 +132,12 @@ void wasmc_sha256_update(wasmc_sha256_ctx *c, const void *data, size_t n) {
         p += take;
         n -= take;
         if (c->buffered < 64) return;
-        compress(c->state, c->buffer);
+        blocks(c->state, c->buffer, 1);
         c->buffered = 0;
     }
-    for (; n >= 64; p += 64, n -= 64) compress(c->state, p);
+    blocks(c->state, p, n / 64);
+    p += n & ~(size_t)63;
+    n &= 63;
     if (n) {
         memcpy(c->buffer, p, n);
         c->buffered = (uint32_t)n;
