@@ -88,8 +88,19 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void blocks_shani(uint32_t s[
     _mm_storeu_si128((__m128i *)&s[4], _mm_alignr_epi8(st1, t, 8));    /* HGFE */
 }
 
-/* CPUID traps to the hypervisor in a VM (microseconds), so ask once. */
+/* glibc's loader already ran CPUID and keeps the answers; CPUID itself
+ * traps to the hypervisor in a VM (~2 us each, and this needs four), so ask
+ * glibc where it can tell, else CPUID once per process. */
+#if defined(__GLIBC__) && defined(__has_include)
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
+#define HAVE_X86_PLATFORM_H 1
+#endif
+#endif
 static bool have_shani(void) {
+#ifdef HAVE_X86_PLATFORM_H
+    return CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1);
+#else
     static atomic_int known; /* 0 unknown, 1 no, 2 yes */
     int k = atomic_load_explicit(&known, memory_order_relaxed);
     if (!k) {
@@ -100,6 +111,7 @@ static bool have_shani(void) {
         atomic_store_explicit(&known, k, memory_order_relaxed);
     }
     return k == 2;
+#endif
 }
 #endif
 
