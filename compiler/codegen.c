@@ -301,6 +301,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
         LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
         LLVMSetModuleDataLayout(mod, td);
         LLVMDisposeTargetData(td);
+        lf_anchor_prepare(mod);
         dump_ir(mod, idx, "lowered");
         static const char *pipelines[4] = {"default<O0>", "default<O1>", "default<O2>", "default<O3>"};
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
@@ -320,7 +321,10 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
             LLVMDisposeErrorMessage(msg);
         }
         ok = ok && !wasm_error_is_set(err);
-        if (ok) dump_ir(mod, idx, "optimized");
+        if (ok) {
+            dump_ir(mod, idx, "optimized");
+            lf_anchor_materialize(mod, s->ct->target->arch == WASMC_ARCH_AARCH64);
+        }
     }
     double t2 = now_seconds();
     t->optimize += t2 - t1;

@@ -85,52 +85,6 @@ static bool is_store(Opcode op) {
     }
 }
 
-/* In guard-page mode an access without an explicit check traps only by
- * touching the guard region, so the load itself must survive even when
- * its value is dead.  Values die in many ways LLVM exploits (a local
- * overwritten before it is read, operands a br or return discards, x & 0,
- * ...) and instruction selection drops unused loads even at -O0, so
- * marking only explicitly dropped loads is not enough (found by fuzz-diff:
- * tests/fuzz-diff/regress/dead_load_*.wat).  Like wasm2c's FORCE_READ, the
- * loaded value feeds an empty asm statement, which needs it in a register
- * and cannot be deleted.  The call claims to touch only inaccessible
- * memory, so it does not stop LLVM from combining, hoisting or forwarding
- * linear-memory accesses around it. */
-void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size) {
-    LowerModule *lm = f->lm;
-    /* Mirrors lf_memory_address: only unchecked accesses rely on the guard. */
-    if (lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || offset + size > WASMC_GUARD_BYTES)
-        return;
-    LLVMTypeRef ty = LLVMTypeOf(v);
-    LLVMTypeKind kind = LLVMGetTypeKind(ty);
-    if (kind == LLVMVectorTypeKind && LLVMGetTypeKind(LLVMGetElementType(ty)) == LLVMIntegerTypeKind &&
-        LLVMGetVectorSize(ty) * LLVMGetIntTypeWidth(LLVMGetElementType(ty)) == 64) {
-        /* A half vector (v128.load8x8_s ...) has no register class of its
-         * own for the asm operand; the same 64 bits as an integer do. */
-        ty = lm->t_i64;
-        v = LLVMBuildBitCast(f->b, v, ty, "");
-        kind = LLVMIntegerTypeKind;
-    }
-    bool fp_reg = kind == LLVMFloatTypeKind || kind == LLVMDoubleTypeKind || kind == LLVMVectorTypeKind;
-    const char *constraint = "r";
-    if (fp_reg)
-        constraint = lm->target && lm->target->arch == WASMC_ARCH_AARCH64 ? "w" : "x";
-    LLVMTypeRef fnty = LLVMFunctionType(lm->t_void, &ty, 1, false);
-    LLVMValueRef asm_fn = LLVMGetInlineAsm(fnty, "", 0, constraint, strlen(constraint), true, false,
-                                           LLVMInlineAsmDialectATT, false);
-    LLVMValueRef call = LLVMBuildCall2(f->b, fnty, asm_fn, &v, 1, "");
-    /* memory(inaccessiblemem: readwrite): MemoryEffects packs two ModRef
-     * bits per location (argmem, inaccessiblemem, other). */
-    unsigned memory_kind = LLVMGetEnumAttributeKindForName("memory", 6);
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
-                             LLVMCreateEnumAttribute(lm->ctx, memory_kind, 3u << 2));
-    static const char *const fn_attrs[] = {"nounwind", "willreturn"};
-    for (size_t i = 0; i < sizeof fn_attrs / sizeof fn_attrs[0]; i++) {
-        unsigned k = LLVMGetEnumAttributeKindForName(fn_attrs[i], strlen(fn_attrs[i]));
-        LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(lm->ctx, k, 0));
-    }
-}
-
 static void emit_load(LowerFunc *f, const Instr *in, const AccessShape *s) {
     LLVMValueRef addr = lf_pop(f);
     LLVMValueRef ptr = lf_memory_address(f, 0, addr, in->mem_offset, s->size);

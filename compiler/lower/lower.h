@@ -136,8 +136,9 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
 void lf_mark_memory_access(LowerFunc *f, LLVMValueRef inst, uint32_t align_log2);
 /* Guard-page mode: keep the load `v` of an unchecked `size`-byte access at
  * static `offset` from being deleted when its value is dead, so it still
- * traps (emit_memory.c).  No-op when the access was checked explicitly. */
+ * traps (load_anchor.c).  No-op when the access was checked explicitly. */
 void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size);
+
 
 /* ---- Intrinsics ---- */
 LLVMValueRef lf_call_intrinsic(LowerFunc *f, const char *name, LLVMTypeRef *overload_types,

@@ -37,6 +37,14 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
                        uint32_t first, uint32_t last, bool with_metadata,
                        LLVMModuleRef *out, WasmError *err);
 
+/* After the optimiser, before code generation: turn the load anchors
+ * lowering left (calls the vectorisers may have widened; load_anchor.c)
+ * into the asm statements that keep the loads.  Required: the anchors are
+ * undefined functions until then. */
+void lf_anchor_materialize(LLVMModuleRef mod, bool aarch64);
+/* Before the optimiser: keep the anchors' vector variants declared. */
+void lf_anchor_prepare(LLVMModuleRef mod);
+
 /* The symbol name of function `func_index` (deterministic; the name
  * section's name, made unique and prefixed so it can never clash with libc
  * symbols, e.g. "wasm$fib" or "wasm$func12").  Writes into buf. */

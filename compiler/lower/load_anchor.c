@@ -1,0 +1,217 @@
+/* Guard-page mode: keeping loads whose value dies.
+ *
+ * An access without an explicit check traps only by touching the guard
+ * region, so the load itself must survive even when its value is dead.
+ * Values die in many ways LLVM exploits (a local overwritten before it is
+ * read, operands a br or return discards, x & 0, a store DSE removes...)
+ * and instruction selection drops unused loads even at -O0 (found by
+ * fuzz-diff: tests/fuzz-diff/regress/dead_load_*.wat).  Like wasm2c's
+ * FORCE_READ, each loaded value ends in an empty asm statement that needs
+ * it in a register and cannot be deleted.
+ *
+ * An asm statement in a loop stops the loop vectoriser, though (it cannot
+ * widen it), which cost up to 2.3x on loops LLVM otherwise vectorises.
+ * So the optimiser never sees the asm: a scalar load is anchored by a call
+ * to an external function wasmc_anchor_<type>, declared to touch only
+ * inaccessible memory (so it does not stop LLVM from combining, hoisting
+ * or forwarding linear-memory accesses) and to have vector variants
+ * (the "vector-function-abi-variant" attribute, as vector math libraries
+ * declare theirs), which lets the vectorisers widen it with the loads.
+ * After the pipeline, lf_anchor_materialize replaces every such call,
+ * scalar or vector, with the empty asm statement on its operand.
+ *
+ * 128-bit SIMD loads are anchored with the asm statement directly: no
+ * vectoriser widens them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lower.h"
+#include "lower_module.h"
+#include "target.h"
+
+#define ANCHOR_PREFIX "wasmc_anchor_"
+
+/* Register constraint for an asm operand of `bits` bits in a vector
+ * register. */
+static const char *vector_constraint(bool aarch64) { return aarch64 ? "w" : "x"; }
+
+/* The empty asm statement reading `v` (scalar or vector of at most 128
+ * bits), before the builder's position. */
+static void asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, LLVMValueRef v) {
+    LLVMTypeRef ty = LLVMTypeOf(v);
+    LLVMTypeKind kind = LLVMGetTypeKind(ty);
+    const char *constraint = "r";
+    if (kind == LLVMVectorTypeKind) {
+        LLVMTargetDataRef td = NULL;
+        (void)td;
+        unsigned lanes = LLVMGetVectorSize(ty);
+        LLVMTypeRef el = LLVMGetElementType(ty);
+        unsigned el_bits = LLVMGetTypeKind(el) == LLVMIntegerTypeKind ? LLVMGetIntTypeWidth(el)
+                           : LLVMGetTypeKind(el) == LLVMFloatTypeKind ? 32 : 64;
+        unsigned bits = lanes * el_bits;
+        if (bits <= 64) {
+            /* Half vectors have no register class of their own for an asm
+             * operand; the same bits as an integer do. */
+            ty = LLVMIntTypeInContext(ctx, bits);
+            v = LLVMBuildBitCast(b, v, ty, "");
+        } else {
+            constraint = vector_constraint(aarch64);
+        }
+    } else if (kind == LLVMFloatTypeKind || kind == LLVMDoubleTypeKind) {
+        constraint = vector_constraint(aarch64);
+    }
+    LLVMTypeRef fnty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), &ty, 1, false);
+    LLVMValueRef asm_fn = LLVMGetInlineAsm(fnty, "", 0, constraint, strlen(constraint), true, false,
+                                           LLVMInlineAsmDialectATT, false);
+    LLVMBuildCall2(b, fnty, asm_fn, &v, 1, "");
+}
+
+/* nounwind willreturn memory(inaccessiblemem: readwrite): MemoryEffects
+ * packs two ModRef bits per location (argmem, inaccessiblemem, other). */
+static void set_anchor_attributes(LLVMContextRef ctx, LLVMValueRef fn) {
+    unsigned memory_kind = LLVMGetEnumAttributeKindForName("memory", 6);
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, memory_kind, 3u << 2));
+    static const char *const fn_attrs[] = {"nounwind", "willreturn"};
+    for (size_t i = 0; i < sizeof fn_attrs / sizeof fn_attrs[0]; i++) {
+        unsigned k = LLVMGetEnumAttributeKindForName(fn_attrs[i], strlen(fn_attrs[i]));
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, k, 0));
+    }
+}
+
+/* wasmc_anchor_<name>(ty), declared once per module with its vector
+ * variants: every power-of-two width up to 512 bits (the widest vectors
+ * of either target's extensions). */
+static LLVMValueRef anchor_function(LowerModule *lm, LLVMTypeRef ty, const char *name, unsigned bits) {
+    char scalar_name[64];
+    snprintf(scalar_name, sizeof scalar_name, ANCHOR_PREFIX "%s", name);
+    LLVMValueRef fn = LLVMGetNamedFunction(lm->mod, scalar_name);
+    if (fn)
+        return fn;
+    LLVMTypeRef fnty = LLVMFunctionType(lm->t_void, &ty, 1, false);
+    fn = LLVMAddFunction(lm->mod, scalar_name, fnty);
+    set_anchor_attributes(lm->ctx, fn);
+    char variants[1024] = "";
+    size_t len = 0;
+    for (unsigned vf = 2; vf * bits <= 512; vf *= 2) {
+        char vector_name[80];
+        snprintf(vector_name, sizeof vector_name, "%s_v%u", scalar_name, vf);
+        LLVMTypeRef vty = LLVMVectorType(ty, vf);
+        LLVMValueRef vfn = LLVMAddFunction(lm->mod, vector_name, LLVMFunctionType(lm->t_void, &vty, 1, false));
+        set_anchor_attributes(lm->ctx, vfn);
+        len += (size_t)snprintf(variants + len, sizeof variants - len, "%s_ZGV_LLVM_N%uv_%s(%s)", len ? "," : "",
+                                vf, scalar_name, vector_name);
+    }
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(lm->ctx, "vector-function-abi-variant", 27, variants,
+                                                      (unsigned)len));
+    return fn;
+}
+
+void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size) {
+    LowerModule *lm = f->lm;
+    /* Mirrors lf_memory_address: only unchecked accesses rely on the guard. */
+    if (lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || offset + size > WASMC_GUARD_BYTES)
+        return;
+    bool aarch64 = lm->target && lm->target->arch == WASMC_ARCH_AARCH64;
+    LLVMTypeRef ty = LLVMTypeOf(v);
+    const char *name = NULL;
+    unsigned bits = 0;
+    switch (LLVMGetTypeKind(ty)) {
+    case LLVMIntegerTypeKind:
+        bits = LLVMGetIntTypeWidth(ty);
+        name = bits == 8 ? "i8" : bits == 16 ? "i16" : bits == 32 ? "i32" : bits == 64 ? "i64" : NULL;
+        break;
+    case LLVMFloatTypeKind: name = "f32"; bits = 32; break;
+    case LLVMDoubleTypeKind: name = "f64"; bits = 64; break;
+    default: break;
+    }
+    if (!name) {
+        asm_anchor(lm->ctx, f->b, aarch64, v); /* SIMD values: nothing to widen */
+        return;
+    }
+    LLVMValueRef fn = anchor_function(lm, ty, name, bits);
+    LLVMBuildCall2(f->b, LLVMFunctionType(lm->t_void, &ty, 1, false), fn, &v, 1, "");
+}
+
+/* Replace the call `call` to an anchor function by asm statements on its
+ * operand, 128 bits at a time. */
+static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, LLVMValueRef call) {
+    LLVMValueRef v = LLVMGetOperand(call, 0);
+    LLVMPositionBuilderBefore(b, call);
+    LLVMTypeRef ty = LLVMTypeOf(v);
+    if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind) {
+        unsigned lanes = LLVMGetVectorSize(ty);
+        LLVMTypeRef el = LLVMGetElementType(ty);
+        unsigned el_bits = LLVMGetTypeKind(el) == LLVMIntegerTypeKind ? LLVMGetIntTypeWidth(el)
+                           : LLVMGetTypeKind(el) == LLVMFloatTypeKind ? 32 : 64;
+        unsigned chunk = 128 / el_bits;
+        if (lanes > chunk) {
+            for (unsigned first = 0; first < lanes; first += chunk) {
+                LLVMValueRef idx[64];
+                for (unsigned i = 0; i < chunk; i++)
+                    idx[i] = LLVMConstInt(LLVMInt32TypeInContext(ctx), first + i, false);
+                LLVMValueRef part = LLVMBuildShuffleVector(b, v, LLVMGetPoison(ty), LLVMConstVector(idx, chunk), "");
+                asm_anchor(ctx, b, aarch64, part);
+            }
+            LLVMInstructionEraseFromParent(call);
+            return;
+        }
+    }
+    asm_anchor(ctx, b, aarch64, v);
+    LLVMInstructionEraseFromParent(call);
+}
+
+static bool is_anchor(LLVMValueRef fn) {
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(fn, &len);
+    return len > strlen(ANCHOR_PREFIX) && !strncmp(name, ANCHOR_PREFIX, strlen(ANCHOR_PREFIX));
+}
+
+void lf_anchor_prepare(LLVMModuleRef mod) {
+    /* The vector variants are unused declarations until a vectoriser
+     * picks them, and the pipeline deletes unused declarations early; a
+     * mapping whose function is gone is ignored.  llvm.compiler.used keeps
+     * them (materialize removes it again). */
+    LLVMValueRef keep[256];
+    unsigned n = 0;
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && n < 256; fn = LLVMGetNextFunction(fn))
+        if (is_anchor(fn))
+            keep[n++] = fn;
+    if (!n || LLVMGetNamedGlobal(mod, "llvm.compiler.used"))
+        return;
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
+    LLVMValueRef g = LLVMAddGlobal(mod, LLVMArrayType2(ptr, n), "llvm.compiler.used");
+    LLVMSetLinkage(g, LLVMAppendingLinkage);
+    LLVMSetSection(g, "llvm.metadata");
+    LLVMSetInitializer(g, LLVMConstArray2(ptr, keep, n));
+}
+
+void lf_anchor_materialize(LLVMModuleRef mod, bool aarch64) {
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    LLVMValueRef used = LLVMGetNamedGlobal(mod, "llvm.compiler.used");
+    if (used)
+        LLVMDeleteGlobal(used);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
+    LLVMValueRef fn = LLVMGetFirstFunction(mod);
+    while (fn) {
+        LLVMValueRef next = LLVMGetNextFunction(fn);
+        if (is_anchor(fn)) {
+            /* Calls only: what else refers to it is the dead llvm.compiler.used
+             * array, whose reference is dropped below. */
+            LLVMUseRef u = LLVMGetFirstUse(fn);
+            while (u) {
+                LLVMUseRef next_use = LLVMGetNextUse(u);
+                LLVMValueRef user = LLVMGetUser(u);
+                if (LLVMIsACallInst(user))
+                    materialize_call(ctx, b, aarch64, user);
+                u = next_use;
+            }
+            LLVMReplaceAllUsesWith(fn, LLVMGetPoison(LLVMTypeOf(fn)));
+            LLVMDeleteFunction(fn);
+        }
+        fn = next;
+    }
+    LLVMDisposeBuilder(b);
+}
