@@ -33,29 +33,30 @@ static void load_libm_globally(void) {
 /* Whether the (already verified, extent-checked) image imports any symbol:
  * only then can it need libm.  Loading libm costs ~0.1 ms, a tenth of a
  * cold start, and most artifacts import nothing.  When the section headers
- * do not say (stripped, or a table out of bounds), assume it does. */
+ * do not say (stripped, or a table out of bounds), assume it does.  Only
+ * the first dynamic symbol table is read (an ELF file has one), so the work
+ * is bounded by the file size even for a crafted section table. */
 static bool imports_symbols(const uint8_t *p, uint64_t size) {
     Elf64_Ehdr eh;
     memcpy(&eh, p, sizeof eh);
     if (eh.e_shnum == 0 || eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff > size ||
         (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > size - eh.e_shoff)
         return true;
-    bool found_dynsym = false;
     for (uint32_t i = 0; i < eh.e_shnum; i++) {
         Elf64_Shdr sh;
         memcpy(&sh, p + eh.e_shoff + (uint64_t)i * sizeof sh, sizeof sh);
         if (sh.sh_type != SHT_DYNSYM) continue;
         if (sh.sh_entsize != sizeof(Elf64_Sym) || sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)
             return true;
-        found_dynsym = true;
-        for (uint64_t off = sh.sh_offset + sizeof(Elf64_Sym); off + sizeof(Elf64_Sym) <= sh.sh_offset + sh.sh_size;
-             off += sizeof(Elf64_Sym)) {
+        /* Entry 0 is the reserved null symbol. */
+        for (uint64_t k = 1; k < sh.sh_size / sizeof(Elf64_Sym); k++) {
             Elf64_Sym sym;
-            memcpy(&sym, p + off, sizeof sym);
+            memcpy(&sym, p + sh.sh_offset + k * sizeof sym, sizeof sym);
             if (sym.st_shndx == SHN_UNDEF && sym.st_name != 0) return true;
         }
+        return false;
     }
-    return !found_dynsym;
+    return true;
 }
 
 #define MAX_ARTIFACT_BYTES (1ull << 31)
