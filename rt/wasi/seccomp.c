@@ -162,7 +162,7 @@ static int by_nr(const void *x, const void *y) {
     return a < c ? -1 : a > c;
 }
 
-size_t wasmrt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid) {
+size_t rt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid) {
 #ifndef FILTER_ARCH
     (void)out, (void)cap, (void)pid;
     return 0;
@@ -233,7 +233,7 @@ size_t wasmrt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid)
 
 bool wasmrt_seccomp_install(wasmrt_error *err) {
     struct sock_filter prog[WASMRT_SECCOMP_MAX_INSNS];
-    size_t n = wasmrt_seccomp_program(prog, WASMRT_SECCOMP_MAX_INSNS, (uint32_t)getpid());
+    size_t n = rt_seccomp_program(prog, WASMRT_SECCOMP_MAX_INSNS, (uint32_t)getpid());
     if (!n) {
         snprintf(err->message, sizeof err->message,
                  "seccomp: no filter for this architecture (or it does not fit)");

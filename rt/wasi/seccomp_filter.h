@@ -15,7 +15,8 @@ struct sock_filter;
 
 /* Writes the filter for this architecture into out (cap instructions),
  * with tgkill allowed only for thread group pid.  Returns the number of
- * instructions, or 0 if it does not fit or a jump is out of BPF's range. */
-size_t wasmrt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid);
+ * instructions, or 0 if it does not fit or a jump is out of BPF's range.
+ * Internal: the rt_ prefix keeps it out of libwasmrt.so's exports. */
+size_t rt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid);
 
 #endif

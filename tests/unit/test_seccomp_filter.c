@@ -31,7 +31,7 @@ static struct sock_filter prog[WASMRT_SECCOMP_MAX_INSNS];
 static size_t prog_len;
 
 static void build(void) {
-    prog_len = wasmrt_seccomp_program(prog, WASMRT_SECCOMP_MAX_INSNS, PID);
+    prog_len = rt_seccomp_program(prog, WASMRT_SECCOMP_MAX_INSNS, PID);
     cr_assert_gt(prog_len, 0, "the filter did not build");
 }
 
@@ -182,7 +182,7 @@ Test(seccomp_filter, tgkill_own_process_only) {
 
 Test(seccomp_filter, too_small_a_buffer_is_refused) {
     struct sock_filter small[8];
-    cr_expect_eq(wasmrt_seccomp_program(small, 8, PID), 0);
+    cr_expect_eq(rt_seccomp_program(small, 8, PID), 0);
 }
 
 #else
