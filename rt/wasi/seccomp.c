@@ -18,8 +18,9 @@
  * by libseccomp: libseccomp spent ~0.4 ms of every start-up building the
  * same ~100 instructions (plus loading libseccomp.so), which was a third
  * of wasmrt's cold start.  The program checks the arch, then finds the
- * call number by binary search over the sorted allow-list (leaves of a few
- * compares), then either allows it or jumps to the block that checks its
+ * call number by binary search over the sorted allow-list (runs of
+ * consecutive numbers merged into ranges; leaves of a few compares), then
+ * either allows it or jumps to the block that checks its
  * arguments (64-bit compares done as two 32-bit halves, as libseccomp
  * does).  Everything else reaches the kill.  Every jump is forward, so the
  * program is a DAG and always terminates.  tests/unit/test_seccomp_filter.c
@@ -114,8 +115,9 @@ typedef struct {
     bool overflow;
 } builder;
 
+/* Call numbers lo..hi (consecutive allowed calls merge into one range). */
 typedef struct {
-    uint32_t nr;
+    uint32_t lo, hi;
     int target;
 } entry;
 
@@ -141,24 +143,33 @@ static void arg_eq(builder *b, unsigned arg, uint32_t v, int on_eq, int on_ne) {
     emit(b, BPF_JMP | BPF_JEQ | BPF_K, v, on_eq, on_ne);
 }
 
-/* Binary search over e[0..n) (sorted by number, A = the number): a JGE
- * splits, the lower half follows it, the upper half comes after that; a
- * leaf is a chain of compares ending in the kill. */
+/* Binary search over e[0..n) (sorted, disjoint ranges; A = the number): a
+ * JGE splits, the lower half follows it, the upper half comes after that.
+ * A leaf tests its ranges from the highest down, so a number above a range
+ * that no higher range took lies in a gap and is killed; a number below
+ * the lowest range is killed too. */
 static void search(builder *b, const entry *e, size_t n) {
     if (n <= LEAF) {
-        for (size_t i = 0; i < n; i++)
-            emit(b, BPF_JMP | BPF_JEQ | BPF_K, e[i].nr, e[i].target, i + 1 < n ? TO_NEXT : TO_KILL);
+        for (size_t i = n; i-- > 0;) {
+            int miss = i ? TO_NEXT : TO_KILL;
+            if (e[i].lo == e[i].hi) {
+                emit(b, BPF_JMP | BPF_JEQ | BPF_K, e[i].lo, e[i].target, miss);
+            } else {
+                emit(b, BPF_JMP | BPF_JGT | BPF_K, e[i].hi, TO_KILL, TO_NEXT);
+                emit(b, BPF_JMP | BPF_JGE | BPF_K, e[i].lo, e[i].target, miss);
+            }
+        }
         return;
     }
     size_t mid = n / 2;
-    size_t split = emit(b, BPF_JMP | BPF_JGE | BPF_K, e[mid].nr, 0, TO_NEXT);
+    size_t split = emit(b, BPF_JMP | BPF_JGE | BPF_K, e[mid].lo, 0, TO_NEXT);
     search(b, e, mid);
     if (split < b->n) b->jt[split] = (int)b->n;
     search(b, e + mid, n - mid);
 }
 
 static int by_nr(const void *x, const void *y) {
-    uint32_t a = ((const entry *)x)->nr, c = ((const entry *)y)->nr;
+    uint32_t a = ((const entry *)x)->lo, c = ((const entry *)y)->lo;
     return a < c ? -1 : a > c;
 }
 
@@ -170,9 +181,24 @@ size_t rt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid) {
     enum { NUM_ALLOWED = sizeof allowed / sizeof *allowed };
     entry e[NUM_ALLOWED + NUM_BLOCKS];
     size_t ne = 0;
-    for (size_t i = 0; i < NUM_ALLOWED; i++) e[ne++] = (entry){(uint32_t)allowed[i], TO_ALLOW};
-    for (size_t j = 0; j < NUM_BLOCKS; j++) e[ne++] = (entry){(uint32_t)checked[j], TO_BLOCK(j)};
+    for (size_t i = 0; i < NUM_ALLOWED; i++)
+        e[ne++] = (entry){(uint32_t)allowed[i], (uint32_t)allowed[i], TO_ALLOW};
+    for (size_t j = 0; j < NUM_BLOCKS; j++)
+        e[ne++] = (entry){(uint32_t)checked[j], (uint32_t)checked[j], TO_BLOCK(j)};
     qsort(e, ne, sizeof *e, by_nr);
+    /* Merge runs of consecutive allowed numbers (e.g. the rt_sig* calls),
+     * and duplicates, which would otherwise make ranges overlap. */
+    size_t nr = 0;
+    for (size_t i = 0; i < ne; i++) {
+        if (nr && e[i].lo <= e[nr - 1].hi + 1 && e[i].target == TO_ALLOW &&
+            e[nr - 1].target == TO_ALLOW) {
+            if (e[i].hi > e[nr - 1].hi) e[nr - 1].hi = e[i].hi;
+            continue;
+        }
+        if (nr && e[i].lo <= e[nr - 1].hi) return 0; /* a number both allowed and checked */
+        e[nr++] = e[i];
+    }
+    ne = nr;
 
     builder b = {.out = out, .cap = cap};
     load(&b, OFF_ARCH);
