@@ -323,7 +323,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
         ok = ok && !wasm_error_is_set(err);
         if (ok) {
             dump_ir(mod, idx, "optimized");
-            lf_anchor_materialize(mod, s->ct->target->arch == WASMC_ARCH_AARCH64);
+            lf_anchor_materialize(mod, s->ct->target->arch == WASMC_ARCH_AARCH64, s->ct->opt_level >= 1);
         }
     }
     double t2 = now_seconds();

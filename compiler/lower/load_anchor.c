@@ -136,8 +136,53 @@ void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size
 
 /* Replace the call `call` to an anchor function by asm statements on its
  * operand, 128 bits at a time. */
-static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, LLVMValueRef call) {
+/* A scalar floating-point load that another instruction consumes as a
+ * whole number: floating-point arithmetic, a compare or conversion, or a
+ * store of it.  Nothing after the optimiser (instruction selection
+ * included) narrows or drops a floating-point load whose value is used so,
+ * so it needs no anchor and may fold into its user's memory operand.
+ * Integer loads keep theirs: the back end narrows them under masks,
+ * shifts and truncations (a narrower load at another address would no
+ * longer straddle the end of memory). */
+static bool float_load_consumed(LLVMValueRef v, LLVMValueRef anchor) {
+    if (!LLVMIsALoadInst(v))
+        return false;
+    LLVMTypeKind kind = LLVMGetTypeKind(LLVMTypeOf(v));
+    if (kind != LLVMFloatTypeKind && kind != LLVMDoubleTypeKind)
+        return false;
+    bool consumed = false;
+    for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef user = LLVMGetUser(u);
+        if (user == anchor)
+            continue;
+        if (!LLVMIsAInstruction(user))
+            return false;
+        switch (LLVMGetInstructionOpcode(user)) {
+        case LLVMFAdd: case LLVMFSub: case LLVMFMul: case LLVMFDiv: case LLVMFRem: case LLVMFNeg:
+        case LLVMFCmp: case LLVMFPExt: case LLVMFPTrunc: case LLVMFPToSI: case LLVMFPToUI:
+            /* Dead arithmetic would take the load with it. */
+            if (!LLVMGetFirstUse(user))
+                return false;
+            break;
+        case LLVMStore:
+            if (LLVMGetOperand(user, 0) != v)
+                return false;
+            break;
+        default:
+            return false;
+        }
+        consumed = true;
+    }
+    return consumed;
+}
+
+static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, bool optimized,
+                             LLVMValueRef call) {
     LLVMValueRef v = LLVMGetOperand(call, 0);
+    if (optimized && float_load_consumed(v, call)) {
+        LLVMInstructionEraseFromParent(call);
+        return;
+    }
     LLVMPositionBuilderBefore(b, call);
     LLVMTypeRef ty = LLVMTypeOf(v);
     if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind) {
@@ -188,7 +233,7 @@ void lf_anchor_prepare(LLVMModuleRef mod) {
     LLVMSetInitializer(g, LLVMConstArray2(ptr, keep, n));
 }
 
-void lf_anchor_materialize(LLVMModuleRef mod, bool aarch64) {
+void lf_anchor_materialize(LLVMModuleRef mod, bool aarch64, bool optimized) {
     LLVMContextRef ctx = LLVMGetModuleContext(mod);
     LLVMValueRef used = LLVMGetNamedGlobal(mod, "llvm.compiler.used");
     if (used)
@@ -205,7 +250,7 @@ void lf_anchor_materialize(LLVMModuleRef mod, bool aarch64) {
                 LLVMUseRef next_use = LLVMGetNextUse(u);
                 LLVMValueRef user = LLVMGetUser(u);
                 if (LLVMIsACallInst(user))
-                    materialize_call(ctx, b, aarch64, user);
+                    materialize_call(ctx, b, aarch64, optimized, user);
                 u = next_use;
             }
             LLVMReplaceAllUsesWith(fn, LLVMGetPoison(LLVMTypeOf(fn)));

@@ -40,8 +40,9 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
 /* After the optimiser, before code generation: turn the load anchors
  * lowering left (calls the vectorisers may have widened; load_anchor.c)
  * into the asm statements that keep the loads.  Required: the anchors are
- * undefined functions until then. */
-void lf_anchor_materialize(LLVMModuleRef mod, bool aarch64);
+ * undefined functions until then.  `optimized`: the pipeline ran at -O1 or
+ * above, so no dead instruction is left that could take a load with it. */
+void lf_anchor_materialize(LLVMModuleRef mod, bool aarch64, bool optimized);
 /* Before the optimiser: keep the anchors' vector variants declared. */
 void lf_anchor_prepare(LLVMModuleRef mod);
 
