@@ -5,8 +5,7 @@
 # compiler runs on the build machine and emits aarch64 artifacts with
 # --target=aarch64-linux-gnu.  Target libraries come from two places: the
 # cross sysroot /usr/aarch64-linux-gnu (libc) and Debian multiarch
-# /usr/lib/aarch64-linux-gnu (libseccomp-dev:arm64, if installed; see
-# tools/build-aarch64-rt.sh for why it normally is not), so
+# /usr/lib/aarch64-linux-gnu (any -dev:arm64 package), so
 # pkg-config is pointed at the multiarch directory only — never at the build
 # machine's own .pc files, whose libraries cannot link into an aarch64
 # binary.

@@ -8,14 +8,10 @@
 # Idempotent and cheap when nothing changed (cmake configures once, make
 # rebuilds only what is stale), so tests call it before every run.
 #
-# Seccomp: used only if an aarch64 libseccomp.pc is present in Debian
-# multiarch (libseccomp-dev:arm64), which tools/install-deps.sh deliberately
-# does not install: the multiarch libc6:arm64 it drags in (2.36-9+deb12uN)
-# shadows the cross sysroot's older ld.so-matched libc under
-# `qemu-aarch64 -L /usr/aarch64-linux-gnu` (qemu falls back to host paths
-# such as /lib/aarch64-linux-gnu), and that mismatch hangs every
-# pthread_create.  qemu-user cannot install a seccomp filter anyway, so the
-# aarch64 wasmrt runs under emulation with --no-seccomp.
+# Seccomp is compiled out of this tree: the filter (rt/wasi/seccomp.c, raw
+# classic BPF, no library) works on aarch64, but these binaries run under
+# qemu-user, which cannot install a filter, so the aarch64 wasmrt runs with
+# --no-seccomp.  A native aarch64 build enables it as on x86-64.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +26,6 @@ for tool in aarch64-linux-gnu-gcc qemu-aarch64; do
 done
 
 seccomp=OFF
-[ -f /usr/lib/aarch64-linux-gnu/pkgconfig/libseccomp.pc ] && seccomp=ON
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
     cmake -S "$root" -B "$build" \
