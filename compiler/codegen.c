@@ -313,7 +313,9 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
             LLVMPassBuilderOptionsSetSLPVectorization(po, 1);
         }
         LLVMPassBuilderOptionsSetLoopUnrolling(po, s->ct->opt_level >= 1);
-        LLVMErrorRef e = LLVMRunPasses(mod, pipelines[s->ct->opt_level], tm, po);
+        /* Developer aid: WASMC_PASSES replaces the pipeline (opt's syntax). */
+        const char *passes = getenv("WASMC_PASSES");
+        LLVMErrorRef e = LLVMRunPasses(mod, passes && *passes ? passes : pipelines[s->ct->opt_level], tm, po);
         LLVMDisposePassBuilderOptions(po);
         if (e) {
             char *msg = LLVMGetErrorMessage(e);
