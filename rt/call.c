@@ -17,7 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -46,9 +49,94 @@ static void thread_exit(void *p) {
 
 static void make_key(void) { pthread_key_create(&thread_key, thread_exit); }
 
-rt_thread *rt_thread_get(void) {
-    rt_thread *ts = &rt_tls;
-    if (ts->ready) return ts;
+/* ---- stack discovery ----
+ *
+ * For the main thread glibc's pthread_getattr_np parses all of
+ * /proc/self/maps with stdio (~100 us of a ~1 ms start), because the main
+ * stack has no descriptor: it grows on demand.  The kernel lets it grow down
+ * to vma_end - RLIMIT_STACK, but not into another mapping, nor within
+ * stack_guard_gap of an accessible one below it.  Linux 6.11's PROCMAP_QUERY
+ * ioctl answers exactly that from the kernel's own VMA tree in two or three
+ * calls: the stack VMA, then the VMAs (if any) between the rlimit bottom and
+ * it.  The answer may only err high (less guest stack), never low: a limit
+ * below the real end would let the guest fault on memory that is not a
+ * guard page the signal handler recognises.  Anything unusual (old kernel,
+ * no /proc, unlimited rlimit, the caller not on the main stack) falls back
+ * to pthread_getattr_np, which is cheap for other threads.  */
+
+/* The UAPI struct from <linux/fs.h> (Linux 6.11), spelled out because
+ * older installed headers lack it; the kernel checks `size`. */
+struct rt_procmap_query {
+    uint64_t size, query_flags, query_addr;
+    uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset, inode;
+    uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+    uint64_t vma_name_addr, build_id_addr;
+};
+#define RT_PROCMAP_QUERY _IOWR('f', 17, struct rt_procmap_query)
+#define RT_PROCMAP_VMA_ACCESS 0x07u          /* readable | writable | executable */
+#define RT_PROCMAP_COVERING_OR_NEXT 0x10u
+/* The kernel's default stack_guard_gap (256 pages of 4 KiB); a larger boot
+ * setting only matters with a mapping right below the stack, where glibc
+ * ignores the gap entirely. */
+#define STACK_GUARD_GAP (1u << 20)
+/* VMAs looked at between the rlimit bottom and the stack before giving up. */
+#define MAX_VMAS_BELOW 8
+
+extern void *__libc_stack_end;
+
+static bool procmap_query(int fd, uintptr_t addr, unsigned flags, struct rt_procmap_query *q) {
+    memset(q, 0, sizeof *q);
+    q->size = sizeof *q;
+    q->query_flags = flags;
+    q->query_addr = addr;
+    return ioctl(fd, RT_PROCMAP_QUERY, q) == 0;
+}
+
+/* Exact bounds of the main thread's stack, or false to ask glibc. */
+static bool main_stack_bounds(uintptr_t *lo, uintptr_t *hi) {
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    uintptr_t end = (uintptr_t)__libc_stack_end;
+    struct rlimit rl;
+    if (!end || here >= end || getrlimit(RLIMIT_STACK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return false;
+    uintptr_t page = (uintptr_t)getpagesize();
+    uintptr_t rlim = (uintptr_t)rl.rlim_cur & ~(page - 1);
+    /* A thread or coroutine stack is an mmap far below the main one. */
+    if (end - here >= rlim) return false;
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool ok = false;
+    struct rt_procmap_query q;
+    if (!procmap_query(fd, end, 0, &q) || here < q.vma_start || here >= q.vma_end) goto out;
+    uintptr_t vs = q.vma_start, ve = q.vma_end;
+    if (ve - vs > rlim) goto out;   /* already beyond the limit: someone raised it late */
+    /* The kernel checks size = vma_end - new_start <= rlimit. */
+    uintptr_t bottom = ve - rlim;
+    uintptr_t at = bottom > STACK_GUARD_GAP ? bottom - STACK_GUARD_GAP : 0;
+    for (int i = 0;; i++) {
+        if (i == MAX_VMAS_BELOW || !procmap_query(fd, at, RT_PROCMAP_COVERING_OR_NEXT, &q)) goto out;
+        if (q.vma_start == vs) break;   /* nothing else in the way */
+        if (q.vma_start > vs || q.vma_end > vs) goto out;   /* the tree changed under us */
+        /* A mapping the stack may not grow into (nor near, if accessible). */
+        uintptr_t stop = q.vma_end + ((q.vma_flags & RT_PROCMAP_VMA_ACCESS) ? STACK_GUARD_GAP : 0);
+        if (stop > bottom) bottom = stop;
+        at = q.vma_end;
+    }
+    *lo = bottom < vs ? bottom : vs;
+    *hi = ve;
+    ok = true;
+out:
+    close(fd);
+    return ok;
+}
+
+static void stack_bounds(rt_thread *ts) {
+    uintptr_t lo, hi;
+    if (main_stack_bounds(&lo, &hi)) {
+        ts->stack_lo = lo;
+        ts->stack_hi = hi;
+        return;
+    }
     pthread_attr_t attr;
     void *addr;
     size_t size;
@@ -59,6 +147,12 @@ rt_thread *rt_thread_get(void) {
         }
         pthread_attr_destroy(&attr);
     }
+}
+
+rt_thread *rt_thread_get(void) {
+    rt_thread *ts = &rt_tls;
+    if (ts->ready) return ts;
+    stack_bounds(ts);
     /* The handler must run on its own stack to survive a guest that ran
      * this one into its guard page.  Keep a sufficient existing one (e.g.
      * a sanitizer's). */
