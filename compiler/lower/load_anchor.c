@@ -38,13 +38,16 @@ static const char *vector_constraint(bool aarch64) { return aarch64 ? "w" : "x";
 
 /* The empty asm statement reading `v` (scalar or vector of at most 128
  * bits), before the builder's position. */
-static void asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, LLVMValueRef v) {
+static void add_anchor_attributes(LLVMContextRef ctx, LLVMValueRef fn_or_call, bool is_call);
+
+/* `with_attributes`: the optimiser still runs after it (see
+ * add_anchor_attributes); after the optimiser the plain asm statement is
+ * what instruction selection keeps in order with the memory accesses. */
+static void asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, LLVMValueRef v, bool with_attributes) {
     LLVMTypeRef ty = LLVMTypeOf(v);
     LLVMTypeKind kind = LLVMGetTypeKind(ty);
     const char *constraint = "r";
     if (kind == LLVMVectorTypeKind) {
-        LLVMTargetDataRef td = NULL;
-        (void)td;
         unsigned lanes = LLVMGetVectorSize(ty);
         LLVMTypeRef el = LLVMGetElementType(ty);
         unsigned el_bits = LLVMGetTypeKind(el) == LLVMIntegerTypeKind ? LLVMGetIntTypeWidth(el)
@@ -64,20 +67,37 @@ static void asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, LLVMV
     LLVMTypeRef fnty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), &ty, 1, false);
     LLVMValueRef asm_fn = LLVMGetInlineAsm(fnty, "", 0, constraint, strlen(constraint), true, false,
                                            LLVMInlineAsmDialectATT, false);
-    LLVMBuildCall2(b, fnty, asm_fn, &v, 1, "");
+    LLVMValueRef call = LLVMBuildCall2(b, fnty, asm_fn, &v, 1, "");
+    if (with_attributes)
+        add_anchor_attributes(ctx, call, true);
 }
 
-/* nounwind willreturn memory(inaccessiblemem: readwrite): MemoryEffects
+/* What an anchor claims to do: nounwind willreturn memory(read,
+ * inaccessiblemem: readwrite).  Writing inaccessible memory keeps it from
+ * being deleted without stopping LLVM from forwarding, hoisting or
+ * combining linear-memory accesses around it.  Reading all memory keeps
+ * the stores before the load: the load may trap, and a trapped instance's
+ * memory must show every store made before it, but without the read
+ * dead-store elimination merged `store A; trapping load; store A` into one
+ * store after the load (fuzz-diff seed 103504,
+ * tests/fuzz-diff/regress/store_before_trapping_load.wat).  MemoryEffects
  * packs two ModRef bits per location (argmem, inaccessiblemem, other). */
-static void set_anchor_attributes(LLVMContextRef ctx, LLVMValueRef fn) {
-    unsigned memory_kind = LLVMGetEnumAttributeKindForName("memory", 6);
-    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, memory_kind, 3u << 2));
-    static const char *const fn_attrs[] = {"nounwind", "willreturn"};
-    for (size_t i = 0; i < sizeof fn_attrs / sizeof fn_attrs[0]; i++) {
-        unsigned k = LLVMGetEnumAttributeKindForName(fn_attrs[i], strlen(fn_attrs[i]));
-        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, k, 0));
+#define ANCHOR_MEMORY_EFFECTS (1u | 3u << 2 | 1u << 4)
+
+static void add_anchor_attributes(LLVMContextRef ctx, LLVMValueRef fn_or_call, bool is_call) {
+    LLVMAttributeRef attrs[3];
+    attrs[0] = LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), ANCHOR_MEMORY_EFFECTS);
+    attrs[1] = LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0);
+    attrs[2] = LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("willreturn", 10), 0);
+    for (int i = 0; i < 3; i++) {
+        if (is_call)
+            LLVMAddCallSiteAttribute(fn_or_call, LLVMAttributeFunctionIndex, attrs[i]);
+        else
+            LLVMAddAttributeAtIndex(fn_or_call, LLVMAttributeFunctionIndex, attrs[i]);
     }
 }
+
+static void set_anchor_attributes(LLVMContextRef ctx, LLVMValueRef fn) { add_anchor_attributes(ctx, fn, false); }
 
 /* wasmc_anchor_<name>(ty), declared once per module with its vector
  * variants: every power-of-two width up to 512 bits (the widest vectors
@@ -127,7 +147,7 @@ void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size
     default: break;
     }
     if (!name) {
-        asm_anchor(lm->ctx, f->b, aarch64, v); /* SIMD values: nothing to widen */
+        asm_anchor(lm->ctx, f->b, aarch64, v, true); /* SIMD values: nothing to widen */
         return;
     }
     LLVMValueRef fn = anchor_function(lm, ty, name, bits);
@@ -197,13 +217,13 @@ static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64,
                 for (unsigned i = 0; i < chunk; i++)
                     idx[i] = LLVMConstInt(LLVMInt32TypeInContext(ctx), first + i, false);
                 LLVMValueRef part = LLVMBuildShuffleVector(b, v, LLVMGetPoison(ty), LLVMConstVector(idx, chunk), "");
-                asm_anchor(ctx, b, aarch64, part);
+                asm_anchor(ctx, b, aarch64, part, false);
             }
             LLVMInstructionEraseFromParent(call);
             return;
         }
     }
-    asm_anchor(ctx, b, aarch64, v);
+    asm_anchor(ctx, b, aarch64, v, false);
     LLVMInstructionEraseFromParent(call);
 }
 

@@ -1,0 +1,30 @@
+;; fuzz-diff seed 103504 (reduced): the store before an out-of-bounds load
+;; must be visible after the trap.  func_11 stores 0 at address 1, then
+;; loads far out of bounds (dropped), then stores 0 at address 1 again.  At
+;; -O2 in guard-page mode dead-store elimination merged the two stores into
+;; the one after the load (LLVM does not know the load can trap), so the
+;; trap came first and func_19_invoker logged the data segment's 1, not 0.
+(module
+  (type (;0;) (func (param i32)))
+  (type (;1;) (func (param i32) (result f32)))
+  (type (;2;) (func))
+  (import "fuzzing-support" "log-i32" (func (;0;) (type 0)))
+  (func (;1;) (type 1) (param i32) (result f32)
+    i32.const 1
+    i32.const 0
+    i32.store8
+    i32.const 1769349235
+    i32.load
+    drop
+    i32.const 1
+    i32.const 0
+    i32.store8
+    f32.const 0x1.73f8p+13 (;=11903;))
+  (func (;2;) (type 2)
+    i32.const 1
+    i32.load8_u
+    call 0)
+  (memory (;0;) 16 17)
+  (export "func_11" (func 1))
+  (export "func_19_invoker" (func 2))
+  (data (;0;) (i32.const 1) "\01"))
