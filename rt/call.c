@@ -56,11 +56,12 @@ static void make_key(void) { pthread_key_create(&thread_key, thread_exit); }
  * stack has no descriptor: it grows on demand.  The kernel lets it grow down
  * to vma_end - RLIMIT_STACK, but not into another mapping, nor within
  * stack_guard_gap of an accessible one below it.  Linux 6.11's PROCMAP_QUERY
- * ioctl answers exactly that from the kernel's own VMA tree in two or three
- * calls: the stack VMA, then the VMAs (if any) between the rlimit bottom and
- * it.  The answer may only err high (less guest stack), never low: a limit
- * below the real end would let the guest fault on memory that is not a
- * guard page the signal handler recognises.  Anything unusual (old kernel,
+ * ioctl answers exactly that from the kernel's own VMA tree, usually in one
+ * call (the first VMA at or above the lowest address the stack could reach
+ * is the stack itself), else by walking the few VMAs in between.  The
+ * answer may only err high (less guest stack), never low: a limit below
+ * the real end would let the guest fault on memory that is not a guard
+ * page the signal handler recognises.  Anything unusual (old kernel,
  * no /proc, unlimited rlimit, the caller not on the main stack) falls back
  * to pthread_getattr_np, which is cheap for other threads.  */
 
@@ -107,13 +108,24 @@ static bool main_stack_bounds(uintptr_t *lo, uintptr_t *hi) {
     if (fd < 0) return false;
     bool ok = false;
     struct rt_procmap_query q;
-    if (!procmap_query(fd, end, 0, &q) || here < q.vma_start || here >= q.vma_end) goto out;
+    /* Usually one query settles it: the stack's top is at least the page
+     * above __libc_stack_end, so if the first VMA at or above that top less
+     * the rlimit and the gap is the stack itself, nothing is in the way. */
+    uintptr_t top_min = (end | (page - 1)) + 1;
+    uintptr_t from = top_min > rlim + STACK_GUARD_GAP ? top_min - rlim - STACK_GUARD_GAP : 0;
+    if (!procmap_query(fd, from, RT_PROCMAP_COVERING_OR_NEXT, &q)) goto out;
+    bool clear = q.vma_start <= end && end < q.vma_end;
+    if (!clear && !procmap_query(fd, end, 0, &q)) goto out;
+    if (here < q.vma_start || here >= q.vma_end) goto out;
     uintptr_t vs = q.vma_start, ve = q.vma_end;
-    if (ve - vs > rlim) goto out;   /* already beyond the limit: someone raised it late */
+    /* Grown past the limit means it was lowered late; an rlimit past the
+     * address space's start is as good as unlimited. */
+    if (ve - vs > rlim || ve <= rlim) goto out;
     /* The kernel checks size = vma_end - new_start <= rlimit. */
     uintptr_t bottom = ve - rlim;
+    /* Otherwise walk what lies between (rarely anything). */
     uintptr_t at = bottom > STACK_GUARD_GAP ? bottom - STACK_GUARD_GAP : 0;
-    for (int i = 0;; i++) {
+    for (int i = 0; !clear; i++) {
         if (i == MAX_VMAS_BELOW || !procmap_query(fd, at, RT_PROCMAP_COVERING_OR_NEXT, &q)) goto out;
         if (q.vma_start == vs) break;   /* nothing else in the way */
         if (q.vma_start > vs || q.vma_end > vs) goto out;   /* the tree changed under us */

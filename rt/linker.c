@@ -32,12 +32,27 @@ struct wasmrt_linker {
     size_t last_module_len;
 };
 
+/* Eight bytes per multiply: FNV's byte loop was most of a WASI define,
+ * since every key starts with the 22 bytes of "wasi_snapshot_preview1". */
+static uint64_t mix(uint64_t h, uint64_t w) {
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+
+static uint64_t hash_bytes(uint64_t h, const char *p, size_t n) {
+    h = mix(h, n);   /* the length keeps ("ab","c") apart from ("a","bc") */
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = mix(h, w);
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    return mix(h, w);
+}
+
 static uint64_t key_hash(const char *m, size_t ml, const char *n, size_t nl) {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < ml; i++) h = (h ^ (uint8_t)m[i]) * 0x100000001b3ull;
-    h = (h ^ 0xff) * 0x100000001b3ull;
-    for (size_t i = 0; i < nl; i++) h = (h ^ (uint8_t)n[i]) * 0x100000001b3ull;
-    return h | 1;   /* 0 marks an empty slot */
+    return hash_bytes(hash_bytes(0x243f6a8885a308d3ull, m, ml), n, nl) | 1;   /* 0 marks an empty slot */
 }
 
 wasmrt_linker *wasmrt_linker_new(void) { return calloc(1, sizeof(wasmrt_linker)); }
