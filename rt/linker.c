@@ -127,8 +127,10 @@ static char *module_name(wasmrt_linker *l, const char *m, size_t ml) {
 
 static rt_link_entry *insert(wasmrt_linker *l, const char *m, size_t ml, const char *n, size_t nl,
                              wasmrt_error *err) {
-    if ((l->count + 1) * 2 > l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 128;   /* WASI alone is 45 names */
+    /* Up to 3/4 full: WASI's 45 names then fit the first 64 slots, which
+     * are two fresh pages to fault in instead of four. */
+    if ((l->count + 1) * 4 > l->cap * 3) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
         rt_link_entry *s = calloc(cap, sizeof *s);
         if (!s) goto oom;
         for (size_t i = 0; i < l->cap; i++)
