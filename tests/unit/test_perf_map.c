@@ -74,19 +74,7 @@ static void open_module(Harness *h) {
     cr_assert(evil, "no name section in the assembled module");
     evil[4] = '\n';
     evil[9] = 0x1b;
-    WasmcOptions opts;
-    wasmc_options_default(&opts);
-    opts.threads = 1;
-    WasmError err;
-    wasm_error_clear(&err);
-    bool ok = wasmc_compile(bytes, size, &opts, h->so_path, NULL, &err);
-    free(bytes);
-    if (!ok && (err.kind == WASM_ERR_UNSUPPORTED || not_implemented(err.message)))
-        SKIP(h, "compiler not ready: %s", err.message);
-    cr_assert(ok, "wasmc_compile: %s (offset %zu)", err.message, err.offset);
-    wasmrt_error rerr = {{0}};
-    h->module = wasmrt_module_load(h->so_path, &rerr);
-    cr_assert(h->module, "wasmrt_module_load: %s", rerr.message);
+    harness_load_bytes(h, bytes, size, false);
 }
 
 static void close_module(Harness *h, const char *map) {

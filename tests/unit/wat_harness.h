@@ -95,18 +95,9 @@ static bool wat_to_wasm(const char *dir, const char *wat, uint8_t **bytes, size_
     return true;
 }
 
-/* Assemble, compile in the given mode, load and instantiate `wat`. */
-static void harness_open_linked(Harness *h, const char *wat, bool bounds_checks,
-                                void (*define_imports)(wasmrt_linker *l)) {
-    memset(h, 0, sizeof *h);
-    h->define_imports = define_imports;
-    strcpy(h->dir, "/tmp/wasmc-wattest-XXXXXX");
-    cr_assert(mkdtemp(h->dir), "mkdtemp");
-    snprintf(h->so_path, sizeof h->so_path, "%s/m.so", h->dir);
-    uint8_t *bytes;
-    size_t size;
-    if (!wat_to_wasm(h->dir, wat, &bytes, &size))
-        SKIP(h, "wat2wasm (wabt) is not installed");
+/* Compile the module `bytes` (consumed) in the given mode into h->so_path
+ * and load it (not instantiated). */
+static void harness_load_bytes(Harness *h, uint8_t *bytes, size_t size, bool bounds_checks) {
     WasmcOptions opts;
     wasmc_options_default(&opts);
     opts.bounds_checks = bounds_checks;
@@ -124,6 +115,21 @@ static void harness_open_linked(Harness *h, const char *wat, bool bounds_checks,
     if (!h->module && not_implemented(rerr.message))
         SKIP(h, "runtime not ready: %s", rerr.message);
     cr_assert(h->module, "wasmrt_module_load: %s", rerr.message);
+}
+
+/* Assemble, compile in the given mode, load and instantiate `wat`. */
+static void harness_open_linked(Harness *h, const char *wat, bool bounds_checks,
+                                void (*define_imports)(wasmrt_linker *l)) {
+    memset(h, 0, sizeof *h);
+    h->define_imports = define_imports;
+    strcpy(h->dir, "/tmp/wasmc-wattest-XXXXXX");
+    cr_assert(mkdtemp(h->dir), "mkdtemp");
+    snprintf(h->so_path, sizeof h->so_path, "%s/m.so", h->dir);
+    uint8_t *bytes;
+    size_t size;
+    if (!wat_to_wasm(h->dir, wat, &bytes, &size))
+        SKIP(h, "wat2wasm (wabt) is not installed");
+    harness_load_bytes(h, bytes, size, bounds_checks);
     harness_instantiate(h);
 }
 
