@@ -12,13 +12,13 @@
  * An asm statement in a loop stops the loop vectoriser, though (it cannot
  * widen it), which cost up to 2.3x on loops LLVM otherwise vectorises.
  * So the optimiser never sees the asm: a scalar load is anchored by a call
- * to an external function wasmc_anchor_<type>, declared to touch only
- * inaccessible memory (so it does not stop LLVM from combining, hoisting
- * or forwarding linear-memory accesses) and to have vector variants
- * (the "vector-function-abi-variant" attribute, as vector math libraries
+ * to an external function wasmc_anchor_<type> (memory effects: see
+ * add_anchor_attributes) that has vector variants (the
+ * "vector-function-abi-variant" attribute, as vector math libraries
  * declare theirs), which lets the vectorisers widen it with the loads.
  * After the pipeline, lf_anchor_materialize replaces every such call,
- * scalar or vector, with the empty asm statement on its operand.
+ * scalar or vector, with the empty asm statement on its operand, except
+ * where the optimised code itself keeps the load (float_load_consumed).
  *
  * 128-bit SIMD loads are anchored with the asm statement directly: no
  * vectoriser widens them.
@@ -32,17 +32,16 @@
 
 #define ANCHOR_PREFIX "wasmc_anchor_"
 
-/* Register constraint for an asm operand of `bits` bits in a vector
- * register. */
+/* Register constraint for an asm operand in a vector register. */
 static const char *vector_constraint(bool aarch64) { return aarch64 ? "w" : "x"; }
 
-/* The empty asm statement reading `v` (scalar or vector of at most 128
- * bits), before the builder's position. */
 static void add_anchor_attributes(LLVMContextRef ctx, LLVMValueRef fn_or_call, bool is_call);
 
-/* `with_attributes`: the optimiser still runs after it (see
- * add_anchor_attributes); after the optimiser the plain asm statement is
- * what instruction selection keeps in order with the memory accesses. */
+/* The empty asm statement reading `v` (scalar or vector of at most 128
+ * bits) at the builder's position.  `with_attributes` when the optimiser
+ * still runs after it (see add_anchor_attributes); after the optimiser the
+ * plain asm statement is what instruction selection keeps in order with
+ * the memory accesses. */
 static void asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, LLVMValueRef v, bool with_attributes) {
     LLVMTypeRef ty = LLVMTypeOf(v);
     LLVMTypeKind kind = LLVMGetTypeKind(ty);
