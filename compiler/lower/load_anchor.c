@@ -37,6 +37,14 @@ static const char *vector_constraint(bool aarch64) { return aarch64 ? "w" : "x";
 
 static void add_anchor_attributes(LLVMContextRef ctx, LLVMValueRef fn_or_call, bool is_call);
 
+/* Bits per lane of a vector of integers, floats or doubles. */
+static unsigned element_bits(LLVMTypeRef vector) {
+    LLVMTypeRef el = LLVMGetElementType(vector);
+    if (LLVMGetTypeKind(el) == LLVMIntegerTypeKind)
+        return LLVMGetIntTypeWidth(el);
+    return LLVMGetTypeKind(el) == LLVMFloatTypeKind ? 32 : 64;
+}
+
 /* The empty asm statement reading `v` (scalar or vector of at most 128
  * bits) at the builder's position.  `with_attributes` when the optimiser
  * still runs after it (see add_anchor_attributes); after the optimiser the
@@ -48,9 +56,7 @@ static void asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, LLVMV
     const char *constraint = "r";
     if (kind == LLVMVectorTypeKind) {
         unsigned lanes = LLVMGetVectorSize(ty);
-        LLVMTypeRef el = LLVMGetElementType(ty);
-        unsigned el_bits = LLVMGetTypeKind(el) == LLVMIntegerTypeKind ? LLVMGetIntTypeWidth(el)
-                           : LLVMGetTypeKind(el) == LLVMFloatTypeKind ? 32 : 64;
+        unsigned el_bits = element_bits(ty);
         unsigned bits = lanes * el_bits;
         if (bits <= 64) {
             /* Half vectors have no register class of their own for an asm
@@ -206,9 +212,7 @@ static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64,
     LLVMTypeRef ty = LLVMTypeOf(v);
     if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind) {
         unsigned lanes = LLVMGetVectorSize(ty);
-        LLVMTypeRef el = LLVMGetElementType(ty);
-        unsigned el_bits = LLVMGetTypeKind(el) == LLVMIntegerTypeKind ? LLVMGetIntTypeWidth(el)
-                           : LLVMGetTypeKind(el) == LLVMFloatTypeKind ? 32 : 64;
+        unsigned el_bits = element_bits(ty);
         unsigned chunk = 128 / el_bits;
         if (lanes > chunk) {
             for (unsigned first = 0; first < lanes; first += chunk) {
