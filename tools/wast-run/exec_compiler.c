@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +22,6 @@
 static const char *pre_dir = ".";
 
 void wast_exec_set_precompiled(const char *dir) { pre_dir = dir; }
-
-bool wasm_error(WasmError *err, WasmErrorKind kind, size_t offset, const char *fmt, ...) {
-    if (err->kind != WASM_OK) return false;
-    err->kind = kind;
-    err->offset = offset;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 void wasmc_options_default(WasmcOptions *o) {
     memset(o, 0, sizeof *o);
