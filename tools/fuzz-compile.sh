@@ -30,19 +30,9 @@ nice clang-19 -std=gnu17 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,addres
   "$root/tests/fuzz/fuzz_compile.c" "${srcs[@]}" \
   -L"$llvm/lib" -Wl,-rpath,"$llvm/lib" -lLLVM -lpthread -lm -o "$out/fuzz_compile"
 
-# Seed corpus: the binary modules wast2json extracts from the spec suite
-# (files it cannot convert are skipped; modules over the size cap are left
-# out since libFuzzer would truncate them into mostly-malformed inputs).
+# Seed corpus: the spec suite's binary modules under 4097c.
 if [ -z "$(ls -A "$out/corpus")" ]; then
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
-  for w in "$suite"/*.wast; do
-    name=$(basename "$w" .wast)
-    mkdir -p "$tmp/$name"
-    wast2json "$w" -o "$tmp/$name/$name.json" >/dev/null 2>&1 || continue
-  done
-  find "$tmp" -name '*.wasm' -size -4097c -exec cp -t "$out/corpus" {} + 2>/dev/null || true
-  echo "seed corpus: $(ls "$out/corpus" | wc -l) modules"
+  "$root/tools/spec-corpus.sh" "$suite" "$out/corpus" 4097c
 fi
 # Spec modules test one instruction each; random valid modules from
 # binaryen's generator (wasm-opt -ttf, SIMD included) give the mutator

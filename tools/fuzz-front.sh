@@ -19,18 +19,9 @@ clang-19 -std=gnu17 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,und
   -fno-sanitize-recover=undefined -I"$c" "$root/tests/fuzz/fuzz_front.c" "${srcs[@]}" \
   -o "$out/fuzz_front"
 
-# Seed corpus: the binary modules wast2json extracts from the spec suite
-# (files it cannot convert are skipped).
+# Seed corpus: the spec suite's binary modules under 64k.
 if [ -z "$(ls -A "$out/corpus")" ]; then
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
-  for w in "$suite"/*.wast; do
-    name=$(basename "$w" .wast)
-    mkdir -p "$tmp/$name"
-    wast2json "$w" -o "$tmp/$name/$name.json" >/dev/null 2>&1 || continue
-  done
-  find "$tmp" -name '*.wasm' -size -64k -exec cp -t "$out/corpus" {} + 2>/dev/null || true
-  echo "seed corpus: $(ls "$out/corpus" | wc -l) modules"
+  "$root/tools/spec-corpus.sh" "$suite" "$out/corpus" 64k
 fi
 
 cd "$out"
