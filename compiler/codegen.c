@@ -326,6 +326,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
         if (ok) {
             dump_ir(mod, idx, "optimized");
             lf_anchor_materialize(mod, s->ct->target->arch == WASMC_ARCH_AARCH64, s->ct->opt_level >= 1);
+            lf_order_materialize(mod);
         }
     }
     double t2 = now_seconds();

@@ -208,6 +208,7 @@ static bool emit_block(LowerFunc *f, const Instr *in) {
         fr->target = header;
         fr->loop_phis = make_phis(f, header, np, pt);
         add_incoming(f, fr->loop_phis, np);
+        lf_order_flush(f);
         LLVMBuildBr(f->b, header);
         LLVMPositionBuilderAtEnd(f->b, header);
         for (uint32_t i = 0; i < np; i++)
@@ -233,6 +234,7 @@ static bool emit_block(LowerFunc *f, const Instr *in) {
         fr->end_block = fr->target = LLVMAppendBasicBlockInContext(ctx, f->fn, "if.end");
         fr->end_phis = make_phis(f, fr->end_block, nr, rt);
         LLVMValueRef c = LLVMBuildICmp(f->b, LLVMIntNE, cond, lm_const_i32(f->lm, 0), "");
+        lf_order_flush(f);
         LLVMBuildCondBr(f->b, c, then_bb, fr->else_block);
         LLVMPositionBuilderAtEnd(f->b, then_bb);
         break;
@@ -245,6 +247,7 @@ static bool emit_block(LowerFunc *f, const Instr *in) {
 static void fall_to_end(LowerFunc *f, ControlFrame *fr) {
     add_incoming(f, fr->end_phis, fr->num_results);
     fr->end_reached = true;
+    lf_order_flush(f);
     LLVMBuildBr(f->b, fr->end_block);
 }
 
@@ -326,6 +329,7 @@ static bool emit_br(LowerFunc *f, const Instr *in) {
     ControlFrame *fr = label_frame(f, in->op == OP_RETURN ? f->ctrl_depth - 1 : in->index, in->offset);
     if (!fr)
         return false;
+    lf_order_flush(f);
     LLVMBuildBr(f->b, prepare_branch(f, fr));
     set_unreachable_keeping(f, branch_arity(fr));
     return !wasm_error_is_set(f->err);
@@ -339,6 +343,7 @@ static bool emit_br_if(LowerFunc *f, const Instr *in) {
     LLVMBasicBlockRef dest = prepare_branch(f, fr);
     LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(f->lm->ctx, f->fn, "br_if.cont");
     LLVMValueRef c = LLVMBuildICmp(f->b, LLVMIntNE, cond, lm_const_i32(f->lm, 0), "");
+    lf_order_flush(f);
     LLVMBuildCondBr(f->b, c, dest, cont);
     LLVMPositionBuilderAtEnd(f->b, cont);
     return !wasm_error_is_set(f->err);
@@ -364,6 +369,7 @@ static bool emit_br_table(LowerFunc *f, const Instr *in) {
             via[targets[i]] = LLVMAppendBasicBlockInContext(lm->ctx, f->fn, "br_table.case");
     }
     if (ok) {
+        lf_order_flush(f);
         LLVMValueRef sw = LLVMBuildSwitch(f->b, index, via[targets[n]], n);
         for (uint32_t i = 0; i < n; i++)
             if (targets[i] != targets[n])
@@ -422,6 +428,7 @@ static bool emit_call(LowerFunc *f, const Instr *in) {
         args[0] = f->vmctx;
     }
     LLVMTypeRef ty = lm->wasm_fn_types[callee->type_index];
+    lf_order_flush(f); /* an inlined callee's accesses stay after our stores */
     LLVMValueRef call = LLVMBuildCall2(f->b, ty, code, args, t->num_params + 1, t->num_results ? "call" : "");
     /* Wasm recursion must exhaust the stack, not become a loop: without
      * this, tail-recursion elimination (or a sibling-call jmp) turns
@@ -466,6 +473,7 @@ static bool emit_call_indirect(LowerFunc *f, const Instr *in) {
     LLVMValueRef vm_idx = lm_const_i64(lm, offsetof(wasmc_funcref, vmctx));
     args[0] = lf_load(f, lm->t_ptr, LLVMBuildInBoundsGEP2(f->b, lm->t_i8, ref, &vm_idx, 1, ""),
                       lm->tbaa_vmctx, true, "callee.vmctx");
+    lf_order_flush(f);
     LLVMValueRef call = LLVMBuildCall2(f->b, lm->wasm_fn_types[type_index], code, args, t->num_params + 1,
                                        t->num_results ? "call" : "");
     LLVMSetTailCallKind(call, LLVMTailCallKindNoTail); /* no sibcall: recursion must use stack */

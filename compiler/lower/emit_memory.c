@@ -107,6 +107,7 @@ static void emit_store(LowerFunc *f, const Instr *in, const AccessShape *s) {
         value = LLVMBuildTrunc(f->b, value, s->mem_type, "");
     LLVMValueRef st = LLVMBuildStore(f->b, value, ptr);
     lf_mark_memory_access(f, st, 0);
+    lf_order_side_effect(f);
 }
 
 /* The wasmc_memory of memory 0: its pointer is fixed at instantiation
@@ -169,6 +170,7 @@ static void emit_memory_fill(LowerFunc *f) {
     LLVMValueRef dst = checked_range(f, d, n64, memory0_bytes(f));
     LLVMValueRef byte = LLVMBuildTrunc(f->b, val, lm->t_i8, "");
     tag_linear_memory(f, LLVMBuildMemSet(f->b, dst, byte, n64, 1));
+    lf_order_side_effect(f);
 }
 
 static void emit_memory_copy(LowerFunc *f) {
@@ -179,6 +181,7 @@ static void emit_memory_copy(LowerFunc *f) {
     LLVMValueRef src = checked_range(f, s, n64, bytes);
     LLVMValueRef dst = checked_range(f, d, n64, bytes);
     tag_linear_memory(f, LLVMBuildMemMove(f->b, dst, 1, src, 1, n64));
+    lf_order_side_effect(f);
 }
 
 /* Function type of a builtin returning `ret` and taking vmctx then

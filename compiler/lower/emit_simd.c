@@ -214,6 +214,7 @@ static void emit_store_lane(LowerFunc *f, const Instr *in, Shape s) {
     LLVMValueRef ptr = access(f, in, addr, shape_bits[s] / 8);
     LLVMValueRef x = LLVMBuildExtractElement(f->b, v, lm_const_i32(f->lm, in->lane), "");
     lf_mark_memory_access(f, LLVMBuildStore(f->b, x, ptr), 0);
+    lf_order_side_effect(f);
 }
 
 /* ---- Lanes ---- */

@@ -62,6 +62,7 @@ static void emit_table_set(LowerFunc *f, const Instr *in) {
     LLVMValueRef idx = lf_pop(f);
     LLVMValueRef p = table_elem_address(f, in->index, idx);
     tag_table_access(f, LLVMBuildStore(f->b, value, p));
+    lf_order_side_effect(f);
 }
 
 static void emit_table_size(LowerFunc *f, const Instr *in) {

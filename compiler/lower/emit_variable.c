@@ -51,6 +51,7 @@ bool emit_variable(LowerFunc *f, const Instr *in) {
             LLVMValueRef st = LLVMBuildStore(f->b, lf_pop(f), cell);
             LLVMSetMetadata(st, lm->md_tbaa, lm->tbaa_global);
             LLVMSetAlignment(st, 8);
+            lf_order_side_effect(f);
         }
         return !wasm_error_is_set(f->err);
     }

@@ -97,6 +97,7 @@ typedef struct LowerFunc {
     LLVMValueRef limits;          /* vmctx->limits, loaded once in the entry block */
     LLVMValueRef memory0;         /* vmctx->memory0 (wasmc_memory *), or NULL */
     LLVMBasicBlockRef trap_blocks[WASMC_TRAP_COUNT_]; /* shared cold trap paths */
+    bool order_pending;           /* a side effect awaits its order barrier (trap_order.c) */
 } LowerFunc;
 
 /* ---- Operand stack ---- */
@@ -138,6 +139,14 @@ void lf_mark_memory_access(LowerFunc *f, LLVMValueRef inst, uint32_t align_log2)
  * static `offset` from being deleted when its value is dead, so it still
  * traps (load_anchor.c).  No-op when the access was checked explicitly. */
 void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size);
+/* Guard-page mode: a store, global.set or table.set was just emitted; the
+ * next unchecked access, branch or call must not move above it
+ * (trap_order.c). */
+void lf_order_side_effect(LowerFunc *f);
+/* Emit the pending order barrier, if any, at the builder's position:
+ * before every branch, every call to a Wasm function and every unchecked
+ * access. */
+void lf_order_flush(LowerFunc *f);
 
 
 /* ---- Intrinsics ---- */

@@ -228,6 +228,8 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
          * <= 2^48. */
         LLVMValueRef limit = LLVMBuildNSWSub(f->b, memsize, lm_const_i64(lm, offset + size), "limit");
         lf_trap_if(f, LLVMBuildICmp(f->b, LLVMIntSGT, ea, limit, "oob"), WASMC_TRAP_MEMORY_OOB);
+    } else {
+        lf_order_flush(f); /* the guard page traps: keep it after earlier side effects */
     }
     LLVMValueRef full = offset ? LLVMBuildAdd(f->b, ea, lm_const_i64(lm, offset), "") : ea;
     return LLVMBuildInBoundsGEP2(f->b, lm->t_i8, base, &full, 1, "addr");

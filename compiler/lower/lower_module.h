@@ -43,6 +43,9 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
  * undefined functions until then.  `optimized`: the pipeline ran at -O1 or
  * above, so no dead instruction is left that could take a load with it. */
 void lf_anchor_materialize(LLVMModuleRef mod, bool aarch64, bool optimized);
+/* After the optimiser, before code generation: turn the order barriers
+ * into asm statements (trap_order.c).  Required, like the anchors. */
+void lf_order_materialize(LLVMModuleRef mod);
 /* Before the optimiser: keep the anchors' vector variants declared. */
 void lf_anchor_prepare(LLVMModuleRef mod);
 

@@ -1,3 +1,9 @@
+;; fuzz-diff seed 103504 (second reduced form): a loop stores 0 at address
+;; 1, then loads from a far out-of-bounds, loop-invariant address.  At -O2
+;; in guard-page mode LICM hoisted the load out of the loop, above the
+;; store (LLVM does not know a load can trap), so the trap came first and
+;; func_19_invoker read the old byte.  Fixed by the order barrier
+;; (compiler/lower/trap_order.c).
 (module
   (type (;0;) (func (param i32)))
   (type (;1;) (func (param i32) (result f32)))

@@ -1,3 +1,7 @@
+;; fuzz-diff seed 109027 (reduced): as trap_order_licm_past_store, with
+;; global.set in place of the store: the loop sets the global, then loads
+;; out of bounds; LICM hoisted the load above the global.set and func_19
+;; read the global's old value after the trap.
 (module
   (type (;0;) (func (param i32 i32 i32 f64 f32) (result i64)))
   (type (;1;) (func (param i32 f64 i64 f32 i32 i64) (result f32)))

@@ -1,0 +1,105 @@
+/* Guard-page mode: a trapping access must see every side effect before it.
+ *
+ * An unchecked access traps by touching the guard region, and a trapped
+ * instance stays observable (its memory and globals are exported), so
+ * every store, global.set and table.set that precedes the access in Wasm
+ * order must have happened when it traps, and none that follows.  LLVM
+ * does not know a load can trap: it hoists a loop-invariant load out of a
+ * loop above the loop's stores (LICM), moves loads into predecessors (GVN
+ * PRE), interleaves iterations (the vectorisers) and lets the machine
+ * scheduler swap a load with a store to another address.  Found by
+ * fuzz-diff (tests/fuzz-diff/regress/trap_order_*.wat).
+ *
+ * So lowering puts an order barrier between a side effect and the next
+ * unchecked access: a call to wasmc_order_barrier, which touches only
+ * inaccessible memory (so it costs no store-to-load forwarding, and no
+ * register of linear-memory values) but is not `willreturn`.  A call
+ * that may never return is what every pass respects before moving code
+ * across it: nothing after it is "guaranteed to execute" (LICM), load PRE
+ * and the SLP scheduler stop at it, and the loop vectoriser cannot widen a
+ * loop that contains it.  After the pipeline each call becomes an empty
+ * asm statement with side effects, which instruction selection and the
+ * machine scheduler keep in order with every memory access.
+ *
+ * Placement is lazy, so straight-line code pays once per run of side
+ * effects:
+ * - a side effect marks the function "pending" (lf_order_side_effect);
+ * - an unchecked access while pending emits the barrier first
+ *   (lf_order_flush from lf_memory_address);
+ * - every branch and every call to a Wasm function emits it while pending
+ *   (lf_order_flush), so each block starts clean and an inlined callee
+ *   needs nothing for its caller's stores (its own returns are branches).
+ * Calls into the runtime or to imports are opaque to LLVM and may write
+ * anything, so nothing moves across them anyway.
+ *
+ * The price is in loops that store: they no longer vectorise, and loads
+ * in them are no longer hoisted above their stores.  --bounds-checks
+ * needs none of this (a checked access is a branch, which LLVM already
+ * keeps in order) and emits no barrier.
+ */
+#include <string.h>
+
+#include "lower.h"
+#include "lower_module.h"
+
+#define BARRIER_NAME "wasmc_order_barrier"
+
+/* memory(inaccessiblemem: readwrite): MemoryEffects packs two ModRef bits
+ * per location (argmem, inaccessiblemem, other). */
+#define BARRIER_MEMORY_EFFECTS (3u << 2)
+
+static bool orders_traps(const LowerFunc *f) { return f->lm->memory_mode == WASMC_MEMORY_GUARD_PAGES; }
+
+static LLVMValueRef barrier_function(LowerModule *lm) {
+    LLVMValueRef fn = LLVMGetNamedFunction(lm->mod, BARRIER_NAME);
+    if (fn)
+        return fn;
+    fn = LLVMAddFunction(lm->mod, BARRIER_NAME, LLVMFunctionType(lm->t_void, NULL, 0, false));
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(lm->ctx, LLVMGetEnumAttributeKindForName("memory", 6),
+                                                    BARRIER_MEMORY_EFFECTS));
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(lm->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+    /* Deliberately not willreturn: see above. */
+    return fn;
+}
+
+void lf_order_side_effect(LowerFunc *f) {
+    if (orders_traps(f))
+        f->order_pending = true;
+}
+
+void lf_order_flush(LowerFunc *f) {
+    if (!f->order_pending)
+        return;
+    f->order_pending = false;
+    LowerModule *lm = f->lm;
+    LLVMBuildCall2(f->b, LLVMFunctionType(lm->t_void, NULL, 0, false), barrier_function(lm), NULL, 0, "");
+}
+
+void lf_order_materialize(LLVMModuleRef mod) {
+    LLVMValueRef fn = LLVMGetNamedFunction(mod, BARRIER_NAME);
+    if (!fn)
+        return;
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    LLVMTypeRef fnty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), NULL, 0, false);
+    /* No operands, no clobbers, has side effects: deleted by nothing and
+     * moved across by no memory access in instruction selection or
+     * scheduling (a "global memory object" to the scheduler). */
+    LLVMValueRef asm_fn = LLVMGetInlineAsm(fnty, "", 0, "", 0, true, false, LLVMInlineAsmDialectATT, false);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
+    LLVMUseRef u = LLVMGetFirstUse(fn);
+    while (u) {
+        LLVMUseRef next = LLVMGetNextUse(u);
+        LLVMValueRef call = LLVMGetUser(u);
+        if (LLVMIsACallInst(call)) {
+            LLVMPositionBuilderBefore(b, call);
+            LLVMBuildCall2(b, fnty, asm_fn, NULL, 0, "");
+            LLVMInstructionEraseFromParent(call);
+        }
+        u = next;
+    }
+    LLVMDisposeBuilder(b);
+    if (!LLVMGetFirstUse(fn))
+        LLVMDeleteFunction(fn);
+}
