@@ -2,7 +2,8 @@
  * what the spec suite covers: accesses straddling the end of memory, static
  * offsets near 4 GiB and beyond the guard region, memory.grow followed by an
  * access in the same function, loads whose value is discarded, overlapping
- * bulk copies, bulk operations that must trap before writing anything.
+ * bulk copies, bulk operations that must trap before writing anything,
+ * side effects that must be visible after a later access traps.
  *
  * Each case is a WAT module assembled with wabt's wat2wasm (readable, and
  * the suite's own tool), compiled with wasmc_compile, loaded and run with
@@ -442,6 +443,62 @@ static void table_init_and_refs(bool bounds_checks) {
 }
 BOTH_MODES(table_init_and_refs)
 
+/* ---- Side effects before a trap ------------------------------------ */
+
+/* A trapped instance stays usable, so every store, global.set and
+ * table.set that precedes the faulting access in Wasm order must be
+ * visible afterwards.  Each export repeats a side effect in a loop whose
+ * next access traps; with guard pages LLVM would otherwise hoist the
+ * loop-invariant load above the store (LICM) or run a vector's loads
+ * before the previous iterations' stores (trap_order.c). */
+static const char ORDER_WAT[] =
+    "(module\n"
+    "  (memory 1 1)\n"
+    "  (table $t 2 funcref)\n"
+    "  (global $g (mut i32) (i32.const 0))\n"
+    "  (elem declare func $far)\n"
+    "  (func $far (result i32) (i32.load (i32.const 1769349235)))\n"
+    "  (func (export \"store_loop\") (param $v i32)\n"
+    "    loop (i32.store8 (i32.const 1) (local.get $v)) (br_if 0 (i32.load (i32.const 1769349235))) end)\n"
+    "  (func (export \"global_loop\") (param $v i32)\n"
+    "    loop (global.set $g (local.get $v)) (br_if 0 (i32.load (i32.const 1769349235))) end)\n"
+    "  (func (export \"table_loop\")\n"
+    "    loop (table.set $t (i32.const 1) (ref.func $far)) (br_if 0 (i32.load (i32.const 1769349235))) end)\n"
+    "  (func (export \"call_loop\") (param $v i32)\n"
+    "    loop (i32.store8 (i32.const 2) (local.get $v)) (br_if 0 (call $far)) end)\n"
+    /* Word i of [0, 256) gets word i of [65484, ...) + 1: the source runs
+     * off the end at i = 13. */
+    "  (func (export \"copy\") (local $i i32)\n"
+    "    loop\n"
+    "      (i32.store (i32.shl (local.get $i) (i32.const 2))\n"
+    "        (i32.add (i32.load offset=65484 (i32.shl (local.get $i) (i32.const 2))) (i32.const 1)))\n"
+    "      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+    "      (br_if 0 (i32.lt_u (local.get $i) (i32.const 64)))\n"
+    "    end)\n"
+    "  (func (export \"byte\") (param i32) (result i32) (i32.load8_u (local.get 0)))\n"
+    "  (func (export \"word\") (param i32) (result i32) (i32.load (local.get 0)))\n"
+    "  (func (export \"global\") (result i32) (global.get $g))\n"
+    "  (func (export \"table_set\") (result i32) (ref.is_null (table.get $t (i32.const 1)))))\n";
+
+static void stores_before_a_trap_stay_visible(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, ORDER_WAT, bounds_checks);
+    expect_trap(&h, "store_loop", ARGS(I32(9)), 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "byte", ARGS(I32(1))), 9u);
+    expect_trap(&h, "global_loop", ARGS(I32(5)), 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "global", NOARGS), 5u);
+    expect_trap(&h, "table_loop", NOARGS, 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "table_set", NOARGS), 0u, "table.set before the trap was lost");
+    expect_trap(&h, "call_loop", ARGS(I32(7)), 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "byte", ARGS(I32(2))), 7u);
+    expect_trap(&h, "copy", NOARGS, 0, WASMC_TRAP_MEMORY_OOB);
+    for (uint32_t i = 0; i < 13; i++)
+        cr_expect_eq(call_i32(&h, "word", ARGS(I32(4 * i))), 1u, "word %u not stored before the trap", i);
+    cr_expect_eq(call_i32(&h, "word", ARGS(I32(4 * 13))), 0u, "word 13 stored although its load trapped");
+    harness_close(&h);
+}
+BOTH_MODES(stores_before_a_trap_stay_visible)
+
 /* ---- The IR, without running it ------------------------------------- */
 
 typedef struct Lowered {
@@ -580,6 +637,34 @@ Test(memory_table_ir, only_accesses_past_the_guard_are_checked_in_guard_mode) {
                      count_icmps(exported_function(&guard, unchecked[i])) + 1, "%s", unchecked[i]);
     cr_expect_eq(count_icmps(exported_function(&bounds, "load8_off_max")),
                  count_icmps(exported_function(&guard, "load8_off_max")));
+    lowered_free(&guard);
+    lowered_free(&bounds);
+}
+
+
+/* The order barriers exist only where guard pages stand in for checks. */
+static unsigned count_order_barriers(Lowered *lw) {
+    unsigned n = 0;
+    for (LLVMValueRef fn = LLVMGetFirstFunction(lw->mod); fn; fn = LLVMGetNextFunction(fn))
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+            for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+                if (LLVMGetInstructionOpcode(i) != LLVMCall)
+                    continue;
+                LLVMValueRef callee = LLVMGetCalledValue(i);
+                size_t len;
+                const char *name = LLVMGetValueName2(callee, &len);
+                n += strcmp(name, "wasmc_order_barrier") == 0;
+            }
+    return n;
+}
+
+Test(memory_table_ir, order_barriers_only_in_guard_mode) {
+    Lowered guard, bounds;
+    lower_wat(&guard, ORDER_WAT, WASMC_MEMORY_GUARD_PAGES);
+    lower_wat(&bounds, ORDER_WAT, WASMC_MEMORY_BOUNDS_CHECKS);
+    /* At least one per side-effecting export. */
+    cr_expect_geq(count_order_barriers(&guard), 5u);
+    cr_expect_eq(count_order_barriers(&bounds), 0u);
     lowered_free(&guard);
     lowered_free(&bounds);
 }
