@@ -110,12 +110,16 @@ static void *thread_fn(void *arg) {
     return (void *)rc;
 }
 
-static int other_thread(void) {
+/* Run fn on a new thread and return its result as an int (1 when the
+ * thread could not be run). */
+static int on_a_thread(void *(*fn)(void *)) {
     pthread_t t;
     void *rc = (void *)99;
-    if (pthread_create(&t, NULL, thread_fn, NULL) != 0 || pthread_join(t, &rc) != 0) return 1;
+    if (pthread_create(&t, NULL, fn, NULL) != 0 || pthread_join(t, &rc) != 0) return 1;
     return (int)(intptr_t)rc;
 }
+
+static int other_thread(void) { return on_a_thread(thread_fn); }
 
 Test(thread_stack, other_threads_use_their_descriptor_bounds) {
     cr_assert_eq(in_child(other_thread), 0);
@@ -169,12 +173,7 @@ static void *recurse_thread(void *arg) {
     return (void *)(intptr_t)recurse_to_the_end();
 }
 
-static int recurse_on_a_thread(void) {
-    pthread_t t;
-    void *rc = (void *)99;
-    if (pthread_create(&t, NULL, recurse_thread, NULL) != 0 || pthread_join(t, &rc) != 0) return 1;
-    return (int)(intptr_t)rc;
-}
+static int recurse_on_a_thread(void) { return on_a_thread(recurse_thread); }
 
 Test(thread_stack, uncapped_recursion_traps_at_a_thread_stack_end) {
     cr_assert_eq(in_child(recurse_on_a_thread), 0);
