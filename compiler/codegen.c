@@ -315,7 +315,15 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
         LLVMPassBuilderOptionsSetLoopUnrolling(po, s->ct->opt_level >= 1);
         /* Developer aid: WASMC_PASSES replaces the pipeline (opt's syntax). */
         const char *passes = getenv("WASMC_PASSES");
-        LLVMErrorRef e = LLVMRunPasses(mod, passes && *passes ? passes : pipelines[s->ct->opt_level], tm, po);
+        LLVMErrorRef e = NULL;
+        if (s->ct->opt_level >= 1 && !getenv("WASMC_NO_ADDRESS_FACTS")) {
+            /* SSA first, so the facts see one value per local read. */
+            e = LLVMRunPasses(mod, "function(mem2reg)", tm, po);
+            if (!e)
+                lf_address_facts(mod);
+        }
+        if (!e)
+            e = LLVMRunPasses(mod, passes && *passes ? passes : pipelines[s->ct->opt_level], tm, po);
         LLVMDisposePassBuilderOptions(po);
         if (e) {
             char *msg = LLVMGetErrorMessage(e);

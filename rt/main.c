@@ -353,8 +353,8 @@ int main(int argc, char **argv) {
             char *end;
             errno = 0;
             unsigned long n = strtoul(val, &end, 10);
-            if (errno || *end || end == val || n == 0 || n > 65536)
-                die(EXIT_USAGE, "--max-memory-pages '%s': expected 1..65536", val);
+            if (errno || *end || end == val || n == 0 || n > WASMC_MAX_MEMORY_PAGES)
+                die(EXIT_USAGE, "--max-memory-pages '%s': expected 1..%u", val, WASMC_MAX_MEMORY_PAGES);
             max_pages = (uint32_t)n;
         } else if (!strcmp(opt, "--timeout")) {
             char *end;

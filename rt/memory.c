@@ -105,8 +105,10 @@ unmap:
 
 wasmrt_memory *rt_memory_create(wasmrt_store *s, uint64_t min_pages, uint64_t max_pages,
                                 bool has_max, bool full_reservation, wasmrt_error *err) {
-    uint64_t cap = s && s->config.max_memory_pages ? s->config.max_memory_pages : 65536;
-    if (cap > 65536) cap = 65536;
+    /* Types may say 65536 pages; the implementation stops one page short
+     * (WASMC_MAX_MEMORY_PAGES: compiled code depends on it). */
+    uint64_t cap = s && s->config.max_memory_pages ? s->config.max_memory_pages : WASMC_MAX_MEMORY_PAGES;
+    if (cap > WASMC_MAX_MEMORY_PAGES) cap = WASMC_MAX_MEMORY_PAGES;
     uint64_t limit = has_max && max_pages < cap ? max_pages : cap;
     if (min_pages > 65536 || (has_max && max_pages > 65536)) {
         rt_err(err, "memory size must be at most 65536 pages (4GiB)");

@@ -23,7 +23,8 @@ wasmrt_store *wasmrt_store_new(const wasmrt_store_config *config, wasmrt_error *
         return NULL;
     }
     if (config) s->config = *config;
-    if (!s->config.max_memory_pages || s->config.max_memory_pages > 65536) s->config.max_memory_pages = 65536;
+    if (!s->config.max_memory_pages || s->config.max_memory_pages > WASMC_MAX_MEMORY_PAGES)
+        s->config.max_memory_pages = WASMC_MAX_MEMORY_PAGES;
     if (!s->config.max_table_elements) s->config.max_table_elements = 10000000u;
     if (!s->config.max_stack_bytes) s->config.max_stack_bytes = 1u << 20;
     return s;

@@ -207,6 +207,7 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
         base = lf_load(f, lm->t_ptr, base_ptr, lm->tbaa_vmctx, true, "membase");
     }
     LLVMValueRef ea = LLVMBuildZExt(f->b, addr, lm->t_i64, "ea");
+    lf_mark_address(f, ea);
     /* 2.0 offsets are u32; anything past 2^40 is out of bounds of any
      * 32-bit memory, so trap instead of risking overflow in the sums. */
     if (offset > (1ull << 40)) {

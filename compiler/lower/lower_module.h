@@ -46,6 +46,10 @@ void lf_anchor_materialize(LLVMModuleRef mod, bool aarch64, bool optimized);
 /* After the optimiser, before code generation: turn the order barriers
  * into asm statements (trap_order.c).  Required, like the anchors. */
 void lf_order_materialize(LLVMModuleRef mod);
+/* After mem2reg, before the rest of the optimiser: mark `nuw` the i32
+ * additions of a small constant to an address an earlier access proved in
+ * bounds (address_facts.c). */
+void lf_address_facts(LLVMModuleRef mod);
 /* Before the optimiser: keep the anchors' vector variants declared. */
 void lf_anchor_prepare(LLVMModuleRef mod);
 

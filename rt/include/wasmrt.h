@@ -124,7 +124,7 @@ bool wasmrt_module_perf_map(wasmrt_module *m, const char *label, const char *pat
 /* ---- Stores ------------------------------------------------------------- */
 
 typedef struct wasmrt_store_config {
-    uint32_t max_memory_pages;      /* per memory; 0 = 65536 */
+    uint32_t max_memory_pages;      /* per memory; 0 (and anything larger) = 65535 */
     uint32_t max_table_elements;    /* per table; 0 = 10,000,000 */
     size_t max_stack_bytes;         /* Wasm stack use per call; 0 = 1 MiB */
     uint64_t deadline_ns;           /* wall-clock limit per call; 0 = none */

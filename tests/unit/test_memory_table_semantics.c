@@ -24,6 +24,7 @@
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
 
 #include "lower/lower_module.h"
 #include "module.h"
@@ -499,6 +500,51 @@ static void stores_before_a_trap_stay_visible(bool bounds_checks) {
 }
 BOTH_MODES(stores_before_a_trap_stay_visible)
 
+/* i32 address arithmetic wraps, except where an earlier access proved it
+ * cannot (address_facts.c marks those additions nuw): p + 8 with no access
+ * at p before it must still wrap to a low address, and an access at p
+ * that traps must not be skipped in favour of the next one. */
+static const char STEP_WAT[] =
+    "(module\n"
+    "  (memory 1 1)\n"
+    "  (data (i32.const 0) \"\\44\\33\\22\\11\\88\\77\\66\\55\")\n"
+    "  (func (export \"step_after_access\") (param $p i32) (result i32)\n"
+    "    (i32.add (i32.load (local.get $p)) (i32.load (i32.add (local.get $p) (i32.const 8)))))\n"
+    "  (func (export \"step_before_access\") (param $p i32) (result i32)\n"
+    "    (i32.add (i32.load (i32.add (local.get $p) (i32.const 8))) (i32.load (local.get $p))))\n"
+    "  (func (export \"wrapped_load\") (param $p i32) (result i32)\n"
+    "    (i32.load (i32.add (local.get $p) (i32.const 8))))\n"
+    "  (func (export \"big_step\") (param $p i32) (result i32)\n"
+    "    (drop (i32.load8_u (local.get $p)))\n"
+    "    (i32.load (i32.add (local.get $p) (i32.const 65536))))\n"
+    "  (func (export \"step_in_loop\") (param $p i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 4)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s)))\n";
+
+static void address_steps_wrap_unless_an_access_proved_they_cannot(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, STEP_WAT, bounds_checks);
+    cr_expect_eq(call_i32(&h, "wrapped_load", ARGS(I32(0xFFFFFFF8u))), 0x11223344u);
+    cr_expect_eq(call_i32(&h, "wrapped_load", ARGS(I32(0xFFFFFFFCu))), 0x55667788u);
+    /* -8 + 8 wraps to 0: the load at 0 succeeds, then the one at -8 traps. */
+    expect_trap(&h, "step_before_access", ARGS(I32(0xFFFFFFF8u)), 1, WASMC_TRAP_MEMORY_OOB);
+    /* 0xFFFFFFFC + 8 wraps to 4, in bounds: the trap comes from p itself. */
+    expect_trap(&h, "step_after_access", ARGS(I32(0xFFFFFFFCu)), 1, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "step_after_access", ARGS(I32(0))), 0x11223344u);
+    cr_expect_eq(call_i32(&h, "step_after_access", ARGS(I32(65536 - 12))), 0u);
+    expect_trap(&h, "step_after_access", ARGS(I32(65536 - 8)), 1, WASMC_TRAP_MEMORY_OOB);
+    /* 65536 past an in-bounds byte is out of bounds of a one-page memory,
+     * and not reachable by wrapping. */
+    expect_trap(&h, "big_step", ARGS(I32(0)), 1, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "step_in_loop", ARGS(I32(0), I32(2))), 0x11223344u + 0x55667788u);
+    expect_trap(&h, "step_in_loop", ARGS(I32(65536 - 8), I32(3)), 1, WASMC_TRAP_MEMORY_OOB);
+    harness_close(&h);
+}
+BOTH_MODES(address_steps_wrap_unless_an_access_proved_they_cannot)
+
 /* ---- The IR, without running it ------------------------------------- */
 
 typedef struct Lowered {
@@ -667,4 +713,39 @@ Test(memory_table_ir, order_barriers_only_in_guard_mode) {
     cr_expect_eq(count_order_barriers(&bounds), 0u);
     lowered_free(&guard);
     lowered_free(&bounds);
+}
+
+/* An i32 addition of a constant below 65536 to an address that an access
+ * earlier in the same block, or a single-predecessor block above it,
+ * proved in bounds cannot wrap and is marked nuw; no other is. */
+static unsigned nuw_adds(LLVMValueRef fn) {
+    unsigned n = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+            n += LLVMGetInstructionOpcode(i) == LLVMAdd && LLVMGetIntTypeWidth(LLVMTypeOf(i)) == 32 &&
+                 LLVMGetNUW(i);
+    return n;
+}
+
+static void address_facts_mark_only_proven_steps(wasmc_memory_mode mode) {
+    Lowered lw;
+    lower_wat(&lw, STEP_WAT, mode);
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(lw.mod, "function(mem2reg)", lw.tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    cr_assert(!e, "mem2reg failed");
+    lf_address_facts(lw.mod);
+    cr_expect_eq(nuw_adds(exported_function(&lw, "step_after_access")), 1u);
+    cr_expect_eq(nuw_adds(exported_function(&lw, "step_before_access")), 0u);
+    cr_expect_eq(nuw_adds(exported_function(&lw, "big_step")), 0u);
+    /* p + 4 after the load at p; the running sum is not an address. */
+    cr_expect_eq(nuw_adds(exported_function(&lw, "step_in_loop")), 1u);
+    lowered_free(&lw);
+}
+
+Test(memory_table_ir, address_facts_mark_only_proven_steps_guard_pages) {
+    address_facts_mark_only_proven_steps(WASMC_MEMORY_GUARD_PAGES);
+}
+Test(memory_table_ir, address_facts_mark_only_proven_steps_bounds_checks) {
+    address_facts_mark_only_proven_steps(WASMC_MEMORY_BOUNDS_CHECKS);
 }

@@ -630,3 +630,19 @@ Test(runtime_mock, threads_instantiate_call_trap_destroy, .timeout = 120) {
     cr_assert_eq(failures, 0, "%ld failed cycles", failures);
     wasmrt_module_release(m);
 }
+
+/* Compiled code assumes no memory reaches 2^32 bytes (artifact.h,
+ * WASMC_MAX_MEMORY_PAGES), whatever the type or the store allows. */
+Test(runtime_mock, memories_stop_one_page_short_of_4_gib) {
+    wasmrt_error err = {{0}};
+    wasmrt_store_config cfg = {.max_memory_pages = 65536};
+    wasmrt_store *s = wasmrt_store_new(&cfg, &err);
+    cr_assert(s, "%s", err.message);
+    cr_expect_null(wasmrt_memory_new(s, 65536, 65536, true, &err));
+    cr_expect(strstr(err.message, "limit of 65535 pages"), "message: %s", err.message);
+    wasmrt_memory *m = wasmrt_memory_new(s, 1, 65536, true, &err);
+    cr_assert(m, "%s", err.message);
+    cr_expect_eq(wasmrt_memory_grow(m, 65535), UINT32_MAX);
+    cr_expect_eq(wasmrt_memory_size(m), 65536u);
+    wasmrt_store_free(s);
+}

@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#define WASMC_FORMAT_VERSION 1u
+#define WASMC_FORMAT_VERSION 2u
 #define WASMC_DESCRIPTOR_MAGIC 0x434D5357u /* "WSMC" little-endian */
 #define WASMC_DESCRIPTOR_SYMBOL "wasmc_descriptor"
 #define WASMC_TRAILER_MAGIC "WASMCAF1"     /* 8 bytes, no NUL */
@@ -74,6 +74,14 @@ typedef enum wasmc_memory_mode {
 } wasmc_memory_mode;
 
 #define WASMC_WASM_PAGE_SIZE 65536u
+/* The runtime never lets a 32-bit linear memory reach 65536 pages (the
+ * spec allows an implementation limit below the type's maximum).  Compiled
+ * code relies on it: once an access at i32 address x has succeeded,
+ * x < 2^32 - 65536, so x + c cannot wrap for any c < 65536 and the
+ * compiler marks such additions `nuw` (compiler/lower/address_facts.c),
+ * which is what lets LLVM see consecutive accesses and widen induction
+ * variables.  Part of the contract: changing it needs a format bump. */
+#define WASMC_MAX_MEMORY_PAGES 65535u
 #define WASMC_GUARD_BYTES (32ull << 20)                 /* past 4 GiB */
 #define WASMC_RESERVE_BYTES ((4ull << 30) + WASMC_GUARD_BYTES)
 
