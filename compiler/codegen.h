@@ -24,6 +24,7 @@ typedef struct CodegenTarget {
     uint64_t cpu_features;  /* WASMC_CPU_* the code may use */
     int opt_level;          /* 0..3 */
     bool interrupt_poll;    /* WasmcOptions.interrupt_poll */
+    bool exact_traps;       /* WasmcOptions.exact_traps */
 } CodegenTarget;
 
 /* Resolve triple/cpu/opt level ("native" = this host's CPU and features,

@@ -43,6 +43,8 @@ static void usage(FILE *f) {
           "  --bounds-checks    check every memory access instead of using guard pages\n"
           "  --interrupt=MODE   signal (default): the runtime interrupts loops by signal,\n"
           "                     loops carry no check; poll: loop headers test a flag\n"
+          "  --trap-state=MODE  auto (default): a WASI command, never used after a trap,\n"
+          "                     may lose the stores just before it; exact: never\n"
           "  -j N               code generation threads (default: number of cores)\n"
           "  -v                 print phase timings and the output size\n"
           "  --version          print version information\n"
@@ -184,6 +186,12 @@ int main(int argc, char **argv) {
             o.interrupt_poll = true;
         } else if (strncmp(a, "--interrupt=", 12) == 0) {
             return bad_usage("unknown interrupt mode '%s' (expected signal or poll)", a + 12);
+        } else if (strcmp(a, "--trap-state=auto") == 0) {
+            o.exact_traps = false;
+        } else if (strcmp(a, "--trap-state=exact") == 0) {
+            o.exact_traps = true;
+        } else if (strncmp(a, "--trap-state=", 13) == 0) {
+            return bad_usage("unknown trap-state mode '%s' (expected auto or exact)", a + 13);
         } else if (strcmp(a, "-j") == 0) {
             if (++i >= argc) return bad_usage("%s needs a thread count", a);
             if (!parse_threads(argv[i], &o.threads)) return bad_usage("invalid thread count '%s'", argv[i]);

@@ -27,6 +27,8 @@ typedef struct WasmcOptions {
     unsigned threads;           /* codegen threads; 0 = number of cores */
     bool interrupt_poll;        /* poll limits->interrupt at loop headers (default: the
                                  * runtime interrupts by signal; loops carry no check) */
+    bool exact_traps;           /* keep side effects exact at a trap even in a WASI command
+                                 * (--trap-state=exact; see compiler/lower/trap_order.c) */
 } WasmcOptions;
 
 void wasmc_options_default(WasmcOptions *o);

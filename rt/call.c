@@ -303,6 +303,14 @@ bool wasmrt_call(wasmrt_store *s, const wasmrt_func *f, const wasmrt_val *args, 
             rt_err(err, "argument %u: expected %s, got %s", i, type_name(t->types[i]), type_name(args[i].kind));
             return false;
         }
+    /* Such code may have lost the side effects just before its trap
+     * (trap_order.c); running it again would compute on that state. */
+    wasmrt_instance *owner = f->instance;
+    if (owner && owner->trapped && owner->module->desc->inexact_trap_state) {
+        rt_err(err, "this instance trapped earlier and, as a WASI command built with --trap-state=auto, "
+                    "cannot be called again (its last stores before the trap may be missing)");
+        return false;
+    }
     uint32_t n = t->num_params > t->num_results ? t->num_params : t->num_results;
     wasmc_slot local[16];
     wasmc_slot *slots = n <= 16 ? local : calloc(n, sizeof *slots);
@@ -322,6 +330,8 @@ bool wasmrt_call(wasmrt_store *s, const wasmrt_func *f, const wasmrt_val *args, 
         }
     }
     bool ok = rt_enter(s, t->entry, f->ref->code, f->ref->vmctx, slots, trap);
+    if (!ok && owner && trap->code != WASMC_TRAP_EXIT)
+        owner->trapped = true;
     if (ok) {
         const uint8_t *rt = t->types + t->num_params;
         for (uint32_t i = 0; i < t->num_results; i++) {

@@ -176,6 +176,7 @@ struct wasmrt_instance {
     uint8_t *elem_dropped, *data_dropped;
     bool linked;                    /* kept alive until the store goes */
     bool dead;                      /* freed by the user, memory kept */
+    bool trapped;                   /* a call into it ended in a trap */
     void *user_data;
 };
 void rt_instance_destroy(wasmrt_instance *inst);

@@ -41,6 +41,10 @@ static bool check_descriptor(const wasmc_descriptor *d, wasmrt_error *err) {
         rt_err(err, "artifact has unknown memory mode %u", d->memory_mode);
         return false;
     }
+    if (d->inexact_trap_state > 1) {
+        rt_err(err, "artifact descriptor is inconsistent (trap state %u)", d->inexact_trap_state);
+        return false;
+    }
     if (d->memory_mode == WASMC_MEMORY_GUARD_PAGES &&
         (d->reserve_bytes > WASMC_RESERVE_BYTES || d->guard_bytes > WASMC_GUARD_BYTES)) {
         rt_err(err, "artifact assumes a %llu-byte memory reservation, this runtime provides %llu",

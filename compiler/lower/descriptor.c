@@ -56,6 +56,7 @@ static void init_desc_types(LowerModule *lm, DescTypes *d) {
         i32, i32,         /* start */
         i32, p, i32, p,   /* elems, datas */
         p, p,             /* code bounds */
+        i32,              /* inexact_trap_state */
     };
     d->desc = st(lm, fields, sizeof fields / sizeof fields[0]);
 }
@@ -80,7 +81,7 @@ static const size_t desc_offsets[] = {
     offsetof(wasmc_descriptor, start_func), offsetof(wasmc_descriptor, num_elems),
     offsetof(wasmc_descriptor, elems), offsetof(wasmc_descriptor, num_datas),
     offsetof(wasmc_descriptor, datas), offsetof(wasmc_descriptor, code_start),
-    offsetof(wasmc_descriptor, code_end),
+    offsetof(wasmc_descriptor, code_end), offsetof(wasmc_descriptor, inexact_trap_state),
 };
 
 static bool check_layout(LowerModule *lm, const DescTypes *d, WasmError *err) {
@@ -352,6 +353,7 @@ bool lower_descriptor(LowerModule *lm, uint64_t cpu_features, const uint8_t *mod
         c32(lm, m->has_start), c32(lm, m->has_start ? m->start_func : 0),
         c32(lm, m->num_elems), elems, c32(lm, m->num_datas), datas,
         bounds[0], bounds[1],
+        c32(lm, !lm->exact_trap_state && guard),
     };
     LLVMValueRef desc = LLVMAddGlobal(lm->mod, d.desc, WASMC_DESCRIPTOR_SYMBOL);
     LLVMSetInitializer(desc, cstruct(lm, d.desc, f, sizeof f / sizeof f[0]));

@@ -53,6 +53,7 @@ typedef struct LowerModule {
     LLVMValueRef prof_unlikely;  /* branch_weights: true edge cold */
     LLVMValueRef prof_likely;    /* branch_weights: true edge hot */
     bool interrupt_poll;         /* LowerConfig.interrupt_poll */
+    bool exact_trap_state;       /* lm_exact_trap_state(): keep side effects in order with traps */
 } LowerModule;
 
 typedef enum ControlKind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF } ControlKind;
@@ -145,6 +146,10 @@ void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size
  * next unchecked access, branch or call must not move above it
  * (trap_order.c). */
 void lf_order_side_effect(LowerFunc *f);
+/* Must side effects before a trap be exact?  Yes unless the module is a
+ * WASI command, which nothing observes after a trap, and `exact` was not
+ * requested (trap_order.c). */
+bool lm_exact_trap_state(const Module *m, bool exact);
 /* Emit the pending order barrier, if any, at the builder's position:
  * before every branch, every call to a Wasm function and every unchecked
  * access. */

@@ -227,6 +227,7 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
     lm->ctx = ctx;
     lm->memory_mode = cfg->memory_mode ? cfg->memory_mode : WASMC_MEMORY_GUARD_PAGES;
     lm->interrupt_poll = cfg->interrupt_poll;
+    lm->exact_trap_state = lm_exact_trap_state(cfg->m, cfg->exact_traps);
 
     uint32_t num_defined = m->num_funcs - m->num_imported_funcs;
     if (first > last || last > num_defined)

@@ -26,6 +26,7 @@ typedef struct LowerConfig {
     uint64_t cpu_features;         /* recorded in the descriptor */
     const uint8_t *module_sha256;  /* 32 bytes, recorded in the descriptor */
     bool interrupt_poll;           /* loop headers poll limits->interrupt */
+    bool exact_traps;              /* order barriers even in a WASI command (trap_order.c) */
 } LowerConfig;
 
 /* Lower the defined functions whose index i (0-based among DEFINED

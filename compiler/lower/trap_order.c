@@ -36,6 +36,17 @@
  * in them are no longer hoisted above their stores.  --bounds-checks
  * needs none of this (a checked access is a branch, which LLVM already
  * keeps in order) and emits no barrier.
+ *
+ * Nor does a WASI command, by default: the WASI application ABI says a
+ * command's _start is called at most once and none of its exports is
+ * accessed outside that call, so after a trap nobody may look at its
+ * memory, globals or tables, and the stores the barrier protects are
+ * unobservable.  The descriptor says so (inexact_trap_state) and the
+ * runtime refuses to call into such an instance after it trapped.  What a
+ * command does through WASI before the trap stays exact: imports are
+ * opaque calls that nothing moves across.  A command that imports a
+ * memory, table or mutable global shares state someone else can read, so
+ * it keeps the barriers; so does every module under --trap-state=exact.
  */
 #include <string.h>
 
@@ -48,7 +59,28 @@
  * per location (argmem, inaccessiblemem, other). */
 #define BARRIER_MEMORY_EFFECTS (3u << 2)
 
-static bool orders_traps(const LowerFunc *f) { return f->lm->memory_mode == WASMC_MEMORY_GUARD_PAGES; }
+static bool orders_traps(const LowerFunc *f) {
+    return f->lm->memory_mode == WASMC_MEMORY_GUARD_PAGES && f->lm->exact_trap_state;
+}
+
+static bool exports_func(const Module *m, const char *name) {
+    for (uint32_t i = 0; i < m->num_exports; i++)
+        if (m->exports[i].kind == EXTERN_FUNC && strcmp(m->exports[i].name.str, name) == 0)
+            return true;
+    return false;
+}
+
+bool lm_exact_trap_state(const Module *m, bool exact) {
+    if (exact || !exports_func(m, "_start") || exports_func(m, "_initialize"))
+        return true;
+    for (uint32_t i = 0; i < m->num_imports; i++) {
+        const Import *im = &m->imports[i];
+        if (im->kind == EXTERN_MEMORY || im->kind == EXTERN_TABLE ||
+            (im->kind == EXTERN_GLOBAL && m->globals[im->index].mutable_))
+            return true;
+    }
+    return false;
+}
 
 static LLVMValueRef barrier_function(LowerModule *lm) {
     LLVMValueRef fn = LLVMGetNamedFunction(lm->mod, BARRIER_NAME);

@@ -182,6 +182,8 @@ Test(cli, bad_flag_values) {
         {"m.wasm -o", "-o needs a file name"},
         {"", "no input file"},
         {"a.wasm b.wasm", "more than one input file"},
+        {"--trap-state=loose m.wasm", "unknown trap-state mode 'loose' (expected auto or exact)"},
+        {"--interrupt=never m.wasm", "unknown interrupt mode 'never'"},
     };
     write_bytes("m.wasm", ADD_WASM, sizeof ADD_WASM);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

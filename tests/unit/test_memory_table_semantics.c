@@ -500,6 +500,47 @@ static void stores_before_a_trap_stay_visible(bool bounds_checks) {
 }
 BOTH_MODES(stores_before_a_trap_stay_visible)
 
+/* ORDER_WAT as a WASI command: the same functions plus an empty _start. */
+static char *as_command(const char *wat) {
+    size_t n = strlen(wat);
+    char *s = malloc(n + 64);
+    cr_assert_not_null(s);
+    memcpy(s, wat, n);
+    while (n && s[n - 1] != ')')
+        n--;
+    strcpy(s + n - 1, "  (func (export \"_start\")))\n");
+    return s;
+}
+
+/* A WASI command is not used after a trap (WASI application ABI), so with
+ * guard pages it is built without order barriers (trap_order.c) and the
+ * runtime enforces the ABI: the instance cannot be called again. */
+static void a_trapped_command_cannot_be_called_again(bool bounds_checks) {
+    char *wat = as_command(ORDER_WAT);
+    Harness h;
+    harness_open(&h, wat, bounds_checks);
+    free(wat);
+    cr_expect_eq(call_i32(&h, "byte", ARGS(I32(1))), 0u);
+    expect_trap(&h, "store_loop", ARGS(I32(9)), 0, WASMC_TRAP_MEMORY_OOB);
+    wasmrt_extern ext;
+    cr_assert(wasmrt_instance_export(h.inst, "byte", &ext));
+    wasmrt_val r;
+    wasmrt_trap trap = {0};
+    wasmrt_error err = {{0}};
+    bool ok = wasmrt_call(h.store, &ext.of.func, ARGS(I32(1)), &r, 1, &trap, &err);
+    if (bounds_checks) {
+        /* Checked accesses keep the state exact: nothing to refuse. */
+        cr_expect(ok, "%s", err.message);
+        cr_expect_eq((uint32_t)r.of.i32, 9u);
+    } else {
+        cr_expect_not(ok, "a trapped command instance ran again");
+        cr_expect_eq(trap.code, WASMC_TRAP_NONE);
+        cr_expect(strstr(err.message, "cannot be called again"), "message: %s", err.message);
+    }
+    harness_close(&h);
+}
+BOTH_MODES(a_trapped_command_cannot_be_called_again)
+
 /* i32 address arithmetic wraps, except where an earlier access proved it
  * cannot (address_facts.c marks those additions nuw): p + 8 with no access
  * at p before it must still wrap to a low address, and an access at p
@@ -556,7 +597,7 @@ typedef struct Lowered {
     LLVMModuleRef mod;
 } Lowered;
 
-static void lower_wat(Lowered *lw, const char *wat, wasmc_memory_mode mode) {
+static void lower_wat_exact(Lowered *lw, const char *wat, wasmc_memory_mode mode, bool exact_traps) {
     memset(lw, 0, sizeof *lw);
     strcpy(lw->dir, "/tmp/wasmc-memir-XXXXXX");
     cr_assert(mkdtemp(lw->dir));
@@ -584,13 +625,17 @@ static void lower_wat(Lowered *lw, const char *wat, wasmc_memory_mode mode) {
     lw->ctx = LLVMContextCreate();
     static const uint8_t hash[32];
     LowerConfig cfg = {.m = &lw->m, .target = target_host(), .tm = lw->tm, .memory_mode = mode,
-                       .module_sha256 = hash};
+                       .module_sha256 = hash, .exact_traps = exact_traps};
     bool ok = lower_module_part(&cfg, lw->ctx, 0, lw->m.num_funcs - lw->m.num_imported_funcs, true, &lw->mod, &err);
     if (!ok && err.kind == WASM_ERR_UNSUPPORTED)
         cr_skip_test("lowering not ready: %s", err.message);
     cr_assert(ok, "lower: %s", err.message);
     cr_assert(!LLVMVerifyModule(lw->mod, LLVMReturnStatusAction, &msg), "verify: %s", msg);
     LLVMDisposeMessage(msg);
+}
+
+static void lower_wat(Lowered *lw, const char *wat, wasmc_memory_mode mode) {
+    lower_wat_exact(lw, wat, mode, false);
 }
 
 static void lowered_free(Lowered *lw) {
@@ -713,6 +758,18 @@ Test(memory_table_ir, order_barriers_only_in_guard_mode) {
     cr_expect_eq(count_order_barriers(&bounds), 0u);
     lowered_free(&guard);
     lowered_free(&bounds);
+}
+
+Test(memory_table_ir, a_wasi_command_needs_order_barriers_only_when_exact_traps_are_asked_for) {
+    char *wat = as_command(ORDER_WAT);
+    Lowered lw;
+    lower_wat(&lw, wat, WASMC_MEMORY_GUARD_PAGES);
+    cr_expect_eq(count_order_barriers(&lw), 0u);
+    lowered_free(&lw);
+    lower_wat_exact(&lw, wat, WASMC_MEMORY_GUARD_PAGES, true);
+    cr_expect_geq(count_order_barriers(&lw), 5u);
+    lowered_free(&lw);
+    free(wat);
 }
 
 /* An i32 addition of a constant below 65536 to an address that an access

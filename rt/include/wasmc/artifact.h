@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#define WASMC_FORMAT_VERSION 2u
+#define WASMC_FORMAT_VERSION 3u
 #define WASMC_DESCRIPTOR_MAGIC 0x434D5357u /* "WSMC" little-endian */
 #define WASMC_DESCRIPTOR_SYMBOL "wasmc_descriptor"
 #define WASMC_TRAILER_MAGIC "WASMCAF1"     /* 8 bytes, no NUL */
@@ -410,6 +410,12 @@ typedef struct wasmc_descriptor {
     /* [code_start, code_end): the artifact's compiled code, so the runtime
      * can tell a fault in guest code from one elsewhere. */
     const void *code_start, *code_end;
+
+    /* 1: built without order barriers (a WASI command under
+     * --trap-state=auto; compiler/lower/trap_order.c): stores, global.set
+     * and table.set just before a trap may be missing, so the runtime
+     * refuses to call into an instance that trapped. */
+    uint32_t inexact_trap_state;
 } wasmc_descriptor;
 
 #endif
