@@ -201,11 +201,70 @@ static bool float_load_consumed(LLVMValueRef v, LLVMValueRef anchor) {
     return consumed;
 }
 
+static bool is_anchor(LLVMValueRef fn);
+
+static bool is_anchor_call(LLVMValueRef v) {
+    return LLVMIsACallInst(v) && is_anchor(LLVMGetCalledValue(v));
+}
+
+/* A shufflevector the vectoriser made only to hand lanes of a load to
+ * anchors (the de-interleaving of an interleaved group). */
+static bool feeds_only_anchors(LLVMValueRef v) {
+    if (!LLVMIsAShuffleVectorInst(v))
+        return false;
+    for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u))
+        if (!is_anchor_call(LLVMGetUser(u)))
+            return false;
+    return true;
+}
+
+/* Every lane of the floating-point vector `v` is needed: each user is
+ * lane-wise floating-point arithmetic whose result is needed the same way,
+ * or a store of the whole vector.  Instruction selection then keeps the
+ * full-width load (it narrows only loads some lanes of which are dead). */
+static bool all_lanes_consumed(LLVMValueRef v, int depth) {
+    bool consumed = false;
+    for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef user = LLVMGetUser(u);
+        if (is_anchor_call(user) || feeds_only_anchors(user))
+            continue;
+        if (!LLVMIsAInstruction(user))
+            return false;
+        switch (LLVMGetInstructionOpcode(user)) {
+        case LLVMFAdd: case LLVMFSub: case LLVMFMul: case LLVMFDiv: case LLVMFNeg:
+            if (depth >= 4 || LLVMTypeOf(user) != LLVMTypeOf(v) || !all_lanes_consumed(user, depth + 1))
+                return false;
+            break;
+        case LLVMStore:
+            if (LLVMGetOperand(user, 0) != v)
+                return false;
+            break;
+        default:
+            return false;
+        }
+        consumed = true;
+    }
+    return consumed;
+}
+
+/* The vector anchor's operand is a vectorised floating-point load, or
+ * lanes of one (feeds_only_anchors), that the code consumes whole. */
+static bool float_vector_load_consumed(LLVMValueRef v) {
+    if (LLVMIsAShuffleVectorInst(v))
+        v = LLVMGetOperand(v, 0);
+    if (!LLVMIsALoadInst(v) || LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMVectorTypeKind)
+        return false;
+    LLVMTypeKind el = LLVMGetTypeKind(LLVMGetElementType(LLVMTypeOf(v)));
+    return (el == LLVMFloatTypeKind || el == LLVMDoubleTypeKind) && all_lanes_consumed(v, 0);
+}
+
 static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, bool optimized,
                              LLVMValueRef call) {
     LLVMValueRef v = LLVMGetOperand(call, 0);
-    if (optimized && float_load_consumed(v, call)) {
+    if (optimized && (float_load_consumed(v, call) || float_vector_load_consumed(v))) {
         LLVMInstructionEraseFromParent(call);
+        if (LLVMIsAShuffleVectorInst(v) && !LLVMGetFirstUse(v))
+            LLVMInstructionEraseFromParent(v);
         return;
     }
     LLVMPositionBuilderBefore(b, call);

@@ -541,6 +541,41 @@ static void a_trapped_command_cannot_be_called_again(bool bounds_checks) {
 }
 BOTH_MODES(a_trapped_command_cannot_be_called_again)
 
+/* In a command (no order barriers) LLVM vectorises this loop and only
+ * the vector loads are left to trap; their anchors are dropped because the
+ * code consumes every lane (load_anchor.c), so nothing may narrow them. */
+static const char SCALE_WAT[] =
+    "(module\n"
+    "  (memory 1 1)\n"
+    "  (func (export \"_start\"))\n"
+    "  (func (export \"scale\") (param $src i32) (param $dst i32) (param $n i32) (local $i i32)\n"
+    "    (block $done (loop $l\n"
+    "      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))\n"
+    "      (f64.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 3)))\n"
+    "        (f64.mul (f64.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3))))\n"
+    "                 (f64.const 2)))\n"
+    "      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+    "      (br $l))))\n"
+    "  (func (export \"set\") (param $a i32) (param $v f64) (f64.store (local.get $a) (local.get $v)))\n"
+    "  (func (export \"get\") (param $a i32) (result f64) (f64.load (local.get $a))))\n";
+
+static void vectorised_float_loads_still_trap_past_the_end(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, SCALE_WAT, bounds_checks);
+    for (uint32_t i = 0; i < 64; i++)
+        call_void(&h, "set", ARGS(I32(8 * i), ((wasmrt_val){.kind = 0x7C, .of.f64 = i + 0.5})));
+    call_void(&h, "scale", ARGS(I32(0), I32(4096), I32(64)));
+    for (uint32_t i = 0; i < 64; i++) {
+        wasmrt_val r = {0};
+        cr_assert_eq(invoke(&h, "get", ARGS(I32(4096 + 8 * i)), &r, 1), WASMC_TRAP_NONE);
+        cr_expect_eq(r.of.f64, 2 * (i + 0.5), "element %u", i);
+    }
+    /* The source runs off the end of memory after 20 elements. */
+    expect_trap(&h, "scale", ARGS(I32(65536 - 8 * 20), I32(0), I32(64)), 0, WASMC_TRAP_MEMORY_OOB);
+    harness_close(&h);
+}
+BOTH_MODES(vectorised_float_loads_still_trap_past_the_end)
+
 /* i32 address arithmetic wraps, except where an earlier access proved it
  * cannot (address_facts.c marks those additions nuw): p + 8 with no access
  * at p before it must still wrap to a low address, and an access at p
