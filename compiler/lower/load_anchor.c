@@ -136,7 +136,8 @@ static LLVMValueRef anchor_function(LowerModule *lm, LLVMTypeRef ty, const char 
 void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size) {
     LowerModule *lm = f->lm;
     /* Mirrors lf_memory_address: only unchecked accesses rely on the guard. */
-    if (lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || offset + size > WASMC_GUARD_BYTES)
+    if (lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || offset + size > WASMC_GUARD_BYTES ||
+        lf_access_in_bounds(f, v))
         return;
     bool aarch64 = lm->target && lm->target->arch == WASMC_ARCH_AARCH64;
     LLVMTypeRef ty = LLVMTypeOf(v);

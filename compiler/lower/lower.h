@@ -134,8 +134,14 @@ void lf_trap(LowerFunc *f, wasmc_trap_code code);
  * `offset` in memory `mem`, with whatever check the memory mode needs
  * (traps WASMC_TRAP_MEMORY_OOB).  Returns an i8* into linear memory. */
 LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, uint64_t offset, uint32_t size);
+/* The largest value the i32 address `addr` can take, judged from its
+ * expression alone; false when unknown (address_facts.c). */
+bool lf_address_bound(LLVMValueRef addr, uint64_t *max);
 /* Mark `zext` as the address of an access, for lf_address_facts. */
 void lf_mark_address(LowerFunc *f, LLVMValueRef zext);
+/* Was the load or store `access` at an address lf_memory_address proved
+ * in bounds (so it cannot trap)? */
+bool lf_access_in_bounds(LowerFunc *f, LLVMValueRef access);
 /* Tag a load/store of linear memory (TBAA, alignment 1 unless proven). */
 void lf_mark_memory_access(LowerFunc *f, LLVMValueRef inst, uint32_t align_log2);
 /* Guard-page mode: keep the load `v` of an unchecked `size`-byte access at

@@ -214,9 +214,15 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
         lf_trap(f, WASMC_TRAP_MEMORY_OOB);
         return LLVMConstNull(lm->t_ptr);
     }
-    bool need_check = lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || mem != 0 ||
-                      offset + size > WASMC_GUARD_BYTES;
-    if (need_check) {
+    /* Below the minimum size the memory never shrinks under: cannot trap. */
+    uint64_t bound;
+    bool in_bounds = lf_address_bound(addr, &bound) &&
+                     bound + offset + size <= lm->m->memories[mem].limits.min * WASMC_WASM_PAGE_SIZE;
+    bool need_check = !in_bounds && (lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || mem != 0 ||
+                                     offset + size > WASMC_GUARD_BYTES);
+    if (in_bounds) {
+        /* Nothing to check, nothing to keep in order with. */
+    } else if (need_check) {
         LLVMValueRef memsize = lf_load(f, lm->t_i64,
                                        LLVMBuildInBoundsGEP2(f->b, lm->t_i8, memory_object(f, mem),
                                                              (LLVMValueRef[]){lm_const_i64(lm, offsetof(wasmc_memory, size))}, 1, ""),
@@ -233,7 +239,17 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
         lf_order_flush(f); /* the guard page traps: keep it after earlier side effects */
     }
     LLVMValueRef full = offset ? LLVMBuildAdd(f->b, ea, lm_const_i64(lm, offset), "") : ea;
-    return LLVMBuildInBoundsGEP2(f->b, lm->t_i8, base, &full, 1, "addr");
+    LLVMValueRef ptr = LLVMBuildInBoundsGEP2(f->b, lm->t_i8, base, &full, 1, "addr");
+    if (in_bounds && LLVMIsAInstruction(ptr))
+        LLVMSetMetadata(ptr, LLVMGetMDKindIDInContext(lm->ctx, "wasmc.in_bounds", 15), lm->md_empty);
+    return ptr;
+}
+
+bool lf_access_in_bounds(LowerFunc *f, LLVMValueRef access) {
+    LLVMValueRef ptr = LLVMIsALoadInst(access) || LLVMIsAStoreInst(access)
+                           ? LLVMGetOperand(access, LLVMIsALoadInst(access) ? 0 : 1) : NULL;
+    return ptr && LLVMIsAInstruction(ptr) &&
+           LLVMGetMetadata(ptr, LLVMGetMDKindIDInContext(f->lm->ctx, "wasmc.in_bounds", 15));
 }
 
 void lf_mark_memory_access(LowerFunc *f, LLVMValueRef inst, uint32_t align_log2) {

@@ -621,6 +621,32 @@ static void address_steps_wrap_unless_an_access_proved_they_cannot(bool bounds_c
 }
 BOTH_MODES(address_steps_wrap_unless_an_access_proved_they_cannot)
 
+/* An address bounded by its expression below the memory's minimum size
+ * cannot be out of bounds, so it carries no check (address_facts.c); one
+ * whose bound reaches past the minimum keeps its check. */
+static const char LOOKUP_WAT[] =
+    "(module\n"
+    "  (memory 1 2)\n"
+    "  (data (i32.const 1020) \"\\01\\02\\03\\04\")\n"
+    "  (func (export \"lookup\") (param $x i32) (result i32)\n"
+    "    (i32.load offset=1020 (i32.shl (i32.and (local.get $x) (i32.const 255)) (i32.const 2))))\n"
+    "  (func (export \"lookup_past_min\") (param $x i32) (result i32)\n"
+    "    (i32.load offset=64600 (i32.shl (i32.and (local.get $x) (i32.const 255)) (i32.const 2))))\n"
+    "  (func (export \"grow\") (result i32) (memory.grow (i32.const 1))))\n";
+
+static void bounded_addresses_below_the_minimum_need_no_check(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, LOOKUP_WAT, bounds_checks);
+    cr_expect_eq(call_i32(&h, "lookup", ARGS(I32(0x300))), 0x04030201u);
+    cr_expect_eq(call_i32(&h, "lookup", ARGS(I32(255))), 0u);
+    cr_expect_eq(call_i32(&h, "lookup_past_min", ARGS(I32(233))), 0u); /* 64600 + 932 + 4 = 65536 */
+    expect_trap(&h, "lookup_past_min", ARGS(I32(234)), 1, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "grow", NOARGS), 1u);
+    cr_expect_eq(call_i32(&h, "lookup_past_min", ARGS(I32(255))), 0u);
+    harness_close(&h);
+}
+BOTH_MODES(bounded_addresses_below_the_minimum_need_no_check)
+
 /* ---- The IR, without running it ------------------------------------- */
 
 typedef struct Lowered {
@@ -793,6 +819,35 @@ Test(memory_table_ir, order_barriers_only_in_guard_mode) {
     cr_expect_eq(count_order_barriers(&bounds), 0u);
     lowered_free(&guard);
     lowered_free(&bounds);
+}
+
+static unsigned count_calls_to(LLVMValueRef fn, const char *prefix) {
+    unsigned n = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+            if (LLVMGetInstructionOpcode(i) != LLVMCall)
+                continue;
+            size_t len;
+            const char *name = LLVMGetValueName2(LLVMGetCalledValue(i), &len);
+            n += strncmp(name, prefix, strlen(prefix)) == 0;
+        }
+    return n;
+}
+
+Test(memory_table_ir, a_bounded_lookup_below_the_minimum_has_no_check_and_no_anchor) {
+    Lowered bounds, guard;
+    lower_wat(&bounds, LOOKUP_WAT, WASMC_MEMORY_BOUNDS_CHECKS);
+    lower_wat(&guard, LOOKUP_WAT, WASMC_MEMORY_GUARD_PAGES);
+    /* The same count as with guard pages (whatever the prologue has), and
+     * one more for the lookup that can reach past the minimum. */
+    cr_expect_eq(count_icmps(exported_function(&bounds, "lookup")),
+                 count_icmps(exported_function(&guard, "lookup")));
+    cr_expect_eq(count_icmps(exported_function(&bounds, "lookup_past_min")),
+                 count_icmps(exported_function(&bounds, "lookup")) + 1);
+    cr_expect_eq(count_calls_to(exported_function(&guard, "lookup"), "wasmc_anchor_"), 0u);
+    cr_expect_eq(count_calls_to(exported_function(&guard, "lookup_past_min"), "wasmc_anchor_"), 1u);
+    lowered_free(&bounds);
+    lowered_free(&guard);
 }
 
 Test(memory_table_ir, a_wasi_command_needs_order_barriers_only_when_exact_traps_are_asked_for) {
