@@ -119,6 +119,7 @@ bool codegen_resolve_target(const WasmcOptions *o, CodegenTarget *out, WasmError
     out->opt_level = o->opt_level;
     out->interrupt_poll = o->interrupt_poll;
     out->exact_traps = o->exact_traps;
+    out->frame_pointers = o->frame_pointers;
     const TargetInfo *host = target_host();
     const TargetInfo *t = o->target_triple ? target_for_triple(o->target_triple) : host;
     if (!t) {
@@ -289,6 +290,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
         .m = s->m, .target = s->ct->target, .tm = tm, .memory_mode = s->mode,
         .cpu_features = s->ct->cpu_features, .module_sha256 = s->module_sha256,
         .interrupt_poll = s->ct->interrupt_poll, .exact_traps = s->ct->exact_traps,
+        .frame_pointers = s->ct->frame_pointers,
     };
     LLVMModuleRef mod = NULL;
     double t0 = now_seconds();

@@ -25,6 +25,7 @@ typedef struct CodegenTarget {
     int opt_level;          /* 0..3 */
     bool interrupt_poll;    /* WasmcOptions.interrupt_poll */
     bool exact_traps;       /* WasmcOptions.exact_traps */
+    bool frame_pointers;    /* WasmcOptions.frame_pointers */
 } CodegenTarget;
 
 /* Resolve triple/cpu/opt level ("native" = this host's CPU and features,

@@ -45,6 +45,8 @@ static void usage(FILE *f) {
           "                     loops carry no check; poll: loop headers test a flag\n"
           "  --trap-state=MODE  auto (default): a WASI command, never used after a trap,\n"
           "                     may lose the stores just before it; exact: never\n"
+          "  --frame-pointers   keep frame pointers, for profilers that walk the stack by\n"
+          "                     them (perf record --call-graph=fp); default: omitted\n"
           "  -j N               code generation threads (default: number of cores)\n"
           "  -v                 print phase timings and the output size\n"
           "  --version          print version information\n"
@@ -192,6 +194,8 @@ int main(int argc, char **argv) {
             o.exact_traps = true;
         } else if (strncmp(a, "--trap-state=", 13) == 0) {
             return bad_usage("unknown trap-state mode '%s' (expected auto or exact)", a + 13);
+        } else if (strcmp(a, "--frame-pointers") == 0) {
+            o.frame_pointers = true;
         } else if (strcmp(a, "-j") == 0) {
             if (++i >= argc) return bad_usage("%s needs a thread count", a);
             if (!parse_threads(argv[i], &o.threads)) return bad_usage("invalid thread count '%s'", argv[i]);

@@ -29,6 +29,8 @@ typedef struct WasmcOptions {
                                  * runtime interrupts by signal; loops carry no check) */
     bool exact_traps;           /* keep side effects exact at a trap even in a WASI command
                                  * (--trap-state=exact; see compiler/lower/trap_order.c) */
+    bool frame_pointers;        /* keep frame pointers in non-leaf functions, for profilers'
+                                 * frame-pointer stack walks (perf --call-graph=fp) */
 } WasmcOptions;
 
 void wasmc_options_default(WasmcOptions *o);

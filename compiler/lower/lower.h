@@ -54,6 +54,7 @@ typedef struct LowerModule {
     LLVMValueRef prof_likely;    /* branch_weights: true edge hot */
     bool interrupt_poll;         /* LowerConfig.interrupt_poll */
     bool exact_trap_state;       /* lm_exact_trap_state(): keep side effects in order with traps */
+    bool frame_pointers;         /* LowerConfig.frame_pointers */
 } LowerModule;
 
 typedef enum ControlKind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF } ControlKind;

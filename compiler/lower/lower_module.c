@@ -177,11 +177,14 @@ static void add_fn_str_attr(LowerModule *lm, LLVMValueRef fn, const char *k, con
 
 /* Attributes of every function wasmc defines (Wasm functions and
  * trampolines): traps unwind by longjmp, never by C++ exceptions; huge
- * frames probe the stack guard page in order; frame pointers keep
- * profilers' stack walks working. */
+ * frames probe the stack guard page in order.  Frame pointers are only
+ * for profilers' frame-pointer stack walks (the runtime never walks the
+ * stack), so they are opt-in, as in a native -O2 build: they cost an
+ * extra register and 3-7% of instructions in call-heavy code (lzss,
+ * fannkuch, json in tools/bench). */
 void lm_set_code_attributes(LowerModule *lm, LLVMValueRef fn) {
     add_fn_attr(lm, fn, "nounwind");
-    add_fn_str_attr(lm, fn, "frame-pointer", "non-leaf");
+    add_fn_str_attr(lm, fn, "frame-pointer", lm->frame_pointers ? "non-leaf" : "none");
     add_fn_str_attr(lm, fn, "probe-stack", "inline-asm");
     LLVMSetSection(fn, "wasmc_text");
     LLVMSetVisibility(fn, LLVMHiddenVisibility);
@@ -228,6 +231,7 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
     lm->memory_mode = cfg->memory_mode ? cfg->memory_mode : WASMC_MEMORY_GUARD_PAGES;
     lm->interrupt_poll = cfg->interrupt_poll;
     lm->exact_trap_state = lm_exact_trap_state(cfg->m, cfg->exact_traps);
+    lm->frame_pointers = cfg->frame_pointers;
 
     uint32_t num_defined = m->num_funcs - m->num_imported_funcs;
     if (first > last || last > num_defined)

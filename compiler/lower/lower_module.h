@@ -27,6 +27,7 @@ typedef struct LowerConfig {
     const uint8_t *module_sha256;  /* 32 bytes, recorded in the descriptor */
     bool interrupt_poll;           /* loop headers poll limits->interrupt */
     bool exact_traps;              /* order barriers even in a WASI command (trap_order.c) */
+    bool frame_pointers;           /* keep frame pointers in non-leaf functions */
 } LowerConfig;
 
 /* Lower the defined functions whose index i (0-based among DEFINED

@@ -324,7 +324,7 @@ Test(cli, cross_compile_aarch64_bounds_checks) {
     run_free(&r);
     cr_expect_eq(check_artifact("arm.so", 183, WASMC_ARCH_AARCH64, WASMC_MEMORY_BOUNDS_CHECKS), 0,
                  "generic aarch64 needs no optional feature");
-    r = run("--target=aarch64-linux-gnu --cpu=neoverse-n1 add.wasm -o n1.so");
+    r = run("--target=aarch64-linux-gnu --cpu=neoverse-n1 --frame-pointers add.wasm -o n1.so");
     cr_assert_eq(r.status, 0, "stderr: %s", r.err);
     run_free(&r);
     uint64_t f = check_artifact("n1.so", 183, WASMC_ARCH_AARCH64, WASMC_MEMORY_GUARD_PAGES);

@@ -95,16 +95,12 @@ static bool wat_to_wasm(const char *dir, const char *wat, uint8_t **bytes, size_
     return true;
 }
 
-/* Compile the module `bytes` (consumed) in the given mode into h->so_path
- * and load it (not instantiated). */
-static void harness_load_bytes(Harness *h, uint8_t *bytes, size_t size, bool bounds_checks) {
-    WasmcOptions opts;
-    wasmc_options_default(&opts);
-    opts.bounds_checks = bounds_checks;
-    opts.threads = 1;
+/* Compile the module `bytes` (consumed) with `opts` into h->so_path and
+ * load it (not instantiated). */
+static void harness_load_bytes_with(Harness *h, uint8_t *bytes, size_t size, const WasmcOptions *opts) {
     WasmError err;
     wasm_error_clear(&err);
-    bool ok = wasmc_compile(bytes, size, &opts, h->so_path, NULL, &err);
+    bool ok = wasmc_compile(bytes, size, opts, h->so_path, NULL, &err);
     free(bytes);
     if (!ok && (err.kind == WASM_ERR_UNSUPPORTED || not_implemented(err.message)))
         SKIP(h, "compiler not ready: %s", err.message);
@@ -115,6 +111,15 @@ static void harness_load_bytes(Harness *h, uint8_t *bytes, size_t size, bool bou
     if (!h->module && not_implemented(rerr.message))
         SKIP(h, "runtime not ready: %s", rerr.message);
     cr_assert(h->module, "wasmrt_module_load: %s", rerr.message);
+}
+
+/* The same with the default options in the given memory mode. */
+static void harness_load_bytes(Harness *h, uint8_t *bytes, size_t size, bool bounds_checks) {
+    WasmcOptions opts;
+    wasmc_options_default(&opts);
+    opts.bounds_checks = bounds_checks;
+    opts.threads = 1;
+    harness_load_bytes_with(h, bytes, size, &opts);
 }
 
 /* Assemble, compile in the given mode, load and instantiate `wat`. */
