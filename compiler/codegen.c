@@ -322,8 +322,10 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
         if (s->ct->opt_level >= 1 && !getenv("WASMC_NO_ADDRESS_FACTS")) {
             /* SSA first, so the facts see one value per local read. */
             e = LLVMRunPasses(mod, "function(mem2reg)", tm, po);
-            if (!e)
+            if (!e) {
                 lf_address_facts(mod);
+                dump_ir(mod, idx, "facts");
+            }
         }
         if (!e)
             e = LLVMRunPasses(mod, passes && *passes ? passes : pipelines[s->ct->opt_level], tm, po);

@@ -205,8 +205,351 @@ static void set_clear(ValueSet *s) {
     s->count = 0;
 }
 
+/* ---- Address induction variables ----------------------------------
+ *
+ * The rule above needs the access before the step.  Loops clang emits for
+ * wasm32 often step one pointer and address through sums of it:
+ *
+ *     loop:  p = phi [init, pre], [p + 8, loop]
+ *            load (p + 8)      ; and load (p + row), store (q)...
+ *
+ * No access is at p itself, so `p + 8` stays unmarked, and every address
+ * is zext of an i32 sum LLVM cannot split: one zext per access, no i64
+ * pointer increments, i32 wrap checks before vector loops, and in
+ * bounds-check mode exit counts SCEV cannot compute.  Yet each such
+ * address A_k = p_k + X (X loop-invariant) is accessed on every iteration
+ * that reaches the latch, so A_k < 2^32 - 65536 and A_{k+1} = A_k + c
+ * cannot wrap.  So zext(A) is itself an i64 induction variable:
+ *
+ *            a = phi i64 [zext(init + X), pre], [a + c (nuw), latch]
+ *
+ * and the accesses use `a` directly (other uses of A take trunc(a)).
+ * A loop whose sums differ by constants (p + 56, p + 64, ... over a
+ * struct) gets one variable, for the smallest; a sum after that one's
+ * access is it plus a constant, as in the rule above.  Variables cost
+ * registers, so a loop gets at most MAX_NEW_IVS.
+ *
+ * The loop must be a chain: header, then blocks each entered only from
+ * the one before (straight-line code, bounds checks, early exits), the
+ * last one branching back to the header, which has no other predecessor
+ * than the one outside.  Every block of the chain runs on every
+ * iteration that continues, so an access anywhere in it precedes the
+ * step.  WASMC_NO_ADDRESS_IVS=1 turns this part off, to measure it. */
+
+static LLVMBasicBlockRef successor_in_chain(LLVMBasicBlockRef bb, LLVMBasicBlockRef header, bool *latch) {
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    if (!term || !LLVMIsABranchInst(term))
+        return NULL;
+    unsigned n = LLVMGetNumSuccessors(term);
+    LLVMBasicBlockRef next = NULL;
+    *latch = false;
+    for (unsigned i = 0; i < n; i++) {
+        LLVMBasicBlockRef s = LLVMGetSuccessor(term, i);
+        LLVMValueRef s_term = LLVMGetBasicBlockTerminator(s);
+        if (s == header)
+            *latch = true;
+        else if (s_term && LLVMGetInstructionOpcode(s_term) == LLVMUnreachable)
+            continue; /* a trap: leaves the loop */
+        else if (single_predecessor(s) == bb) {
+            if (next)
+                return NULL; /* a fork: not a chain */
+            next = s;
+        }
+    }
+    return *latch ? NULL : next;
+}
+
+/* The latch of the chain loop headed by `header` and the header's other
+ * predecessor (the preheader), or false. */
+static bool chain_loop(LLVMBasicBlockRef header, LLVMBasicBlockRef *chain, int *len,
+                       LLVMBasicBlockRef *pre) {
+    LLVMBasicBlockRef bb = header;
+    bool latch = false;
+    *len = 0;
+    while (*len < MAX_CHAIN) {
+        chain[(*len)++] = bb;
+        LLVMBasicBlockRef next = successor_in_chain(bb, header, &latch);
+        if (latch || !next)
+            break;
+        bb = next;
+    }
+    if (!latch)
+        return false;
+    LLVMBasicBlockRef l = chain[*len - 1];
+    *pre = NULL;
+    unsigned from_latch = 0;
+    for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(header)); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef term = LLVMGetUser(u);
+        if (!LLVMIsATerminatorInst(term))
+            return false;
+        LLVMBasicBlockRef p = LLVMGetInstructionParent(term);
+        if (p == l)
+            from_latch++;
+        else if (*pre && *pre != p)
+            return false;
+        else
+            *pre = p;
+    }
+    return *pre && from_latch == 1 && *pre != l;
+}
+
+static bool in_chain(LLVMBasicBlockRef bb, LLVMBasicBlockRef *chain, int len) {
+    for (int i = 0; i < len; i++)
+        if (chain[i] == bb)
+            return true;
+    return false;
+}
+
+/* The step c of an i32 header phi whose value from the latch is p + c,
+ * 0 < c <= 65535, or 0. */
+static uint64_t phi_step(LLVMValueRef phi, LLVMBasicBlockRef latch) {
+    for (unsigned i = 0; i < LLVMCountIncoming(phi); i++) {
+        if (LLVMGetIncomingBlock(phi, i) != latch)
+            continue;
+        LLVMValueRef next = LLVMGetIncomingValue(phi, i);
+        if (!LLVMIsAInstruction(next) || LLVMGetInstructionOpcode(next) != LLVMAdd)
+            return 0;
+        for (int k = 0; k < 2; k++) {
+            LLVMValueRef c = LLVMGetOperand(next, k);
+            if (LLVMGetOperand(next, 1 - k) == phi && LLVMIsAConstantInt(c)) {
+                uint64_t v = LLVMConstIntGetZExtValue(c);
+                return v > 0 && v <= MAX_NUW_ADDEND ? v : 0;
+            }
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static LLVMValueRef incoming_from(LLVMValueRef phi, LLVMBasicBlockRef bb) {
+    for (unsigned i = 0; i < LLVMCountIncoming(phi); i++)
+        if (LLVMGetIncomingBlock(phi, i) == bb)
+            return LLVMGetIncomingValue(phi, i);
+    return NULL;
+}
+
+static bool accessed_in_loop(LLVMValueRef x, LLVMBasicBlockRef *chain, int len, unsigned kind) {
+    for (LLVMUseRef u = LLVMGetFirstUse(x); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef z = LLVMGetUser(u);
+        if (is_access_zext(z, kind) && in_chain(LLVMGetInstructionParent(z), chain, len))
+            return true;
+    }
+    return false;
+}
+
+/* The other operand when `sum` is p + X or X + p (or p - C, as p + -C),
+ * or NULL. */
+static LLVMValueRef addend_of(LLVMValueRef sum, LLVMValueRef phi) {
+    if (!LLVMIsAInstruction(sum))
+        return NULL;
+    LLVMValueRef a = LLVMGetOperand(sum, 0), b = LLVMGetOperand(sum, 1);
+    switch (LLVMGetInstructionOpcode(sum)) {
+    case LLVMAdd:
+        return a == b ? NULL : a == phi ? b : a;
+    case LLVMSub:
+        return a == phi && b != phi && LLVMIsAConstantInt(b) ? LLVMConstNeg(b) : NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* Most induction variables added per loop: each costs a register. */
+#define MAX_NEW_IVS 4
+#define MAX_SUMS 64
+
+/* The first instruction of `bb` after its phis. */
+static LLVMValueRef first_non_phi(LLVMBasicBlockRef bb) {
+    LLVMValueRef i = LLVMGetFirstInstruction(bb);
+    while (i && LLVMIsAPHINode(i))
+        i = LLVMGetNextInstruction(i);
+    return i;
+}
+
+static long chain_position(LLVMValueRef inst, LLVMBasicBlockRef *chain, int len);
+static long first_access(LLVMValueRef v, LLVMBasicBlockRef *chain, int len, unsigned kind);
+
+/* Replace i32 `sum` by the i64 `wide`, equal to zext(sum): its zext users
+ * take `wide`; an `add sum, C` after an access at sum (which proved it
+ * cannot wrap, as in the rule above) becomes wide + C, recursively; the
+ * rest take a trunc of `wide`, placed before `trunc_before`. */
+static void replace_with_wide(LLVMBuilderRef b, LLVMValueRef sum, LLVMValueRef wide, LLVMValueRef trunc_before,
+                              LLVMBasicBlockRef *chain, int len, unsigned kind, int depth) {
+    LLVMTypeRef i64 = LLVMTypeOf(wide);
+    long accessed = first_access(sum, chain, len, kind);
+    LLVMValueRef users[MAX_SUMS];
+    int n = 0;
+    for (LLVMUseRef u = LLVMGetFirstUse(sum); u && n < MAX_SUMS; u = LLVMGetNextUse(u)) {
+        LLVMValueRef user = LLVMGetUser(u);
+        bool dup = false;
+        for (int k = 0; k < n; k++)
+            dup |= users[k] == user;
+        if (!dup)
+            users[n++] = user;
+    }
+    for (int k = 0; k < n; k++) {
+        LLVMValueRef user = users[k];
+        if (LLVMIsAZExtInst(user) && LLVMTypeOf(user) == i64) {
+            LLVMReplaceAllUsesWith(user, wide);
+            LLVMInstructionEraseFromParent(user);
+            continue;
+        }
+        if (depth < 4 && accessed >= 0 && LLVMIsAInstruction(user) && stepped_value(user) == sum &&
+            chain_position(user, chain, len) > accessed) {
+            LLVMValueRef c = LLVMGetOperand(user, LLVMGetOperand(user, 0) == sum ? 1 : 0);
+            LLVMPositionBuilderBefore(b, user);
+            LLVMValueRef w = LLVMBuildNUWAdd(b, wide, LLVMConstInt(i64, LLVMConstIntGetZExtValue(c), false), "");
+            LLVMSetNSW(w, true);
+            replace_with_wide(b, user, w, user, chain, len, kind, depth + 1);
+        }
+    }
+    if (LLVMGetFirstUse(sum)) {
+        LLVMPositionBuilderBefore(b, trunc_before);
+        LLVMReplaceAllUsesWith(sum, LLVMBuildTrunc(b, wide, LLVMTypeOf(sum), ""));
+    }
+    LLVMInstructionEraseFromParent(sum);
+}
+
+/* An i64 induction variable equal to zext(sum) on every iteration, for
+ * the accessed i32 `sum` = p + X (X loop-invariant, p stepping by `step`):
+ * zext(init + X) on entry, then + step at the end of the latch, which the
+ * access on the iteration before proved cannot pass 2^32 (see above). */
+static LLVMValueRef wide_iv(LLVMBuilderRef b, LLVMValueRef x, LLVMValueRef init, uint64_t step,
+                            LLVMBasicBlockRef header, LLVMBasicBlockRef pre, LLVMBasicBlockRef latch) {
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(LLVMGetTypeContext(LLVMTypeOf(init)));
+    LLVMPositionBuilderBefore(b, LLVMGetBasicBlockTerminator(pre));
+    LLVMValueRef start = LLVMBuildZExt(b, LLVMBuildAdd(b, init, x, ""), i64, "");
+    LLVMPositionBuilder(b, header, LLVMGetFirstInstruction(header));
+    LLVMValueRef iv = LLVMBuildPhi(b, i64, "");
+    LLVMPositionBuilderBefore(b, LLVMGetBasicBlockTerminator(latch));
+    LLVMValueRef stepped = LLVMBuildNUWAdd(b, iv, LLVMConstInt(i64, step, false), "");
+    LLVMSetNSW(stepped, true);
+    LLVMAddIncoming(iv, (LLVMValueRef[]){start, stepped}, (LLVMBasicBlockRef[]){pre, latch}, 2);
+    return iv;
+}
+
+/* Position of `inst` in chain order, or -1 outside the chain. */
+static long chain_position(LLVMValueRef inst, LLVMBasicBlockRef *chain, int len) {
+    LLVMBasicBlockRef bb = LLVMGetInstructionParent(inst);
+    for (int k = 0; k < len; k++) {
+        if (chain[k] != bb)
+            continue;
+        long pos = (long)k << 20;
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && i != inst; i = LLVMGetNextInstruction(i))
+            pos++;
+        return pos;
+    }
+    return -1;
+}
+
+/* Where the first access at `v` in the loop is, in chain order, or -1. */
+static long first_access(LLVMValueRef v, LLVMBasicBlockRef *chain, int len, unsigned kind) {
+    long best = -1;
+    for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef z = LLVMGetUser(u);
+        long pos = is_access_zext(z, kind) ? chain_position(z, chain, len) : -1;
+        if (pos >= 0 && (best < 0 || pos < best))
+            best = pos;
+    }
+    return best;
+}
+
+/* Widen the accessed sums p + X of a stepped header phi p (see above):
+ * one variable for the smallest constant X, the constant sums after its
+ * access being it plus a constant (that access proved they cannot wrap,
+ * as in the rule above), and one for each other X while the budget
+ * lasts.
+ * Returns how many variables it added. */
+static int address_ivs_of(LLVMBuilderRef b, LLVMValueRef phi, LLVMBasicBlockRef *chain, int len,
+                          LLVMBasicBlockRef pre, unsigned kind, int budget) {
+    LLVMBasicBlockRef header = chain[0], latch = chain[len - 1];
+    uint64_t step = phi_step(phi, latch);
+    if (!step || budget <= 0)
+        return 0;
+    LLVMValueRef sums[MAX_SUMS];
+    long access_at[MAX_SUMS];
+    int n = 0, base = -1;
+    bool phi_accessed = accessed_in_loop(phi, chain, len, kind);
+    for (LLVMUseRef u = LLVMGetFirstUse(phi); u && n < MAX_SUMS; u = LLVMGetNextUse(u)) {
+        LLVMValueRef sum = LLVMGetUser(u), x = addend_of(sum, phi);
+        if (!x || !in_chain(LLVMGetInstructionParent(sum), chain, len) || !accessed_in_loop(sum, chain, len, kind))
+            continue;
+        bool constant = LLVMIsAConstantInt(x);
+        /* p + C is marked by the rule above when p itself is accessed */
+        if (constant && phi_accessed)
+            continue;
+        if (!constant && !LLVMIsAArgument(x) &&
+            !(LLVMIsAInstruction(x) && !in_chain(LLVMGetInstructionParent(x), chain, len)))
+            continue; /* not loop-invariant */
+        bool dup = false;
+        for (int k = 0; k < n; k++)
+            dup |= sums[k] == sum; /* a use list may name an instruction twice */
+        if (dup)
+            continue;
+        access_at[n] = first_access(sum, chain, len, kind);
+        if (constant && (base < 0 || LLVMConstIntGetZExtValue(x) < LLVMConstIntGetZExtValue(addend_of(sums[base], phi))))
+            base = n;
+        sums[n++] = sum;
+    }
+    LLVMValueRef init = incoming_from(phi, pre), base_iv = NULL;
+    uint64_t base_c = 0;
+    int added = 0;
+    /* Constant sums first: the base's access must be found before it is
+     * replaced. */
+    if (base >= 0) {
+        base_c = LLVMConstIntGetZExtValue(addend_of(sums[base], phi));
+        base_iv = wide_iv(b, addend_of(sums[base], phi), init, step, header, pre, latch);
+        added++;
+        for (int k = 0; k < n; k++) {
+            LLVMValueRef x = addend_of(sums[k], phi);
+            if (k == base || !LLVMIsAConstantInt(x))
+                continue;
+            uint64_t d = LLVMConstIntGetZExtValue(x) - base_c;
+            if (d > MAX_NUW_ADDEND || chain_position(sums[k], chain, len) <= access_at[base])
+                continue;
+            LLVMPositionBuilderBefore(b, sums[k]);
+            LLVMValueRef wide = LLVMBuildNUWAdd(b, base_iv, LLVMConstInt(LLVMTypeOf(base_iv), d, false), "");
+            LLVMSetNSW(wide, true);
+            replace_with_wide(b, sums[k], wide, sums[k], chain, len, kind, 0);
+            sums[k] = NULL;
+        }
+        replace_with_wide(b, sums[base], base_iv, first_non_phi(header), chain, len, kind, 0);
+        sums[base] = NULL;
+    }
+    for (int k = 0; k < n && added < budget; k++) {
+        if (!sums[k])
+            continue;
+        LLVMValueRef iv = wide_iv(b, addend_of(sums[k], phi), init, step, header, pre, latch);
+        replace_with_wide(b, sums[k], iv, first_non_phi(header), chain, len, kind, 0);
+        added++;
+    }
+    return added;
+}
+
+static void address_ivs(LLVMBuilderRef b, LLVMBasicBlockRef header, unsigned kind) {
+    LLVMBasicBlockRef chain[MAX_CHAIN], pre;
+    int len;
+    if (!chain_loop(header, chain, &len, &pre))
+        return;
+    /* Only the phis the loop had: new ones are added at the top. */
+    LLVMValueRef phis[MAX_SUMS];
+    int n = 0;
+    for (LLVMValueRef i = LLVMGetFirstInstruction(header); i && LLVMIsAPHINode(i) && n < MAX_SUMS;
+         i = LLVMGetNextInstruction(i))
+        if (LLVMGetTypeKind(LLVMTypeOf(i)) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(LLVMTypeOf(i)) == 32)
+            phis[n++] = i;
+    int budget = MAX_NEW_IVS;
+    for (int k = 0; k < n; k++)
+        budget -= address_ivs_of(b, phis[k], chain, len, pre, kind, budget);
+}
+
 void lf_address_facts(LLVMModuleRef mod) {
     unsigned kind = LLVMGetMDKindIDInContext(LLVMGetModuleContext(mod), ADDR_MD, sizeof ADDR_MD - 1);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(LLVMGetModuleContext(mod));
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && !getenv("WASMC_NO_ADDRESS_IVS"); fn = LLVMGetNextFunction(fn))
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+            if (LLVMGetFirstInstruction(bb) && LLVMIsAPHINode(LLVMGetFirstInstruction(bb)))
+                address_ivs(b, bb, kind);
+    LLVMDisposeBuilder(b);
     ValueSet seen = {0};
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn))
         for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {

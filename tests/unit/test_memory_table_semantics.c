@@ -598,7 +598,37 @@ static const char STEP_WAT[] =
     "      (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))\n"
     "      (local.set $p (i32.add (local.get $p) (i32.const 4)))\n"
     "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
-    "    (local.get $s)))\n";
+    "    (local.get $s))\n"
+    /* p steps, p + x is accessed: p + x gets its own stepped variable */
+    "  (func (export \"sum_at_offset\") (param $p i32) (param $x i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (i32.add (local.get $p) (local.get $x)))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 4)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s))\n"
+    /* p steps, only p + 4 is accessed (the next p, as clang emits it) */
+    "  (func (export \"sum_next\") (param $p i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (local.tee $p (i32.add (local.get $p) (i32.const 4))))))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s))\n"
+    /* p + 8 is read before p + 4, the smallest offset */
+    "  (func (export \"pairs\") (param $p i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s)\n"
+    "        (i32.add (i32.load (i32.add (local.get $p) (i32.const 8)))\n"
+    "                 (i32.load (i32.add (local.get $p) (i32.const 4))))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 8)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s))\n"
+    /* a store at p + 4, then a read at p + 8, until the read leaves memory */
+    "  (func (export \"fill\") (param $p i32) (param $n i32)\n"
+    "    (loop $l\n"
+    "      (i32.store (i32.add (local.get $p) (i32.const 4)) (i32.const 7))\n"
+    "      (drop (i32.load (i32.add (local.get $p) (i32.const 8))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 4)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))\n"
+    "  (func (export \"peek\") (param $p i32) (result i32) (i32.load (local.get $p))))\n";
 
 static void address_steps_wrap_unless_an_access_proved_they_cannot(bool bounds_checks) {
     Harness h;
@@ -617,6 +647,23 @@ static void address_steps_wrap_unless_an_access_proved_they_cannot(bool bounds_c
     expect_trap(&h, "big_step", ARGS(I32(0)), 1, WASMC_TRAP_MEMORY_OOB);
     cr_expect_eq(call_i32(&h, "step_in_loop", ARGS(I32(0), I32(2))), 0x11223344u + 0x55667788u);
     expect_trap(&h, "step_in_loop", ARGS(I32(65536 - 8), I32(3)), 1, WASMC_TRAP_MEMORY_OOB);
+    /* A loop's address p + x wraps where its first value does (16 - 16),
+     * and the walk off the end traps on the access that leaves memory. */
+    cr_expect_eq(call_i32(&h, "sum_at_offset", ARGS(I32(16), I32(0xFFFFFFF0u), I32(2))), 0x11223344u + 0x55667788u);
+    cr_expect_eq(call_i32(&h, "sum_at_offset", ARGS(I32(0), I32(65536 - 8), I32(2))), 0u);
+    expect_trap(&h, "sum_at_offset", ARGS(I32(0), I32(65536 - 8), I32(3)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "sum_at_offset", ARGS(I32(0), I32(0xFFFFFFFCu), I32(2)), 1, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "sum_next", ARGS(I32(0xFFFFFFFCu), I32(2))), 0x11223344u + 0x55667788u);
+    expect_trap(&h, "sum_next", ARGS(I32(65536 - 12), I32(3)), 1, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "sum_next", ARGS(I32(65536 - 12), I32(2))), 0u);
+    cr_expect_eq(call_i32(&h, "pairs", ARGS(I32(0xFFFFFFFCu), I32(1))), 0x11223344u + 0x55667788u);
+    expect_trap(&h, "pairs", ARGS(I32(0xFFFFFFF8u), I32(1)), 1, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "pairs", ARGS(I32(65536 - 16), I32(1))), 0u);
+    expect_trap(&h, "pairs", ARGS(I32(65536 - 16), I32(2)), 1, WASMC_TRAP_MEMORY_OOB);
+    /* The third read (at 65536) traps after the third store (at 65532). */
+    expect_trap(&h, "fill", ARGS(I32(65536 - 16), I32(5)), 0, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "peek", ARGS(I32(65532))), 7u);
+    cr_expect_eq(call_i32(&h, "peek", ARGS(I32(65524))), 7u);
     harness_close(&h);
 }
 BOTH_MODES(address_steps_wrap_unless_an_access_proved_they_cannot)
@@ -874,6 +921,26 @@ static unsigned nuw_adds(LLVMValueRef fn) {
     return n;
 }
 
+/* i64 phis stepped by an `add nuw` of themselves: the induction
+ * variables address_facts.c gives an accessed p + x. */
+static unsigned wide_address_ivs(LLVMValueRef fn) {
+    unsigned n = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && LLVMIsAPHINode(i); i = LLVMGetNextInstruction(i)) {
+            if (LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMIntegerTypeKind || LLVMGetIntTypeWidth(LLVMTypeOf(i)) != 64)
+                continue;
+            for (unsigned k = 0; k < LLVMCountIncoming(i); k++) {
+                LLVMValueRef v = LLVMGetIncomingValue(i, k);
+                if (LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == LLVMAdd && LLVMGetNUW(v) &&
+                    LLVMGetOperand(v, 0) == i) {
+                    n++;
+                    break;
+                }
+            }
+        }
+    return n;
+}
+
 static void address_facts_mark_only_proven_steps(wasmc_memory_mode mode) {
     Lowered lw;
     lower_wat(&lw, STEP_WAT, mode);
@@ -887,6 +954,11 @@ static void address_facts_mark_only_proven_steps(wasmc_memory_mode mode) {
     cr_expect_eq(nuw_adds(exported_function(&lw, "big_step")), 0u);
     /* p + 4 after the load at p; the running sum is not an address. */
     cr_expect_eq(nuw_adds(exported_function(&lw, "step_in_loop")), 1u);
+    /* p itself is never accessed, but p + x (p + 4) is, on every
+     * iteration: it becomes its own i64 variable, stepped without wrap. */
+    cr_expect_eq(wide_address_ivs(exported_function(&lw, "sum_at_offset")), 1u);
+    cr_expect_eq(wide_address_ivs(exported_function(&lw, "sum_next")), 1u);
+    cr_expect_eq(wide_address_ivs(exported_function(&lw, "step_in_loop")), 0u);
     lowered_free(&lw);
 }
 
