@@ -1,0 +1,184 @@
+/* Loops that address memory through a stepped pointer (p + X, with X
+ * loop-invariant or constant) are where compiler/lower/address_facts.c
+ * turns i32 addresses into i64 induction variables.  That is only right
+ * because an access that succeeded proves its address is below 2^32 -
+ * 65536, so these tests drive such loops where it matters: starts that
+ * wrap (p + X past 2^32), walks off the end of memory, odd and maximal
+ * steps, sums read before the smallest one, stores before the trapping
+ * read, early exits.
+ *
+ * Each loop shape runs with a few hundred start values at -O2 (with the
+ * induction variables) and at -O0 (the optimiser and the facts never
+ * run), in both memory modes, from the same memory contents; results,
+ * trap codes and the whole memory afterwards must agree.
+ */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "wat_harness.h"
+
+static const char WAT[] =
+    "(module\n"
+    "  (memory (export \"mem\") 1 1)\n"
+    /* p + x, x invariant */
+    "  (func (export \"sum_inv\") (param $p i32) (param $x i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (i32.add (local.get $p) (local.get $x)))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 4)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s))\n"
+    /* the next p is what is read */
+    "  (func (export \"sum_next\") (param $p i32) (param $x i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (local.tee $p (i32.add (local.get $p) (i32.const 4))))))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s))\n"
+    /* p + 8 read before p + 4, the smallest offset */
+    "  (func (export \"pairs\") (param $p i32) (param $x i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s)\n"
+    "        (i32.sub (i32.load (i32.add (local.get $p) (i32.const 8)))\n"
+    "                 (i32.load (i32.add (local.get $p) (i32.const 4))))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 8)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s))\n"
+    /* a store at p + 8 before the read at p + 4, the smallest offset: when
+     * p + 4 wraps to the top, the store to p + 8 (near 0) still happens */
+    "  (func (export \"store_first\") (param $p i32) (param $x i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (i32.store (i32.add (local.get $p) (i32.const 8)) (local.get $n))\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (i32.add (local.get $p) (i32.const 4)))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 8)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s))\n"
+    /* a struct of three fields, written from the other two */
+    "  (func (export \"fields\") (param $p i32) (param $x i32) (param $n i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (i32.store (i32.add (local.get $p) (i32.const 16))\n"
+    "        (i32.add (i32.load (i32.add (local.get $p) (i32.const 12)))\n"
+    "                 (i32.load (i32.add (local.get $p) (i32.const 20)))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 24)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $p))\n"
+    /* a byte store at p + x, then a halfword read two past it; odd step */
+    "  (func (export \"bytes\") (param $p i32) (param $x i32) (param $n i32) (result i32) (local $s i32) (local $a i32)\n"
+    "    (loop $l\n"
+    "      (local.set $a (i32.add (local.get $p) (local.get $x)))\n"
+    "      (i32.store8 (local.get $a) (local.get $n))\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load16_u (i32.add (local.get $a) (i32.const 2)))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 3)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s))\n"
+    /* copy from p + 8 to q + x, two pointers with different steps */
+    "  (func (export \"copy\") (param $p i32) (param $x i32) (param $n i32) (result i32) (local $q i32)\n"
+    "    (local.set $q (i32.const 256))\n"
+    "    (loop $l\n"
+    "      (i32.store (i32.add (local.get $q) (local.get $x)) (i32.load (i32.add (local.get $p) (i32.const 8))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 4)))\n"
+    "      (local.set $q (i32.add (local.get $q) (i32.const 8)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $q))\n"
+    /* the largest step the facts accept, and p - 4 written as i32.sub */
+    "  (func (export \"big_step\") (param $p i32) (param $x i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (i32.sub (local.get $p) (i32.const -4)))))\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (i32.add (local.get $p) (local.get $x)))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 65535)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s))\n"
+    /* an early exit in the middle of the body */
+    "  (func (export \"find\") (param $p i32) (param $x i32) (param $n i32) (result i32)\n"
+    "    (block $found\n"
+    "      (loop $l\n"
+    "        (br_if $found (i32.eq (i32.load8_u (i32.add (local.get $p) (local.get $x))) (i32.const 0x5a)))\n"
+    "        (i32.store8 (i32.add (local.get $p) (i32.const 1)) (i32.const 1))\n"
+    "        (local.set $p (i32.add (local.get $p) (i32.const 2)))\n"
+    "        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "      (return (i32.const -1)))\n"
+    "    (local.get $p)))\n";
+
+static const char *const FUNCS[] = {"sum_inv", "sum_next", "pairs", "store_first", "fields", "bytes", "copy", "big_step", "find"};
+
+enum { MEM = 65536 };
+
+static void open_at(Harness *h, const char *wat, int opt_level, bool bounds_checks) {
+    memset(h, 0, sizeof *h);
+    strcpy(h->dir, "/tmp/wasmc-ivtest-XXXXXX");
+    cr_assert(mkdtemp(h->dir), "mkdtemp");
+    snprintf(h->so_path, sizeof h->so_path, "%s/m.so", h->dir);
+    uint8_t *bytes;
+    size_t size;
+    if (!wat_to_wasm(h->dir, wat, &bytes, &size))
+        SKIP(h, "wat2wasm (wabt) is not installed");
+    WasmcOptions opts;
+    wasmc_options_default(&opts);
+    opts.threads = 1;
+    opts.opt_level = opt_level;
+    opts.bounds_checks = bounds_checks;
+    harness_load_bytes_with(h, bytes, size, &opts);
+    harness_instantiate(h);
+}
+
+static uint8_t *memory_of(Harness *h) {
+    wasmrt_memory *m = wasmrt_instance_memory(h->inst);
+    cr_assert(m && wasmrt_memory_size(m) == MEM);
+    return wasmrt_memory_data(m);
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static uint32_t rng(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)rng_state;
+}
+
+/* Values where wrapping and the end of memory are: near 0, near 2^32,
+ * near the memory's end, and anywhere. */
+static uint32_t edge_value(void) {
+    switch (rng() % 5) {
+    case 0: return rng() % 32;
+    case 1: return 0u - 1 - rng() % 40;
+    case 2: return MEM - 1 - rng() % 48;
+    case 3: return rng() % MEM;
+    default: return rng();
+    }
+}
+
+static wasmrt_val I32(uint32_t v) { return (wasmrt_val){.kind = 0x7F, .of.i32 = (int32_t)v}; }
+
+static void agree_with_O0(bool bounds_checks) {
+    Harness ref, opt;
+    open_at(&ref, WAT, 0, bounds_checks);
+    open_at(&opt, WAT, 2, bounds_checks);
+    static uint8_t image[MEM];
+    for (size_t i = 0; i < MEM; i++)
+        image[i] = (uint8_t)(i * 131 + (i >> 8)) ^ (i % 97 == 0 ? 0x5a : 0);
+    unsigned traps = 0, returns = 0;
+    for (size_t f = 0; f < sizeof FUNCS / sizeof *FUNCS; f++)
+        for (int round = 0; round < 300; round++) {
+            uint32_t p = edge_value(), x = edge_value(), n = 1 + rng() % 6;
+            wasmrt_val args[3] = {I32(p), I32(x), I32(n)}, r0 = {0}, r2 = {0};
+            memcpy(memory_of(&ref), image, MEM);
+            memcpy(memory_of(&opt), image, MEM);
+            wasmc_trap_code t0 = invoke(&ref, FUNCS[f], args, 3, &r0, 1);
+            wasmc_trap_code t2 = invoke(&opt, FUNCS[f], args, 3, &r2, 1);
+            cr_assert_eq(t2, t0, "%s(%#x, %#x, %u): trap %d at -O2, %d at -O0", FUNCS[f], p, x, n, t2, t0);
+            if (t0 == WASMC_TRAP_NONE)
+                cr_assert_eq(r2.of.i32, r0.of.i32, "%s(%#x, %#x, %u): %#x at -O2, %#x at -O0", FUNCS[f], p, x, n,
+                             (uint32_t)r2.of.i32, (uint32_t)r0.of.i32);
+            cr_assert(memcmp(memory_of(&ref), memory_of(&opt), MEM) == 0,
+                      "%s(%#x, %#x, %u): memory differs after the call", FUNCS[f], p, x, n);
+            traps += t0 != WASMC_TRAP_NONE;
+            returns += t0 == WASMC_TRAP_NONE;
+        }
+    /* Both outcomes were exercised, not just one. */
+    cr_expect_gt(traps, 200u);
+    cr_expect_gt(returns, 200u);
+    harness_close(&opt);
+    harness_close(&ref);
+}
+
+Test(address_ivs, stepped_pointer_loops_agree_with_O0_guard_pages) { agree_with_O0(false); }
+Test(address_ivs, stepped_pointer_loops_agree_with_O0_bounds_checks) { agree_with_O0(true); }
