@@ -323,7 +323,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
             /* SSA first, so the facts see one value per local read. */
             e = LLVMRunPasses(mod, "function(mem2reg)", tm, po);
             if (!e) {
-                lf_address_facts(mod);
+                lf_address_facts(mod, s->mode == WASMC_MEMORY_GUARD_PAGES);
                 dump_ir(mod, idx, "facts");
             }
         }
@@ -338,6 +338,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
         ok = ok && !wasm_error_is_set(err);
         if (ok) {
             dump_ir(mod, idx, "optimized");
+            lf_streams_materialize(mod);
             lf_anchor_materialize(mod, s->ct->target->arch == WASMC_ARCH_AARCH64, s->ct->opt_level >= 1);
             lf_order_materialize(mod);
         }

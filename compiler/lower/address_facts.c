@@ -31,9 +31,16 @@
  * size, which it never shrinks under, cannot be out of bounds.  Such an
  * access needs no check, no anchor and no order barrier
  * (lf_address_bound, used by lf_memory_address).
+ *
+ * Two loop rewrites build on the rule, each described where it is
+ * defined below: address induction variables (an accessed p + X becomes
+ * an i64 recurrence) and address streams (each pointer of a loop gets a
+ * base of its own, so LLVM checks rows against each other at run time
+ * instead of giving up on vectorising).
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lower.h"
 #include "lower_module.h"
@@ -542,14 +549,190 @@ static void address_ivs(LLVMBuilderRef b, LLVMBasicBlockRef header, unsigned kin
         budget -= address_ivs_of(b, phis[k], chain, len, pre, kind, budget);
 }
 
-void lf_address_facts(LLVMModuleRef mod) {
+/* ---- Address streams ---------------------------------------------
+ *
+ * Every linear-memory address is membase + offset, so to LLVM every
+ * access has one underlying object.  LoopAccessAnalysis then puts all of
+ * a loop's accesses in one dependence set; when two rows (c[] and b[] of
+ * a matrix product) have an unknown distance it gives up on dependence
+ * analysis and checks every pair of accesses at run time, including
+ * c[j] against c[j + 1] of clang's unrolled wasm32 loops, a check that
+ * always fails: the loop never runs vectorised.
+ *
+ * So each stream, the accesses of a chain loop that follow one stepped
+ * pointer (an i32 header phi p, or an address induction variable), is
+ * rebased on its own base, computed before the loop:
+ *
+ *     B = wasmc_stream_base(membase + S)     ; S = the stream's start
+ *     access at B + (offset - S)             ; the very same address
+ *
+ * The call is opaque to LLVM (memory(none), so it moves and merges
+ * freely), which makes B a distinct underlying object: dependences are
+ * analysed within a stream, and streams are checked against each other
+ * at run time, range against range, as in native code where c and b are
+ * different arrays.  Nothing is assumed about B: alias analysis still
+ * treats two bases as possibly overlapping.  After the pipeline,
+ * lf_streams_materialize replaces each call by its argument.
+ * WASMC_NO_ADDRESS_STREAMS=1 turns this part off. */
+
+#define STREAM_BASE "wasmc_stream_base"
+
+static LLVMValueRef stream_base_fn(LLVMModuleRef mod) {
+    LLVMValueRef fn = LLVMGetNamedFunction(mod, STREAM_BASE);
+    if (fn)
+        return fn;
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
+    fn = LLVMAddFunction(mod, STREAM_BASE, LLVMFunctionType(ptr, &ptr, 1, false));
+    static const char *const attrs[] = {"nounwind", "willreturn", "nosync", "nofree", "speculatable"};
+    for (size_t i = 0; i < sizeof attrs / sizeof *attrs; i++)
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName(attrs[i], strlen(attrs[i])), 0));
+    /* memory(none): MemoryEffects 0 */
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(ctx, LLVMGetEnumAttributeKindForName("memory", 6), 0));
+    return fn;
+}
+
+/* The header phi whose stream the i64 address `full` follows, or NULL:
+ * full = ea [+ C], ea = zext(p [+ C]) of a stepped i32 phi p, or an i64
+ * phi stepped by a constant [+ C]. */
+static LLVMValueRef stream_of(LLVMValueRef full, LLVMBasicBlockRef header, LLVMBasicBlockRef latch) {
+    for (int depth = 0; depth < 4 && LLVMIsAInstruction(full); depth++) {
+        LLVMOpcode op = LLVMGetInstructionOpcode(full);
+        if (op == LLVMAdd && LLVMIsAConstantInt(LLVMGetOperand(full, 1))) {
+            full = LLVMGetOperand(full, 0);
+            continue;
+        }
+        if (op == LLVMZExt) {
+            LLVMValueRef v = LLVMGetOperand(full, 0);
+            if (LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == LLVMAdd && LLVMGetNUW(v) &&
+                LLVMIsAConstantInt(LLVMGetOperand(v, 1)))
+                v = LLVMGetOperand(v, 0);
+            return LLVMIsAPHINode(v) && LLVMGetInstructionParent(v) == header && phi_step(v, latch) ? v : NULL;
+        }
+        if (LLVMIsAPHINode(full))
+            return LLVMGetInstructionParent(full) == header && phi_step(full, latch) ? full : NULL;
+        return NULL;
+    }
+    return NULL;
+}
+
+/* The linear-memory base and i64 offset of an access's address, when it
+ * is the plain gep lf_memory_address builds. */
+static bool split_address(LLVMValueRef access, LLVMValueRef *base, LLVMValueRef *full, LLVMValueRef *gep) {
+    LLVMValueRef ptr = LLVMIsALoadInst(access) ? LLVMGetOperand(access, 0)
+                       : LLVMIsAStoreInst(access) ? LLVMGetOperand(access, 1) : NULL;
+    if (!ptr || !LLVMIsAGetElementPtrInst(ptr) || LLVMGetNumOperands(ptr) != 2 ||
+        LLVMGetGEPSourceElementType(ptr) != LLVMInt8TypeInContext(LLVMGetTypeContext(LLVMTypeOf(ptr))))
+        return false;
+    *gep = ptr;
+    *base = LLVMGetOperand(ptr, 0);
+    *full = LLVMGetOperand(ptr, 1);
+    return LLVMGetIntTypeWidth(LLVMTypeOf(*full)) == 64;
+}
+
+#define MAX_STREAMS 16
+
+/* Is `i` an access of linear memory (TBAA "wasm memory", lower_module.c),
+ * rather than of the vmctx, a table or a global? */
+static bool is_memory_access(LLVMValueRef i) {
+    if (!LLVMIsALoadInst(i) && !LLVMIsAStoreInst(i))
+        return false;
+    LLVMValueRef tag = LLVMGetMetadata(i, LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(i)), "tbaa", 4));
+    if (!tag || LLVMGetMDNodeNumOperands(tag) < 1)
+        return false;
+    LLVMValueRef ops[3];
+    LLVMGetMDNodeOperands(tag, ops);
+    if (!ops[0] || LLVMGetMDNodeNumOperands(ops[0]) < 1)
+        return false;
+    LLVMValueRef name[3];
+    LLVMGetMDNodeOperands(ops[0], name);
+    unsigned len = 0;
+    const char *str = name[0] ? LLVMGetMDString(name[0], &len) : NULL;
+    return str && len == 11 && memcmp(str, "wasm memory", 11) == 0;
+}
+
+static void address_streams(LLVMBuilderRef b, LLVMBasicBlockRef header, LLVMModuleRef mod) {
+    LLVMBasicBlockRef chain[MAX_CHAIN], pre;
+    int len;
+    if (!chain_loop(header, chain, &len, &pre))
+        return;
+    LLVMBasicBlockRef latch = chain[len - 1];
+    struct { LLVMValueRef phi, membase, start, base; } streams[MAX_STREAMS];
+    int n = 0;
+    LLVMTypeRef i8 = LLVMInt8TypeInContext(LLVMGetModuleContext(mod));
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(LLVMGetModuleContext(mod));
+    /* All or nothing: an access left on membase would be a separate
+     * object from every stream, and LLVM would version loops around
+     * pairs it could not before (a swap of p[i] and p[j] running down). */
+    for (int k = 0; k < len; k++)
+        for (LLVMValueRef i = LLVMGetFirstInstruction(chain[k]); i; i = LLVMGetNextInstruction(i)) {
+            LLVMValueRef membase, full, gep;
+            if (is_memory_access(i) && (!split_address(i, &membase, &full, &gep) || !stream_of(full, header, latch)))
+                return;
+        }
+    for (int k = 0; k < len; k++)
+        for (LLVMValueRef i = LLVMGetFirstInstruction(chain[k]); i; i = LLVMGetNextInstruction(i)) {
+            LLVMValueRef membase, full, gep;
+            if (!is_memory_access(i) || !split_address(i, &membase, &full, &gep))
+                continue;
+            if (LLVMIsAInstruction(membase) && in_chain(LLVMGetInstructionParent(membase), chain, len))
+                continue; /* not loop-invariant */
+            LLVMValueRef phi = stream_of(full, header, latch);
+            if (!phi)
+                continue;
+            int s = 0;
+            while (s < n && !(streams[s].phi == phi && streams[s].membase == membase))
+                s++;
+            if (s == n) {
+                if (n == MAX_STREAMS)
+                    continue;
+                LLVMValueRef init = incoming_from(phi, pre);
+                LLVMPositionBuilderBefore(b, LLVMGetBasicBlockTerminator(pre));
+                LLVMValueRef start = LLVMTypeOf(init) == i64 ? init : LLVMBuildZExt(b, init, i64, "");
+                LLVMValueRef at = LLVMBuildGEP2(b, i8, membase, &start, 1, "");
+                LLVMValueRef fn = stream_base_fn(mod);
+                LLVMValueRef base = LLVMBuildCall2(b, LLVMGlobalGetValueType(fn), fn, &at, 1, "");
+                streams[n].phi = phi;
+                streams[n].membase = membase;
+                streams[n].start = start;
+                streams[n].base = base;
+                n++;
+            }
+            LLVMPositionBuilderBefore(b, i);
+            LLVMValueRef off = LLVMBuildSub(b, full, streams[s].start, "");
+            /* Not inbounds: B + (full - S) is membase + full, but the
+             * offset from B may be negative. */
+            LLVMValueRef ptr = LLVMBuildGEP2(b, i8, streams[s].base, &off, 1, "");
+            unsigned md = LLVMGetMDKindIDInContext(LLVMGetModuleContext(mod), "wasmc.in_bounds", 15);
+            if (LLVMGetMetadata(gep, md))
+                LLVMSetMetadata(ptr, md, LLVMGetMetadata(gep, md));
+            LLVMSetOperand(i, LLVMIsALoadInst(i) ? 0 : 1, ptr);
+            if (!LLVMGetFirstUse(gep))
+                LLVMInstructionEraseFromParent(gep);
+        }
+}
+
+void lf_streams_materialize(LLVMModuleRef mod) {
+    LLVMValueRef fn = LLVMGetNamedFunction(mod, STREAM_BASE);
+    if (!fn)
+        return;
+    for (LLVMUseRef u = LLVMGetFirstUse(fn); u; u = LLVMGetFirstUse(fn)) {
+        LLVMValueRef call = LLVMGetUser(u);
+        LLVMReplaceAllUsesWith(call, LLVMGetOperand(call, 0));
+        LLVMInstructionEraseFromParent(call);
+    }
+    LLVMDeleteFunction(fn);
+}
+
+void lf_address_facts(LLVMModuleRef mod, bool streams) {
     unsigned kind = LLVMGetMDKindIDInContext(LLVMGetModuleContext(mod), ADDR_MD, sizeof ADDR_MD - 1);
     LLVMBuilderRef b = LLVMCreateBuilderInContext(LLVMGetModuleContext(mod));
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && !getenv("WASMC_NO_ADDRESS_IVS"); fn = LLVMGetNextFunction(fn))
         for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
             if (LLVMGetFirstInstruction(bb) && LLVMIsAPHINode(LLVMGetFirstInstruction(bb)))
                 address_ivs(b, bb, kind);
-    LLVMDisposeBuilder(b);
     ValueSet seen = {0};
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn))
         for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
@@ -566,4 +749,11 @@ void lf_address_facts(LLVMModuleRef mod) {
             }
         }
     free(seen.slot);
+    /* After the marking: stream_of reads the nuw flags it sets. */
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && streams && !getenv("WASMC_NO_ADDRESS_STREAMS");
+         fn = LLVMGetNextFunction(fn))
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+            if (LLVMGetFirstInstruction(bb) && LLVMIsAPHINode(LLVMGetFirstInstruction(bb)))
+                address_streams(b, bb, mod);
+    LLVMDisposeBuilder(b);
 }

@@ -48,10 +48,16 @@ void lf_anchor_materialize(LLVMModuleRef mod, bool aarch64, bool optimized);
 /* After the optimiser, before code generation: turn the order barriers
  * into asm statements (trap_order.c).  Required, like the anchors. */
 void lf_order_materialize(LLVMModuleRef mod);
-/* After mem2reg, before the rest of the optimiser: mark `nuw` the i32
- * additions of a small constant to an address an earlier access proved in
- * bounds (address_facts.c). */
-void lf_address_facts(LLVMModuleRef mod);
+/* After mem2reg, before the rest of the optimiser (address_facts.c): mark
+ * `nuw` the i32 additions of a small constant to an address an earlier
+ * access proved in bounds, and give accessed stepped sums i64 induction
+ * variables; with `streams` (guard-page mode: with bounds checks in the
+ * loop it would only add run-time checks), also rebase each loop stream
+ * on a base of its own. */
+void lf_address_facts(LLVMModuleRef mod, bool streams);
+/* After the pipeline: the stream bases lf_address_facts made opaque
+ * become plain addresses again. */
+void lf_streams_materialize(LLVMModuleRef mod);
 /* Before the optimiser: keep the anchors' vector variants declared. */
 void lf_anchor_prepare(LLVMModuleRef mod);
 

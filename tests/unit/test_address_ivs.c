@@ -98,6 +98,35 @@ static const char WAT[] =
     "      (return (i32.const -1)))\n"
     "    (local.get $p)))\n";
 
+/* Two pointers stepping together, as clang emits y[j] += 3 * x[j] unrolled
+ * by two: separate address streams (address_facts.c), which LLVM
+ * vectorises behind a run-time overlap check.  The tests overlap them.
+ * The module is a WASI command, so its loops are built without order
+ * barriers (--trap-state=auto) and do vectorise; after a trap its memory
+ * may lack the last stores, and the instance is not called again. */
+static const char STREAM_WAT[] =
+    "(module\n"
+    "  (memory (export \"mem\") 1 1)\n"
+    "  (func (export \"_start\"))\n"
+    "  (func (export \"axpy2\") (param $px i32) (param $py i32) (param $n i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (i32.store (local.get $py) (i32.add (i32.load (local.get $py)) (i32.mul (i32.load (local.get $px)) (i32.const 3))))\n"
+    "      (i32.store offset=4 (local.get $py)\n"
+    "        (i32.add (i32.load offset=4 (local.get $py)) (i32.mul (i32.load offset=4 (local.get $px)) (i32.const 3))))\n"
+    "      (local.set $px (i32.add (local.get $px) (i32.const 8)))\n"
+    "      (local.set $py (i32.add (local.get $py) (i32.const 8)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $py))\n"
+    "  (func (export \"daxpy2\") (param $px i32) (param $py i32) (param $n i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (f64.store (local.get $py) (f64.add (f64.load (local.get $py)) (f64.mul (f64.load (local.get $px)) (f64.const 0.5))))\n"
+    "      (f64.store offset=8 (local.get $py)\n"
+    "        (f64.add (f64.load offset=8 (local.get $py)) (f64.mul (f64.load offset=8 (local.get $px)) (f64.const 0.5))))\n"
+    "      (local.set $px (i32.add (local.get $px) (i32.const 16)))\n"
+    "      (local.set $py (i32.add (local.get $py) (i32.const 16)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $py)))\n";
+
 static const char *const FUNCS[] = {"sum_inv", "sum_next", "pairs", "store_first", "fields", "bytes", "copy", "big_step", "find"};
 
 enum { MEM = 65536 };
@@ -179,6 +208,45 @@ static void agree_with_O0(bool bounds_checks) {
     harness_close(&opt);
     harness_close(&ref);
 }
+
+/* Streams that overlap by less than a vector, or not at all, near the
+ * end of memory or anywhere: the same memory as at -O0. */
+static void overlapping_streams_agree_with_O0(bool bounds_checks) {
+    Harness ref, opt;
+    open_at(&ref, STREAM_WAT, 0, bounds_checks);
+    open_at(&opt, STREAM_WAT, 2, bounds_checks);
+    static uint8_t image[MEM];
+    for (size_t i = 0; i < MEM; i++)
+        image[i] = (uint8_t)(i * 37 + (i >> 9));
+    static const char *const streams[] = {"axpy2", "daxpy2"};
+    unsigned traps = 0;
+    for (size_t f = 0; f < 2; f++)
+        for (int round = 0; round < 400; round++) {
+            uint32_t n = 1 + rng() % 64;
+            uint32_t px = rng() % 4 == 0 ? MEM - (rng() % 1100) : rng() % MEM;
+            uint32_t py = rng() % 4 == 0 ? rng() % MEM : px + (rng() % 49) - 24;
+            wasmrt_val args[3] = {I32(px), I32(py), I32(n)}, r0 = {0}, r2 = {0};
+            memcpy(memory_of(&ref), image, MEM);
+            memcpy(memory_of(&opt), image, MEM);
+            wasmc_trap_code t0 = invoke(&ref, streams[f], args, 3, &r0, 1);
+            wasmc_trap_code t2 = invoke(&opt, streams[f], args, 3, &r2, 1);
+            cr_assert_eq(t2, t0, "%s(%#x, %#x, %u): trap %d at -O2, %d at -O0", streams[f], px, py, n, t2, t0);
+            if (t0 != WASMC_TRAP_NONE) {
+                traps++;
+                harness_instantiate(&ref);
+                harness_instantiate(&opt);
+                continue;
+            }
+            cr_assert(memcmp(memory_of(&ref), memory_of(&opt), MEM) == 0,
+                      "%s(%#x, %#x, %u): memory differs after the call", streams[f], px, py, n);
+        }
+    cr_expect_gt(traps, 20u);
+    harness_close(&opt);
+    harness_close(&ref);
+}
+
+Test(address_ivs, overlapping_streams_agree_with_O0_guard_pages) { overlapping_streams_agree_with_O0(false); }
+Test(address_ivs, overlapping_streams_agree_with_O0_bounds_checks) { overlapping_streams_agree_with_O0(true); }
 
 Test(address_ivs, stepped_pointer_loops_agree_with_O0_guard_pages) { agree_with_O0(false); }
 Test(address_ivs, stepped_pointer_loops_agree_with_O0_bounds_checks) { agree_with_O0(true); }
