@@ -131,22 +131,24 @@ static const char *const FUNCS[] = {"sum_inv", "sum_next", "pairs", "store_first
 
 enum { MEM = 65536 };
 
-static void open_at(Harness *h, const char *wat, int opt_level, bool bounds_checks) {
-    memset(h, 0, sizeof *h);
-    strcpy(h->dir, "/tmp/wasmc-ivtest-XXXXXX");
-    cr_assert(mkdtemp(h->dir), "mkdtemp");
-    snprintf(h->so_path, sizeof h->so_path, "%s/m.so", h->dir);
-    uint8_t *bytes;
-    size_t size;
-    if (!wat_to_wasm(h->dir, wat, &bytes, &size))
-        SKIP(h, "wat2wasm (wabt) is not installed");
+/* `wat` at -O0 (ref) and -O2 (opt) in the given memory mode. */
+static void open_pair(Harness *ref, Harness *opt, const char *wat, bool bounds_checks) {
     WasmcOptions opts;
     wasmc_options_default(&opts);
     opts.threads = 1;
-    opts.opt_level = opt_level;
     opts.bounds_checks = bounds_checks;
-    harness_load_bytes_with(h, bytes, size, &opts);
-    harness_instantiate(h);
+    opts.opt_level = 0;
+    harness_open_with(ref, wat, &opts, NULL);
+    opts.opt_level = 2;
+    harness_open_with(opt, wat, &opts, NULL);
+}
+
+/* The memory both sides start each call from: varied bytes, with a 0x5a
+ * (what `find` looks for) every 97. */
+static uint8_t image[MEM];
+static void fill_image(void) {
+    for (size_t i = 0; i < MEM; i++)
+        image[i] = (uint8_t)(i * 131 + (i >> 8)) ^ (i % 97 == 0 ? 0x5a : 0);
 }
 
 static uint8_t *memory_of(Harness *h) {
@@ -177,28 +179,36 @@ static uint32_t edge_value(void) {
 
 static wasmrt_val I32(uint32_t v) { return (wasmrt_val){.kind = 0x7F, .of.i32 = (int32_t)v}; }
 
+/* Call name(a, b, n) on both sides from the same memory: they must trap
+ * alike or return the same value.  Returns the trap code. */
+static wasmc_trap_code call_both(Harness *ref, Harness *opt, const char *name, uint32_t a, uint32_t b, uint32_t n) {
+    wasmrt_val args[3] = {I32(a), I32(b), I32(n)}, r0 = {0}, r2 = {0};
+    memcpy(memory_of(ref), image, MEM);
+    memcpy(memory_of(opt), image, MEM);
+    wasmc_trap_code t0 = invoke(ref, name, args, 3, &r0, 1);
+    wasmc_trap_code t2 = invoke(opt, name, args, 3, &r2, 1);
+    cr_assert_eq(t2, t0, "%s(%#x, %#x, %u): trap %d at -O2, %d at -O0", name, a, b, n, t2, t0);
+    if (t0 == WASMC_TRAP_NONE)
+        cr_assert_eq(r2.of.i32, r0.of.i32, "%s(%#x, %#x, %u): %#x at -O2, %#x at -O0", name, a, b, n,
+                     (uint32_t)r2.of.i32, (uint32_t)r0.of.i32);
+    return t0;
+}
+
+static void expect_same_memory(Harness *ref, Harness *opt, const char *name, uint32_t a, uint32_t b, uint32_t n) {
+    cr_assert(memcmp(memory_of(ref), memory_of(opt), MEM) == 0, "%s(%#x, %#x, %u): memory differs after the call",
+              name, a, b, n);
+}
+
 static void agree_with_O0(bool bounds_checks) {
     Harness ref, opt;
-    open_at(&ref, WAT, 0, bounds_checks);
-    open_at(&opt, WAT, 2, bounds_checks);
-    static uint8_t image[MEM];
-    for (size_t i = 0; i < MEM; i++)
-        image[i] = (uint8_t)(i * 131 + (i >> 8)) ^ (i % 97 == 0 ? 0x5a : 0);
+    open_pair(&ref, &opt, WAT, bounds_checks);
+    fill_image();
     unsigned traps = 0, returns = 0;
     for (size_t f = 0; f < sizeof FUNCS / sizeof *FUNCS; f++)
         for (int round = 0; round < 300; round++) {
             uint32_t p = edge_value(), x = edge_value(), n = 1 + rng() % 6;
-            wasmrt_val args[3] = {I32(p), I32(x), I32(n)}, r0 = {0}, r2 = {0};
-            memcpy(memory_of(&ref), image, MEM);
-            memcpy(memory_of(&opt), image, MEM);
-            wasmc_trap_code t0 = invoke(&ref, FUNCS[f], args, 3, &r0, 1);
-            wasmc_trap_code t2 = invoke(&opt, FUNCS[f], args, 3, &r2, 1);
-            cr_assert_eq(t2, t0, "%s(%#x, %#x, %u): trap %d at -O2, %d at -O0", FUNCS[f], p, x, n, t2, t0);
-            if (t0 == WASMC_TRAP_NONE)
-                cr_assert_eq(r2.of.i32, r0.of.i32, "%s(%#x, %#x, %u): %#x at -O2, %#x at -O0", FUNCS[f], p, x, n,
-                             (uint32_t)r2.of.i32, (uint32_t)r0.of.i32);
-            cr_assert(memcmp(memory_of(&ref), memory_of(&opt), MEM) == 0,
-                      "%s(%#x, %#x, %u): memory differs after the call", FUNCS[f], p, x, n);
+            wasmc_trap_code t0 = call_both(&ref, &opt, FUNCS[f], p, x, n);
+            expect_same_memory(&ref, &opt, FUNCS[f], p, x, n);
             traps += t0 != WASMC_TRAP_NONE;
             returns += t0 == WASMC_TRAP_NONE;
         }
@@ -213,11 +223,8 @@ static void agree_with_O0(bool bounds_checks) {
  * end of memory or anywhere: the same memory as at -O0. */
 static void overlapping_streams_agree_with_O0(bool bounds_checks) {
     Harness ref, opt;
-    open_at(&ref, STREAM_WAT, 0, bounds_checks);
-    open_at(&opt, STREAM_WAT, 2, bounds_checks);
-    static uint8_t image[MEM];
-    for (size_t i = 0; i < MEM; i++)
-        image[i] = (uint8_t)(i * 37 + (i >> 9));
+    open_pair(&ref, &opt, STREAM_WAT, bounds_checks);
+    fill_image();
     static const char *const streams[] = {"axpy2", "daxpy2"};
     unsigned traps = 0;
     for (size_t f = 0; f < 2; f++)
@@ -225,20 +232,13 @@ static void overlapping_streams_agree_with_O0(bool bounds_checks) {
             uint32_t n = 1 + rng() % 64;
             uint32_t px = rng() % 4 == 0 ? MEM - (rng() % 1100) : rng() % MEM;
             uint32_t py = rng() % 4 == 0 ? rng() % MEM : px + (rng() % 49) - 24;
-            wasmrt_val args[3] = {I32(px), I32(py), I32(n)}, r0 = {0}, r2 = {0};
-            memcpy(memory_of(&ref), image, MEM);
-            memcpy(memory_of(&opt), image, MEM);
-            wasmc_trap_code t0 = invoke(&ref, streams[f], args, 3, &r0, 1);
-            wasmc_trap_code t2 = invoke(&opt, streams[f], args, 3, &r2, 1);
-            cr_assert_eq(t2, t0, "%s(%#x, %#x, %u): trap %d at -O2, %d at -O0", streams[f], px, py, n, t2, t0);
-            if (t0 != WASMC_TRAP_NONE) {
+            if (call_both(&ref, &opt, streams[f], px, py, n) != WASMC_TRAP_NONE) {
                 traps++;
                 harness_instantiate(&ref);
                 harness_instantiate(&opt);
                 continue;
             }
-            cr_assert(memcmp(memory_of(&ref), memory_of(&opt), MEM) == 0,
-                      "%s(%#x, %#x, %u): memory differs after the call", streams[f], px, py, n);
+            expect_same_memory(&ref, &opt, streams[f], px, py, n);
         }
     cr_expect_gt(traps, 20u);
     harness_close(&opt);

@@ -106,20 +106,11 @@ static void this_thread_stack(uintptr_t *lo, uintptr_t *hi) {
 
 Test(frame_pointers, a_frame_pointer_walk_from_guest_code_finds_every_wasm_frame, .timeout = 60) {
     Harness h;
-    memset(&h, 0, sizeof h);
-    strcpy(h.dir, "/tmp/wasmc-fptest-XXXXXX");
-    cr_assert(mkdtemp(h.dir), "mkdtemp");
-    snprintf(h.so_path, sizeof h.so_path, "%s/m.so", h.dir);
-    uint8_t *bytes;
-    size_t size;
-    if (!wat_to_wasm(h.dir, WAT, &bytes, &size))
-        SKIP(&h, "wat2wasm (wabt) is not installed");
     WasmcOptions opts;
     wasmc_options_default(&opts);
     opts.threads = 1;
     opts.frame_pointers = true;
-    harness_load_bytes_with(&h, bytes, size, &opts);
-    harness_instantiate(&h);
+    harness_open_with(&h, WAT, &opts, NULL);
 
     const wasmc_descriptor *d = wasmrt_module_descriptor(h.module);
     code_lo = (uintptr_t)d->code_start;

@@ -114,7 +114,7 @@ static void harness_load_bytes_with(Harness *h, uint8_t *bytes, size_t size, con
 }
 
 /* The same with the default options in the given memory mode. */
-static void harness_load_bytes(Harness *h, uint8_t *bytes, size_t size, bool bounds_checks) {
+static inline void harness_load_bytes(Harness *h, uint8_t *bytes, size_t size, bool bounds_checks) {
     WasmcOptions opts;
     wasmc_options_default(&opts);
     opts.bounds_checks = bounds_checks;
@@ -122,9 +122,9 @@ static void harness_load_bytes(Harness *h, uint8_t *bytes, size_t size, bool bou
     harness_load_bytes_with(h, bytes, size, &opts);
 }
 
-/* Assemble, compile in the given mode, load and instantiate `wat`. */
-static void harness_open_linked(Harness *h, const char *wat, bool bounds_checks,
-                                void (*define_imports)(wasmrt_linker *l)) {
+/* Assemble `wat`, compile it with `opts`, load and instantiate it. */
+static void harness_open_with(Harness *h, const char *wat, const WasmcOptions *opts,
+                              void (*define_imports)(wasmrt_linker *l)) {
     memset(h, 0, sizeof *h);
     h->define_imports = define_imports;
     strcpy(h->dir, "/tmp/wasmc-wattest-XXXXXX");
@@ -134,8 +134,18 @@ static void harness_open_linked(Harness *h, const char *wat, bool bounds_checks,
     size_t size;
     if (!wat_to_wasm(h->dir, wat, &bytes, &size))
         SKIP(h, "wat2wasm (wabt) is not installed");
-    harness_load_bytes(h, bytes, size, bounds_checks);
+    harness_load_bytes_with(h, bytes, size, opts);
     harness_instantiate(h);
+}
+
+/* Assemble, compile in the given mode, load and instantiate `wat`. */
+static void harness_open_linked(Harness *h, const char *wat, bool bounds_checks,
+                                void (*define_imports)(wasmrt_linker *l)) {
+    WasmcOptions opts;
+    wasmc_options_default(&opts);
+    opts.bounds_checks = bounds_checks;
+    opts.threads = 1;
+    harness_open_with(h, wat, &opts, define_imports);
 }
 
 static inline void harness_open(Harness *h, const char *wat, bool bounds_checks) {
