@@ -51,10 +51,10 @@ void lf_order_materialize(LLVMModuleRef mod);
 /* After mem2reg, before the rest of the optimiser (address_facts.c): mark
  * `nuw` the i32 additions of a small constant to an address an earlier
  * access proved in bounds, and give accessed stepped sums i64 induction
- * variables; with `streams` (guard-page mode: with bounds checks in the
- * loop it would only add run-time checks), also rebase each loop stream
- * on a base of its own. */
-void lf_address_facts(LLVMModuleRef mod, bool streams);
+ * variables; in `guard_pages` mode also accessed stepped pointers, and
+ * rebase each loop stream on a base of its own (with bounds checks in the
+ * loop, both cost more than they save). */
+void lf_address_facts(LLVMModuleRef mod, bool guard_pages);
 /* After the pipeline: the stream bases lf_address_facts made opaque
  * become plain addresses again. */
 void lf_streams_materialize(LLVMModuleRef mod);
