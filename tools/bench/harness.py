@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark harness for wasmc: builds the C programs in programs/ natively
 and for wasm32-wasi, runs them under every available engine and reports
-time ratios to native, compile time, output size, cold start and peak RSS.
+time ratios to native, compile time, output size, cold start, instantiation
+and peak RSS.
 
 Design notes:
 - Engines are probed, never assumed: a missing tool or a failed compile makes
@@ -432,6 +433,17 @@ def main():
                 cold[n] = {'median_us': median(samples[n]) * 1e6, 'min_us': min(samples[n]) * 1e6,
                            'runs': len(samples[n]), 'rss_kb': rss[n]}
 
+    # ---- instantiation --------------------------------------------------------
+    # libwasmrt's per-request cost: wasmrt-bench-instantiate (built with the
+    # project) times instantiate+free pairs of a small module in-process.
+    inst = None
+    inst_bin = os.path.join(args.bin, 'wasmrt-bench-instantiate')
+    if os.path.exists(inst_bin):
+        r = run_capture([inst_bin, '2000' if args.quick else '20000'], 120)
+        m = re.search(r'median ([0-9.]+) us, min ([0-9.]+) us \((\d+) pairs\)', r[1]) if r[0] == 0 else None
+        inst = {'median_us': float(m.group(1)), 'min_us': float(m.group(2)), 'pairs': int(m.group(3))} if m else \
+            {'error': first_line(r[2] or r[1])}
+
     # ---- report --------------------------------------------------------------
     eng_names = [e for e in all_engines if e in engines]
     med = {}
@@ -557,6 +569,18 @@ def main():
         L.append('n/a (hello did not build)')
 
     L.append('')
+    L.append('## Instantiation (small module through libwasmrt, in-process)')
+    L.append('')
+    if inst is None:
+        L.append('n/a (wasmrt-bench-instantiate is not built)')
+    elif 'error' in inst:
+        L.append(f'FAIL: {inst["error"]}')
+    else:
+        L.append(f'instantiate + free: median {inst["median_us"]:.2f} us, min {inst["min_us"]:.2f} us '
+                 f'({inst["pairs"]} pairs; a memory with a data segment, a table with an element segment, '
+                 f'a global, an import).')
+
+    L.append('')
     L.append('## Peak RSS (MiB, max over reps)')
     L.append('')
     L.append('| ' + ' | '.join(['program'] + eng_names) + ' |')
@@ -575,7 +599,7 @@ def main():
                                for e in eng_names},
                    'runs': {f'{e}/{p}': rs for (e, p), rs in runs.items()},
                    'failures': {f'{e}/{p}': why for (e, p), why in failure.items()},
-                   'cold_start': cold, 'load': [load_before, load_after]}, f, indent=1)
+                   'cold_start': cold, 'instantiation': inst, 'load': [load_before, load_after]}, f, indent=1)
     print(report)
     print(f'(written to {os.path.join(out, "results.md")})')
 
