@@ -6,7 +6,9 @@
 # sources are instrumented; LLVM comes from the shared libLLVM.  Findings
 # land in build-fuzz-compile/artifacts/; the corpus grows in
 # build-fuzz-compile/corpus/.  Compiles take milliseconds, not
-# microseconds, so inputs are capped at 4 KiB.
+# microseconds, so inputs are capped at 4 KiB.  FUZZ_COMPILE_OPT=2 compiles
+# at -O2 instead of -O0 (slower, but runs the passes only the optimising
+# levels run, such as compiler/lower/address_facts.c).
 #   tools/fuzz-compile.sh [SECONDS] [extra libFuzzer flags...]
 set -euo pipefail
 secs=${1:-300}

@@ -78,7 +78,13 @@ static void finding(const char *what, const WasmError *err) {
     abort();
 }
 
+static int opt_level = -1;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (opt_level < 0) {
+        const char *e = getenv("FUZZ_COMPILE_OPT");
+        opt_level = e && e[0] >= '0' && e[0] <= '3' && !e[1] ? e[0] - '0' : 0;
+    }
     n_inputs++;
     WasmError check_err;
     wasm_error_clear(&check_err);
@@ -88,7 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     WasmcOptions o;
     wasmc_options_default(&o);
-    o.opt_level = 0;
+    /* -O0 by default (fast); FUZZ_COMPILE_OPT=1..3 also runs what only the
+     * optimising levels do, such as the address facts. */
+    o.opt_level = opt_level;
     o.threads = 1;
     o.bounds_checks = size & 1;
     o.target_triple = (size & 2) ? "aarch64-linux-gnu" : NULL;
