@@ -307,8 +307,8 @@ static bool in_chain(LLVMBasicBlockRef bb, LLVMBasicBlockRef *chain, int len) {
     return false;
 }
 
-/* The step c of an i32 header phi whose value from the latch is p + c,
- * 0 < c <= 65535, or 0. */
+/* The step c of a header phi (an i32 pointer, or an i64 address variable)
+ * whose value from the latch is p + c, 0 < c <= 65535, or 0. */
 static uint64_t phi_step(LLVMValueRef phi, LLVMBasicBlockRef latch) {
     for (unsigned i = 0; i < LLVMCountIncoming(phi); i++) {
         if (LLVMGetIncomingBlock(phi, i) != latch)
@@ -363,6 +363,7 @@ static LLVMValueRef addend_of(LLVMValueRef sum, LLVMValueRef phi) {
 /* Most induction variables added per loop: each costs a register. */
 #define MAX_NEW_IVS 4
 #define MAX_SUMS 64
+#define MAX_PHIS 64
 
 /* The first instruction of `bb` after its phis. */
 static LLVMValueRef first_non_phi(LLVMBasicBlockRef bb) {
@@ -474,7 +475,7 @@ static int address_ivs_of(LLVMBuilderRef b, LLVMValueRef phi, LLVMBasicBlockRef 
     uint64_t step = phi_step(phi, latch);
     if (!step || budget <= 0)
         return 0;
-    LLVMValueRef sums[MAX_SUMS];
+    LLVMValueRef sums[MAX_SUMS], xs[MAX_SUMS]; /* sums[k] = p + xs[k] */
     long access_at[MAX_SUMS];
     int n = 0, base = -1;
     bool phi_accessed = accessed_in_loop(phi, chain, len, kind);
@@ -495,8 +496,9 @@ static int address_ivs_of(LLVMBuilderRef b, LLVMValueRef phi, LLVMBasicBlockRef 
         if (dup)
             continue;
         access_at[n] = first_access(sum, chain, len, kind);
-        if (constant && (base < 0 || LLVMConstIntGetZExtValue(x) < LLVMConstIntGetZExtValue(addend_of(sums[base], phi))))
+        if (constant && (base < 0 || LLVMConstIntGetZExtValue(x) < LLVMConstIntGetZExtValue(xs[base])))
             base = n;
+        xs[n] = x;
         sums[n++] = sum;
     }
     LLVMValueRef init = incoming_from(phi, pre), base_iv = NULL;
@@ -505,14 +507,13 @@ static int address_ivs_of(LLVMBuilderRef b, LLVMValueRef phi, LLVMBasicBlockRef 
     /* Constant sums first: the base's access must be found before it is
      * replaced. */
     if (base >= 0) {
-        base_c = LLVMConstIntGetZExtValue(addend_of(sums[base], phi));
-        base_iv = wide_iv(b, addend_of(sums[base], phi), init, step, header, pre, latch);
+        base_c = LLVMConstIntGetZExtValue(xs[base]);
+        base_iv = wide_iv(b, xs[base], init, step, header, pre, latch);
         added++;
         for (int k = 0; k < n; k++) {
-            LLVMValueRef x = addend_of(sums[k], phi);
-            if (k == base || !LLVMIsAConstantInt(x))
+            if (k == base || !LLVMIsAConstantInt(xs[k]))
                 continue;
-            uint64_t d = LLVMConstIntGetZExtValue(x) - base_c;
+            uint64_t d = LLVMConstIntGetZExtValue(xs[k]) - base_c;
             if (d > MAX_NUW_ADDEND || chain_position(sums[k], chain, len) <= access_at[base])
                 continue;
             LLVMPositionBuilderBefore(b, sums[k]);
@@ -527,7 +528,7 @@ static int address_ivs_of(LLVMBuilderRef b, LLVMValueRef phi, LLVMBasicBlockRef 
     for (int k = 0; k < n && added < budget; k++) {
         if (!sums[k])
             continue;
-        LLVMValueRef iv = wide_iv(b, addend_of(sums[k], phi), init, step, header, pre, latch);
+        LLVMValueRef iv = wide_iv(b, xs[k], init, step, header, pre, latch);
         replace_with_wide(b, sums[k], iv, NULL, chain, len, kind, 0);
         added++;
     }
@@ -550,9 +551,9 @@ static void address_ivs(LLVMBuilderRef b, LLVMBasicBlockRef header, unsigned kin
     if (!chain_loop(header, chain, &len, &pre))
         return;
     /* Only the phis the loop had: new ones are added at the top. */
-    LLVMValueRef phis[MAX_SUMS];
+    LLVMValueRef phis[MAX_PHIS];
     int n = 0;
-    for (LLVMValueRef i = LLVMGetFirstInstruction(header); i && LLVMIsAPHINode(i) && n < MAX_SUMS;
+    for (LLVMValueRef i = LLVMGetFirstInstruction(header); i && LLVMIsAPHINode(i) && n < MAX_PHIS;
          i = LLVMGetNextInstruction(i))
         if (LLVMGetTypeKind(LLVMTypeOf(i)) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(LLVMTypeOf(i)) == 32)
             phis[n++] = i;
@@ -665,6 +666,12 @@ static bool is_memory_access(LLVMValueRef i) {
     return str && len == 11 && memcmp(str, "wasm memory", 11) == 0;
 }
 
+/* One access of a loop and the stream it follows. */
+typedef struct StreamAccess {
+    LLVMValueRef access, gep, membase, full;
+    int stream;
+} StreamAccess;
+
 static void address_streams(LLVMBuilderRef b, LLVMBasicBlockRef header, LLVMModuleRef mod) {
     LLVMBasicBlockRef chain[MAX_CHAIN], pre;
     int len;
@@ -673,57 +680,65 @@ static void address_streams(LLVMBuilderRef b, LLVMBasicBlockRef header, LLVMModu
     LLVMBasicBlockRef latch = chain[len - 1];
     struct { LLVMValueRef phi, membase, start, base; } streams[MAX_STREAMS];
     int n = 0;
-    LLVMTypeRef i8 = LLVMInt8TypeInContext(LLVMGetModuleContext(mod));
-    LLVMTypeRef i64 = LLVMInt64TypeInContext(LLVMGetModuleContext(mod));
+    StreamAccess *acc = NULL;
+    size_t count = 0, cap = 0;
     /* All or nothing: an access left on membase would be a separate
      * object from every stream, and LLVM would version loops around
-     * pairs it could not before (a swap of p[i] and p[j] running down). */
+     * pairs it could not before (a swap of p[i] and p[j] running down).
+     * So every memory access must follow a stream from a loop-invariant
+     * base, within MAX_STREAMS streams, before anything is rewritten. */
     for (int k = 0; k < len; k++)
         for (LLVMValueRef i = LLVMGetFirstInstruction(chain[k]); i; i = LLVMGetNextInstruction(i)) {
-            LLVMValueRef membase, full, gep;
-            if (is_memory_access(i) && (!split_address(i, &membase, &full, &gep) || !stream_of(full, header, latch)))
-                return;
-        }
-    for (int k = 0; k < len; k++)
-        for (LLVMValueRef i = LLVMGetFirstInstruction(chain[k]); i; i = LLVMGetNextInstruction(i)) {
-            LLVMValueRef membase, full, gep;
-            if (!is_memory_access(i) || !split_address(i, &membase, &full, &gep))
+            if (!is_memory_access(i))
                 continue;
-            if (LLVMIsAInstruction(membase) && in_chain(LLVMGetInstructionParent(membase), chain, len))
-                continue; /* not loop-invariant */
-            LLVMValueRef phi = stream_of(full, header, latch);
-            if (!phi)
-                continue;
-            int s = 0;
-            while (s < n && !(streams[s].phi == phi && streams[s].membase == membase))
-                s++;
-            if (s == n) {
+            StreamAccess a = {.access = i};
+            LLVMValueRef phi = split_address(i, &a.membase, &a.full, &a.gep) ? stream_of(a.full, header, latch) : NULL;
+            if (!phi || (LLVMIsAInstruction(a.membase) && in_chain(LLVMGetInstructionParent(a.membase), chain, len)))
+                goto done;
+            a.stream = 0;
+            while (a.stream < n && !(streams[a.stream].phi == phi && streams[a.stream].membase == a.membase))
+                a.stream++;
+            if (a.stream == n) {
                 if (n == MAX_STREAMS)
-                    continue;
-                LLVMValueRef init = incoming_from(phi, pre);
-                LLVMPositionBuilderBefore(b, LLVMGetBasicBlockTerminator(pre));
-                LLVMValueRef start = LLVMTypeOf(init) == i64 ? init : LLVMBuildZExt(b, init, i64, "");
-                LLVMValueRef at = LLVMBuildGEP2(b, i8, membase, &start, 1, "");
-                LLVMValueRef fn = stream_base_fn(mod);
-                LLVMValueRef base = LLVMBuildCall2(b, LLVMGlobalGetValueType(fn), fn, &at, 1, "");
+                    goto done;
                 streams[n].phi = phi;
-                streams[n].membase = membase;
-                streams[n].start = start;
-                streams[n].base = base;
-                n++;
+                streams[n++].membase = a.membase;
             }
-            LLVMPositionBuilderBefore(b, i);
-            LLVMValueRef off = LLVMBuildSub(b, full, streams[s].start, "");
-            /* Not inbounds: B + (full - S) is membase + full, but the
-             * offset from B may be negative. */
-            LLVMValueRef ptr = LLVMBuildGEP2(b, i8, streams[s].base, &off, 1, "");
-            unsigned md = LLVMGetMDKindIDInContext(LLVMGetModuleContext(mod), "wasmc.in_bounds", 15);
-            if (LLVMGetMetadata(gep, md))
-                LLVMSetMetadata(ptr, md, LLVMGetMetadata(gep, md));
-            LLVMSetOperand(i, LLVMIsALoadInst(i) ? 0 : 1, ptr);
-            if (!LLVMGetFirstUse(gep))
-                LLVMInstructionEraseFromParent(gep);
+            if (count == cap) {
+                StreamAccess *grown = realloc(acc, (cap = cap ? 2 * cap : 32) * sizeof *acc);
+                if (!grown)
+                    goto done; /* out of memory only loses the rewrite */
+                acc = grown;
+            }
+            acc[count++] = a;
         }
+
+    LLVMTypeRef i8 = LLVMInt8TypeInContext(LLVMGetModuleContext(mod));
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(LLVMGetModuleContext(mod));
+    LLVMValueRef fn = stream_base_fn(mod);
+    LLVMPositionBuilderBefore(b, LLVMGetBasicBlockTerminator(pre));
+    for (int s = 0; s < n; s++) {
+        LLVMValueRef init = incoming_from(streams[s].phi, pre);
+        streams[s].start = LLVMTypeOf(init) == i64 ? init : LLVMBuildZExt(b, init, i64, "");
+        LLVMValueRef at = LLVMBuildGEP2(b, i8, streams[s].membase, &streams[s].start, 1, "");
+        streams[s].base = LLVMBuildCall2(b, LLVMGlobalGetValueType(fn), fn, &at, 1, "");
+    }
+    unsigned md = LLVMGetMDKindIDInContext(LLVMGetModuleContext(mod), "wasmc.in_bounds", 15);
+    for (size_t k = 0; k < count; k++) {
+        const StreamAccess *a = &acc[k];
+        LLVMPositionBuilderBefore(b, a->access);
+        LLVMValueRef off = LLVMBuildSub(b, a->full, streams[a->stream].start, "");
+        /* Not inbounds: B + (full - S) is membase + full, but the offset
+         * from B may be negative. */
+        LLVMValueRef ptr = LLVMBuildGEP2(b, i8, streams[a->stream].base, &off, 1, "");
+        if (LLVMGetMetadata(a->gep, md))
+            LLVMSetMetadata(ptr, md, LLVMGetMetadata(a->gep, md));
+        LLVMSetOperand(a->access, LLVMIsALoadInst(a->access) ? 0 : 1, ptr);
+        if (!LLVMGetFirstUse(a->gep))
+            LLVMInstructionEraseFromParent(a->gep);
+    }
+done:
+    free(acc);
 }
 
 void lf_streams_materialize(LLVMModuleRef mod) {
@@ -738,12 +753,19 @@ void lf_streams_materialize(LLVMModuleRef mod) {
     LLVMDeleteFunction(fn);
 }
 
+/* A block that starts with a phi: where a chain loop may be headed. */
+static bool starts_with_phi(LLVMBasicBlockRef bb) {
+    return LLVMGetFirstInstruction(bb) && LLVMIsAPHINode(LLVMGetFirstInstruction(bb));
+}
+
 void lf_address_facts(LLVMModuleRef mod, bool guard_pages) {
     unsigned kind = LLVMGetMDKindIDInContext(LLVMGetModuleContext(mod), ADDR_MD, sizeof ADDR_MD - 1);
+    bool ivs = !getenv("WASMC_NO_ADDRESS_IVS");
+    bool streams = guard_pages && !getenv("WASMC_NO_ADDRESS_STREAMS");
     LLVMBuilderRef b = LLVMCreateBuilderInContext(LLVMGetModuleContext(mod));
-    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && !getenv("WASMC_NO_ADDRESS_IVS"); fn = LLVMGetNextFunction(fn))
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && ivs; fn = LLVMGetNextFunction(fn))
         for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
-            if (LLVMGetFirstInstruction(bb) && LLVMIsAPHINode(LLVMGetFirstInstruction(bb)))
+            if (starts_with_phi(bb))
                 address_ivs(b, bb, kind, guard_pages);
     ValueSet seen = {0};
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn))
@@ -762,10 +784,9 @@ void lf_address_facts(LLVMModuleRef mod, bool guard_pages) {
         }
     free(seen.slot);
     /* After the marking: stream_of reads the nuw flags it sets. */
-    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && guard_pages && !getenv("WASMC_NO_ADDRESS_STREAMS");
-         fn = LLVMGetNextFunction(fn))
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && streams; fn = LLVMGetNextFunction(fn))
         for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
-            if (LLVMGetFirstInstruction(bb) && LLVMIsAPHINode(LLVMGetFirstInstruction(bb)))
+            if (starts_with_phi(bb))
                 address_streams(b, bb, mod);
     LLVMDisposeBuilder(b);
 }
