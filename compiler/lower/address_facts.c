@@ -43,12 +43,12 @@
 #include <string.h>
 
 #include "lower.h"
+#include "loop_chain.h"
 #include "lower_module.h"
 
 #define ADDR_MD "wasmc.addr"
 #define MAX_NUW_ADDEND 65535u
 /* How far up a chain of single-predecessor blocks to look for the access. */
-#define MAX_CHAIN 32
 
 /* Largest value the i32 `v` can take, from its expression alone (up to a
  * small depth), or false when nothing below 2^32 is known. */
@@ -140,20 +140,6 @@ static bool accessed_in(LLVMValueRef x, LLVMBasicBlockRef bb, unsigned kind) {
     return false;
 }
 
-static LLVMBasicBlockRef single_predecessor(LLVMBasicBlockRef bb) {
-    LLVMBasicBlockRef pred = NULL;
-    for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(bb)); u; u = LLVMGetNextUse(u)) {
-        LLVMValueRef term = LLVMGetUser(u);
-        if (!LLVMIsATerminatorInst(term))
-            return NULL; /* blockaddress and the like: be conservative */
-        LLVMBasicBlockRef p = LLVMGetInstructionParent(term);
-        if (pred && pred != p)
-            return NULL;
-        pred = p;
-    }
-    return pred;
-}
-
 static bool accessed_in_chain_above(LLVMValueRef x, LLVMBasicBlockRef bb, unsigned kind) {
     for (int depth = 0; depth < MAX_CHAIN; depth++) {
         bb = single_predecessor(bb);
@@ -243,70 +229,6 @@ static void set_clear(ValueSet *s) {
  * iteration that continues, so an access anywhere in it precedes the
  * step.  WASMC_NO_ADDRESS_IVS=1 turns this part off, to measure it. */
 
-static LLVMBasicBlockRef successor_in_chain(LLVMBasicBlockRef bb, LLVMBasicBlockRef header, bool *latch) {
-    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
-    if (!term || !LLVMIsABranchInst(term))
-        return NULL;
-    unsigned n = LLVMGetNumSuccessors(term);
-    LLVMBasicBlockRef next = NULL;
-    *latch = false;
-    for (unsigned i = 0; i < n; i++) {
-        LLVMBasicBlockRef s = LLVMGetSuccessor(term, i);
-        LLVMValueRef s_term = LLVMGetBasicBlockTerminator(s);
-        if (s == header)
-            *latch = true;
-        else if (s_term && LLVMGetInstructionOpcode(s_term) == LLVMUnreachable)
-            continue; /* a trap: leaves the loop */
-        else if (single_predecessor(s) == bb) {
-            if (next)
-                return NULL; /* a fork: not a chain */
-            next = s;
-        }
-    }
-    return *latch ? NULL : next;
-}
-
-/* The latch of the chain loop headed by `header` and the header's other
- * predecessor (the preheader), or false. */
-static bool chain_loop(LLVMBasicBlockRef header, LLVMBasicBlockRef *chain, int *len,
-                       LLVMBasicBlockRef *pre) {
-    LLVMBasicBlockRef bb = header;
-    bool latch = false;
-    *len = 0;
-    while (*len < MAX_CHAIN) {
-        chain[(*len)++] = bb;
-        LLVMBasicBlockRef next = successor_in_chain(bb, header, &latch);
-        if (latch || !next)
-            break;
-        bb = next;
-    }
-    if (!latch)
-        return false;
-    LLVMBasicBlockRef l = chain[*len - 1];
-    *pre = NULL;
-    unsigned from_latch = 0;
-    for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(header)); u; u = LLVMGetNextUse(u)) {
-        LLVMValueRef term = LLVMGetUser(u);
-        if (!LLVMIsATerminatorInst(term))
-            return false;
-        LLVMBasicBlockRef p = LLVMGetInstructionParent(term);
-        if (p == l)
-            from_latch++;
-        else if (*pre && *pre != p)
-            return false;
-        else
-            *pre = p;
-    }
-    return *pre && from_latch == 1 && *pre != l;
-}
-
-static bool in_chain(LLVMBasicBlockRef bb, LLVMBasicBlockRef *chain, int len) {
-    for (int i = 0; i < len; i++)
-        if (chain[i] == bb)
-            return true;
-    return false;
-}
-
 /* The step c of a header phi (an i32 pointer, or an i64 address variable)
  * whose value from the latch is p + c, 0 < c <= 65535, or 0. */
 static uint64_t phi_step(LLVMValueRef phi, LLVMBasicBlockRef latch) {
@@ -328,17 +250,10 @@ static uint64_t phi_step(LLVMValueRef phi, LLVMBasicBlockRef latch) {
     return 0;
 }
 
-static LLVMValueRef incoming_from(LLVMValueRef phi, LLVMBasicBlockRef bb) {
-    for (unsigned i = 0; i < LLVMCountIncoming(phi); i++)
-        if (LLVMGetIncomingBlock(phi, i) == bb)
-            return LLVMGetIncomingValue(phi, i);
-    return NULL;
-}
-
-static bool accessed_in_loop(LLVMValueRef x, LLVMBasicBlockRef *chain, int len, unsigned kind) {
+static bool accessed_in_loop(LLVMValueRef x, const ChainLoop *loop, unsigned kind) {
     for (LLVMUseRef u = LLVMGetFirstUse(x); u; u = LLVMGetNextUse(u)) {
         LLVMValueRef z = LLVMGetUser(u);
-        if (is_access_zext(z, kind) && in_chain(LLVMGetInstructionParent(z), chain, len))
+        if (is_access_zext(z, kind) && in_chain(LLVMGetInstructionParent(z), loop))
             return true;
     }
     return false;
@@ -373,8 +288,8 @@ static LLVMValueRef first_non_phi(LLVMBasicBlockRef bb) {
     return i;
 }
 
-static long chain_position(LLVMValueRef inst, LLVMBasicBlockRef *chain, int len);
-static long first_access(LLVMValueRef v, LLVMBasicBlockRef *chain, int len, unsigned kind);
+static long chain_position(LLVMValueRef inst, const ChainLoop *loop);
+static long first_access(LLVMValueRef v, const ChainLoop *loop, unsigned kind);
 
 /* Replace i32 `sum` by the i64 `wide`, equal to zext(sum): its zext users
  * take `wide`; an `add sum, C` after an access at sum (which proved it
@@ -383,9 +298,9 @@ static long first_access(LLVMValueRef v, LLVMBasicBlockRef *chain, int len, unsi
  * the header's phis, looked up once the zexts are gone, as one of them
  * may have been the first instruction there). */
 static void replace_with_wide(LLVMBuilderRef b, LLVMValueRef sum, LLVMValueRef wide, LLVMValueRef trunc_before,
-                              LLVMBasicBlockRef *chain, int len, unsigned kind, int depth) {
+                              const ChainLoop *loop, unsigned kind, int depth) {
     LLVMTypeRef i64 = LLVMTypeOf(wide);
-    long accessed = first_access(sum, chain, len, kind);
+    long accessed = first_access(sum, loop, kind);
     LLVMValueRef users[MAX_SUMS];
     int n = 0;
     for (LLVMUseRef u = LLVMGetFirstUse(sum); u && n < MAX_SUMS; u = LLVMGetNextUse(u)) {
@@ -404,16 +319,16 @@ static void replace_with_wide(LLVMBuilderRef b, LLVMValueRef sum, LLVMValueRef w
             continue;
         }
         if (depth < 4 && accessed >= 0 && LLVMIsAInstruction(user) && stepped_value(user) == sum &&
-            chain_position(user, chain, len) > accessed) {
+            chain_position(user, loop) > accessed) {
             LLVMValueRef c = LLVMGetOperand(user, LLVMGetOperand(user, 0) == sum ? 1 : 0);
             LLVMPositionBuilderBefore(b, user);
             LLVMValueRef w = LLVMBuildNUWAdd(b, wide, LLVMConstInt(i64, LLVMConstIntGetZExtValue(c), false), "");
             LLVMSetNSW(w, true);
-            replace_with_wide(b, user, w, user, chain, len, kind, depth + 1);
+            replace_with_wide(b, user, w, user, loop, kind, depth + 1);
         }
     }
     if (LLVMGetFirstUse(sum)) {
-        LLVMPositionBuilderBefore(b, trunc_before ? trunc_before : first_non_phi(chain[0]));
+        LLVMPositionBuilderBefore(b, trunc_before ? trunc_before : first_non_phi(loop->block[0]));
         LLVMReplaceAllUsesWith(sum, LLVMBuildTrunc(b, wide, LLVMTypeOf(sum), ""));
     }
     LLVMInstructionEraseFromParent(sum);
@@ -438,10 +353,10 @@ static LLVMValueRef wide_iv(LLVMBuilderRef b, LLVMValueRef x, LLVMValueRef init,
 }
 
 /* Position of `inst` in chain order, or -1 outside the chain. */
-static long chain_position(LLVMValueRef inst, LLVMBasicBlockRef *chain, int len) {
+static long chain_position(LLVMValueRef inst, const ChainLoop *loop) {
     LLVMBasicBlockRef bb = LLVMGetInstructionParent(inst);
-    for (int k = 0; k < len; k++) {
-        if (chain[k] != bb)
+    for (int k = 0; k < loop->len; k++) {
+        if (loop->block[k] != bb)
             continue;
         long pos = (long)k << 20;
         for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && i != inst; i = LLVMGetNextInstruction(i))
@@ -452,11 +367,11 @@ static long chain_position(LLVMValueRef inst, LLVMBasicBlockRef *chain, int len)
 }
 
 /* Where the first access at `v` in the loop is, in chain order, or -1. */
-static long first_access(LLVMValueRef v, LLVMBasicBlockRef *chain, int len, unsigned kind) {
+static long first_access(LLVMValueRef v, const ChainLoop *loop, unsigned kind) {
     long best = -1;
     for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
         LLVMValueRef z = LLVMGetUser(u);
-        long pos = is_access_zext(z, kind) ? chain_position(z, chain, len) : -1;
+        long pos = is_access_zext(z, kind) ? chain_position(z, loop) : -1;
         if (pos >= 0 && (best < 0 || pos < best))
             best = pos;
     }
@@ -469,33 +384,33 @@ static long first_access(LLVMValueRef v, LLVMBasicBlockRef *chain, int len, unsi
  * as in the rule above), and one for each other X while the budget
  * lasts.
  * Returns how many variables it added. */
-static int address_ivs_of(LLVMBuilderRef b, LLVMValueRef phi, LLVMBasicBlockRef *chain, int len,
-                          LLVMBasicBlockRef pre, unsigned kind, int budget, bool guard_pages) {
-    LLVMBasicBlockRef header = chain[0], latch = chain[len - 1];
+static int address_ivs_of(LLVMBuilderRef b, LLVMValueRef phi, const ChainLoop *loop,
+                          unsigned kind, int budget, bool check_free) {
+    LLVMBasicBlockRef header = loop->block[0], latch = loop->block[loop->len - 1], pre = loop->pre;
     uint64_t step = phi_step(phi, latch);
     if (!step || budget <= 0)
         return 0;
     LLVMValueRef sums[MAX_SUMS], xs[MAX_SUMS]; /* sums[k] = p + xs[k] */
     long access_at[MAX_SUMS];
     int n = 0, base = -1;
-    bool phi_accessed = accessed_in_loop(phi, chain, len, kind);
+    bool phi_accessed = accessed_in_loop(phi, loop, kind);
     for (LLVMUseRef u = LLVMGetFirstUse(phi); u && n < MAX_SUMS; u = LLVMGetNextUse(u)) {
         LLVMValueRef sum = LLVMGetUser(u), x = addend_of(sum, phi);
-        if (!x || !in_chain(LLVMGetInstructionParent(sum), chain, len) || !accessed_in_loop(sum, chain, len, kind))
+        if (!x || !in_chain(LLVMGetInstructionParent(sum), loop) || !accessed_in_loop(sum, loop, kind))
             continue;
         bool constant = LLVMIsAConstantInt(x);
         /* p + C is marked by the rule above when p itself is accessed */
         if (constant && phi_accessed)
             continue;
         if (!constant && !LLVMIsAArgument(x) &&
-            !(LLVMIsAInstruction(x) && !in_chain(LLVMGetInstructionParent(x), chain, len)))
+            !(LLVMIsAInstruction(x) && !in_chain(LLVMGetInstructionParent(x), loop)))
             continue; /* not loop-invariant */
         bool dup = false;
         for (int k = 0; k < n; k++)
             dup |= sums[k] == sum; /* a use list may name an instruction twice */
         if (dup)
             continue;
-        access_at[n] = first_access(sum, chain, len, kind);
+        access_at[n] = first_access(sum, loop, kind);
         if (constant && (base < 0 || LLVMConstIntGetZExtValue(x) < LLVMConstIntGetZExtValue(xs[base])))
             base = n;
         xs[n] = x;
@@ -514,41 +429,41 @@ static int address_ivs_of(LLVMBuilderRef b, LLVMValueRef phi, LLVMBasicBlockRef 
             if (k == base || !LLVMIsAConstantInt(xs[k]))
                 continue;
             uint64_t d = LLVMConstIntGetZExtValue(xs[k]) - base_c;
-            if (d > MAX_NUW_ADDEND || chain_position(sums[k], chain, len) <= access_at[base])
+            if (d > MAX_NUW_ADDEND || chain_position(sums[k], loop) <= access_at[base])
                 continue;
             LLVMPositionBuilderBefore(b, sums[k]);
             LLVMValueRef wide = LLVMBuildNUWAdd(b, base_iv, LLVMConstInt(LLVMTypeOf(base_iv), d, false), "");
             LLVMSetNSW(wide, true);
-            replace_with_wide(b, sums[k], wide, sums[k], chain, len, kind, 0);
+            replace_with_wide(b, sums[k], wide, sums[k], loop, kind, 0);
             sums[k] = NULL;
         }
-        replace_with_wide(b, sums[base], base_iv, NULL, chain, len, kind, 0);
+        replace_with_wide(b, sums[base], base_iv, NULL, loop, kind, 0);
         sums[base] = NULL;
     }
     for (int k = 0; k < n && added < budget; k++) {
         if (!sums[k])
             continue;
         LLVMValueRef iv = wide_iv(b, xs[k], init, step, header, pre, latch);
-        replace_with_wide(b, sums[k], iv, NULL, chain, len, kind, 0);
+        replace_with_wide(b, sums[k], iv, NULL, loop, kind, 0);
         added++;
     }
-    /* With guard pages, an accessed p becomes its own i64 variable too,
+    /* With guard pages (or in a loop versioned free of checks), an
+     * accessed p becomes its own i64 variable too,
      * p + C after its access that plus C: what the rule above and SCEV
      * would make of it, but decided here, before LLVM's heuristics, which
      * then keep the loop's pointers in fewer registers (fannkuch -2%
      * instructions).  With bounds checks it costs a little more than it
      * saves. */
-    if (phi_accessed && guard_pages) {
+    if (phi_accessed && check_free) {
         LLVMValueRef iv = wide_iv(b, LLVMConstNull(LLVMTypeOf(phi)), init, step, header, pre, latch);
-        replace_with_wide(b, phi, iv, NULL, chain, len, kind, 0);
+        replace_with_wide(b, phi, iv, NULL, loop, kind, 0);
     }
     return added;
 }
 
 static void address_ivs(LLVMBuilderRef b, LLVMBasicBlockRef header, unsigned kind, bool guard_pages) {
-    LLVMBasicBlockRef chain[MAX_CHAIN], pre;
-    int len;
-    if (!chain_loop(header, chain, &len, &pre))
+    ChainLoop chain, *loop = &chain;
+    if (!chain_loop(header, loop))
         return;
     /* Only the phis the loop had: new ones are added at the top. */
     LLVMValueRef phis[MAX_PHIS];
@@ -558,8 +473,9 @@ static void address_ivs(LLVMBuilderRef b, LLVMBasicBlockRef header, unsigned kin
         if (LLVMGetTypeKind(LLVMTypeOf(i)) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(LLVMTypeOf(i)) == 32)
             phis[n++] = i;
     int budget = MAX_NEW_IVS;
+    bool check_free = guard_pages || chain_check_free(loop);
     for (int k = 0; k < n; k++)
-        budget -= address_ivs_of(b, phis[k], chain, len, pre, kind, budget, guard_pages);
+        budget -= address_ivs_of(b, phis[k], loop, kind, budget, check_free);
 }
 
 /* ---- Address streams ---------------------------------------------
@@ -672,12 +588,11 @@ typedef struct StreamAccess {
     int stream;
 } StreamAccess;
 
-static void address_streams(LLVMBuilderRef b, LLVMBasicBlockRef header, LLVMModuleRef mod) {
-    LLVMBasicBlockRef chain[MAX_CHAIN], pre;
-    int len;
-    if (!chain_loop(header, chain, &len, &pre))
+static void address_streams(LLVMBuilderRef b, LLVMBasicBlockRef header, LLVMModuleRef mod, bool guard_pages) {
+    ChainLoop chain, *loop = &chain;
+    if (!chain_loop(header, loop) || !(guard_pages || chain_check_free(loop)))
         return;
-    LLVMBasicBlockRef latch = chain[len - 1];
+    LLVMBasicBlockRef latch = loop->block[loop->len - 1], pre = loop->pre;
     struct { LLVMValueRef phi, membase, start, base; } streams[MAX_STREAMS];
     int n = 0;
     StreamAccess *acc = NULL;
@@ -687,13 +602,13 @@ static void address_streams(LLVMBuilderRef b, LLVMBasicBlockRef header, LLVMModu
      * pairs it could not before (a swap of p[i] and p[j] running down).
      * So every memory access must follow a stream from a loop-invariant
      * base, within MAX_STREAMS streams, before anything is rewritten. */
-    for (int k = 0; k < len; k++)
-        for (LLVMValueRef i = LLVMGetFirstInstruction(chain[k]); i; i = LLVMGetNextInstruction(i)) {
+    for (int k = 0; k < loop->len; k++)
+        for (LLVMValueRef i = LLVMGetFirstInstruction(loop->block[k]); i; i = LLVMGetNextInstruction(i)) {
             if (!is_memory_access(i))
                 continue;
             StreamAccess a = {.access = i};
             LLVMValueRef phi = split_address(i, &a.membase, &a.full, &a.gep) ? stream_of(a.full, header, latch) : NULL;
-            if (!phi || (LLVMIsAInstruction(a.membase) && in_chain(LLVMGetInstructionParent(a.membase), chain, len)))
+            if (!phi || (LLVMIsAInstruction(a.membase) && in_chain(LLVMGetInstructionParent(a.membase), loop)))
                 goto done;
             a.stream = 0;
             while (a.stream < n && !(streams[a.stream].phi == phi && streams[a.stream].membase == a.membase))
@@ -761,7 +676,7 @@ static bool starts_with_phi(LLVMBasicBlockRef bb) {
 void lf_address_facts(LLVMModuleRef mod, bool guard_pages) {
     unsigned kind = LLVMGetMDKindIDInContext(LLVMGetModuleContext(mod), ADDR_MD, sizeof ADDR_MD - 1);
     bool ivs = !getenv("WASMC_NO_ADDRESS_IVS");
-    bool streams = guard_pages && !getenv("WASMC_NO_ADDRESS_STREAMS");
+    bool streams = !getenv("WASMC_NO_ADDRESS_STREAMS");
     LLVMBuilderRef b = LLVMCreateBuilderInContext(LLVMGetModuleContext(mod));
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && ivs; fn = LLVMGetNextFunction(fn))
         for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
@@ -787,6 +702,6 @@ void lf_address_facts(LLVMModuleRef mod, bool guard_pages) {
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && streams; fn = LLVMGetNextFunction(fn))
         for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
             if (starts_with_phi(bb))
-                address_streams(b, bb, mod);
+                address_streams(b, bb, mod, guard_pages);
     LLVMDisposeBuilder(b);
 }

@@ -1,0 +1,100 @@
+/* Chain loops (loop_chain.h). */
+#include <stddef.h>
+
+#include "loop_chain.h"
+
+LLVMBasicBlockRef single_predecessor(LLVMBasicBlockRef bb) {
+    LLVMBasicBlockRef pred = NULL;
+    for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(bb)); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef term = LLVMGetUser(u);
+        if (!LLVMIsATerminatorInst(term))
+            return NULL; /* blockaddress and the like: be conservative */
+        LLVMBasicBlockRef p = LLVMGetInstructionParent(term);
+        if (pred && pred != p)
+            return NULL;
+        pred = p;
+    }
+    return pred;
+}
+
+bool is_trap_block(LLVMBasicBlockRef bb) {
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    return term && LLVMGetInstructionOpcode(term) == LLVMUnreachable;
+}
+
+static LLVMBasicBlockRef successor_in_chain(LLVMBasicBlockRef bb, LLVMBasicBlockRef header, bool *latch) {
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    if (!term || !LLVMIsABranchInst(term))
+        return NULL;
+    unsigned n = LLVMGetNumSuccessors(term);
+    LLVMBasicBlockRef next = NULL;
+    *latch = false;
+    for (unsigned i = 0; i < n; i++) {
+        LLVMBasicBlockRef s = LLVMGetSuccessor(term, i);
+        if (s == header)
+            *latch = true;
+        else if (is_trap_block(s))
+            continue; /* leaves the loop */
+        else if (single_predecessor(s) == bb) {
+            if (next)
+                return NULL; /* a fork: not a chain */
+            next = s;
+        }
+    }
+    return *latch ? NULL : next;
+}
+
+bool chain_loop(LLVMBasicBlockRef header, ChainLoop *loop) {
+    LLVMBasicBlockRef bb = header;
+    bool latch = false;
+    loop->len = 0;
+    while (loop->len < MAX_CHAIN) {
+        loop->block[loop->len++] = bb;
+        LLVMBasicBlockRef next = successor_in_chain(bb, header, &latch);
+        if (latch || !next)
+            break;
+        bb = next;
+    }
+    if (!latch)
+        return false;
+    LLVMBasicBlockRef l = loop->block[loop->len - 1];
+    loop->pre = NULL;
+    unsigned from_latch = 0;
+    for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(header)); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef term = LLVMGetUser(u);
+        if (!LLVMIsATerminatorInst(term))
+            return false;
+        LLVMBasicBlockRef p = LLVMGetInstructionParent(term);
+        if (p == l)
+            from_latch++;
+        else if (loop->pre && loop->pre != p)
+            return false;
+        else
+            loop->pre = p;
+    }
+    return loop->pre && from_latch == 1 && loop->pre != l;
+}
+
+bool in_chain(LLVMBasicBlockRef bb, const ChainLoop *loop) {
+    for (int i = 0; i < loop->len; i++)
+        if (loop->block[i] == bb)
+            return true;
+    return false;
+}
+
+bool chain_invariant(LLVMValueRef v, const ChainLoop *loop) {
+    return !LLVMIsAInstruction(v) || !in_chain(LLVMGetInstructionParent(v), loop);
+}
+
+LLVMValueRef incoming_from(LLVMValueRef phi, LLVMBasicBlockRef bb) {
+    for (unsigned i = 0; i < LLVMCountIncoming(phi); i++)
+        if (LLVMGetIncomingBlock(phi, i) == bb)
+            return LLVMGetIncomingValue(phi, i);
+    return NULL;
+}
+
+bool chain_check_free(const ChainLoop *loop) {
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(loop->block[loop->len - 1]);
+    return term && LLVMGetMetadata(term, LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(term)), CHECK_FREE_MD,
+                                                                  sizeof CHECK_FREE_MD - 1));
+}

@@ -1,0 +1,46 @@
+/* Chain loops: the innermost loop shape the IR passes before the optimiser
+ * (address_facts.c, check_versioning.c) can reason about without a
+ * dominator tree.
+ *
+ * A chain loop is a header, then blocks each entered only from the one
+ * before (straight-line code, bounds checks, early exits), the last one
+ * (the latch) branching back to the header, which has no predecessor
+ * other than the latch and one block outside (the preheader).  Every
+ * block of the chain runs on every iteration that continues, and a value
+ * defined outside the chain is loop-invariant. */
+#ifndef WASMC_LOOP_CHAIN_H
+#define WASMC_LOOP_CHAIN_H
+
+#include <stdbool.h>
+
+#include <llvm-c/Core.h>
+
+/* Longest chain followed, in blocks. */
+#define MAX_CHAIN 32
+
+typedef struct ChainLoop {
+    LLVMBasicBlockRef block[MAX_CHAIN]; /* block[0] the header, block[len - 1] the latch */
+    int len;
+    LLVMBasicBlockRef pre;
+} ChainLoop;
+
+/* The chain loop headed by `header`, or false. */
+bool chain_loop(LLVMBasicBlockRef header, ChainLoop *loop);
+bool in_chain(LLVMBasicBlockRef bb, const ChainLoop *loop);
+/* Defined outside the chain (an argument, a constant or an instruction
+ * of another block). */
+bool chain_invariant(LLVMValueRef v, const ChainLoop *loop);
+/* The only block branching to `bb`, or NULL. */
+LLVMBasicBlockRef single_predecessor(LLVMBasicBlockRef bb);
+/* The value `phi` takes when entered from `bb`, or NULL. */
+LLVMValueRef incoming_from(LLVMValueRef phi, LLVMBasicBlockRef bb);
+/* check_versioning.c marks the latch branch of the copy of a loop it
+ * versioned, the copy that runs when every check was proven in advance
+ * and so has none left: address facts then treat it as they treat
+ * loops with guard pages. */
+#define CHECK_FREE_MD "wasmc.check_free"
+bool chain_check_free(const ChainLoop *loop);
+/* Does `bb` end in unreachable (a trap block)? */
+bool is_trap_block(LLVMBasicBlockRef bb);
+
+#endif
