@@ -55,6 +55,11 @@ void lf_order_materialize(LLVMModuleRef mod);
  * rebase each loop stream on a base of its own (with bounds checks in the
  * loop, both cost more than they save). */
 void lf_address_facts(LLVMModuleRef mod, bool guard_pages);
+/* With bounds checks, after mem2reg, before the address facts
+ * (check_versioning.c): give each loop whose checked addresses are affine
+ * and whose trip count the latch gives a copy without those checks, run
+ * when a test before the loop proves none of them can fail. */
+void lf_version_checked_loops(LLVMModuleRef mod);
 /* After the pipeline: the stream bases lf_address_facts made opaque
  * become plain addresses again. */
 void lf_streams_materialize(LLVMModuleRef mod);

@@ -988,3 +988,84 @@ Test(memory_table_ir, address_facts_mark_only_proven_steps_guard_pages) {
 Test(memory_table_ir, address_facts_mark_only_proven_steps_bounds_checks) {
     address_facts_mark_only_proven_steps(WASMC_MEMORY_BOUNDS_CHECKS);
 }
+
+/* Loop versioning (check_versioning.c) copies a loop only when the test
+ * before it can bound every checked address: affine addresses, a latch
+ * that counts, values leaving through one exit.  The copy's latch is
+ * marked check-free when no check is left in it. */
+static const char VERSION_WAT[] =
+    "(module\n"
+    "  (memory 1 1)\n"
+    "  (func (export \"counted\") (param $p i32) (param $q i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))\n"
+    "      (i32.store (local.get $q) (local.get $s))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 4)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s))\n"
+    /* the next address is loaded: not affine */
+    "  (func (export \"chase\") (param $p i32) (param $n i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (local.set $p (i32.load (local.get $p)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $p))\n"
+    /* one affine access, one loaded address: the copy keeps one check */
+    "  (func (export \"half\") (param $p i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (i32.load (local.get $p)))))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 4)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s))\n"
+    /* the latch compares with lt_u: no count is derived */
+    "  (func (export \"less_than\") (param $p i32) (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (i32.add (local.get $p) (local.get $i)))))\n"
+    "      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $n))))\n"
+    "    (local.get $s))\n"
+    /* two exits, and values used after both */
+    "  (func (export \"two_exits\") (param $p i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (block $out\n"
+    "      (loop $l\n"
+    "        (br_if $out (i32.eqz (local.tee $s (i32.load (local.get $p)))))\n"
+    "        (local.set $p (i32.add (local.get $p) (i32.const 4)))\n"
+    "        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "      (return (local.get $p)))\n"
+    "    (i32.add (local.get $p) (local.get $s))))\n";
+
+static unsigned check_free_latches(LLVMValueRef fn) {
+    unsigned n = 0, md = LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(fn)), "wasmc.check_free", 16);
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        n += LLVMGetMetadata(LLVMGetBasicBlockTerminator(bb), md) != NULL;
+    return n;
+}
+
+/* Branches to a trap on a constant false: the checks the copy dropped. */
+static unsigned dropped_checks(LLVMValueRef fn) {
+    unsigned n = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
+        LLVMValueRef t = LLVMGetBasicBlockTerminator(bb);
+        n += LLVMIsABranchInst(t) && LLVMIsConditional(t) && LLVMIsAConstantInt(LLVMGetCondition(t)) &&
+             LLVMConstIntGetZExtValue(LLVMGetCondition(t)) == 0;
+    }
+    return n;
+}
+
+Test(memory_table_ir, loops_are_versioned_only_when_every_iteration_can_be_bounded_in_advance) {
+    Lowered lw;
+    lower_wat(&lw, VERSION_WAT, WASMC_MEMORY_BOUNDS_CHECKS);
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(lw.mod, "function(mem2reg)", lw.tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    cr_assert(!e, "mem2reg failed");
+    lf_version_checked_loops(lw.mod);
+    cr_assert(!LLVMVerifyModule(lw.mod, LLVMReturnStatusAction, NULL), "versioning broke the module");
+    /* the load at p and the store at q */
+    cr_expect_eq(check_free_latches(exported_function(&lw, "counted")), 1u);
+    cr_expect_eq(dropped_checks(exported_function(&lw, "counted")), 2u);
+    cr_expect_eq(dropped_checks(exported_function(&lw, "chase")), 0u);
+    cr_expect_eq(check_free_latches(exported_function(&lw, "half")), 0u);
+    cr_expect_eq(dropped_checks(exported_function(&lw, "half")), 1u);
+    cr_expect_eq(dropped_checks(exported_function(&lw, "less_than")), 0u);
+    cr_expect_eq(dropped_checks(exported_function(&lw, "two_exits")), 0u);
+    lowered_free(&lw);
+}

@@ -1,0 +1,168 @@
+/* With --bounds-checks, compiler/lower/check_versioning.c gives a loop
+ * whose checked addresses are affine in the iteration number a copy
+ * without those checks, chosen before the loop by a test that every
+ * access of every iteration is in bounds.  That test is only right if it
+ * bounds every address the loop can form: so these loops start near 0,
+ * near 2^32 and near the end of memory, step up and down, by 1 to 4
+ * bytes, by scaled and masked indices, with latch counts that do and do
+ * not divide the distance (the latter only end by trapping), exit early,
+ * use their values after the loop, and grow memory in the middle.
+ *
+ * Each runs a few hundred times at -O2 with bounds checks and at -O0 (no
+ * versioning); results, traps and memory must agree (o0_diff.h).
+ */
+#include <criterion/criterion.h>
+
+#include "o0_diff.h"
+
+static const char WAT[] =
+    "(module\n"
+    "  (memory (export \"mem\") 1 2)\n"
+    /* a[i] summed, b[i] (halfwords) written, i = 0 .. n - 1 */
+    "  (func (export \"index_up\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))))))\n"
+    "      (i32.store16 (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 1))) (local.get $s))\n"
+    "      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))\n"
+    "    (local.get $s))\n"
+    /* b[i] = a[i] + 1: the copy without checks vectorises, so if the test
+     * before the loop let it run past the end, the fault would come at a
+     * whole vector's load, before the stores of the elements in bounds
+     * that -O0 makes before it traps */
+    "  (func (export \"copy_up\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32)\n"
+    "    (loop $l\n"
+    "      (i32.store (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 2)))\n"
+    "        (i32.add (i32.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 1)))\n"
+    "      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))\n"
+    "    (local.get $i))\n"
+    /* i steps by 2 to n: an odd n never ends the loop, only a trap does */
+    "  (func (export \"stride3\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.xor (local.get $s) (i32.load8_u (i32.add (local.get $a) (i32.mul (local.get $i) (i32.const 3))))))\n"
+    "      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 2))) (local.get $n))))\n"
+    "    (local.get $s))\n"
+    /* p walks down by 4 to b, reading p - 8 and writing p */
+    "  (func (export \"down\") (param $a i32) (param $b i32) (param $n i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (i32.store (local.get $a) (i32.add (i32.load (i32.sub (local.get $a) (i32.const 8))) (local.get $n)))\n"
+    "      (local.set $a (i32.sub (local.get $a) (i32.const 4)))\n"
+    "      (br_if $l (i32.ne (local.get $a) (local.get $b))))\n"
+    "    (local.get $a))\n"
+    /* bytes at a + i index a 64-entry table at b: a bounded term */
+    "  (func (export \"table\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s)\n"
+    "        (i32.load (i32.add (local.get $b) (i32.shl (i32.and (i32.load8_u (i32.add (local.get $a) (local.get $i))) (i32.const 63)) (i32.const 2))))))\n"
+    "      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))\n"
+    "    (local.get $s))\n"
+    /* strides and indices that reach past the memory's whole reservation
+     * (its maximum, for bounds-checked code) at once: if the test before
+     * the loop missed them, the copy without checks would read outside
+     * the sandbox instead of trapping like -O0 */
+    "  (func (export \"far_stride\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (i32.add (local.get $a) (i32.mul (local.get $i) (i32.const 0x30000))))))\n"
+    "      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))\n"
+    "    (local.get $s))\n"
+    "  (func (export \"far_index\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s)\n"
+    "        (i32.load8_u (i32.add (local.get $b) (i32.shl (i32.and (i32.load8_u (i32.add (local.get $a) (local.get $i))) (i32.const 3)) (i32.const 18))))))\n"
+    "      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))\n"
+    "    (local.get $s))\n"
+    /* fields at p + 8, p - 8 and p (offsets of either sign, the lowest
+     * not first), p up by 4 */
+    "  (func (export \"fields\") (param $a i32) (param $b i32) (param $n i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (i32.store (local.get $a) (i32.sub (i32.load offset=8 (local.get $a))\n"
+    "                                         (i32.load (i32.add (local.get $a) (i32.const -8)))))\n"
+    "      (local.set $a (i32.add (local.get $a) (i32.const 4)))\n"
+    "      (br_if $l (i32.ne (local.get $a) (local.get $b))))\n"
+    "    (local.get $a))\n"
+    /* an early exit at a 0x5a byte; both exits carry values out */
+    "  (func (export \"find\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+    "    (block $found\n"
+    "      (loop $l\n"
+    "        (br_if $found (i32.eq (local.tee $s (i32.load8_u (i32.add (local.get $a) (local.get $i)))) (i32.const 0x5a)))\n"
+    "        (i32.store8 (i32.add (local.get $b) (local.get $i)) (local.get $s))\n"
+    "        (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))\n"
+    "      (return (i32.sub (i32.const 0) (local.get $i))))\n"
+    "    (i32.add (local.get $i) (local.get $s)))\n"
+    /* the count runs down to zero; the loop's values are used after it */
+    "  (func (export \"count_down\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load16_s (i32.add (local.get $a) (local.get $b)))))\n"
+    "      (local.set $a (i32.add (local.get $a) (i32.const 2)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (i32.add (local.get $s) (i32.mul (local.get $a) (i32.const 7))))\n"
+    /* memory.grow in the middle: accesses past the old end become valid
+     * (a call, not an if, keeps the loop straight-line until inlining) */
+    "  (func $grow_at (param $i i32) (param $b i32)\n"
+    "    (if (i32.eq (local.get $i) (local.get $b)) (then (drop (memory.grow (i32.const 1))))))\n"
+    "  (func (export \"grow_midway\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32)\n"
+    "    (loop $l\n"
+    "      (call $grow_at (local.get $i) (local.get $b))\n"
+    "      (i32.store8 (i32.add (local.get $a) (local.get $i)) (local.get $i))\n"
+    "      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))\n"
+    "    (memory.size)))\n";
+
+static const char *const FUNCS[] = {"index_up", "copy_up", "stride3", "down", "table", "far_stride", "far_index", "fields",
+                                    "find", "count_down"};
+
+/* Counts that end loops in a few iterations, at the end of memory, or
+ * never. */
+static uint32_t edge_count(void) {
+    switch (rng() % 8) {
+    case 0: case 1: case 2: return rng() % 8;
+    case 3: return MEM / 4 - rng() % 16;
+    case 4: case 5: return rng() % 3000;
+    default: return rng();
+    }
+}
+
+Test(check_versioning, affine_loops_agree_with_O0) {
+    Harness ref, opt;
+    open_pair(&ref, &opt, WAT, true);
+    fill_image();
+    unsigned traps = 0, returns = 0;
+    for (size_t f = 0; f < sizeof FUNCS / sizeof *FUNCS; f++)
+        for (int round = 0; round < 300; round++) {
+            uint32_t a = rng() % 2 ? rng() % (MEM / 2) : edge_value();
+            uint32_t b = rng() % 2 ? edge_value() : a + 4 * (rng() % 64) - 128, n = edge_count();
+            if (round % 4 == 0) /* a table that ends within its largest index of the end */
+                b = MEM - 4 - rng() % 256;
+            wasmc_trap_code t0 = call_both(&ref, &opt, FUNCS[f], a, b, n);
+            expect_same_memory(&ref, &opt, FUNCS[f], a, b, n);
+            traps += t0 != WASMC_TRAP_NONE;
+            returns += t0 == WASMC_TRAP_NONE;
+        }
+    /* Both outcomes were exercised, not just one. */
+    cr_expect_gt(traps, 300u);
+    cr_expect_gt(returns, 300u);
+    harness_close(&opt);
+    harness_close(&ref);
+}
+
+/* A size read before the loop bounds every later one (memories only
+ * grow): a loop that writes past the old end after growing still runs
+ * right, and one that writes past the new end still traps where it
+ * should. */
+Test(check_versioning, a_loop_that_grows_memory_agrees_with_O0) {
+    Harness ref, opt;
+    open_pair(&ref, &opt, WAT, true);
+    fill_image();
+    unsigned traps = 0, returns = 0;
+    for (int round = 0; round < 200; round++) {
+        uint32_t a = MEM - 1 - rng() % 64, b = rng() % 80, n = 1 + rng() % (MEM + 200);
+        wasmc_trap_code t0 = call_both(&ref, &opt, "grow_midway", a, b, n);
+        expect_same_memory(&ref, &opt, "grow_midway", a, b, n);
+        traps += t0 != WASMC_TRAP_NONE;
+        returns += t0 == WASMC_TRAP_NONE;
+        harness_instantiate(&ref);
+        harness_instantiate(&opt);
+    }
+    cr_expect_gt(traps, 20u);
+    cr_expect_gt(returns, 20u);
+    harness_close(&opt);
+    harness_close(&ref);
+}
