@@ -36,11 +36,11 @@
  *     s0 + max(0, (T-1)c) + R + offset + size <= memory size
  *     s0 + min(0, (T-1)c) >= 0
  *
- * The trip count T comes from the latch: the loop continues while v != N
- * (v = V0 + k*s affine, N invariant), so T - 1 = (N - V0) / s, in 32-bit
- * arithmetic, when s divides it; when it does not, the latch never ends
- * the loop and the slow copy runs.  Early exits only shorten a loop, so T
- * bounds the iterations that run.
+ * The trip count T comes from the latch: the loop continues while v != N,
+ * v < N, v > N and the like (v = V0 + k*s affine, N invariant), so T - 1
+ * is (N - V0) / s, or rounded up, when the latch does end the loop before
+ * v wraps (emit_trip); when it may not, the slow copy runs.  Early exits
+ * only shorten a loop, so T bounds the iterations that run.
  *
  * Values of the loop used after it must reach their uses through phis in
  * the exit blocks, so that both copies can feed them; the pass adds such
@@ -61,8 +61,9 @@
 #define MAX_VERSIONED_PER_FUNCTION 16
 #define MAX_CHECKS 64
 #define MAX_TERMS 4
-/* Largest step per iteration, so (T - 1) * step fits an i64 easily. */
-#define MAX_STEP (1 << 24)
+/* Largest step per iteration: (T - 1) * step, with T - 1 < 2^32, plus
+ * a start and a bound below 2^33, stays below 2^63. */
+#define MAX_STEP (1 << 30)
 #define ADDR_MD "wasmc.addr"
 
 /* S + k*coef + r: see above.  The invariant part S is sum term[i] *
@@ -214,8 +215,38 @@ static bool match_check(LLVMBasicBlockRef bb, const ChainLoop *loop, unsigned ad
     return c->k <= UINT32_MAX && affine_of(LLVMGetOperand(ea, 0), loop, &c->form, 0);
 }
 
-/* The latch's exit test as "continue while v != n", or false. */
-static bool latch_test(const ChainLoop *loop, LLVMValueRef *v, LLVMValueRef *n) {
+static LLVMIntPredicate inverse(LLVMIntPredicate p) {
+    switch (p) {
+    case LLVMIntEQ: return LLVMIntNE;
+    case LLVMIntNE: return LLVMIntEQ;
+    case LLVMIntULT: return LLVMIntUGE;
+    case LLVMIntUGE: return LLVMIntULT;
+    case LLVMIntULE: return LLVMIntUGT;
+    case LLVMIntUGT: return LLVMIntULE;
+    case LLVMIntSLT: return LLVMIntSGE;
+    case LLVMIntSGE: return LLVMIntSLT;
+    case LLVMIntSLE: return LLVMIntSGT;
+    default: return LLVMIntSLE;
+    }
+}
+
+/* x p y as y p' x */
+static LLVMIntPredicate swapped(LLVMIntPredicate p) {
+    switch (p) {
+    case LLVMIntULT: return LLVMIntUGT;
+    case LLVMIntUGT: return LLVMIntULT;
+    case LLVMIntULE: return LLVMIntUGE;
+    case LLVMIntUGE: return LLVMIntULE;
+    case LLVMIntSLT: return LLVMIntSGT;
+    case LLVMIntSGT: return LLVMIntSLT;
+    case LLVMIntSLE: return LLVMIntSGE;
+    case LLVMIntSGE: return LLVMIntSLE;
+    default: return p;
+    }
+}
+
+/* The latch's exit test as "continue while v pred n", or false. */
+static bool latch_test(const ChainLoop *loop, LLVMValueRef *v, LLVMValueRef *n, LLVMIntPredicate *pred) {
     LLVMValueRef br = LLVMGetBasicBlockTerminator(loop->block[loop->len - 1]);
     if (!br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br))
         return false;
@@ -224,19 +255,17 @@ static bool latch_test(const ChainLoop *loop, LLVMValueRef *v, LLVMValueRef *n) 
     /* br_if lowers to (icmp ne (zext i1 c), 0) */
     for (int depth = 0; depth < 4 && LLVMIsAICmpInst(cond); depth++) {
         LLVMValueRef x = LLVMGetOperand(cond, 0), zero = LLVMGetOperand(cond, 1);
-        LLVMIntPredicate pred = LLVMGetICmpPredicate(cond);
+        LLVMIntPredicate p = LLVMGetICmpPredicate(cond);
         if (!LLVMIsAZExtInst(x) || !LLVMIsAConstantInt(zero) || LLVMConstIntGetZExtValue(zero) ||
-            LLVMGetIntTypeWidth(LLVMTypeOf(LLVMGetOperand(x, 0))) != 1 || (pred != LLVMIntNE && pred != LLVMIntEQ))
+            LLVMGetIntTypeWidth(LLVMTypeOf(LLVMGetOperand(x, 0))) != 1 || (p != LLVMIntNE && p != LLVMIntEQ))
             break;
         cond = LLVMGetOperand(x, 0);
-        if (pred == LLVMIntEQ)
+        if (p == LLVMIntEQ)
             continue_on_true = !continue_on_true;
     }
     if (!LLVMIsAICmpInst(cond))
         return false;
-    LLVMIntPredicate pred = LLVMGetICmpPredicate(cond);
-    if (!(pred == LLVMIntNE && continue_on_true) && !(pred == LLVMIntEQ && !continue_on_true))
-        return false;
+    *pred = continue_on_true ? LLVMGetICmpPredicate(cond) : inverse(LLVMGetICmpPredicate(cond));
     *v = LLVMGetOperand(cond, 0);
     *n = LLVMGetOperand(cond, 1);
     return LLVMGetIntTypeWidth(LLVMTypeOf(*v)) == 32;
@@ -255,33 +284,81 @@ static LLVMValueRef emit_start(LLVMBuilderRef b, LLVMTypeRef i32, const Affine *
     return s;
 }
 
-/* The latch's test, v != n, as affine forms: v = V0 + k*s, n invariant. */
+/* The latch's test, "continue while v pred n", as affine forms: v =
+ * V0 + k*s, n invariant.  A signed test is an unsigned one of both sides
+ * plus 2^31. */
 typedef struct Trip {
     Affine v, n;
+    LLVMIntPredicate pred; /* NE, or ULT, ULE, UGT, UGE after the shift */
 } Trip;
 
 static bool trip_of(const ChainLoop *loop, Trip *t) {
     LLVMValueRef v, n;
-    if (!latch_test(loop, &v, &n) || !affine_of(v, loop, &t->v, 0) || !affine_of(n, loop, &t->n, 0))
+    if (!latch_test(loop, &v, &n, &t->pred) || !affine_of(v, loop, &t->v, 0) || !affine_of(n, loop, &t->n, 0))
         return false;
     if (t->n.coef || t->n.r) { /* the test may name them in either order */
         Affine x = t->v;
         t->v = t->n;
         t->n = x;
+        t->pred = swapped(t->pred);
     }
-    return t->v.coef && !t->v.r && !t->n.coef && !t->n.r;
+    if (!t->v.coef || t->v.r || t->n.coef || t->n.r)
+        return false;
+    switch (t->pred) {
+    case LLVMIntSLT: case LLVMIntSLE: case LLVMIntSGT: case LLVMIntSGE:
+        t->v.d += 0x80000000u;
+        t->n.d += 0x80000000u;
+        t->pred = t->pred == LLVMIntSLT ? LLVMIntULT : t->pred == LLVMIntSLE ? LLVMIntULE
+                : t->pred == LLVMIntSGT ? LLVMIntUGT : LLVMIntUGE;
+        break;
+    default:
+        break;
+    }
+    switch (t->pred) {
+    case LLVMIntNE: return true;
+    case LLVMIntULT: case LLVMIntULE: return t->v.coef > 0; /* counting up to n */
+    case LLVMIntUGT: case LLVMIntUGE: return t->v.coef < 0; /* counting down to n */
+    default: return false;
+    }
 }
 
-/* (T - 1) as an i64, and whether the latch ends the loop at all. */
+/* (T - 1) as an i64, and whether the latch ends the loop before v wraps
+ * (otherwise the count is unknown, and the slow copy runs):
+ * - v != n: T - 1 = (n - V0) / s, in 32 bits, when s divides it;
+ * - v < L, counting up: 0 when V0 >= L, else ceil((L - V0) / s), known
+ *   when L + s <= 2^32 (the first v >= L cannot have wrapped);
+ * - v > L, counting down: the mirror image, known when L + 1 >= |s|.
+ * Here v <= n is v < n + 1 and v >= n is v > n - 1, in i64. */
 static void emit_trip(LLVMBuilderRef b, const Trip *t, LLVMValueRef *last, LLVMValueRef *known) {
     LLVMContextRef ctx = LLVMGetTypeContext(LLVMTypeOf(LLVMGetBasicBlockParent(LLVMGetInsertBlock(b))));
     LLVMTypeRef i32 = LLVMInt32TypeInContext(ctx), i64 = LLVMInt64TypeInContext(ctx);
     LLVMValueRef v0 = emit_start(b, i32, &t->v), n = emit_start(b, i32, &t->n);
     uint64_t step = (uint64_t)(t->v.coef < 0 ? -t->v.coef : t->v.coef);
-    LLVMValueRef dist = LLVMBuildZExt(b, t->v.coef > 0 ? LLVMBuildSub(b, n, v0, "") : LLVMBuildSub(b, v0, n, ""), i64, "");
-    LLVMValueRef s = LLVMConstInt(i64, step, false);
-    *known = LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildURem(b, dist, s, ""), LLVMConstInt(i64, 0, false), "");
-    *last = LLVMBuildUDiv(b, dist, s, "");
+    LLVMValueRef s = LLVMConstInt(i64, step, false), zero = LLVMConstInt(i64, 0, false);
+    if (t->pred == LLVMIntNE) {
+        LLVMValueRef dist = LLVMBuildZExt(b, t->v.coef > 0 ? LLVMBuildSub(b, n, v0, "") : LLVMBuildSub(b, v0, n, ""), i64, "");
+        *known = LLVMBuildICmp(b, LLVMIntEQ, LLVMBuildURem(b, dist, s, ""), zero, "");
+        *last = LLVMBuildUDiv(b, dist, s, "");
+        return;
+    }
+    v0 = LLVMBuildZExt(b, v0, i64, "");
+    LLVMValueRef limit = LLVMBuildZExt(b, n, i64, ""), dist, done;
+    if (t->pred == LLVMIntULE)
+        limit = LLVMBuildAdd(b, limit, LLVMConstInt(i64, 1, false), "");
+    if (t->pred == LLVMIntUGE)
+        limit = LLVMBuildSub(b, limit, LLVMConstInt(i64, 1, false), "");
+    if (t->v.coef > 0) {
+        done = LLVMBuildICmp(b, LLVMIntSGE, v0, limit, "");
+        *known = LLVMBuildICmp(b, LLVMIntSLE, LLVMBuildAdd(b, limit, s, ""), LLVMConstInt(i64, 1ull << 32, false), "");
+        dist = LLVMBuildSub(b, limit, v0, "");
+    } else {
+        done = LLVMBuildICmp(b, LLVMIntSLE, v0, limit, "");
+        *known = LLVMBuildICmp(b, LLVMIntSGE, LLVMBuildAdd(b, limit, LLVMConstInt(i64, 1, false), ""), s, "");
+        dist = LLVMBuildSub(b, v0, limit, "");
+    }
+    *known = LLVMBuildOr(b, *known, done, "");
+    LLVMValueRef steps = LLVMBuildUDiv(b, LLVMBuildAdd(b, dist, LLVMConstInt(i64, step - 1, false), ""), s, "");
+    *last = LLVMBuildSelect(b, done, zero, steps, "");
 }
 
 /* The memory size the check reads, read again before the loop. */

@@ -5,7 +5,8 @@
  * bounds every address the loop can form: so these loops start near 0,
  * near 2^32 and near the end of memory, step up and down, by 1 to 4
  * bytes, by scaled and masked indices, with latch counts that do and do
- * not divide the distance (the latter only end by trapping), exit early,
+ * not divide the distance (the latter only end by trapping), latches that
+ * compare signed and unsigned, up and down, near where they wrap, exit early,
  * use their values after the loop, and grow memory in the middle.
  *
  * Each runs a few hundred times at -O2 with bounds checks and at -O0 (no
@@ -40,6 +41,57 @@ static const char WAT[] =
     "    (loop $l\n"
     "      (local.set $s (i32.xor (local.get $s) (i32.load8_u (i32.add (local.get $a) (i32.mul (local.get $i) (i32.const 3))))))\n"
     "      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 2))) (local.get $n))))\n"
+    "    (local.get $s))\n"
+    /* latches that compare: i from a up by 3 while i < n (unsigned, the
+     * operands swapped); up by 4 while i <= n (signed); p down by 4 while
+     * p > n (unsigned); i down by 2 while i >= n (signed) */
+    "  (func (export \"lt_u_up\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (i32.add (local.get $b) (local.get $a)))))\n"
+    "      (br_if $l (i32.gt_u (local.get $n) (local.tee $a (i32.add (local.get $a) (i32.const 3))))))\n"
+    "    (local.get $s))\n"
+    "  (func (export \"le_s_up\") (param $a i32) (param $b i32) (param $n i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (i32.store (i32.add (local.get $b) (local.get $a)) (local.get $a))\n"
+    "      (br_if $l (i32.le_s (local.tee $a (i32.add (local.get $a) (i32.const 4))) (local.get $n))))\n"
+    "    (local.get $a))\n"
+    "  (func (export \"gt_u_down\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.xor (local.get $s) (i32.load (local.get $a))))\n"
+    "      (i32.store (local.get $a) (local.get $s))\n"
+    "      (br_if $l (i32.gt_u (local.tee $a (i32.sub (local.get $a) (i32.const 4))) (local.get $n))))\n"
+    "    (local.get $s))\n"
+    "  (func (export \"ge_s_down\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load16_s (i32.add (local.get $b) (i32.shl (local.get $a) (i32.const 1))))))\n"
+    "      (br_if $l (i32.ge_s (local.tee $a (i32.add (local.get $a) (i32.const -2))) (local.get $n))))\n"
+    "    (local.get $s))\n"
+    /* the same latches with steps that take the access past the whole
+     * reservation, or below 0, in one iteration: a count one short would
+     * let the copy without checks make that access */
+    "  (func (export \"lt_u_far\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (i32.add (local.get $b) (local.get $a)))))\n"
+    "      (br_if $l (i32.gt_u (local.get $n) (local.tee $a (i32.add (local.get $a) (i32.const 0x30000003))))))\n"
+    "    (local.get $s))\n"
+    "  (func (export \"le_s_far\") (param $a i32) (param $b i32) (param $n i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (i32.store (i32.add (local.get $b) (local.get $a)) (local.get $a))\n"
+    "      (br_if $l (i32.le_s (local.tee $a (i32.add (local.get $a) (i32.const 0x20000004))) (local.get $n))))\n"
+    "    (local.get $a))\n"
+    "  (func (export \"gt_u_far\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.xor (local.get $s) (i32.load8_u (local.get $a))))\n"
+    "      (br_if $l (i32.gt_u (local.tee $a (i32.sub (local.get $a) (i32.const 0x8000))) (local.get $n))))\n"
+    "    (local.get $s))\n"
+    /* i counts up by a large step while below n, b down by 1: when n is
+     * near 2^32, i wraps past it and the loop goes on until b leaves
+     * memory downwards, far more iterations than a count would say */
+    "  (func (export \"wrap_up\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $s i32)\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $b))))\n"
+    "      (local.set $b (i32.sub (local.get $b) (i32.const 1)))\n"
+    "      (br_if $l (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 0x30000003))) (local.get $n))))\n"
     "    (local.get $s))\n"
     /* p walks down by 4 to b, reading p - 8 and writing p */
     "  (func (export \"down\") (param $a i32) (param $b i32) (param $n i32) (result i32)\n"
@@ -106,7 +158,7 @@ static const char WAT[] =
     "      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))\n"
     "    (memory.size)))\n";
 
-static const char *const FUNCS[] = {"index_up", "copy_up", "stride3", "down", "table", "far_stride", "far_index", "fields",
+static const char *const FUNCS[] = {"index_up", "copy_up", "lt_u_up", "le_s_up", "gt_u_down", "ge_s_down", "stride3", "down", "table", "far_stride", "far_index", "fields",
                                     "find", "count_down"};
 
 /* Counts that end loops in a few iterations, at the end of memory, or
@@ -139,6 +191,53 @@ Test(check_versioning, affine_loops_agree_with_O0) {
     /* Both outcomes were exercised, not just one. */
     cr_expect_gt(traps, 300u);
     cr_expect_gt(returns, 300u);
+    harness_close(&opt);
+    harness_close(&ref);
+}
+
+/* Loops run exactly T = 1..3 times by their latch, the last access at
+ * the edge of memory or just past it, where "past" is past the memory's
+ * whole reservation or below 0: the test before the loop must count
+ * every iteration, neither one more nor one less. */
+Test(check_versioning, compare_latches_count_the_last_iteration) {
+    Harness ref, opt;
+    open_pair(&ref, &opt, WAT, true);
+    fill_image();
+    unsigned traps = 0, returns = 0;
+    for (int round = 0; round < 500; round++) {
+        uint32_t t = 1 + rng() % 3, edge = rng() % 2, a, b, n;
+        const char *f;
+        switch (round % 5) {
+        case 0: /* bodies at b + a + k * S while a + (k + 1) * S < n */
+            f = "lt_u_far", a = rng() % 64;
+            n = edge ? a + (t - 1) * 0x30000003u + 1 : a + t * 0x30000003u;
+            b = MEM - 1 - a - (t >= 2 ? (t - 2) * 0x30000003u : 0) - rng() % 2;
+            break;
+        case 1: /* while a + (k + 1) * S <= n, signed */
+            f = "le_s_far", a = rng() % 64 - 32;
+            n = edge ? a + (t - 1) * 0x20000004u : a + t * 0x20000004u - 1;
+            b = MEM - 4 - a - (t >= 2 ? (t - 2) * 0x20000004u : 0) - rng() % 2;
+            break;
+        case 2: /* bodies at a - k * S while a - (k + 1) * S > n: the last at 0 or -1 */
+            f = "gt_u_far", a = (t - 1) * 0x8000u - rng() % 2, b = 0;
+            n = edge ? a - t * 0x8000u : a - (t - 1) * 0x8000u - 1;
+            break;
+        case 4: /* five or six steps, then i wraps below n (ends only by trapping) or lands on it */
+            f = "wrap_up", a = rng() % 0x100, b = 5 + rng() % 200, n = edge ? 0xFFFFFFFFu : a + 5 * 0x30000003u;
+            break;
+        default: /* b + 2 * i for i = a, a - 2, ... while i >= n, signed: the last at 0 or -2 */
+            f = "ge_s_down", a = rng() % 2000 - 1000;
+            n = edge ? a - 2 * t + 1 : a - 2 * (t - 1);
+            b = (uint32_t)(-2 * (int32_t)(a - 2 * (t - 1))) - 2 * (rng() % 2);
+            break;
+        }
+        wasmc_trap_code t0 = call_both(&ref, &opt, f, a, b, n);
+        expect_same_memory(&ref, &opt, f, a, b, n);
+        traps += t0 != WASMC_TRAP_NONE;
+        returns += t0 == WASMC_TRAP_NONE;
+    }
+    cr_expect_gt(traps, 100u);
+    cr_expect_gt(returns, 100u);
     harness_close(&opt);
     harness_close(&ref);
 }
