@@ -93,6 +93,47 @@ static const char WAT[] =
     "      (local.set $b (i32.sub (local.get $b) (i32.const 1)))\n"
     "      (br_if $l (i32.lt_u (local.tee $a (i32.add (local.get $a) (i32.const 0x30000003))) (local.get $n))))\n"
     "    (local.get $s))\n"
+    /* loops whose latch is not a plain count: an && or an || of two
+     * counts, an early exit that counts, a search.  The count is taken
+     * from the latch's test alone, so these keep their checks; b - i
+     * reads below 0 (far past the reservation) once i passes b, so were
+     * a count ever taken from the wrong test, the copy without checks
+     * would read there.  j runs up by 2 from a to a + 64 alongside. */
+    "  (func (export \"and_latch\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)\n"
+    "    (local.set $j (local.get $a))\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (i32.sub (local.get $b) (local.get $i)))))\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $j))))\n"
+    "      (br_if $l (i32.and (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))\n"
+    "                         (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 2))) (i32.add (local.get $a) (i32.const 64))))))\n"
+    "    (i32.add (local.get $s) (local.get $i)))\n"
+    "  (func (export \"or_latch\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)\n"
+    "    (local.set $j (local.get $a))\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (i32.sub (local.get $b) (local.get $i)))))\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $j))))\n"
+    "      (br_if $l (i32.or (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))\n"
+    "                        (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 2))) (i32.add (local.get $a) (i32.const 64))))))\n"
+    "    (i32.add (local.get $s) (local.get $i)))\n"
+    /* the count in an early exit at the top, the latch unconditional (a
+     * loop clang did not rotate) */
+    "  (func (export \"early_count\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32) (local $s i32)\n"
+    "    (block $out\n"
+    "      (loop $l\n"
+    "        (br_if $out (i32.ge_u (local.get $i) (local.get $n)))\n"
+    "        (local.set $s (i32.add (local.get $s) (i32.load8_u (i32.sub (local.get $b) (local.get $i)))))\n"
+    "        (i32.store8 (i32.add (local.get $a) (local.get $i)) (local.get $s))\n"
+    "        (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+    "        (br $l)))\n"
+    "    (i32.add (local.get $s) (local.get $i)))\n"
+    /* a search: the latch leaves on a byte it reads */
+    "  (func (export \"search\") (param $a i32) (param $b i32) (param $n i32) (result i32) (local $i i32)\n"
+    "    (block $out\n"
+    "      (loop $l\n"
+    "        (br_if $out (i32.ge_u (local.get $i) (local.get $n)))\n"
+    "        (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+    "        (br_if $l (i32.ne (i32.load8_u (i32.sub (local.get $b) (local.get $i))) (i32.const 0x5a)))))\n"
+    "    (local.get $i))\n"
     /* p walks down by 4 to b, reading p - 8 and writing p */
     "  (func (export \"down\") (param $a i32) (param $b i32) (param $n i32) (result i32)\n"
     "    (loop $l\n"
@@ -231,6 +272,28 @@ Test(check_versioning, compare_latches_count_the_last_iteration) {
             b = (uint32_t)(-2 * (int32_t)(a - 2 * (t - 1))) - 2 * (rng() % 2);
             break;
         }
+        wasmc_trap_code t0 = call_both(&ref, &opt, f, a, b, n);
+        expect_same_memory(&ref, &opt, f, a, b, n);
+        traps += t0 != WASMC_TRAP_NONE;
+        returns += t0 == WASMC_TRAP_NONE;
+    }
+    cr_expect_gt(traps, 100u);
+    cr_expect_gt(returns, 100u);
+    harness_close(&opt);
+    harness_close(&ref);
+}
+
+/* Loops that one of two counts ends, or a byte (0x5a every 97 bytes),
+ * with the count near where b - i leaves memory downwards. */
+Test(check_versioning, loops_ended_by_more_than_a_count_agree_with_O0) {
+    Harness ref, opt;
+    open_pair(&ref, &opt, WAT, true);
+    fill_image();
+    static const char *const funcs[] = {"and_latch", "or_latch", "early_count", "search"};
+    unsigned traps = 0, returns = 0;
+    for (int round = 0; round < 800; round++) {
+        const char *f = funcs[round % 4];
+        uint32_t a = rng() % (MEM - 400), b = rng() % 300, n = rng() % 2 ? b + rng() % 3 : rng() % 400;
         wasmc_trap_code t0 = call_both(&ref, &opt, f, a, b, n);
         expect_same_memory(&ref, &opt, f, a, b, n);
         traps += t0 != WASMC_TRAP_NONE;
