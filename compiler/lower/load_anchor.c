@@ -6,8 +6,9 @@
  * read, operands a br or return discards, x & 0, a store DSE removes...)
  * and instruction selection drops unused loads even at -O0 (found by
  * fuzz-diff: tests/fuzz-diff/regress/dead_load_*.wat).  Like wasm2c's
- * FORCE_READ, each loaded value ends in an empty asm statement that needs
- * it in a register and cannot be deleted.
+ * FORCE_READ, each load is forced: made volatile once the optimiser is
+ * done, or its value handed to an empty asm statement that cannot be
+ * deleted.
  *
  * An asm statement in a loop stops the loop vectoriser, though (it cannot
  * widen it), which cost up to 2.3x on loops LLVM otherwise vectorises.
@@ -16,9 +17,12 @@
  * add_anchor_attributes) that has vector variants (the
  * "vector-function-abi-variant" attribute, as vector math libraries
  * declare theirs), which lets the vectorisers widen it with the loads.
- * After the pipeline, lf_anchor_materialize replaces every such call,
- * scalar or vector, with the empty asm statement on its operand, except
- * where the optimised code itself keeps the load (float_load_consumed).
+ * After the pipeline, lf_anchor_materialize replaces every such call:
+ * a scalar load becomes volatile (which instruction selection keeps
+ * whole, as it is, while still folding it into an instruction's memory
+ * operand), any other operand (a vector, or a value the optimiser made
+ * of loads) gets the empty asm statement; and where the optimised code
+ * itself keeps the load (float_load_consumed), nothing is needed.
  *
  * 128-bit SIMD loads are anchored with the asm statement directly: no
  * vectoriser widens them.
@@ -167,9 +171,9 @@ void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size
  * store of it.  Nothing after the optimiser (instruction selection
  * included) narrows or drops a floating-point load whose value is used so,
  * so it needs no anchor and may fold into its user's memory operand.
- * Integer loads keep theirs: the back end narrows them under masks,
- * shifts and truncations (a narrower load at another address would no
- * longer straddle the end of memory). */
+ * Integer loads become volatile instead: the back end narrows ordinary
+ * ones under masks, shifts and truncations (a narrower load at another
+ * address would no longer straddle the end of memory). */
 static bool float_load_consumed(LLVMValueRef v, LLVMValueRef anchor) {
     if (!LLVMIsALoadInst(v))
         return false;
@@ -266,6 +270,16 @@ static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64,
         LLVMInstructionEraseFromParent(call);
         if (LLVMIsAShuffleVectorInst(v) && !LLVMGetFirstUse(v))
             LLVMInstructionEraseFromParent(v);
+        return;
+    }
+    /* A scalar load becomes volatile instead: instruction selection never
+     * deletes, narrows, widens or merges a volatile load, but it may still
+     * fold it into its user's memory operand, which an asm statement
+     * needing the value in a register forbids (strsearch -9%, lzss -3%
+     * instructions). */
+    if (LLVMIsALoadInst(v) && LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMVectorTypeKind) {
+        LLVMSetVolatile(v, 1);
+        LLVMInstructionEraseFromParent(call);
         return;
     }
     LLVMPositionBuilderBefore(b, call);
