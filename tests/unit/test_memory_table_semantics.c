@@ -256,6 +256,34 @@ static void folded_loads_still_trap(bool bounds_checks) {
 }
 BOTH_MODES(folded_loads_still_trap)
 
+/* Loads of which only some bytes are used: the back end narrows such
+ * loads to those bytes when it may, and a narrowed load no longer
+ * straddles the end of memory.  The whole access must still trap. */
+static const char NARROW_WAT[] =
+    "(module\n"
+    "  (memory 1 1)\n"
+    "  (func (export \"low_byte\") (param i32) (result i32) (i32.and (i32.load (local.get 0)) (i32.const 255)))\n"
+    "  (func (export \"high_byte\") (param i32) (result i32) (i32.shr_u (i32.load (local.get 0)) (i32.const 24)))\n"
+    "  (func (export \"low_word\") (param i32) (result i32) (i32.wrap_i64 (i64.load (local.get 0))))\n"
+    "  (func (export \"sum_low\") (param i32 i32) (result i32)\n"
+    "    (i32.add (local.get 1) (i32.and (i32.load (local.get 0)) (i32.const 0xffff)))))\n";
+
+static void narrowed_loads_still_straddle(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, NARROW_WAT, bounds_checks);
+    cr_expect_eq(call_i32(&h, "low_byte", ARGS(I32(65532))), 0u);
+    cr_expect_eq(call_i32(&h, "low_word", ARGS(I32(65528))), 0u);
+    for (uint32_t p = 65533; p < 65536; p++) {
+        expect_trap(&h, "low_byte", ARGS(I32(p)), 1, WASMC_TRAP_MEMORY_OOB);
+        expect_trap(&h, "high_byte", ARGS(I32(p)), 1, WASMC_TRAP_MEMORY_OOB);
+        expect_trap(&h, "sum_low", ARGS(I32(p), I32(1)), 1, WASMC_TRAP_MEMORY_OOB);
+    }
+    for (uint32_t p = 65529; p < 65536; p++)
+        expect_trap(&h, "low_word", ARGS(I32(p)), 1, WASMC_TRAP_MEMORY_OOB);
+    harness_close(&h);
+}
+BOTH_MODES(narrowed_loads_still_straddle)
+
 static void grow_then_access(bool bounds_checks) {
     Harness h;
     harness_open(&h, MEMORY_WAT, bounds_checks);
