@@ -86,4 +86,29 @@ static void expect_same_memory(Harness *ref, Harness *opt, const char *name, uin
               name, a, b, n);
 }
 
+/* How a run of calls ended: a test must see both outcomes, not just one. */
+typedef struct Outcomes {
+    unsigned traps, returns;
+} Outcomes;
+
+/* call_both, then expect_same_memory, and count the outcome. */
+static wasmc_trap_code run_both(Harness *ref, Harness *opt, const char *name, uint32_t a, uint32_t b, uint32_t n,
+                                Outcomes *o) {
+    wasmc_trap_code t = call_both(ref, opt, name, a, b, n);
+    expect_same_memory(ref, opt, name, a, b, n);
+    o->traps += t != WASMC_TRAP_NONE;
+    o->returns += t == WASMC_TRAP_NONE;
+    return t;
+}
+
+/* Each outcome happened more than the given number of times; closes the
+ * pair. */
+static void expect_outcomes_and_close(Harness *ref, Harness *opt, const Outcomes *o, unsigned traps,
+                                      unsigned returns) {
+    cr_expect_gt(o->traps, traps);
+    cr_expect_gt(o->returns, returns);
+    harness_close(opt);
+    harness_close(ref);
+}
+
 #endif

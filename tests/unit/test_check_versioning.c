@@ -217,23 +217,16 @@ Test(check_versioning, affine_loops_agree_with_O0) {
     Harness ref, opt;
     open_pair(&ref, &opt, WAT, true);
     fill_image();
-    unsigned traps = 0, returns = 0;
+    Outcomes o = {0};
     for (size_t f = 0; f < sizeof FUNCS / sizeof *FUNCS; f++)
         for (int round = 0; round < 300; round++) {
             uint32_t a = rng() % 2 ? rng() % (MEM / 2) : edge_value();
             uint32_t b = rng() % 2 ? edge_value() : a + 4 * (rng() % 64) - 128, n = edge_count();
             if (round % 4 == 0) /* a table that ends within its largest index of the end */
                 b = MEM - 4 - rng() % 256;
-            wasmc_trap_code t0 = call_both(&ref, &opt, FUNCS[f], a, b, n);
-            expect_same_memory(&ref, &opt, FUNCS[f], a, b, n);
-            traps += t0 != WASMC_TRAP_NONE;
-            returns += t0 == WASMC_TRAP_NONE;
+            run_both(&ref, &opt, FUNCS[f], a, b, n, &o);
         }
-    /* Both outcomes were exercised, not just one. */
-    cr_expect_gt(traps, 300u);
-    cr_expect_gt(returns, 300u);
-    harness_close(&opt);
-    harness_close(&ref);
+    expect_outcomes_and_close(&ref, &opt, &o, 300u, 300u);
 }
 
 /* Loops run exactly T = 1..3 times by their latch, the last access at
@@ -244,7 +237,7 @@ Test(check_versioning, compare_latches_count_the_last_iteration) {
     Harness ref, opt;
     open_pair(&ref, &opt, WAT, true);
     fill_image();
-    unsigned traps = 0, returns = 0;
+    Outcomes o = {0};
     for (int round = 0; round < 500; round++) {
         uint32_t t = 1 + rng() % 3, edge = rng() % 2, a, b, n;
         const char *f;
@@ -272,15 +265,9 @@ Test(check_versioning, compare_latches_count_the_last_iteration) {
             b = (uint32_t)(-2 * (int32_t)(a - 2 * (t - 1))) - 2 * (rng() % 2);
             break;
         }
-        wasmc_trap_code t0 = call_both(&ref, &opt, f, a, b, n);
-        expect_same_memory(&ref, &opt, f, a, b, n);
-        traps += t0 != WASMC_TRAP_NONE;
-        returns += t0 == WASMC_TRAP_NONE;
+        run_both(&ref, &opt, f, a, b, n, &o);
     }
-    cr_expect_gt(traps, 100u);
-    cr_expect_gt(returns, 100u);
-    harness_close(&opt);
-    harness_close(&ref);
+    expect_outcomes_and_close(&ref, &opt, &o, 100u, 100u);
 }
 
 /* Loops that one of two counts ends, or a byte (0x5a every 97 bytes),
@@ -290,19 +277,13 @@ Test(check_versioning, loops_ended_by_more_than_a_count_agree_with_O0) {
     open_pair(&ref, &opt, WAT, true);
     fill_image();
     static const char *const funcs[] = {"and_latch", "or_latch", "early_count", "search"};
-    unsigned traps = 0, returns = 0;
+    Outcomes o = {0};
     for (int round = 0; round < 800; round++) {
         const char *f = funcs[round % 4];
         uint32_t a = rng() % (MEM - 400), b = rng() % 300, n = rng() % 2 ? b + rng() % 3 : rng() % 400;
-        wasmc_trap_code t0 = call_both(&ref, &opt, f, a, b, n);
-        expect_same_memory(&ref, &opt, f, a, b, n);
-        traps += t0 != WASMC_TRAP_NONE;
-        returns += t0 == WASMC_TRAP_NONE;
+        run_both(&ref, &opt, f, a, b, n, &o);
     }
-    cr_expect_gt(traps, 100u);
-    cr_expect_gt(returns, 100u);
-    harness_close(&opt);
-    harness_close(&ref);
+    expect_outcomes_and_close(&ref, &opt, &o, 100u, 100u);
 }
 
 /* A size read before the loop bounds every later one (memories only
@@ -313,18 +294,12 @@ Test(check_versioning, a_loop_that_grows_memory_agrees_with_O0) {
     Harness ref, opt;
     open_pair(&ref, &opt, WAT, true);
     fill_image();
-    unsigned traps = 0, returns = 0;
+    Outcomes o = {0};
     for (int round = 0; round < 200; round++) {
         uint32_t a = MEM - 1 - rng() % 64, b = rng() % 80, n = 1 + rng() % (MEM + 200);
-        wasmc_trap_code t0 = call_both(&ref, &opt, "grow_midway", a, b, n);
-        expect_same_memory(&ref, &opt, "grow_midway", a, b, n);
-        traps += t0 != WASMC_TRAP_NONE;
-        returns += t0 == WASMC_TRAP_NONE;
+        run_both(&ref, &opt, "grow_midway", a, b, n, &o);
         harness_instantiate(&ref);
         harness_instantiate(&opt);
     }
-    cr_expect_gt(traps, 20u);
-    cr_expect_gt(returns, 20u);
-    harness_close(&opt);
-    harness_close(&ref);
+    expect_outcomes_and_close(&ref, &opt, &o, 20u, 20u);
 }
