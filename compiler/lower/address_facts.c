@@ -46,7 +46,6 @@
 #include "loop_chain.h"
 #include "lower_module.h"
 
-#define ADDR_MD "wasmc.addr"
 #define MAX_NUW_ADDEND 65535u
 /* How far up a chain of single-predecessor blocks to look for the access. */
 
@@ -158,14 +157,10 @@ typedef struct ValueSet {
     size_t cap, count;
 } ValueSet;
 
-static size_t value_hash(LLVMValueRef v, size_t cap) {
-    return (size_t)(((uintptr_t)v >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
-}
-
 static bool set_has(const ValueSet *s, LLVMValueRef v) {
     if (!s->cap)
         return false;
-    for (size_t h = value_hash(v, s->cap); s->slot[h]; h = (h + 1) & (s->cap - 1))
+    for (size_t h = lf_value_hash(v, s->cap); s->slot[h]; h = (h + 1) & (s->cap - 1))
         if (s->slot[h] == v)
             return true;
     return false;
@@ -184,7 +179,7 @@ static bool set_add(ValueSet *s, LLVMValueRef v) {
         free(s->slot);
         *s = g;
     }
-    size_t h = value_hash(v, s->cap);
+    size_t h = lf_value_hash(v, s->cap);
     while (s->slot[h])
         h = (h + 1) & (s->cap - 1);
     s->slot[h] = v;

@@ -44,9 +44,10 @@
  *
  * Values of the loop used after it must reach their uses through phis in
  * the exit blocks, so that both copies can feed them; the pass adds such
- * phis when the loop has a single exit, and leaves other loops alone.  When every check of the fast copy is gone, its latch
- * carries CHECK_FREE_MD, and address_facts.c treats it like a loop with
- * guard pages (address streams, which let it vectorise).
+ * phis when the loop has a single exit, and leaves other loops alone.
+ * When every check of the fast copy is gone, its latch carries
+ * CHECK_FREE_MD, and address_facts.c treats it like a loop with guard
+ * pages (address streams, which let it vectorise).
  * WASMC_NO_CHECK_VERSIONING=1 turns the pass off, to measure it. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,7 +65,6 @@
 /* Largest step per iteration: (T - 1) * step, with T - 1 < 2^32, plus
  * a start and a bound below 2^33, stays below 2^63. */
 #define MAX_STEP (1 << 30)
-#define ADDR_MD "wasmc.addr"
 
 /* S + k*coef + r: see above.  The invariant part S is sum term[i] *
  * scale[i] + d, all mod 2^32. */
@@ -425,7 +425,7 @@ static LLVMValueRef emit_group(LLVMBuilderRef b, const Group *g, const ChainLoop
     LLVMValueRef hi = LLVMBuildAdd(b, s0, LLVMConstInt(i64, (uint64_t)(g->reach - g->low), false), "");
     if (a.coef > 0)
         hi = LLVMBuildAdd(b, hi, span, "");
-    /* Signed: the sum cannot overflow an i64 (all terms < 2^57). */
+    /* Signed: the sum cannot overflow an i64 (MAX_STEP). */
     LLVMValueRef ok = LLVMBuildICmp(b, LLVMIntSLE, hi, size, "");
     if (a.coef < 0)
         ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntSGE, LLVMBuildSub(b, s0, span, ""), LLVMConstInt(i64, 0, false), ""), "");
@@ -467,7 +467,7 @@ typedef struct ValueMap {
 } ValueMap;
 
 static size_t map_slot(const ValueMap *m, LLVMValueRef k) {
-    size_t h = (size_t)(((uintptr_t)k >> 4) * 0x9E3779B97F4A7C15ull) & 2047;
+    size_t h = lf_value_hash(k, 2048);
     while (m->key[h] && m->key[h] != k)
         h = (h + 1) & 2047;
     return h;

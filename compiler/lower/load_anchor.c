@@ -164,8 +164,6 @@ void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size
     LLVMBuildCall2(f->b, LLVMFunctionType(lm->t_void, &ty, 1, false), fn, &v, 1, "");
 }
 
-/* Replace the call `call` to an anchor function by asm statements on its
- * operand, 128 bits at a time. */
 /* A scalar floating-point load that another instruction consumes as a
  * whole number: floating-point arithmetic, a compare or conversion, or a
  * store of it.  Nothing after the optimiser (instruction selection
@@ -263,6 +261,9 @@ static bool float_vector_load_consumed(LLVMValueRef v) {
     return (el == LLVMFloatTypeKind || el == LLVMDoubleTypeKind) && all_lanes_consumed(v, 0);
 }
 
+/* Replace the call `call` to an anchor function: by nothing when the
+ * code consumes the float load, by making a scalar load volatile, else by
+ * asm statements on its operand, 128 bits at a time. */
 static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, bool optimized,
                              LLVMValueRef call) {
     LLVMValueRef v = LLVMGetOperand(call, 0);

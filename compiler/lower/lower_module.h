@@ -51,9 +51,10 @@ void lf_order_materialize(LLVMModuleRef mod);
 /* After mem2reg, before the rest of the optimiser (address_facts.c): mark
  * `nuw` the i32 additions of a small constant to an address an earlier
  * access proved in bounds, and give accessed stepped sums i64 induction
- * variables; in `guard_pages` mode also accessed stepped pointers, and
- * rebase each loop stream on a base of its own (with bounds checks in the
- * loop, both cost more than they save). */
+ * variables; in `guard_pages` mode, and in loop copies the versioning
+ * left free of checks, also accessed stepped pointers, and rebase each
+ * loop stream on a base of its own (with bounds checks in the loop, both
+ * cost more than they save). */
 void lf_address_facts(LLVMModuleRef mod, bool guard_pages);
 /* With bounds checks, after mem2reg, before the address facts
  * (check_versioning.c): give each loop whose checked addresses are affine
