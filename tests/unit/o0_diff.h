@@ -13,7 +13,16 @@
 
 enum { MEM = 65536 };
 
-/* `wat` at -O0 (ref) and -O2 (opt) in the given memory mode. */
+/* The memory both sides start each call from: varied bytes, with a 0x5a
+ * (what `find` looks for) every 97. */
+static uint8_t image[MEM];
+static void fill_image(void) {
+    for (size_t i = 0; i < MEM; i++)
+        image[i] = (uint8_t)(i * 131 + (i >> 8)) ^ (i % 97 == 0 ? 0x5a : 0);
+}
+
+/* `wat` at -O0 (ref) and -O2 (opt) in the given memory mode, and the
+ * image every call starts from. */
 static void open_pair(Harness *ref, Harness *opt, const char *wat, bool bounds_checks) {
     WasmcOptions opts;
     wasmc_options_default(&opts);
@@ -23,14 +32,7 @@ static void open_pair(Harness *ref, Harness *opt, const char *wat, bool bounds_c
     harness_open_with(ref, wat, &opts, NULL);
     opts.opt_level = 2;
     harness_open_with(opt, wat, &opts, NULL);
-}
-
-/* The memory both sides start each call from: varied bytes, with a 0x5a
- * (what `find` looks for) every 97. */
-static uint8_t image[MEM];
-static void fill_image(void) {
-    for (size_t i = 0; i < MEM; i++)
-        image[i] = (uint8_t)(i * 131 + (i >> 8)) ^ (i % 97 == 0 ? 0x5a : 0);
+    fill_image();
 }
 
 /* The first MEM bytes of h's memory (it may have grown past them). */

@@ -129,7 +129,6 @@ static const char *const FUNCS[] = {"sum_inv", "sum_next", "pairs", "store_first
 static void agree_with_O0(bool bounds_checks) {
     Harness ref, opt;
     open_pair(&ref, &opt, WAT, bounds_checks);
-    fill_image();
     Outcomes o = {0};
     for (size_t f = 0; f < sizeof FUNCS / sizeof *FUNCS; f++)
         for (int round = 0; round < 300; round++) {
@@ -144,7 +143,6 @@ static void agree_with_O0(bool bounds_checks) {
 static void overlapping_streams_agree_with_O0(bool bounds_checks) {
     Harness ref, opt;
     open_pair(&ref, &opt, STREAM_WAT, bounds_checks);
-    fill_image();
     static const char *const streams[] = {"axpy2", "daxpy2"};
     unsigned traps = 0;
     for (size_t f = 0; f < 2; f++)

@@ -216,7 +216,6 @@ static uint32_t edge_count(void) {
 Test(check_versioning, affine_loops_agree_with_O0) {
     Harness ref, opt;
     open_pair(&ref, &opt, WAT, true);
-    fill_image();
     Outcomes o = {0};
     for (size_t f = 0; f < sizeof FUNCS / sizeof *FUNCS; f++)
         for (int round = 0; round < 300; round++) {
@@ -236,7 +235,6 @@ Test(check_versioning, affine_loops_agree_with_O0) {
 Test(check_versioning, compare_latches_count_the_last_iteration) {
     Harness ref, opt;
     open_pair(&ref, &opt, WAT, true);
-    fill_image();
     Outcomes o = {0};
     for (int round = 0; round < 500; round++) {
         uint32_t t = 1 + rng() % 3, edge = rng() % 2, a, b, n;
@@ -275,7 +273,6 @@ Test(check_versioning, compare_latches_count_the_last_iteration) {
 Test(check_versioning, loops_ended_by_more_than_a_count_agree_with_O0) {
     Harness ref, opt;
     open_pair(&ref, &opt, WAT, true);
-    fill_image();
     static const char *const funcs[] = {"and_latch", "or_latch", "early_count", "search"};
     Outcomes o = {0};
     for (int round = 0; round < 800; round++) {
@@ -293,7 +290,6 @@ Test(check_versioning, loops_ended_by_more_than_a_count_agree_with_O0) {
 Test(check_versioning, a_loop_that_grows_memory_agrees_with_O0) {
     Harness ref, opt;
     open_pair(&ref, &opt, WAT, true);
-    fill_image();
     Outcomes o = {0};
     for (int round = 0; round < 200; round++) {
         uint32_t a = MEM - 1 - rng() % 64, b = rng() % 80, n = 1 + rng() % (MEM + 200);
