@@ -77,26 +77,9 @@ typedef struct Affine {
     uint64_t r;
 } Affine;
 
-/* The step of an i32 header phi whose value from the latch is phi + C
- * (or phi - C, or phi itself: C = 0), as a signed constant. */
+/* chain_iv_step, limited to the steps the sums below are sized for. */
 static bool iv_step(LLVMValueRef phi, const ChainLoop *loop, int64_t *step) {
-    LLVMValueRef next = incoming_from(phi, loop->block[loop->len - 1]);
-    *step = 0;
-    if (next == phi)
-        return true;
-    if (!next || !LLVMIsAInstruction(next))
-        return false;
-    LLVMOpcode op = LLVMGetInstructionOpcode(next);
-    LLVMValueRef a = LLVMGetOperand(next, 0), b = LLVMGetOperand(next, 1);
-    if (op == LLVMAdd && a == phi && LLVMIsAConstantInt(b))
-        *step = LLVMConstIntGetSExtValue(b);
-    else if (op == LLVMAdd && b == phi && LLVMIsAConstantInt(a))
-        *step = LLVMConstIntGetSExtValue(a);
-    else if (op == LLVMSub && a == phi && LLVMIsAConstantInt(b))
-        *step = -LLVMConstIntGetSExtValue(b);
-    else
-        return false;
-    return *step >= -MAX_STEP && *step <= MAX_STEP;
+    return chain_iv_step(phi, loop, step) && *step >= -MAX_STEP && *step <= MAX_STEP;
 }
 
 static bool add_affine(Affine *a, const Affine *x, const Affine *y, bool negate_y) {
@@ -215,21 +198,6 @@ static bool match_check(LLVMBasicBlockRef bb, const ChainLoop *loop, unsigned ad
     return c->k <= UINT32_MAX && affine_of(LLVMGetOperand(ea, 0), loop, &c->form, 0);
 }
 
-static LLVMIntPredicate inverse(LLVMIntPredicate p) {
-    switch (p) {
-    case LLVMIntEQ: return LLVMIntNE;
-    case LLVMIntNE: return LLVMIntEQ;
-    case LLVMIntULT: return LLVMIntUGE;
-    case LLVMIntUGE: return LLVMIntULT;
-    case LLVMIntULE: return LLVMIntUGT;
-    case LLVMIntUGT: return LLVMIntULE;
-    case LLVMIntSLT: return LLVMIntSGE;
-    case LLVMIntSGE: return LLVMIntSLT;
-    case LLVMIntSLE: return LLVMIntSGT;
-    default: return LLVMIntSLE;
-    }
-}
-
 /* x p y as y p' x */
 static LLVMIntPredicate swapped(LLVMIntPredicate p) {
     switch (p) {
@@ -247,28 +215,8 @@ static LLVMIntPredicate swapped(LLVMIntPredicate p) {
 
 /* The latch's exit test as "continue while v pred n", or false. */
 static bool latch_test(const ChainLoop *loop, LLVMValueRef *v, LLVMValueRef *n, LLVMIntPredicate *pred) {
-    LLVMValueRef br = LLVMGetBasicBlockTerminator(loop->block[loop->len - 1]);
-    if (!br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br))
-        return false;
-    bool continue_on_true = LLVMGetSuccessor(br, 0) == loop->block[0];
-    LLVMValueRef cond = LLVMGetCondition(br);
-    /* br_if lowers to (icmp ne (zext i1 c), 0) */
-    for (int depth = 0; depth < 4 && LLVMIsAICmpInst(cond); depth++) {
-        LLVMValueRef x = LLVMGetOperand(cond, 0), zero = LLVMGetOperand(cond, 1);
-        LLVMIntPredicate p = LLVMGetICmpPredicate(cond);
-        if (!LLVMIsAZExtInst(x) || !LLVMIsAConstantInt(zero) || LLVMConstIntGetZExtValue(zero) ||
-            LLVMGetIntTypeWidth(LLVMTypeOf(LLVMGetOperand(x, 0))) != 1 || (p != LLVMIntNE && p != LLVMIntEQ))
-            break;
-        cond = LLVMGetOperand(x, 0);
-        if (p == LLVMIntEQ)
-            continue_on_true = !continue_on_true;
-    }
-    if (!LLVMIsAICmpInst(cond))
-        return false;
-    *pred = continue_on_true ? LLVMGetICmpPredicate(cond) : inverse(LLVMGetICmpPredicate(cond));
-    *v = LLVMGetOperand(cond, 0);
-    *n = LLVMGetOperand(cond, 1);
-    return LLVMGetIntTypeWidth(LLVMTypeOf(*v)) == 32;
+    return chain_branch_test(LLVMGetBasicBlockTerminator(loop->block[loop->len - 1]), loop->block[0], v, n, pred) &&
+           LLVMGetIntTypeWidth(LLVMTypeOf(*v)) == 32;
 }
 
 /* ---- Building the preheader's test ---- */

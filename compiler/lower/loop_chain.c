@@ -98,3 +98,64 @@ bool chain_check_free(const ChainLoop *loop) {
     return term && LLVMGetMetadata(term, LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(term)), CHECK_FREE_MD,
                                                                   sizeof CHECK_FREE_MD - 1));
 }
+
+bool chain_iv_step(LLVMValueRef phi, const ChainLoop *loop, int64_t *step) {
+    LLVMValueRef next = incoming_from(phi, loop->block[loop->len - 1]);
+    *step = 0;
+    if (next == phi)
+        return true;
+    if (!next || !LLVMIsAInstruction(next))
+        return false;
+    LLVMOpcode op = LLVMGetInstructionOpcode(next);
+    LLVMValueRef a = LLVMGetOperand(next, 0), b = LLVMGetOperand(next, 1);
+    if (op == LLVMAdd && a == phi && LLVMIsAConstantInt(b))
+        *step = LLVMConstIntGetSExtValue(b);
+    else if (op == LLVMAdd && b == phi && LLVMIsAConstantInt(a))
+        *step = LLVMConstIntGetSExtValue(a);
+    else if (op == LLVMSub && a == phi && LLVMIsAConstantInt(b))
+        *step = -LLVMConstIntGetSExtValue(b);
+    else
+        return false;
+    return true;
+}
+
+static LLVMIntPredicate inverse(LLVMIntPredicate p) {
+    switch (p) {
+    case LLVMIntEQ: return LLVMIntNE;
+    case LLVMIntNE: return LLVMIntEQ;
+    case LLVMIntULT: return LLVMIntUGE;
+    case LLVMIntUGE: return LLVMIntULT;
+    case LLVMIntULE: return LLVMIntUGT;
+    case LLVMIntUGT: return LLVMIntULE;
+    case LLVMIntSLT: return LLVMIntSGE;
+    case LLVMIntSGE: return LLVMIntSLT;
+    case LLVMIntSLE: return LLVMIntSGT;
+    default: return LLVMIntSLE;
+    }
+}
+
+bool chain_branch_test(LLVMValueRef br, LLVMBasicBlockRef cont, LLVMValueRef *v, LLVMValueRef *n,
+                       LLVMIntPredicate *pred) {
+    if (!br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br))
+        return false;
+    bool continue_on_true = LLVMGetSuccessor(br, 0) == cont;
+    if (!continue_on_true && LLVMGetSuccessor(br, 1) != cont)
+        return false;
+    LLVMValueRef cond = LLVMGetCondition(br);
+    for (int depth = 0; depth < 4 && LLVMIsAICmpInst(cond); depth++) {
+        LLVMValueRef x = LLVMGetOperand(cond, 0), zero = LLVMGetOperand(cond, 1);
+        LLVMIntPredicate p = LLVMGetICmpPredicate(cond);
+        if (!LLVMIsAZExtInst(x) || !LLVMIsAConstantInt(zero) || LLVMConstIntGetZExtValue(zero) ||
+            LLVMGetIntTypeWidth(LLVMTypeOf(LLVMGetOperand(x, 0))) != 1 || (p != LLVMIntNE && p != LLVMIntEQ))
+            break;
+        cond = LLVMGetOperand(x, 0);
+        if (p == LLVMIntEQ)
+            continue_on_true = !continue_on_true;
+    }
+    if (!LLVMIsAICmpInst(cond))
+        return false;
+    *pred = continue_on_true ? LLVMGetICmpPredicate(cond) : inverse(LLVMGetICmpPredicate(cond));
+    *v = LLVMGetOperand(cond, 0);
+    *n = LLVMGetOperand(cond, 1);
+    return true;
+}

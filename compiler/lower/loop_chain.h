@@ -12,6 +12,7 @@
 #define WASMC_LOOP_CHAIN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <llvm-c/Core.h>
 
@@ -40,6 +41,15 @@ LLVMValueRef incoming_from(LLVMValueRef phi, LLVMBasicBlockRef bb);
  * loops with guard pages. */
 #define CHECK_FREE_MD "wasmc.check_free"
 bool chain_check_free(const ChainLoop *loop);
+/* The step C of an i32 header phi whose value from the latch is phi + C
+ * (or phi - C, or the phi itself: C = 0), as a signed constant. */
+bool chain_iv_step(LLVMValueRef phi, const ChainLoop *loop, int64_t *step);
+/* The conditional branch `br` as "goes on to `cont` while v pred n", with
+ * the (icmp ne (zext i1 c), 0) that br_if lowers to looked through, or
+ * false (not a conditional branch on an integer compare, or `cont` not
+ * one of its successors). */
+bool chain_branch_test(LLVMValueRef br, LLVMBasicBlockRef cont, LLVMValueRef *v, LLVMValueRef *n,
+                       LLVMIntPredicate *pred);
 /* Does `bb` end in unreachable (a trap block)? */
 bool is_trap_block(LLVMBasicBlockRef bb);
 

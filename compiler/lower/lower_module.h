@@ -61,6 +61,10 @@ void lf_address_facts(LLVMModuleRef mod, bool guard_pages);
  * and whose trip count the latch gives a copy without those checks, run
  * when a test before the loop proves none of them can fail. */
 void lf_version_checked_loops(LLVMModuleRef mod);
+/* With guard pages, after mem2reg, before the address facts
+ * (byte_compare_skip.c): put a loop in front of each byte-compare loop
+ * (memcmp's) that skips 16 equal, in-bounds bytes per round. */
+void lf_skip_equal_bytes(LLVMModuleRef mod);
 /* After the pipeline: the stream bases lf_address_facts made opaque
  * become plain addresses again. */
 void lf_streams_materialize(LLVMModuleRef mod);

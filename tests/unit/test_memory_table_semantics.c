@@ -1114,3 +1114,74 @@ Test(memory_table_ir, loops_are_versioned_only_when_every_iteration_can_be_bound
     cr_expect_eq(dropped_checks(exported_function(&lw, "two_exits")), 0u);
     lowered_free(&lw);
 }
+
+static const char SKIP_WAT[] =
+    "(module\n"
+    "  (memory 1)\n"
+    "  (func (export \"memcmp\") (param $l i32) (param $r i32) (param $n i32) (result i32) (local $a i32) (local $b i32)\n"
+    "    (block $done\n"
+    "      (br_if $done (i32.eqz (local.get $n)))\n"
+    "      (loop $l\n"
+    "        (if (i32.eq (local.tee $a (i32.load8_u (local.get $l))) (local.tee $b (i32.load8_u (local.get $r))))\n"
+    "          (then\n"
+    "            (local.set $r (i32.add (local.get $r) (i32.const 1)))\n"
+    "            (local.set $l (i32.add (local.get $l) (i32.const 1)))\n"
+    "            (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))\n"
+    "            (br $done))))\n"
+    "      (return (i32.sub (local.get $a) (local.get $b))))\n"
+    "    (i32.const 0))\n"
+    /* leaves when the bytes are equal: not a run of equal bytes */
+    "  (func (export \"until_equal\") (param $p i32) (param $q i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (if (i32.ne (i32.load8_u (local.get $p)) (i32.load8_u (local.get $q)))\n"
+    "        (then (local.set $p (i32.add (local.get $p) (i32.const 1)))\n"
+    "              (local.set $q (i32.add (local.get $q) (i32.const 1))) (br $l))))\n"
+    "    (local.get $p))\n"
+    /* stores: skipping iterations would skip their stores */
+    "  (func (export \"stores\") (param $p i32) (param $q i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (if (i32.eq (i32.load8_u (local.get $p)) (i32.load8_u (local.get $q)))\n"
+    "        (then (i32.store8 (local.get $q) (i32.const 0))\n"
+    "              (local.set $p (i32.add (local.get $p) (i32.const 1)))\n"
+    "              (local.set $q (i32.add (local.get $q) (i32.const 1))) (br $l))))\n"
+    "    (local.get $p))\n"
+    /* steps by 2: 16 iterations read 32 bytes */
+    "  (func (export \"stride2\") (param $p i32) (param $q i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (if (i32.eq (i32.load8_u (local.get $p)) (i32.load8_u (local.get $q)))\n"
+    "        (then (local.set $p (i32.add (local.get $p) (i32.const 2)))\n"
+    "              (local.set $q (i32.add (local.get $q) (i32.const 2))) (br $l))))\n"
+    "    (local.get $p))\n"
+    /* a count that is not an equality (n - i > 0): not counted */
+    "  (func (export \"ordered_count\") (param $p i32) (param $q i32) (param $n i32) (result i32)\n"
+    "    (loop $l\n"
+    "      (if (i32.eq (i32.load8_u (local.get $p)) (i32.load8_u (local.get $q)))\n"
+    "        (then (local.set $p (i32.add (local.get $p) (i32.const 1)))\n"
+    "              (local.set $q (i32.add (local.get $q) (i32.const 1)))\n"
+    "              (br_if $l (i32.gt_s (local.tee $n (i32.sub (local.get $n) (i32.const 1))) (i32.const 0))))))\n"
+    "    (local.get $p)))\n";
+
+/* Blocks lf_skip_equal_bytes added: its loop's head is named "skip". */
+static unsigned skip_loops(LLVMValueRef fn) {
+    unsigned n = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        n += !strcmp(LLVMGetBasicBlockName(bb), "skip");
+    return n;
+}
+
+Test(memory_table_ir, only_side_effect_free_loops_over_equal_bytes_get_a_skip_loop) {
+    Lowered lw;
+    lower_wat(&lw, SKIP_WAT, WASMC_MEMORY_GUARD_PAGES);
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(lw.mod, "function(mem2reg)", lw.tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    cr_assert(!e, "mem2reg failed");
+    lf_skip_equal_bytes(lw.mod);
+    cr_assert(!LLVMVerifyModule(lw.mod, LLVMReturnStatusAction, NULL), "the skip loop broke the module");
+    cr_expect_eq(skip_loops(exported_function(&lw, "memcmp")), 1u);
+    cr_expect_eq(skip_loops(exported_function(&lw, "until_equal")), 0u);
+    cr_expect_eq(skip_loops(exported_function(&lw, "stores")), 0u);
+    cr_expect_eq(skip_loops(exported_function(&lw, "stride2")), 0u);
+    cr_expect_eq(skip_loops(exported_function(&lw, "ordered_count")), 0u);
+    lowered_free(&lw);
+}

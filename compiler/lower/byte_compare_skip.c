@@ -1,0 +1,430 @@
+/* Byte-compare loops: skip equal bytes 16 at a time (guard-page mode).
+ *
+ * memcmp, string comparison and the match-length loop of a compressor
+ * compile to a loop that reads a byte from each of two pointers, leaves
+ * at the first pair that differs or when a count runs out, and otherwise
+ * steps both pointers by one:
+ *
+ *     loop: a = p[0]; b = q[0]; if (a != b) break; p++; q++; if (--n == 0) break;
+ *
+ * LLVM 19 does not vectorise a loop whose exit depends on loaded data.
+ * wasi-libc's memcmp is this loop, where glibc's compares 32 bytes per
+ * instruction: crc32b64 spent an eighth of its time in it.
+ *
+ * The rewrite keeps the loop and puts a skip loop in front of it.  Each
+ * round of the skip loop proves that the next 16 iterations of the byte
+ * loop would all go on:
+ *  - no count exit fires: each count is at least 16 steps from the value
+ *    that ends the loop;
+ *  - no access traps: the 16 bytes read through each pointer lie inside
+ *    the memory's current size;
+ *  - the data exit does not fire: the 16 bytes at p equal those at q (one
+ *    vector compare).
+ * The loop body has no side effects, and every header phi steps by a
+ * constant +1 or -1, so running those 16 iterations is the same as adding
+ * 16 steps to every phi, which is all the skip loop does.  When a round
+ * cannot prove it, the byte loop starts where the skip loop got to and
+ * finds the exit exactly as before: results, traps and the values used
+ * after the loop are the original loop's.
+ *
+ * Only in guard-page mode, where the byte loop has no bounds checks: the
+ * skip loop reads the memory size itself.  WASMC_NO_BYTE_SKIP=1 turns the
+ * rewrite off.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+#include "loop_chain.h"
+#include "lower_module.h"
+
+/* Bytes compared per round: one SSE2 or NEON register. */
+#define WIDTH 16
+#define MAX_IVS 8
+#define MAX_COUNTS 4
+/* A byte loop is short; anything longer does more than compare. */
+#define MAX_LOOP_INSTRS 80
+
+typedef struct Scan {
+    LLVMValueRef phi[MAX_IVS];  /* every header phi */
+    int64_t step[MAX_IVS];      /* +1 or -1 */
+    int n_ivs;
+    LLVMValueRef load[2];       /* the two byte loads */
+    int load_iv[2];             /* each reads memory0[zext(phi[load_iv]) + load_off] */
+    uint64_t load_off[2];
+    LLVMValueRef base;          /* memory 0's base */
+    bool data_exit;             /* a branch leaves when the two bytes differ */
+    struct {
+        int iv;
+        int64_t c;
+        LLVMValueRef bound;     /* goes on while phi[iv] + c != bound */
+    } count[MAX_COUNTS];
+    int n_counts;
+} Scan;
+
+static int iv_index(const Scan *s, LLVMValueRef v) {
+    for (int i = 0; i < s->n_ivs; i++)
+        if (s->phi[i] == v)
+            return i;
+    return -1;
+}
+
+/* v = phi, phi + C or phi - C for a header phi: its index, and C. */
+static int iv_plus(const Scan *s, LLVMValueRef v, int64_t *c) {
+    *c = 0;
+    int i = iv_index(s, v);
+    if (i >= 0 || !LLVMIsAInstruction(v))
+        return i;
+    LLVMOpcode op = LLVMGetInstructionOpcode(v);
+    if (op != LLVMAdd && op != LLVMSub)
+        return -1;
+    LLVMValueRef a = LLVMGetOperand(v, 0), b = LLVMGetOperand(v, 1);
+    if (op == LLVMAdd && LLVMIsAConstantInt(a)) {
+        LLVMValueRef t = a;
+        a = b;
+        b = t;
+    }
+    if (!LLVMIsAConstantInt(b) || (i = iv_index(s, a)) < 0)
+        return -1;
+    *c = op == LLVMAdd ? LLVMConstIntGetSExtValue(b) : -LLVMConstIntGetSExtValue(b);
+    return i;
+}
+
+/* Is `base` the load of memory 0's base from the function's vmctx? */
+static bool is_memory0_base(LLVMValueRef base, LLVMValueRef fn) {
+    if (!LLVMIsALoadInst(base))
+        return false;
+    LLVMValueRef gep = LLVMGetOperand(base, 0);
+    return LLVMIsAGetElementPtrInst(gep) && LLVMGetNumOperands(gep) == 2 &&
+           LLVMGetOperand(gep, 0) == LLVMGetParam(fn, 0) && LLVMIsAConstantInt(LLVMGetOperand(gep, 1)) &&
+           LLVMConstIntGetZExtValue(LLVMGetOperand(gep, 1)) == offsetof(wasmc_vmctx, memory0_base);
+}
+
+/* A non-volatile byte load from memory0[zext(phi) + off] with phi stepping
+ * by +1: records it as load `k`. */
+static bool match_load(Scan *s, LLVMValueRef load, int k, LLVMValueRef fn, const ChainLoop *loop) {
+    if (LLVMGetVolatile(load) || LLVMTypeOf(load) != LLVMInt8TypeInContext(LLVMGetTypeContext(LLVMTypeOf(load))))
+        return false;
+    LLVMValueRef gep = LLVMGetOperand(load, 0);
+    if (!LLVMIsAGetElementPtrInst(gep) || LLVMGetNumOperands(gep) != 2)
+        return false;
+    LLVMValueRef base = LLVMGetOperand(gep, 0), idx = LLVMGetOperand(gep, 1);
+    if (!chain_invariant(base, loop) || !is_memory0_base(base, fn) || (s->base && s->base != base))
+        return false;
+    uint64_t off = 0;
+    if (LLVMIsAInstruction(idx) && LLVMGetInstructionOpcode(idx) == LLVMAdd &&
+        LLVMIsAConstantInt(LLVMGetOperand(idx, 1))) {
+        off = LLVMConstIntGetZExtValue(LLVMGetOperand(idx, 1));
+        idx = LLVMGetOperand(idx, 0);
+    }
+    if (!LLVMIsAZExtInst(idx) || off > UINT32_MAX)
+        return false;
+    int iv = iv_index(s, LLVMGetOperand(idx, 0));
+    if (iv < 0 || s->step[iv] != 1)
+        return false;
+    s->base = base;
+    s->load[k] = load;
+    s->load_iv[k] = iv;
+    s->load_off[k] = off;
+    return true;
+}
+
+/* x is one of the loaded bytes, or its zero extension: which, or -1. */
+static int loaded_byte(const Scan *s, LLVMValueRef x) {
+    if (LLVMIsAZExtInst(x))
+        x = LLVMGetOperand(x, 0);
+    return x == s->load[0] ? 0 : x == s->load[1] ? 1 : -1;
+}
+
+/* Instructions that neither write, call nor trap (the two loads and the
+ * anchors that keep them are dealt with apart). */
+static bool is_pure(LLVMValueRef i) {
+    switch (LLVMGetInstructionOpcode(i)) {
+    case LLVMAdd: case LLVMSub: case LLVMMul: case LLVMAnd: case LLVMOr: case LLVMXor:
+    case LLVMShl: case LLVMLShr: case LLVMAShr:
+    case LLVMZExt: case LLVMSExt: case LLVMTrunc:
+    case LLVMICmp: case LLVMSelect: case LLVMGetElementPtr:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_anchor_call(LLVMValueRef i) {
+    if (!LLVMIsACallInst(i))
+        return false;
+    LLVMValueRef callee = LLVMGetCalledValue(i);
+    size_t len;
+    const char *name = LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : NULL;
+    return name && len > 13 && !strncmp(name, "wasmc_anchor_", 13);
+}
+
+/* One exit branch of the chain: a data exit or a count exit, or false. */
+static bool match_exit(Scan *s, LLVMValueRef br, LLVMBasicBlockRef cont, const ChainLoop *loop) {
+    LLVMValueRef v, n;
+    LLVMIntPredicate pred;
+    if (!chain_branch_test(br, cont, &v, &n, &pred))
+        return false;
+    int a = loaded_byte(s, v), b = loaded_byte(s, n);
+    if (pred == LLVMIntEQ && a >= 0 && b >= 0 && a != b) {
+        s->data_exit = true;
+        return true;
+    }
+    if (pred != LLVMIntNE || s->n_counts == MAX_COUNTS || LLVMGetIntTypeWidth(LLVMTypeOf(v)) != 32)
+        return false;
+    int64_t c;
+    int iv = iv_plus(s, v, &c);
+    if (iv < 0) {
+        LLVMValueRef t = v;
+        v = n;
+        n = t;
+        iv = iv_plus(s, v, &c);
+    }
+    if (iv < 0 || !chain_invariant(n, loop))
+        return false;
+    s->count[s->n_counts].iv = iv;
+    s->count[s->n_counts].c = c;
+    s->count[s->n_counts].bound = n;
+    s->n_counts++;
+    return true;
+}
+
+/* Does a path of blocks each entered only from the one before lead from
+ * `bb` back to `header`? */
+static bool leads_back(LLVMBasicBlockRef bb, LLVMBasicBlockRef header, int depth) {
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    if (!term || !LLVMIsABranchInst(term) || depth >= MAX_CHAIN)
+        return false;
+    for (unsigned i = 0; i < LLVMGetNumSuccessors(term); i++) {
+        LLVMBasicBlockRef s = LLVMGetSuccessor(term, i);
+        if (s == header || (single_predecessor(s) == bb && leads_back(s, header, depth + 1)))
+            return true;
+    }
+    return false;
+}
+
+/* The chain loop at `header`, as chain_loop finds it but also with exits
+ * to ordinary blocks (where a byte-compare loop leaves to): of the two
+ * ways out of a block, the chain goes on along the one that leads back. */
+static bool scan_chain(LLVMBasicBlockRef header, ChainLoop *loop) {
+    loop->len = 0;
+    loop->pre = NULL;
+    LLVMBasicBlockRef bb = header;
+    while (loop->len < MAX_CHAIN) {
+        loop->block[loop->len++] = bb;
+        LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+        if (!term || !LLVMIsABranchInst(term))
+            return false;
+        LLVMBasicBlockRef next = NULL;
+        bool back = false;
+        for (unsigned i = 0; i < LLVMGetNumSuccessors(term); i++) {
+            LLVMBasicBlockRef s = LLVMGetSuccessor(term, i);
+            if (s == header)
+                back = true;
+            else if (single_predecessor(s) == bb && leads_back(s, header, loop->len)) {
+                if (next)
+                    return false; /* two ways round: not a chain */
+                next = s;
+            }
+        }
+        if (back && next)
+            return false;
+        if (back)
+            break;
+        if (!next)
+            return false;
+        bb = next;
+    }
+    LLVMBasicBlockRef latch = loop->block[loop->len - 1];
+    for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(header)); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef term = LLVMGetUser(u);
+        if (!LLVMIsATerminatorInst(term))
+            return false;
+        LLVMBasicBlockRef p = LLVMGetInstructionParent(term);
+        if (p == latch)
+            continue;
+        if (loop->pre && loop->pre != p)
+            return false;
+        loop->pre = p;
+    }
+    return loop->pre && loop->pre != latch && LLVMGetBasicBlockTerminator(latch) &&
+           LLVMIsABranchInst(LLVMGetBasicBlockTerminator(latch));
+}
+
+/* Is the chain loop at `header` a byte-compare loop (see the top)? */
+static bool match_scan(LLVMValueRef fn, const ChainLoop *loop, Scan *s) {
+    memset(s, 0, sizeof *s);
+    LLVMBasicBlockRef header = loop->block[0];
+    for (LLVMValueRef i = LLVMGetFirstInstruction(header); i && LLVMIsAPHINode(i); i = LLVMGetNextInstruction(i)) {
+        if (s->n_ivs == MAX_IVS || LLVMTypeOf(i) != LLVMInt32TypeInContext(LLVMGetTypeContext(LLVMTypeOf(i))) ||
+            !chain_iv_step(i, loop, &s->step[s->n_ivs]) || (s->step[s->n_ivs] != 1 && s->step[s->n_ivs] != -1))
+            return false;
+        s->phi[s->n_ivs++] = i;
+    }
+    int loads = 0, count = 0;
+    for (int k = 0; k < loop->len; k++)
+        for (LLVMValueRef i = LLVMGetFirstInstruction(loop->block[k]); i; i = LLVMGetNextInstruction(i)) {
+            if (++count > MAX_LOOP_INSTRS)
+                return false;
+            if (LLVMIsAPHINode(i)) {
+                if (k != 0)
+                    return false;
+            } else if (LLVMIsALoadInst(i)) {
+                if (loads == 2 || !match_load(s, i, loads++, fn, loop))
+                    return false;
+            } else if (!is_pure(i) && !is_anchor_call(i) && !LLVMIsABranchInst(i)) {
+                return false;
+            }
+        }
+    if (loads != 2)
+        return false;
+    for (int k = 0; k < loop->len; k++) {
+        LLVMValueRef br = LLVMGetBasicBlockTerminator(loop->block[k]);
+        LLVMBasicBlockRef next = k + 1 < loop->len ? loop->block[k + 1] : header;
+        if (!LLVMIsABranchInst(br))
+            return false;
+        if (!LLVMIsConditional(br)) {
+            if (LLVMGetSuccessor(br, 0) != next)
+                return false;
+        } else if (!match_exit(s, br, next, loop)) {
+            return false;
+        }
+    }
+    return s->data_exit;
+}
+
+/* ---- The skip loop ---- */
+
+static LLVMValueRef const_i32(LLVMContextRef ctx, int64_t v) {
+    return LLVMConstInt(LLVMInt32TypeInContext(ctx), (uint64_t)v, true);
+}
+
+static LLVMValueRef const_i64(LLVMContextRef ctx, uint64_t v) {
+    return LLVMConstInt(LLVMInt64TypeInContext(ctx), v, false);
+}
+
+/* The current size of memory 0, read in the preheader (the loop neither
+ * calls nor grows memory, so it holds for the whole loop). */
+static LLVMValueRef emit_memory_size(LLVMBuilderRef b, LLVMValueRef fn, LLVMValueRef base) {
+    LLVMContextRef ctx = LLVMGetTypeContext(LLVMTypeOf(base));
+    LLVMTypeRef i8 = LLVMInt8TypeInContext(ctx), ptr = LLVMTypeOf(base);
+    LLVMValueRef at = const_i64(ctx, offsetof(wasmc_vmctx, memory0));
+    LLVMValueRef memory = LLVMBuildLoad2(b, ptr, LLVMBuildInBoundsGEP2(b, i8, LLVMGetParam(fn, 0), &at, 1, ""), "memory0");
+    LLVMValueRef tbaa = LLVMGetMetadata(base, LLVMGetMDKindIDInContext(ctx, "tbaa", 4));
+    if (tbaa)
+        LLVMSetMetadata(memory, LLVMGetMDKindIDInContext(ctx, "tbaa", 4), tbaa);
+    at = const_i64(ctx, offsetof(wasmc_memory, size));
+    LLVMValueRef size = LLVMBuildLoad2(b, LLVMInt64TypeInContext(ctx), LLVMBuildInBoundsGEP2(b, i8, memory, &at, 1, ""),
+                                       "memsize");
+    if (tbaa)
+        LLVMSetMetadata(size, LLVMGetMDKindIDInContext(ctx, "tbaa", 4), tbaa);
+    return size;
+}
+
+/* Any lane of `ne` set (llvm.vector.reduce.or). */
+static LLVMValueRef emit_any(LLVMBuilderRef b, LLVMModuleRef mod, LLVMValueRef ne) {
+    static const char name[] = "llvm.vector.reduce.or";
+    unsigned id = LLVMLookupIntrinsicID(name, sizeof name - 1);
+    LLVMTypeRef vt = LLVMTypeOf(ne);
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(mod, id, &vt, 1);
+    return LLVMBuildCall2(b, LLVMIntrinsicGetType(LLVMGetTypeContext(vt), id, &vt, 1), fn, &ne, 1, "");
+}
+
+static void add_skip_loop(LLVMBuilderRef b, LLVMValueRef fn, const ChainLoop *loop, const Scan *s) {
+    LLVMBasicBlockRef header = loop->block[0], latch = loop->block[loop->len - 1], pre = loop->pre;
+    LLVMContextRef ctx = LLVMGetTypeContext(LLVMTypeOf(s->base));
+    LLVMTypeRef i8 = LLVMInt8TypeInContext(ctx), i32 = LLVMInt32TypeInContext(ctx), i64 = LLVMInt64TypeInContext(ctx);
+    LLVMTypeRef v16 = LLVMVectorType(i8, WIDTH);
+    LLVMModuleRef mod = LLVMGetGlobalParent(fn);
+    LLVMBasicBlockRef head = LLVMInsertBasicBlockInContext(ctx, header, "skip");
+    LLVMBasicBlockRef body = LLVMInsertBasicBlockInContext(ctx, header, "skip.cmp");
+    LLVMBasicBlockRef next = LLVMInsertBasicBlockInContext(ctx, header, "skip.next");
+    LLVMBasicBlockRef out = LLVMInsertBasicBlockInContext(ctx, header, "skip.out");
+
+    LLVMValueRef pre_term = LLVMGetBasicBlockTerminator(pre);
+    LLVMPositionBuilderBefore(b, pre_term);
+    LLVMValueRef size = emit_memory_size(b, fn, s->base);
+    for (unsigned i = 0; i < LLVMGetNumSuccessors(pre_term); i++)
+        if (LLVMGetSuccessor(pre_term, i) == header)
+            LLVMSetSuccessor(pre_term, i, head);
+
+    /* head: where iteration k of the byte loop would start, and whether
+     * iterations k .. k + 15 provably go on but for the data */
+    LLVMPositionBuilderAtEnd(b, head);
+    LLVMValueRef k = LLVMBuildPhi(b, i32, "skipped");
+    LLVMValueRef cur[MAX_IVS];
+    for (int i = 0; i < s->n_ivs; i++) {
+        LLVMValueRef init = incoming_from(s->phi[i], pre);
+        cur[i] = s->step[i] > 0 ? LLVMBuildAdd(b, init, k, "") : LLVMBuildSub(b, init, k, "");
+    }
+    LLVMValueRef ok = LLVMConstInt(LLVMInt1TypeInContext(ctx), 1, false), at[2];
+    for (int j = 0; j < 2; j++) {
+        /* zext(p) + off + 16 <= size: below 2^32, so p + 15 does not wrap */
+        at[j] = LLVMBuildAdd(b, LLVMBuildZExt(b, cur[s->load_iv[j]], i64, ""), const_i64(ctx, s->load_off[j]), "");
+        LLVMValueRef end = LLVMBuildAdd(b, at[j], const_i64(ctx, WIDTH), "");
+        ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntULE, end, size, ""), "");
+    }
+    for (int i = 0; i < s->n_counts; i++) {
+        /* steps until phi + c == bound, mod 2^32: at least 16 */
+        LLVMValueRef v = LLVMBuildAdd(b, cur[s->count[i].iv], const_i32(ctx, s->count[i].c), "");
+        LLVMValueRef left = s->step[s->count[i].iv] > 0 ? LLVMBuildSub(b, s->count[i].bound, v, "")
+                                                         : LLVMBuildSub(b, v, s->count[i].bound, "");
+        ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntUGE, left, const_i32(ctx, WIDTH), ""), "");
+    }
+    LLVMBuildCondBr(b, ok, body, out);
+
+    /* body: the 16 bytes through each pointer, compared */
+    LLVMPositionBuilderAtEnd(b, body);
+    LLVMValueRef bytes[2];
+    for (int j = 0; j < 2; j++) {
+        LLVMValueRef ptr = LLVMBuildInBoundsGEP2(b, i8, s->base, &at[j], 1, "");
+        bytes[j] = LLVMBuildLoad2(b, v16, ptr, "");
+        LLVMSetAlignment(bytes[j], 1);
+        unsigned tbaa = LLVMGetMDKindIDInContext(ctx, "tbaa", 4);
+        if (LLVMGetMetadata(s->load[j], tbaa))
+            LLVMSetMetadata(bytes[j], tbaa, LLVMGetMetadata(s->load[j], tbaa));
+    }
+    LLVMValueRef differ = emit_any(b, mod, LLVMBuildICmp(b, LLVMIntNE, bytes[0], bytes[1], ""));
+    LLVMBuildCondBr(b, differ, out, next);
+
+    LLVMPositionBuilderAtEnd(b, next);
+    LLVMValueRef k16 = LLVMBuildAdd(b, k, const_i32(ctx, WIDTH), "");
+    LLVMBuildBr(b, head);
+    LLVMAddIncoming(k, (LLVMValueRef[]){const_i32(ctx, 0), k16}, (LLVMBasicBlockRef[]){pre, next}, 2);
+
+    LLVMPositionBuilderAtEnd(b, out);
+    LLVMBuildBr(b, header);
+
+    /* The byte loop now starts where the skip loop stopped.  The C API
+     * cannot re-point a phi's incoming block, so each phi is rebuilt. */
+    for (int i = 0; i < s->n_ivs; i++) {
+        LLVMValueRef old = s->phi[i], from_latch = incoming_from(old, latch);
+        LLVMPositionBuilderBefore(b, old);
+        LLVMValueRef phi = LLVMBuildPhi(b, LLVMTypeOf(old), "");
+        LLVMReplaceAllUsesWith(old, phi);
+        if (from_latch == old)
+            from_latch = phi;
+        LLVMAddIncoming(phi, (LLVMValueRef[]){cur[i], from_latch}, (LLVMBasicBlockRef[]){out, latch}, 2);
+        LLVMInstructionEraseFromParent(old);
+    }
+}
+
+void lf_skip_equal_bytes(LLVMModuleRef mod) {
+    if (getenv("WASMC_NO_BYTE_SKIP"))
+        return;
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(LLVMGetModuleContext(mod));
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
+        if (LLVMCountParams(fn) == 0)
+            continue;
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb)) {
+            ChainLoop loop;
+            Scan s;
+            if (LLVMGetFirstInstruction(bb) && LLVMIsAPHINode(LLVMGetFirstInstruction(bb)) &&
+                scan_chain(bb, &loop) && match_scan(fn, &loop, &s))
+                add_skip_loop(b, fn, &loop, &s);
+        }
+    }
+    LLVMDisposeBuilder(b);
+}
