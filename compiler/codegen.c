@@ -323,10 +323,10 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
             /* SSA first, so the facts see one value per local read. */
             e = LLVMRunPasses(mod, "function(mem2reg)", tm, po);
             if (!e) {
+                if (s->ct->opt_level >= 2)
+                    lf_skip_equal_bytes(mod);
                 if (s->mode != WASMC_MEMORY_GUARD_PAGES && s->ct->opt_level >= 2)
                     lf_version_checked_loops(mod);
-                if (s->mode == WASMC_MEMORY_GUARD_PAGES && s->ct->opt_level >= 2)
-                    lf_skip_equal_bytes(mod);
                 lf_address_facts(mod, s->mode == WASMC_MEMORY_GUARD_PAGES);
                 dump_ir(mod, idx, "facts");
             }

@@ -1,4 +1,4 @@
-/* Byte-compare loops: skip equal bytes 16 at a time (guard-page mode).
+/* Byte-compare loops: skip equal bytes 16 at a time.
  *
  * memcmp, string comparison and the match-length loop of a compressor
  * compile to a loop that reads a byte from each of two pointers, leaves
@@ -27,9 +27,11 @@
  * finds the exit exactly as before: results, traps and the values used
  * after the loop are the original loop's.
  *
- * Only in guard-page mode, where the byte loop has no bounds checks: the
- * skip loop reads the memory size itself.  WASMC_NO_BYTE_SKIP=1 turns the
- * rewrite off.
+ * With --bounds-checks the byte loop checks each load; the round's own
+ * test (every byte of both 16-byte reads below the memory's size) covers
+ * those checks for all 16 iterations, so they may be among its exits.
+ * The pass runs before check_versioning.c, which may then still give the
+ * byte loop a copy without checks.  WASMC_NO_BYTE_SKIP=1 turns it off.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -92,14 +94,27 @@ static int iv_plus(const Scan *s, LLVMValueRef v, int64_t *c) {
     return i;
 }
 
+/* Is `v` a load from `from` + `offset` (a constant gep)? */
+static bool is_load_at(LLVMValueRef v, LLVMValueRef from, uint64_t offset) {
+    if (!LLVMIsALoadInst(v))
+        return false;
+    LLVMValueRef gep = LLVMGetOperand(v, 0);
+    return LLVMIsAGetElementPtrInst(gep) && LLVMGetNumOperands(gep) == 2 && LLVMGetOperand(gep, 0) == from &&
+           LLVMIsAConstantInt(LLVMGetOperand(gep, 1)) && LLVMConstIntGetZExtValue(LLVMGetOperand(gep, 1)) == offset;
+}
+
 /* Is `base` the load of memory 0's base from the function's vmctx? */
 static bool is_memory0_base(LLVMValueRef base, LLVMValueRef fn) {
-    if (!LLVMIsALoadInst(base))
+    return is_load_at(base, LLVMGetParam(fn, 0), offsetof(wasmc_vmctx, memory0_base));
+}
+
+/* Is `size` a read of memory 0's current size (a bounds check's)? */
+static bool is_memory0_size(LLVMValueRef size, LLVMValueRef fn) {
+    if (!LLVMIsALoadInst(size) || !LLVMIsAGetElementPtrInst(LLVMGetOperand(size, 0)))
         return false;
-    LLVMValueRef gep = LLVMGetOperand(base, 0);
-    return LLVMIsAGetElementPtrInst(gep) && LLVMGetNumOperands(gep) == 2 &&
-           LLVMGetOperand(gep, 0) == LLVMGetParam(fn, 0) && LLVMIsAConstantInt(LLVMGetOperand(gep, 1)) &&
-           LLVMConstIntGetZExtValue(LLVMGetOperand(gep, 1)) == offsetof(wasmc_vmctx, memory0_base);
+    LLVMValueRef memory = LLVMGetOperand(LLVMGetOperand(size, 0), 0);
+    return is_load_at(size, memory, offsetof(wasmc_memory, size)) &&
+           is_load_at(memory, LLVMGetParam(fn, 0), offsetof(wasmc_vmctx, memory0));
 }
 
 /* A non-volatile byte load from memory0[zext(phi) + off] with phi stepping
@@ -161,12 +176,32 @@ static bool is_anchor_call(LLVMValueRef i) {
     return name && len > 13 && !strncmp(name, "wasmc_anchor_", 13);
 }
 
-/* One exit branch of the chain: a data exit or a count exit, or false. */
-static bool match_exit(Scan *s, LLVMValueRef br, LLVMBasicBlockRef cont, const ChainLoop *loop) {
+/* With --bounds-checks: is "go on while v <= n" the check of one of the
+ * loads (lf_memory_address: zext(p) <= size - (offset + 1)), or of fewer
+ * bytes at the same pointer?  The round's own test covers it then. */
+static bool is_load_check(const Scan *s, LLVMValueRef v, LLVMValueRef n, LLVMIntPredicate pred, LLVMValueRef fn) {
+    if (pred != LLVMIntSLE || !LLVMIsAZExtInst(v) || !LLVMIsAInstruction(n) ||
+        LLVMGetInstructionOpcode(n) != LLVMSub || !LLVMIsAConstantInt(LLVMGetOperand(n, 1)) ||
+        !is_memory0_size(LLVMGetOperand(n, 0), fn))
+        return false;
+    int iv = iv_index(s, LLVMGetOperand(v, 0));
+    uint64_t k = LLVMConstIntGetZExtValue(LLVMGetOperand(n, 1));
+    for (int j = 0; j < 2; j++)
+        if (iv >= 0 && s->load_iv[j] == iv && k <= s->load_off[j] + 1)
+            return true;
+    return false;
+}
+
+/* One exit branch of the chain: a data exit, a count exit or a load's
+ * bounds check, or false. */
+static bool match_exit(Scan *s, LLVMValueRef br, LLVMBasicBlockRef cont, const ChainLoop *loop, LLVMValueRef fn) {
     LLVMValueRef v, n;
     LLVMIntPredicate pred;
     if (!chain_branch_test(br, cont, &v, &n, &pred))
         return false;
+    LLVMBasicBlockRef exit = LLVMGetSuccessor(br, LLVMGetSuccessor(br, 0) == cont ? 1 : 0);
+    if (is_trap_block(exit))
+        return is_load_check(s, v, n, pred, fn);
     int a = loaded_byte(s, v), b = loaded_byte(s, n);
     if (pred == LLVMIntEQ && a >= 0 && b >= 0 && a != b) {
         s->data_exit = true;
@@ -271,6 +306,8 @@ static bool match_scan(LLVMValueRef fn, const ChainLoop *loop, Scan *s) {
             if (LLVMIsAPHINode(i)) {
                 if (k != 0)
                     return false;
+            } else if (LLVMIsALoadInst(i) && is_memory0_size(i, fn)) {
+                /* a bounds check's: matched with its branch below */
             } else if (LLVMIsALoadInst(i)) {
                 if (loads == 2 || !match_load(s, i, loads++, fn, loop))
                     return false;
@@ -288,7 +325,7 @@ static bool match_scan(LLVMValueRef fn, const ChainLoop *loop, Scan *s) {
         if (!LLVMIsConditional(br)) {
             if (LLVMGetSuccessor(br, 0) != next)
                 return false;
-        } else if (!match_exit(s, br, next, loop)) {
+        } else if (!match_exit(s, br, next, loop, fn)) {
             return false;
         }
     }

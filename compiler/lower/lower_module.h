@@ -61,7 +61,7 @@ void lf_address_facts(LLVMModuleRef mod, bool guard_pages);
  * and whose trip count the latch gives a copy without those checks, run
  * when a test before the loop proves none of them can fail. */
 void lf_version_checked_loops(LLVMModuleRef mod);
-/* With guard pages, after mem2reg, before the address facts
+/* After mem2reg, before the loop versioning and the address facts
  * (byte_compare_skip.c): put a loop in front of each byte-compare loop
  * (memcmp's) that skips 16 equal, in-bounds bytes per round. */
 void lf_skip_equal_bytes(LLVMModuleRef mod);

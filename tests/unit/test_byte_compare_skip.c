@@ -1,4 +1,4 @@
-/* With guard pages, compiler/lower/byte_compare_skip.c puts a loop that
+/* compiler/lower/byte_compare_skip.c puts a loop that
  * compares 16 bytes at a time in front of each byte-compare loop
  * (memcmp's shape).  It may only skip iterations that would all have gone
  * on: no count run out, no byte out of bounds, no byte different.  So
@@ -90,9 +90,9 @@ static void equal_run(uint32_t p, uint32_t q, uint32_t len) {
         image[q + i] = i < len ? image[p + i] : (uint8_t)(image[p + i] ^ (1 + rng() % 255));
 }
 
-Test(byte_compare_skip, loops_over_equal_runs_agree_with_O0) {
+static void loops_over_equal_runs_agree_with_O0(bool bounds_checks) {
     Harness ref, opt;
-    open_pair(&ref, &opt, WAT, false);
+    open_pair(&ref, &opt, WAT, bounds_checks);
     Outcomes o = {0};
     for (size_t f = 0; f < sizeof FUNCS / sizeof *FUNCS; f++)
         for (int round = 0; round < 1500; round++) {
@@ -110,6 +110,15 @@ Test(byte_compare_skip, loops_over_equal_runs_agree_with_O0) {
         }
     fill_image();
     expect_outcomes_and_close(&ref, &opt, &o, 500u, 2000u);
+}
+
+Test(byte_compare_skip, loops_over_equal_runs_agree_with_O0_guard_pages) {
+    loops_over_equal_runs_agree_with_O0(false);
+}
+
+/* The byte loop's own bounds checks are among the exits the round skips. */
+Test(byte_compare_skip, loops_over_equal_runs_agree_with_O0_bounds_checks) {
+    loops_over_equal_runs_agree_with_O0(true);
 }
 
 /* Two runs that overlap (q = p + d): the bytes the skip loop compares

@@ -1169,9 +1169,9 @@ static unsigned skip_loops(LLVMValueRef fn) {
     return n;
 }
 
-Test(memory_table_ir, only_side_effect_free_loops_over_equal_bytes_get_a_skip_loop) {
+static void expect_skip_loops(wasmc_memory_mode mode) {
     Lowered lw;
-    lower_wat(&lw, SKIP_WAT, WASMC_MEMORY_GUARD_PAGES);
+    lower_wat(&lw, SKIP_WAT, mode);
     LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
     LLVMErrorRef e = LLVMRunPasses(lw.mod, "function(mem2reg)", lw.tm, po);
     LLVMDisposePassBuilderOptions(po);
@@ -1184,4 +1184,13 @@ Test(memory_table_ir, only_side_effect_free_loops_over_equal_bytes_get_a_skip_lo
     cr_expect_eq(skip_loops(exported_function(&lw, "stride2")), 0u);
     cr_expect_eq(skip_loops(exported_function(&lw, "ordered_count")), 0u);
     lowered_free(&lw);
+}
+
+Test(memory_table_ir, only_side_effect_free_loops_over_equal_bytes_get_a_skip_loop_guard_pages) {
+    expect_skip_loops(WASMC_MEMORY_GUARD_PAGES);
+}
+
+/* Their bounds checks are no side effect: the round's test covers them. */
+Test(memory_table_ir, only_side_effect_free_loops_over_equal_bytes_get_a_skip_loop_bounds_checks) {
+    expect_skip_loops(WASMC_MEMORY_BOUNDS_CHECKS);
 }
