@@ -11,11 +11,20 @@
  * wasi-libc's memcmp is this loop, where glibc's compares 32 bytes per
  * instruction: crc32b64 spent an eighth of its time in it.
  *
+ * What qualifies: a loop whose header phis are all i32 and step by +1 or
+ * -1; which reads exactly two bytes, each at memory[zext(p + x) + off]
+ * (p a phi stepping by +1, x loop-invariant or absent); whose only other
+ * instructions compute without side effects; and whose exits are one that
+ * leaves when the two bytes differ, count tests "phi + c pred n" (n
+ * loop-invariant; != or an ordered compare, signed or unsigned) and,
+ * with --bounds-checks, the checks of the two loads.
+ *
  * The rewrite keeps the loop and puts a skip loop in front of it.  Each
  * round of the skip loop proves that the next 16 iterations of the byte
  * loop would all go on:
- *  - no count exit fires: each count is at least 16 steps from the value
- *    that ends the loop;
+ *  - no count exit fires: a != test is at least 16 steps from the value
+ *    that ends it; an ordered test holds on the first and the last of
+ *    the 16, which stay inside i32's range (so nothing wraps between);
  *  - no access traps: the 16 bytes read through each pointer lie inside
  *    the memory's current size;
  *  - the data exit does not fire: the 16 bytes at p equal those at q (one
@@ -54,14 +63,17 @@ typedef struct Scan {
     int64_t step[MAX_IVS];      /* +1 or -1 */
     int n_ivs;
     LLVMValueRef load[2];       /* the two byte loads */
-    int load_iv[2];             /* each reads memory0[zext(phi[load_iv]) + load_off] */
+    int load_iv[2];             /* each reads memory0[zext(phi[load_iv] + load_x) + load_off] */
+    LLVMValueRef load_x[2];     /* loop-invariant, or NULL for none */
+    LLVMValueRef load_ea[2];    /* the zext, which a bounds check shares */
     uint64_t load_off[2];
     LLVMValueRef base;          /* memory 0's base */
     bool data_exit;             /* a branch leaves when the two bytes differ */
     struct {
         int iv;
         int64_t c;
-        LLVMValueRef bound;     /* goes on while phi[iv] + c != bound */
+        LLVMValueRef bound;     /* goes on while (phi[iv] + c) pred bound */
+        LLVMIntPredicate pred;
     } count[MAX_COUNTS];
     int n_counts;
 } Scan;
@@ -117,8 +129,8 @@ static bool is_memory0_size(LLVMValueRef size, LLVMValueRef fn) {
            is_load_at(memory, LLVMGetParam(fn, 0), offsetof(wasmc_vmctx, memory0));
 }
 
-/* A non-volatile byte load from memory0[zext(phi) + off] with phi stepping
- * by +1: records it as load `k`. */
+/* A non-volatile byte load from memory0[zext(phi + x) + off], x
+ * loop-invariant or absent, phi stepping by +1: records it as load `k`. */
 static bool match_load(Scan *s, LLVMValueRef load, int k, LLVMValueRef fn, const ChainLoop *loop) {
     if (LLVMGetVolatile(load) || LLVMTypeOf(load) != LLVMInt8TypeInContext(LLVMGetTypeContext(LLVMTypeOf(load))))
         return false;
@@ -136,9 +148,18 @@ static bool match_load(Scan *s, LLVMValueRef load, int k, LLVMValueRef fn, const
     }
     if (!LLVMIsAZExtInst(idx) || off > UINT32_MAX)
         return false;
-    int iv = iv_index(s, LLVMGetOperand(idx, 0));
+    LLVMValueRef a = LLVMGetOperand(idx, 0), x = NULL;
+    int iv = iv_index(s, a);
+    if (iv < 0 && LLVMIsAInstruction(a) && LLVMGetInstructionOpcode(a) == LLVMAdd) {
+        for (int side = 0; side < 2 && iv < 0; side++) {
+            x = LLVMGetOperand(a, 1 - side);
+            iv = chain_invariant(x, loop) ? iv_index(s, LLVMGetOperand(a, side)) : -1;
+        }
+    }
     if (iv < 0 || s->step[iv] != 1)
         return false;
+    s->load_x[k] = x;
+    s->load_ea[k] = idx;
     s->base = base;
     s->load[k] = load;
     s->load_iv[k] = iv;
@@ -176,6 +197,21 @@ static bool is_anchor_call(LLVMValueRef i) {
     return name && len > 13 && !strncmp(name, "wasmc_anchor_", 13);
 }
 
+/* x p y as y p' x */
+static LLVMIntPredicate swapped(LLVMIntPredicate p) {
+    switch (p) {
+    case LLVMIntULT: return LLVMIntUGT;
+    case LLVMIntUGT: return LLVMIntULT;
+    case LLVMIntULE: return LLVMIntUGE;
+    case LLVMIntUGE: return LLVMIntULE;
+    case LLVMIntSLT: return LLVMIntSGT;
+    case LLVMIntSGT: return LLVMIntSLT;
+    case LLVMIntSLE: return LLVMIntSGE;
+    case LLVMIntSGE: return LLVMIntSLE;
+    default: return p;
+    }
+}
+
 /* With --bounds-checks: is "go on while v <= n" the check of one of the
  * loads (lf_memory_address: zext(p) <= size - (offset + 1)), or of fewer
  * bytes at the same pointer?  The round's own test covers it then. */
@@ -184,10 +220,9 @@ static bool is_load_check(const Scan *s, LLVMValueRef v, LLVMValueRef n, LLVMInt
         LLVMGetInstructionOpcode(n) != LLVMSub || !LLVMIsAConstantInt(LLVMGetOperand(n, 1)) ||
         !is_memory0_size(LLVMGetOperand(n, 0), fn))
         return false;
-    int iv = iv_index(s, LLVMGetOperand(v, 0));
     uint64_t k = LLVMConstIntGetZExtValue(LLVMGetOperand(n, 1));
     for (int j = 0; j < 2; j++)
-        if (iv >= 0 && s->load_iv[j] == iv && k <= s->load_off[j] + 1)
+        if (v == s->load_ea[j] && k <= s->load_off[j] + 1)
             return true;
     return false;
 }
@@ -207,7 +242,7 @@ static bool match_exit(Scan *s, LLVMValueRef br, LLVMBasicBlockRef cont, const C
         s->data_exit = true;
         return true;
     }
-    if (pred != LLVMIntNE || s->n_counts == MAX_COUNTS || LLVMGetIntTypeWidth(LLVMTypeOf(v)) != 32)
+    if (pred == LLVMIntEQ || s->n_counts == MAX_COUNTS || LLVMGetIntTypeWidth(LLVMTypeOf(v)) != 32)
         return false;
     int64_t c;
     int iv = iv_plus(s, v, &c);
@@ -216,12 +251,14 @@ static bool match_exit(Scan *s, LLVMValueRef br, LLVMBasicBlockRef cont, const C
         v = n;
         n = t;
         iv = iv_plus(s, v, &c);
+        pred = swapped(pred);
     }
     if (iv < 0 || !chain_invariant(n, loop))
         return false;
     s->count[s->n_counts].iv = iv;
     s->count[s->n_counts].c = c;
     s->count[s->n_counts].bound = n;
+    s->count[s->n_counts].pred = pred;
     s->n_counts++;
     return true;
 }
@@ -369,6 +406,43 @@ static LLVMValueRef emit_any(LLVMBuilderRef b, LLVMModuleRef mod, LLVMValueRef n
     return LLVMBuildCall2(b, LLVMIntrinsicGetType(LLVMGetTypeContext(vt), id, &vt, 1), fn, &ne, 1, "");
 }
 
+/* Does count test i hold on all of iterations k .. k + 15?  `cur` holds
+ * the phis' values at iteration k. */
+static LLVMValueRef emit_count_holds(LLVMBuilderRef b, const Scan *s, int i, LLVMValueRef *cur) {
+    LLVMContextRef ctx = LLVMGetTypeContext(LLVMTypeOf(cur[0]));
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+    int64_t step = s->step[s->count[i].iv];
+    LLVMValueRef v = LLVMBuildAdd(b, cur[s->count[i].iv], const_i32(ctx, s->count[i].c), "");
+    LLVMValueRef n = s->count[i].bound;
+    LLVMIntPredicate p = s->count[i].pred;
+    if (p == LLVMIntNE) {
+        /* steps until v == n, mod 2^32: at least 16 */
+        LLVMValueRef left = step > 0 ? LLVMBuildSub(b, n, v, "") : LLVMBuildSub(b, v, n, "");
+        return LLVMBuildICmp(b, LLVMIntUGE, left, const_i32(ctx, WIDTH), "");
+    }
+    /* An ordered test: in i64, v on iteration k + 15 must stay inside
+     * i32's range (unsigned or signed, as the test reads it), so v does
+     * not wrap on the way and runs monotonically from first to last; the
+     * values satisfying "v p n" form an interval, so the test holds all
+     * the way when it holds at both ends. */
+    bool sign = p == LLVMIntSLT || p == LLVMIntSLE || p == LLVMIntSGT || p == LLVMIntSGE;
+    LLVMValueRef first = sign ? LLVMBuildSExt(b, v, i64, "") : LLVMBuildZExt(b, v, i64, "");
+    LLVMValueRef last = LLVMBuildAdd(b, first, LLVMConstInt(i64, (uint64_t)(step * (WIDTH - 1)), true), "");
+    LLVMValueRef n64 = sign ? LLVMBuildSExt(b, n, i64, "") : LLVMBuildZExt(b, n, i64, "");
+    int64_t lo = sign ? INT32_MIN : 0, hi = sign ? INT32_MAX : UINT32_MAX;
+    LLVMIntPredicate p64;
+    switch (p) {
+    case LLVMIntULT: case LLVMIntSLT: p64 = LLVMIntSLT; break;
+    case LLVMIntULE: case LLVMIntSLE: p64 = LLVMIntSLE; break;
+    case LLVMIntUGT: case LLVMIntSGT: p64 = LLVMIntSGT; break;
+    default: p64 = LLVMIntSGE; break;
+    }
+    LLVMValueRef ok = LLVMBuildICmp(b, LLVMIntSGE, last, LLVMConstInt(i64, (uint64_t)lo, true), "");
+    ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntSLE, last, LLVMConstInt(i64, (uint64_t)hi, true), ""), "");
+    ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, p64, first, n64, ""), "");
+    return LLVMBuildAnd(b, ok, LLVMBuildICmp(b, p64, last, n64, ""), "");
+}
+
 static void add_skip_loop(LLVMBuilderRef b, LLVMValueRef fn, const ChainLoop *loop, const Scan *s) {
     LLVMBasicBlockRef header = loop->block[0], latch = loop->block[loop->len - 1], pre = loop->pre;
     LLVMContextRef ctx = LLVMGetTypeContext(LLVMTypeOf(s->base));
@@ -399,17 +473,13 @@ static void add_skip_loop(LLVMBuilderRef b, LLVMValueRef fn, const ChainLoop *lo
     LLVMValueRef ok = LLVMConstInt(LLVMInt1TypeInContext(ctx), 1, false), at[2];
     for (int j = 0; j < 2; j++) {
         /* zext(p) + off + 16 <= size: below 2^32, so p + 15 does not wrap */
-        at[j] = LLVMBuildAdd(b, LLVMBuildZExt(b, cur[s->load_iv[j]], i64, ""), const_i64(ctx, s->load_off[j]), "");
+        LLVMValueRef a = s->load_x[j] ? LLVMBuildAdd(b, cur[s->load_iv[j]], s->load_x[j], "") : cur[s->load_iv[j]];
+        at[j] = LLVMBuildAdd(b, LLVMBuildZExt(b, a, i64, ""), const_i64(ctx, s->load_off[j]), "");
         LLVMValueRef end = LLVMBuildAdd(b, at[j], const_i64(ctx, WIDTH), "");
         ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntULE, end, size, ""), "");
     }
-    for (int i = 0; i < s->n_counts; i++) {
-        /* steps until phi + c == bound, mod 2^32: at least 16 */
-        LLVMValueRef v = LLVMBuildAdd(b, cur[s->count[i].iv], const_i32(ctx, s->count[i].c), "");
-        LLVMValueRef left = s->step[s->count[i].iv] > 0 ? LLVMBuildSub(b, s->count[i].bound, v, "")
-                                                         : LLVMBuildSub(b, v, s->count[i].bound, "");
-        ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntUGE, left, const_i32(ctx, WIDTH), ""), "");
-    }
+    for (int i = 0; i < s->n_counts; i++)
+        ok = LLVMBuildAnd(b, ok, emit_count_holds(b, s, i, cur), "");
     LLVMBuildCondBr(b, ok, body, out);
 
     /* body: the 16 bytes through each pointer, compared */
