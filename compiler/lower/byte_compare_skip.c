@@ -197,21 +197,6 @@ static bool is_anchor_call(LLVMValueRef i) {
     return name && len > 13 && !strncmp(name, "wasmc_anchor_", 13);
 }
 
-/* x p y as y p' x */
-static LLVMIntPredicate swapped(LLVMIntPredicate p) {
-    switch (p) {
-    case LLVMIntULT: return LLVMIntUGT;
-    case LLVMIntUGT: return LLVMIntULT;
-    case LLVMIntULE: return LLVMIntUGE;
-    case LLVMIntUGE: return LLVMIntULE;
-    case LLVMIntSLT: return LLVMIntSGT;
-    case LLVMIntSGT: return LLVMIntSLT;
-    case LLVMIntSLE: return LLVMIntSGE;
-    case LLVMIntSGE: return LLVMIntSLE;
-    default: return p;
-    }
-}
-
 /* With --bounds-checks: is "go on while v <= n" the check of one of the
  * loads (lf_memory_address: zext(p) <= size - (offset + 1)), or of fewer
  * bytes at the same pointer?  The round's own test covers it then. */
@@ -251,7 +236,7 @@ static bool match_exit(Scan *s, LLVMValueRef br, LLVMBasicBlockRef cont, const C
         v = n;
         n = t;
         iv = iv_plus(s, v, &c);
-        pred = swapped(pred);
+        pred = chain_swapped(pred);
     }
     if (iv < 0 || !chain_invariant(n, loop))
         return false;
@@ -309,20 +294,7 @@ static bool scan_chain(LLVMBasicBlockRef header, ChainLoop *loop) {
             return false;
         bb = next;
     }
-    LLVMBasicBlockRef latch = loop->block[loop->len - 1];
-    for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(header)); u; u = LLVMGetNextUse(u)) {
-        LLVMValueRef term = LLVMGetUser(u);
-        if (!LLVMIsATerminatorInst(term))
-            return false;
-        LLVMBasicBlockRef p = LLVMGetInstructionParent(term);
-        if (p == latch)
-            continue;
-        if (loop->pre && loop->pre != p)
-            return false;
-        loop->pre = p;
-    }
-    return loop->pre && loop->pre != latch && LLVMGetBasicBlockTerminator(latch) &&
-           LLVMIsABranchInst(LLVMGetBasicBlockTerminator(latch));
+    return chain_find_preheader(loop);
 }
 
 /* Is the chain loop at `header` a byte-compare loop (see the top)? */

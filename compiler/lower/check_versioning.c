@@ -198,21 +198,6 @@ static bool match_check(LLVMBasicBlockRef bb, const ChainLoop *loop, unsigned ad
     return c->k <= UINT32_MAX && affine_of(LLVMGetOperand(ea, 0), loop, &c->form, 0);
 }
 
-/* x p y as y p' x */
-static LLVMIntPredicate swapped(LLVMIntPredicate p) {
-    switch (p) {
-    case LLVMIntULT: return LLVMIntUGT;
-    case LLVMIntUGT: return LLVMIntULT;
-    case LLVMIntULE: return LLVMIntUGE;
-    case LLVMIntUGE: return LLVMIntULE;
-    case LLVMIntSLT: return LLVMIntSGT;
-    case LLVMIntSGT: return LLVMIntSLT;
-    case LLVMIntSLE: return LLVMIntSGE;
-    case LLVMIntSGE: return LLVMIntSLE;
-    default: return p;
-    }
-}
-
 /* The latch's exit test as "continue while v pred n", or false. */
 static bool latch_test(const ChainLoop *loop, LLVMValueRef *v, LLVMValueRef *n, LLVMIntPredicate *pred) {
     return chain_branch_test(LLVMGetBasicBlockTerminator(loop->block[loop->len - 1]), loop->block[0], v, n, pred) &&
@@ -248,7 +233,7 @@ static bool trip_of(const ChainLoop *loop, Trip *t) {
         Affine x = t->v;
         t->v = t->n;
         t->n = x;
-        t->pred = swapped(t->pred);
+        t->pred = chain_swapped(t->pred);
     }
     if (!t->v.coef || t->v.r || t->n.coef || t->n.r)
         return false;

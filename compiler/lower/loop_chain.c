@@ -55,9 +55,11 @@ bool chain_loop(LLVMBasicBlockRef header, ChainLoop *loop) {
             break;
         bb = next;
     }
-    if (!latch)
-        return false;
-    LLVMBasicBlockRef l = loop->block[loop->len - 1];
+    return latch && chain_find_preheader(loop);
+}
+
+bool chain_find_preheader(ChainLoop *loop) {
+    LLVMBasicBlockRef header = loop->block[0], l = loop->block[loop->len - 1];
     loop->pre = NULL;
     unsigned from_latch = 0;
     for (LLVMUseRef u = LLVMGetFirstUse(LLVMBasicBlockAsValue(header)); u; u = LLVMGetNextUse(u)) {
@@ -117,6 +119,20 @@ bool chain_iv_step(LLVMValueRef phi, const ChainLoop *loop, int64_t *step) {
     else
         return false;
     return true;
+}
+
+LLVMIntPredicate chain_swapped(LLVMIntPredicate p) {
+    switch (p) {
+    case LLVMIntULT: return LLVMIntUGT;
+    case LLVMIntUGT: return LLVMIntULT;
+    case LLVMIntULE: return LLVMIntUGE;
+    case LLVMIntUGE: return LLVMIntULE;
+    case LLVMIntSLT: return LLVMIntSGT;
+    case LLVMIntSGT: return LLVMIntSLT;
+    case LLVMIntSLE: return LLVMIntSGE;
+    case LLVMIntSGE: return LLVMIntSLE;
+    default: return p;
+    }
 }
 
 static LLVMIntPredicate inverse(LLVMIntPredicate p) {

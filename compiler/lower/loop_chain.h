@@ -50,6 +50,12 @@ bool chain_iv_step(LLVMValueRef phi, const ChainLoop *loop, int64_t *step);
  * one of its successors). */
 bool chain_branch_test(LLVMValueRef br, LLVMBasicBlockRef cont, LLVMValueRef *v, LLVMValueRef *n,
                        LLVMIntPredicate *pred);
+/* x p y as y p' x */
+LLVMIntPredicate chain_swapped(LLVMIntPredicate p);
+/* With block[0 .. len - 1] filled in: the one block other than the
+ * latch that enters the header, into loop->pre, and whether there is
+ * exactly one such and the latch enters it once. */
+bool chain_find_preheader(ChainLoop *loop);
 /* Does `bb` end in unreachable (a trap block)? */
 bool is_trap_block(LLVMBasicBlockRef bb);
 

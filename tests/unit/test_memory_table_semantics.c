@@ -1093,13 +1093,18 @@ static unsigned dropped_checks(LLVMValueRef fn) {
     return n;
 }
 
-Test(memory_table_ir, loops_are_versioned_only_when_every_iteration_can_be_bounded_in_advance) {
-    Lowered lw;
-    lower_wat(&lw, VERSION_WAT, WASMC_MEMORY_BOUNDS_CHECKS);
+/* lower_wat, then mem2reg: the IR the loop passes before the optimiser see. */
+static void lower_wat_ssa(Lowered *lw, const char *wat, wasmc_memory_mode mode) {
+    lower_wat(lw, wat, mode);
     LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-    LLVMErrorRef e = LLVMRunPasses(lw.mod, "function(mem2reg)", lw.tm, po);
+    LLVMErrorRef e = LLVMRunPasses(lw->mod, "function(mem2reg)", lw->tm, po);
     LLVMDisposePassBuilderOptions(po);
     cr_assert(!e, "mem2reg failed");
+}
+
+Test(memory_table_ir, loops_are_versioned_only_when_every_iteration_can_be_bounded_in_advance) {
+    Lowered lw;
+    lower_wat_ssa(&lw, VERSION_WAT, WASMC_MEMORY_BOUNDS_CHECKS);
     lf_version_checked_loops(lw.mod);
     cr_assert(!LLVMVerifyModule(lw.mod, LLVMReturnStatusAction, NULL), "versioning broke the module");
     /* the load at p and the store at q */
@@ -1189,11 +1194,7 @@ static unsigned skip_loops(LLVMValueRef fn) {
 
 static void expect_skip_loops(wasmc_memory_mode mode) {
     Lowered lw;
-    lower_wat(&lw, SKIP_WAT, mode);
-    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-    LLVMErrorRef e = LLVMRunPasses(lw.mod, "function(mem2reg)", lw.tm, po);
-    LLVMDisposePassBuilderOptions(po);
-    cr_assert(!e, "mem2reg failed");
+    lower_wat_ssa(&lw, SKIP_WAT, mode);
     lf_skip_equal_bytes(lw.mod);
     cr_assert(!LLVMVerifyModule(lw.mod, LLVMReturnStatusAction, NULL), "the skip loop broke the module");
     cr_expect_eq(skip_loops(exported_function(&lw, "memcmp")), 1u);
