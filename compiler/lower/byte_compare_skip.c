@@ -409,6 +409,11 @@ static LLVMValueRef emit_count_holds(LLVMBuilderRef b, const Scan *s, int i, LLV
     case LLVMIntUGT: case LLVMIntSGT: p64 = LLVMIntSGT; break;
     default: p64 = LLVMIntSGE; break;
     }
+    /* Counting towards n (up while below it, down while above it), the
+     * last end holding implies the rest: last is then between first and
+     * n, so in range too. */
+    if ((step > 0 && (p64 == LLVMIntSLT || p64 == LLVMIntSLE)) || (step < 0 && (p64 == LLVMIntSGT || p64 == LLVMIntSGE)))
+        return LLVMBuildICmp(b, p64, last, n64, "");
     LLVMValueRef ok = LLVMBuildICmp(b, LLVMIntSGE, last, LLVMConstInt(i64, (uint64_t)lo, true), "");
     ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, LLVMIntSLE, last, LLVMConstInt(i64, (uint64_t)hi, true), ""), "");
     ok = LLVMBuildAnd(b, ok, LLVMBuildICmp(b, p64, first, n64, ""), "");
