@@ -261,6 +261,19 @@ static bool float_vector_load_consumed(LLVMValueRef v) {
     return (el == LLVMFloatTypeKind || el == LLVMDoubleTypeKind) && all_lanes_consumed(v, 0);
 }
 
+/* Does v, or a cast of it, choose a select's value?  x86's back end folds
+ * such a load into a cmov and may then turn the cmov into a branch around
+ * the load (X86CmovConversion), volatile or not: the load no longer runs
+ * when the select picks the other value, and its trap is lost. */
+static bool feeds_select(LLVMValueRef v, int depth) {
+    for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef user = LLVMGetUser(u);
+        if (LLVMIsASelectInst(user) || (depth < 2 && LLVMIsACastInst(user) && feeds_select(user, depth + 1)))
+            return true;
+    }
+    return false;
+}
+
 /* Replace the call `call` to an anchor function: by nothing when the
  * code consumes the float load, by making a scalar load volatile, else by
  * asm statements on its operand, 128 bits at a time. */
@@ -277,8 +290,8 @@ static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64,
      * deletes, narrows, widens or merges a volatile load, but it may still
      * fold it into its user's memory operand, which an asm statement
      * needing the value in a register forbids (strsearch -9%, lzss -3%
-     * instructions). */
-    if (LLVMIsALoadInst(v) && LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMVectorTypeKind) {
+     * instructions).  Not when a select chooses it (feeds_select). */
+    if (LLVMIsALoadInst(v) && LLVMGetTypeKind(LLVMTypeOf(v)) != LLVMVectorTypeKind && !feeds_select(v, 0)) {
         LLVMSetVolatile(v, 1);
         LLVMInstructionEraseFromParent(call);
         return;

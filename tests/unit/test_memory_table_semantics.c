@@ -284,6 +284,36 @@ static void narrowed_loads_still_straddle(bool bounds_checks) {
 }
 BOTH_MODES(narrowed_loads_still_straddle)
 
+/* A load whose value a select may not pick still runs, and traps: x86's
+ * back end turns such a select into a branch around a load folded into a
+ * cmov, which must not happen to a load the guard page has to check. */
+static const char SELECT_WAT[] =
+    "(module\n"
+    "  (memory 1 1)\n"
+    "  (func (export \"pick\") (param $p i32) (param $c i32) (result i32)\n"
+    "    (select (i32.load (local.get $p)) (i32.const 5) (local.get $c)))\n"
+    /* the first round picks 1024 and stores 7 at q; only the second
+     * picks the load: a trap must come before the store */
+    "  (func (export \"pick_later\") (param $p i32) (param $q i32) (result i32) (local $v i32)\n"
+    "    (loop $l\n"
+    "      (local.set $v (select (i32.load offset=22 (local.get $p)) (i32.const 1024) (local.get $v)))\n"
+    "      (i32.store8 (local.get $q) (i32.const 7))\n"
+    "      (br_if $l (i32.lt_u (local.get $v) (i32.const 4096))))\n"
+    "    (local.get $v))\n"
+    "  (func (export \"byte\") (param $p i32) (result i32) (i32.load8_u (local.get $p))))\n";
+
+static void loads_a_select_may_not_pick_still_trap(bool bounds_checks) {
+    Harness h;
+    harness_open(&h, SELECT_WAT, bounds_checks);
+    cr_expect_eq(call_i32(&h, "pick", ARGS(I32(0), I32(0))), 5u);
+    expect_trap(&h, "pick", ARGS(I32(65533), I32(0)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "pick", ARGS(I32(0xFFFF0001u), I32(0)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "pick_later", ARGS(I32(0xFFFF0001u), I32(100)), 1, WASMC_TRAP_MEMORY_OOB);
+    cr_expect_eq(call_i32(&h, "byte", ARGS(I32(100))), 0u, "the store after the trapping load ran");
+    harness_close(&h);
+}
+BOTH_MODES(loads_a_select_may_not_pick_still_trap)
+
 static void grow_then_access(bool bounds_checks) {
     Harness h;
     harness_open(&h, MEMORY_WAT, bounds_checks);
