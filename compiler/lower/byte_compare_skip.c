@@ -89,21 +89,10 @@ static int iv_index(const Scan *s, LLVMValueRef v) {
 static int iv_plus(const Scan *s, LLVMValueRef v, int64_t *c) {
     *c = 0;
     int i = iv_index(s, v);
-    if (i >= 0 || !LLVMIsAInstruction(v))
+    if (i >= 0)
         return i;
-    LLVMOpcode op = LLVMGetInstructionOpcode(v);
-    if (op != LLVMAdd && op != LLVMSub)
-        return -1;
-    LLVMValueRef a = LLVMGetOperand(v, 0), b = LLVMGetOperand(v, 1);
-    if (op == LLVMAdd && LLVMIsAConstantInt(a)) {
-        LLVMValueRef t = a;
-        a = b;
-        b = t;
-    }
-    if (!LLVMIsAConstantInt(b) || (i = iv_index(s, a)) < 0)
-        return -1;
-    *c = op == LLVMAdd ? LLVMConstIntGetSExtValue(b) : -LLVMConstIntGetSExtValue(b);
-    return i;
+    LLVMValueRef x = chain_plus_const(v, c);
+    return x ? iv_index(s, x) : -1;
 }
 
 /* Is `v` a load from `from` + `offset` (a constant gep)? */
@@ -186,15 +175,6 @@ static bool is_pure(LLVMValueRef i) {
     default:
         return false;
     }
-}
-
-static bool is_anchor_call(LLVMValueRef i) {
-    if (!LLVMIsACallInst(i))
-        return false;
-    LLVMValueRef callee = LLVMGetCalledValue(i);
-    size_t len;
-    const char *name = LLVMIsAFunction(callee) ? LLVMGetValueName2(callee, &len) : NULL;
-    return name && len > 13 && !strncmp(name, "wasmc_anchor_", 13);
 }
 
 /* With --bounds-checks: is "go on while v <= n" the check of one of the
@@ -320,7 +300,7 @@ static bool match_scan(LLVMValueRef fn, const ChainLoop *loop, Scan *s) {
             } else if (LLVMIsALoadInst(i)) {
                 if (loads == 2 || !match_load(s, i, loads++, fn, loop))
                     return false;
-            } else if (!is_pure(i) && !is_anchor_call(i) && !LLVMIsABranchInst(i)) {
+            } else if (!is_pure(i) && !lf_is_anchor_call(i) && !LLVMIsABranchInst(i)) {
                 return false;
             }
         }

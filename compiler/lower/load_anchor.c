@@ -206,7 +206,7 @@ static bool float_load_consumed(LLVMValueRef v, LLVMValueRef anchor) {
 
 static bool is_anchor(LLVMValueRef fn);
 
-static bool is_anchor_call(LLVMValueRef v) {
+bool lf_is_anchor_call(LLVMValueRef v) {
     return LLVMIsACallInst(v) && is_anchor(LLVMGetCalledValue(v));
 }
 
@@ -216,7 +216,7 @@ static bool feeds_only_anchors(LLVMValueRef v) {
     if (!LLVMIsAShuffleVectorInst(v))
         return false;
     for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u))
-        if (!is_anchor_call(LLVMGetUser(u)))
+        if (!lf_is_anchor_call(LLVMGetUser(u)))
             return false;
     return true;
 }
@@ -229,7 +229,7 @@ static bool all_lanes_consumed(LLVMValueRef v, int depth) {
     bool consumed = false;
     for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
         LLVMValueRef user = LLVMGetUser(u);
-        if (is_anchor_call(user) || feeds_only_anchors(user))
+        if (lf_is_anchor_call(user) || feeds_only_anchors(user))
             continue;
         if (!LLVMIsAInstruction(user))
             return false;

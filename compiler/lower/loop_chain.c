@@ -101,24 +101,29 @@ bool chain_check_free(const ChainLoop *loop) {
                                                                   sizeof CHECK_FREE_MD - 1));
 }
 
+LLVMValueRef chain_plus_const(LLVMValueRef v, int64_t *c) {
+    *c = 0;
+    if (!LLVMIsAInstruction(v))
+        return NULL;
+    LLVMOpcode op = LLVMGetInstructionOpcode(v);
+    if (op != LLVMAdd && op != LLVMSub)
+        return NULL;
+    LLVMValueRef a = LLVMGetOperand(v, 0), b = LLVMGetOperand(v, 1);
+    if (op == LLVMAdd && LLVMIsAConstantInt(a) && !LLVMIsAConstantInt(b)) {
+        LLVMValueRef t = a;
+        a = b;
+        b = t;
+    }
+    if (!LLVMIsAConstantInt(b))
+        return NULL;
+    *c = op == LLVMAdd ? LLVMConstIntGetSExtValue(b) : -LLVMConstIntGetSExtValue(b);
+    return a;
+}
+
 bool chain_iv_step(LLVMValueRef phi, const ChainLoop *loop, int64_t *step) {
     LLVMValueRef next = incoming_from(phi, loop->block[loop->len - 1]);
     *step = 0;
-    if (next == phi)
-        return true;
-    if (!next || !LLVMIsAInstruction(next))
-        return false;
-    LLVMOpcode op = LLVMGetInstructionOpcode(next);
-    LLVMValueRef a = LLVMGetOperand(next, 0), b = LLVMGetOperand(next, 1);
-    if (op == LLVMAdd && a == phi && LLVMIsAConstantInt(b))
-        *step = LLVMConstIntGetSExtValue(b);
-    else if (op == LLVMAdd && b == phi && LLVMIsAConstantInt(a))
-        *step = LLVMConstIntGetSExtValue(a);
-    else if (op == LLVMSub && a == phi && LLVMIsAConstantInt(b))
-        *step = -LLVMConstIntGetSExtValue(b);
-    else
-        return false;
-    return true;
+    return next && (next == phi || chain_plus_const(next, step) == phi);
 }
 
 LLVMIntPredicate chain_swapped(LLVMIntPredicate p) {

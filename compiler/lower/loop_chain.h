@@ -41,6 +41,8 @@ LLVMValueRef incoming_from(LLVMValueRef phi, LLVMBasicBlockRef bb);
  * loops with guard pages. */
 #define CHECK_FREE_MD "wasmc.check_free"
 bool chain_check_free(const ChainLoop *loop);
+/* x when `v` is x + C, C + x or x - C (C a constant), with C; else NULL. */
+LLVMValueRef chain_plus_const(LLVMValueRef v, int64_t *c);
 /* The step C of an i32 header phi whose value from the latch is phi + C
  * (or phi - C, or the phi itself: C = 0), as a signed constant. */
 bool chain_iv_step(LLVMValueRef phi, const ChainLoop *loop, int64_t *step);

@@ -69,6 +69,8 @@ void lf_skip_equal_bytes(LLVMModuleRef mod);
  * become plain addresses again. */
 void lf_streams_materialize(LLVMModuleRef mod);
 /* Before the optimiser: keep the anchors' vector variants declared. */
+/* Is `v` a call to a load anchor (load_anchor.c)? */
+bool lf_is_anchor_call(LLVMValueRef v);
 void lf_anchor_prepare(LLVMModuleRef mod);
 
 /* The symbol name of function `func_index` (deterministic; the name
