@@ -28,6 +28,7 @@ const char *wasmrt_trap_message(wasmrt_trap_code code) {
     case WASMC_TRAP_INTERRUPTED: return "interrupted";
     case WASMC_TRAP_HOST: return "host function trapped";
     case WASMC_TRAP_EXIT: return "exit";
+    case WASMC_TRAP_CANON: return "canonical ABI violation";
     default: return "unknown trap";
     }
 }

@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#define WASMC_FORMAT_VERSION 3u
+#define WASMC_FORMAT_VERSION 4u
 #define WASMC_DESCRIPTOR_MAGIC 0x434D5357u /* "WSMC" little-endian */
 #define WASMC_DESCRIPTOR_SYMBOL "wasmc_descriptor"
 #define WASMC_TRAILER_MAGIC "WASMCAF1"     /* 8 bytes, no NUL */
@@ -118,6 +118,9 @@ typedef enum wasmc_trap_code {
     WASMC_TRAP_INTERRUPTED = 11,         /* "interrupted" (deadline/epoch) */
     WASMC_TRAP_HOST = 12,                /* a host function failed */
     WASMC_TRAP_EXIT = 13,                /* WASI proc_exit: not an error */
+    WASMC_TRAP_CANON = 14,               /* a component broke a canonical-ABI
+                                            rule; wasmrt_trap.host_message says
+                                            which ("invalid utf-8", ...) */
     WASMC_TRAP_COUNT_
 } wasmc_trap_code;
 
