@@ -97,7 +97,7 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     if (ok) {
         char soname[32] = "wasmc-";
         for (int i = 0; i < 8; i++) snprintf(soname + 6 + 2 * i, 3, "%02x", module_sha[i]);
-        ok = link_objects(ct.target, objs, num_parts, soname, &so, &so_size, err);
+        ok = link_objects(ct.target, objs, num_parts, soname, NULL, &so, &so_size, err);
         codegen_objects_free(objs, num_parts);
         objs = NULL;
     }
