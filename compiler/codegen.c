@@ -503,6 +503,15 @@ bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const C
     return ok;
 }
 
+void *codegen_target_machine(const CodegenTarget *ct, WasmError *err) {
+    pthread_once(&llvm_once, llvm_init);
+    return create_tm(ct, err);
+}
+
+void codegen_target_machine_free(void *tm) {
+    if (tm) LLVMDisposeTargetMachine((LLVMTargetMachineRef)tm);
+}
+
 void codegen_objects_free(CodegenObject *objs, uint32_t n) {
     if (!objs) return;
     for (uint32_t i = 0; i < n; i++)

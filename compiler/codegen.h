@@ -81,6 +81,11 @@ bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const C
                            CodegenTimes *times, WasmError *err);
 void codegen_objects_free(CodegenObject *objs, uint32_t n);
 
+/* An LLVMTargetMachineRef for ct (NULL with err set), for objects made
+ * outside the part pipeline (a component's descriptor). */
+void *codegen_target_machine(const CodegenTarget *ct, WasmError *err);
+void codegen_target_machine_free(void *tm);
+
 /* "19.1.7" etc. and the registered targets, for --version. */
 const char *codegen_llvm_version(void);
 
