@@ -193,6 +193,27 @@ static bool read_all(int fd, uint8_t *p, uint64_t size) {
     return true;
 }
 
+/* A memfd of `size` bytes mapped read-write at *p, for staging an
+ * artifact; -1 with err set on failure. */
+static int stage_create(const char *path, uint64_t size, uint8_t **p, wasmrt_error *err) {
+    if (size > MAX_ARTIFACT_BYTES) {
+        rt_err(err, "%s: artifact too large (%llu bytes)", path, (unsigned long long)size);
+        return -1;
+    }
+    int mfd = memfd_create("wasmc-artifact", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    *p = MAP_FAILED;
+    if (mfd < 0 || ftruncate(mfd, (off_t)size) != 0 ||
+        (size && (*p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0)) == MAP_FAILED)) {
+        rt_err(err, "%s: cannot stage artifact in memory: %s", path, strerror(errno));
+        if (mfd >= 0) close(mfd);
+        return -1;
+    }
+    return mfd;
+}
+
+static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
+                                  wasmrt_error *err);
+
 wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
     wasmrt_error scratch;
     if (!err) err = &scratch;
@@ -208,28 +229,42 @@ wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
         return NULL;
     }
     uint64_t size = (uint64_t)st.st_size;
-    if (size > MAX_ARTIFACT_BYTES) {
-        rt_err(err, "%s: artifact too large (%llu bytes)", path, (unsigned long long)size);
+    uint8_t *p;
+    int mfd = stage_create(path, size, &p, err);
+    if (mfd < 0) {
         close(fd);
-        return NULL;
-    }
-    int mfd = memfd_create("wasmc-artifact", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    uint8_t *p = MAP_FAILED;
-    if (mfd < 0 || ftruncate(mfd, (off_t)size) != 0 ||
-        (size && (p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0)) == MAP_FAILED)) {
-        rt_err(err, "%s: cannot stage artifact in memory: %s", path, strerror(errno));
-        close(fd);
-        if (mfd >= 0) close(mfd);
         return NULL;
     }
     bool ok = size == 0 || read_all(fd, p, size);
     close(fd);
-    wasmc_trailer t;
-    if (!ok) {
-        rt_err(err, "%s: read failed", path);
-    } else {
-        ok = check_bytes(path, size ? p : (const uint8_t *)"", size, &t, err);
+    if (!ok) rt_err(err, "%s: read failed", path);
+    return load_staged(path, mfd, p, size, ok, err);
+}
+
+/* The same checks as from a file: the bytes are copied into a sealed memfd
+ * first, so the caller may change or free them at any time. */
+wasmrt_module *wasmrt_module_load_bytes(const uint8_t *bytes, size_t len, wasmrt_error *err) {
+    wasmrt_error scratch;
+    if (!err) err = &scratch;
+    const char *path = "<memory>";
+    if (!bytes && len) {
+        rt_err(err, "%s: no bytes", path);
+        return NULL;
     }
+    uint8_t *p;
+    int mfd = stage_create(path, len, &p, err);
+    if (mfd < 0) return NULL;
+    if (len) memcpy(p, bytes, len);
+    return load_staged(path, mfd, p, len, true, err);
+}
+
+/* Checks the staged bytes at p (mapped, size bytes; ok=false: staging
+ * already failed with err set), unmaps them, seals the memfd and dlopens
+ * it.  Takes ownership of mfd. */
+static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
+                                  wasmrt_error *err) {
+    wasmc_trailer t;
+    if (ok) ok = check_bytes(path, size ? p : (const uint8_t *)"", size, &t, err);
     bool need_libm = ok && imports_symbols(p, t.payload_size);
     if (size) munmap(p, size);
     if (!ok) {

@@ -88,6 +88,10 @@ typedef struct wasmrt_extern {
  * architecture, CPU features, checksum) and descriptor; nothing from a file
  * that fails a check is executed. */
 wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err);
+/* The same from an artifact in memory (e.g. fetched over the network or
+ * embedded), with exactly the same checks; messages name it "<memory>".
+ * The bytes are copied: the caller may free them when this returns. */
+wasmrt_module *wasmrt_module_load_bytes(const uint8_t *bytes, size_t len, wasmrt_error *err);
 void wasmrt_module_release(wasmrt_module *m);
 const wasmc_descriptor *wasmrt_module_descriptor(const wasmrt_module *m);
 /* A module from a descriptor already in this process (compiled code linked
