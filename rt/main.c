@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/inspect.h"
 #include "wasmrt.h"
 #include "wasmrt_wasi.h"
 
@@ -277,6 +278,7 @@ static int call_export(wasmrt_store *store, wasmrt_instance *inst, const char *n
 }
 
 int main(int argc, char **argv) {
+    if (argc >= 2 && !strcmp(argv[1], "inspect")) return wasmrt_cli_inspect(argc - 1, argv + 1);
     wasmrt_wasi_dir *dirs = calloc((size_t)argc, sizeof *dirs);
     const char **env = NULL;
     size_t nenv = 0, envcap = 0;
