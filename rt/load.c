@@ -70,7 +70,7 @@ static const struct { uint64_t bit; const char *name; } feature_names[] = {
     {WASMC_CPU_ARM_RCPC, "rcpc"}, {WASMC_CPU_ARM_FP16, "fp16"}, {WASMC_CPU_ARM_SVE, "sve"},
 };
 
-static void feature_list(uint64_t bits, char *out, size_t cap) {
+void rt_cpu_feature_list(uint64_t bits, char *out, size_t cap) {
     size_t n = 0;
     out[0] = 0;
     for (size_t i = 0; i < sizeof feature_names / sizeof *feature_names; i++) {
@@ -135,7 +135,7 @@ static bool check_bytes(const char *path, const uint8_t *p, uint64_t size, wasmc
     uint64_t missing = t->cpu_features & ~host_cpu_features();
     if (missing) {
         char names[256];
-        feature_list(missing, names, sizeof names);
+        rt_cpu_feature_list(missing, names, sizeof names);
         rt_err(err, "%s: artifact needs CPU features %s this host lacks", path, names);
         return false;
     }
@@ -212,9 +212,17 @@ static int stage_create(const char *path, uint64_t size, uint8_t **p, wasmrt_err
 }
 
 static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
-                                  wasmrt_error *err);
+                                  const wasmrt_trust *trust, wasmrt_error *err);
 
 wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
+    return wasmrt_module_load_signed(path, NULL, err);
+}
+
+wasmrt_module *wasmrt_module_load_bytes(const uint8_t *bytes, size_t len, wasmrt_error *err) {
+    return wasmrt_module_load_bytes_signed(bytes, len, NULL, err);
+}
+
+wasmrt_module *wasmrt_module_load_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err) {
     wasmrt_error scratch;
     if (!err) err = &scratch;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -238,12 +246,13 @@ wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
     bool ok = size == 0 || read_all(fd, p, size);
     close(fd);
     if (!ok) rt_err(err, "%s: read failed", path);
-    return load_staged(path, mfd, p, size, ok, err);
+    return load_staged(path, mfd, p, size, ok, trust, err);
 }
 
 /* The same checks as from a file: the bytes are copied into a sealed memfd
  * first, so the caller may change or free them at any time. */
-wasmrt_module *wasmrt_module_load_bytes(const uint8_t *bytes, size_t len, wasmrt_error *err) {
+wasmrt_module *wasmrt_module_load_bytes_signed(const uint8_t *bytes, size_t len, const wasmrt_trust *trust,
+                                               wasmrt_error *err) {
     wasmrt_error scratch;
     if (!err) err = &scratch;
     const char *path = "<memory>";
@@ -255,16 +264,26 @@ wasmrt_module *wasmrt_module_load_bytes(const uint8_t *bytes, size_t len, wasmrt
     int mfd = stage_create(path, len, &p, err);
     if (mfd < 0) return NULL;
     if (len) memcpy(p, bytes, len);
-    return load_staged(path, mfd, p, len, true, err);
+    return load_staged(path, mfd, p, len, true, trust, err);
 }
 
 /* Checks the staged bytes at p (mapped, size bytes; ok=false: staging
  * already failed with err set), unmaps them, seals the memfd and dlopens
  * it.  Takes ownership of mfd. */
 static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
-                                  wasmrt_error *err) {
+                                  const wasmrt_trust *trust, wasmrt_error *err) {
     wasmc_trailer t;
-    if (ok) ok = check_bytes(path, size ? p : (const uint8_t *)"", size, &t, err);
+    const uint8_t *bytes = size ? p : (const uint8_t *)"";
+    uint64_t body = size;
+    const wasmc_signature *sig = NULL;
+    /* A signature is checked first, so bytes modified after signing are
+     * reported as that rather than as whichever check they happen to
+     * break; an unsigned artifact is refused only once it proves to be an
+     * intact artifact, so a truncated one is reported as truncated. */
+    if (ok) ok = rt_signature_split(path, bytes, size, &body, &sig, err);
+    if (ok && sig) ok = rt_signature_verify(path, bytes, body, sig, trust, err);
+    if (ok) ok = check_bytes(path, bytes, body, &t, err);
+    if (ok && !sig) ok = rt_signature_verify(path, bytes, body, NULL, trust, err);
     bool need_libm = ok && imports_symbols(p, t.payload_size);
     if (size) munmap(p, size);
     if (!ok) {

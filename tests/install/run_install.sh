@@ -46,7 +46,7 @@ cc -std=c17 -Wall -Werror "$src/examples/embed/embed.c" $(pkg-config --cflags --
     -o "$work/embed_shared" || fail "build against pkg-config --libs wasmrt"
 check_run "$work/embed_shared" pkg-config
 cc -std=c17 -Wall -Werror "$src/examples/embed/embed.c" $(pkg-config --cflags wasmrt) \
-    "$(dirname "$lib")/libwasmrt.a" $(pkg-config --libs-only-other --static wasmrt) -ldl -lpthread -lm \
+    "$(dirname "$lib")/libwasmrt.a" $(pkg-config --libs --static wasmrt | sed 's/-lwasmrt / /') \
     -o "$work/embed_static" || fail "static build"
 check_run "$work/embed_static" static
 
