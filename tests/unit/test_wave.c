@@ -2,10 +2,8 @@
  * and round-trips; every malformed text is refused with its offset and
  * what was expected; calls parse against a function's parameters.
  *
- * Types are built by hand.  With the component runtime present
- * (rt/component/internal_component.h, branch crt) they are its own
- * structures and accessors; without it, a minimal stand-in below provides
- * the accessors wave.c uses, so WAVE is tested on its own either way.
+ * Types are built by hand (ctype_builder.h) as the runtime's own
+ * structures, so the accessors wave.c uses are the real ones.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -13,98 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if __has_include("../../rt/component/internal_component.h")
-#include "../../rt/component/internal_component.h"
-#else
-#include "wasmrt_component.h"
-
-/* The stand-in: the same field names as the runtime's structures. */
-struct wasmrt_ctype {
-    uint8_t kind;
-    uint32_t count;
-    char **names;
-    const struct wasmrt_ctype **children;
-};
-struct wasmrt_cfunc {
-    uint32_t num_params;
-    char **names;
-    const wasmrt_ctype **params;
-    const wasmrt_ctype *result;
-};
-wasmc_cval_kind wasmrt_ctype_kind(const wasmrt_ctype *t) { return (wasmc_cval_kind)t->kind; }
-uint32_t wasmrt_ctype_count(const wasmrt_ctype *t) {
-    switch (t->kind) {
-    case WASMC_CVAL_LIST: case WASMC_CVAL_OPTION: return 1;
-    case WASMC_CVAL_RESULT: return 2;
-    default: return t->count;
-    }
-}
-const char *wasmrt_ctype_name(const wasmrt_ctype *t, uint32_t i) { return t->names && i < t->count ? t->names[i] : NULL; }
-const wasmrt_ctype *wasmrt_ctype_child(const wasmrt_ctype *t, uint32_t i) {
-    return t->children && i < wasmrt_ctype_count(t) ? t->children[i] : NULL;
-}
-const char *wasmrt_ctype_resource_name(const wasmrt_ctype *t) { (void)t; return NULL; }
-uint32_t wasmrt_cfunc_num_params(const wasmrt_cfunc *f) { return f->num_params; }
-const char *wasmrt_cfunc_param_name(const wasmrt_cfunc *f, uint32_t i) { return i < f->num_params ? f->names[i] : NULL; }
-const wasmrt_ctype *wasmrt_cfunc_param_type(const wasmrt_cfunc *f, uint32_t i) {
-    return i < f->num_params ? f->params[i] : NULL;
-}
-const wasmrt_ctype *wasmrt_cfunc_result_type(const wasmrt_cfunc *f) { return f->result; }
-void wasmrt_cval_free(wasmrt_cval *v) {
-    if (!v) return;
-    switch (v->kind) {
-    case WASMC_CVAL_STRING: free(v->of.str.ptr); break;
-    case WASMC_CVAL_LIST: case WASMC_CVAL_RECORD: case WASMC_CVAL_TUPLE:
-        for (size_t i = 0; i < v->of.list.len; i++) wasmrt_cval_free(&v->of.list.items[i]);
-        free(v->of.list.items);
-        break;
-    case WASMC_CVAL_VARIANT: case WASMC_CVAL_OPTION: case WASMC_CVAL_RESULT:
-        if (v->of.variant.payload) wasmrt_cval_free(v->of.variant.payload);
-        free(v->of.variant.payload);
-        break;
-    default: break;
-    }
-    memset(v, 0, sizeof *v);
-}
-#endif
-
-/* ---- Building types (leaked: the process is short-lived) ---------------- */
-
-static wasmrt_ctype *ty(wasmc_cval_kind k) {
-    struct wasmrt_ctype *t = calloc(1, sizeof *t);
-    t->kind = (uint8_t)k;
-    return t;
-}
-static const wasmrt_ctype *prim(wasmc_cval_kind k) { return ty(k); }
-
-/* names: NULL-terminated; children: count entries (NULL allowed). */
-static const wasmrt_ctype *named(wasmc_cval_kind k, const char *const *names, const wasmrt_ctype *const *children) {
-    struct wasmrt_ctype *t = ty(k);
-    while (names[t->count]) t->count++;
-    t->names = calloc(t->count, sizeof *t->names);
-    for (uint32_t i = 0; i < t->count; i++) t->names[i] = strdup(names[i]);
-    if (children) {
-        t->children = calloc(t->count, sizeof *t->children);
-        for (uint32_t i = 0; i < t->count; i++) t->children[i] = children[i];
-    }
-    return t;
-}
-static const wasmrt_ctype *with_children(wasmc_cval_kind k, uint32_t n, ...) {
-    struct wasmrt_ctype *t = ty(k);
-    t->count = k == WASMC_CVAL_TUPLE ? n : 0;
-    t->children = calloc(n, sizeof *t->children);
-    va_list ap;
-    va_start(ap, n);
-    for (uint32_t i = 0; i < n; i++) t->children[i] = va_arg(ap, const wasmrt_ctype *);
-    va_end(ap);
-    return t;
-}
-#define LIST(e) with_children(WASMC_CVAL_LIST, 1, (e))
-#define OPTION(e) with_children(WASMC_CVAL_OPTION, 1, (e))
-#define RESULT(ok, err) with_children(WASMC_CVAL_RESULT, 2, (ok), (err))
-#define TUPLE(n, ...) with_children(WASMC_CVAL_TUPLE, (n), __VA_ARGS__)
-#define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define TYPES(...) ((const wasmrt_ctype *const[]){__VA_ARGS__})
+#include "ctype_builder.h"
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -345,18 +252,6 @@ Test(wave, compound_values_name_what_is_wrong) {
 
 /* ---- Calls ------------------------------------------------------------------ */
 
-static const wasmrt_cfunc *make_func(uint32_t n, const char *const *names, const wasmrt_ctype *const *params) {
-    struct wasmrt_cfunc *f = calloc(1, sizeof *f);
-    f->num_params = n;
-    f->names = calloc(n ? n : 1, sizeof *f->names);
-    f->params = calloc(n ? n : 1, sizeof *f->params);
-    for (uint32_t i = 0; i < n; i++) {
-        f->names[i] = strdup(names[i]);
-        f->params[i] = params[i];
-    }
-    return f;
-}
-
 static const wasmrt_cfunc *greet, *pair, *none_fn;
 
 static const wasmrt_cfunc *lookup(void *env, const char *name) {
@@ -368,9 +263,9 @@ static const wasmrt_cfunc *lookup(void *env, const char *name) {
 }
 
 static void init_funcs(void) {
-    greet = make_func(2, NAMES("who", "times"), TYPES(prim(WASMC_CVAL_STRING), OPTION(prim(WASMC_CVAL_U32))));
-    pair = make_func(2, NAMES("a", "b"), TYPES(prim(WASMC_CVAL_U8), prim(WASMC_CVAL_BOOL)));
-    none_fn = make_func(0, NULL, NULL);
+    greet = make_func(2, NAMES("who", "times"), TYPES(prim(WASMC_CVAL_STRING), OPTION(prim(WASMC_CVAL_U32))), NULL);
+    pair = make_func(2, NAMES("a", "b"), TYPES(prim(WASMC_CVAL_U8), prim(WASMC_CVAL_BOOL)), NULL);
+    none_fn = make_func(0, NULL, NULL, NULL);
 }
 
 static void free_args(char *name, wasmrt_cval *args, uint32_t n) {
