@@ -318,11 +318,15 @@ static const char *IMPORTS_WAT =
     "    (import \"api\" \"callback\" (func $cb))\n"
     "    (data (i32.const 64) \"hi from the guest\")\n"
     "    (func (export \"run\") (call $log (i32.const 64) (i32.const 17)))\n"
-    "    (func (export \"reenter\") (call $cb)))\n"
+    "    (func (export \"reenter\") (call $cb))\n"
+    "    (func (export \"seven\") (result i32) (i32.const 7))\n"
+    "    (func (export \"post-logs\") (param i32) (call $log (i32.const 64) (i32.const 17))))\n"
     "  (core instance $m (instantiate $M (with \"mem\" (instance $mem))\n"
     "    (with \"api\" (instance (export \"log\" (func $log')) (export \"callback\" (func $cb'))))))\n"
     "  (func (export \"run\") (canon lift (core func $m \"run\")))\n"
     "  (func (export \"reenter\") (canon lift (core func $m \"reenter\")))\n"
+    "  (func (export \"post-calls-out\") (result u32)\n"
+    "    (canon lift (core func $m \"seven\") (post-return (core func $m \"post-logs\"))))\n"
     ")\n";
 
 static char logged[64];
@@ -361,6 +365,12 @@ Test(component_e2e, host_imports_by_interface_and_reentrance) {
     cr_assert_not(call(&f, "", "reenter", NULL, 0, &r, &trap));
     cr_assert_str_eq(nested, "cannot enter component instance");
     cr_assert_eq(trap.code, WASMC_TRAP_HOST);
+    /* post-return may not call out of its component */
+    logged[0] = 0;
+    cr_assert_not(call(&f, "", "post-calls-out", NULL, 0, &r, &trap));
+    cr_assert_eq(trap.code, WASMC_TRAP_CANON);
+    cr_assert_str_eq(trap.host_message, "cannot leave component instance");
+    cr_assert_str_eq(logged, "");
     stop(&f);
 }
 
@@ -430,6 +440,53 @@ Test(component_e2e, resources_with_destructors_and_use_after_drop) {
     cr_assert(call(&f, "", "make", &v, 1, &h, &trap));
     cr_assert(wasmrt_cinstance_resource_drop(f.ci, h.of.handle, &trap, &err), "%s", err.message);
     cr_assert_eq(dropped_count, 3);
+    stop(&f);
+}
+
+static const char *C2C_WAT =
+    "(component\n"
+    "  (component $C\n"
+    "    (core module $M\n"
+    "      (memory (export \"mem\") 1)\n" REALLOC_FUNC
+    "      (global $posts (mut i32) (i32.const 0))\n"
+    "      (func (export \"echo\") (param i32 i32) (result i32)\n"
+    "        (i32.store (i32.const 16) (local.get 0)) (i32.store (i32.const 20) (local.get 1)) (i32.const 16))\n"
+    "      (func (export \"post\") (param i32) (global.set $posts (i32.add (global.get $posts) (i32.const 1))))\n"
+    "      (func (export \"posts\") (result i32) (global.get $posts)))\n"
+    "    (core instance $m (instantiate $M))\n"
+    "    (func (export \"echo\") (param \"s\" string) (result string)\n"
+    "      (canon lift (core func $m \"echo\") (memory (core memory $m \"mem\")) (realloc (core func $m \"realloc\"))\n"
+    "        string-encoding=utf16 (post-return (core func $m \"post\"))))\n"
+    "    (func (export \"posts\") (result u32) (canon lift (core func $m \"posts\"))))\n"
+    "  (component $D\n"
+    "    (import \"echo\" (func $echo (param \"s\" string) (result string)))\n"
+    "    (core module $Libc (memory (export \"mem\") 1)\n" REALLOC_FUNC "    )\n"
+    "    (core instance $libc (instantiate $Libc))\n"
+    "    (core func $echo' (canon lower (func $echo) (memory (core memory $libc \"mem\")) (realloc (core func $libc \"realloc\"))))\n"
+    "    (core module $Main\n"
+    "      (import \"libc\" \"mem\" (memory 1))\n"
+    "      (import \"\" \"echo\" (func $echo (param i32 i32 i32)))\n"
+    "      (data (i32.const 64) \"caf\\c3\\a9 \\e2\\82\\ac\")\n"
+    "      (func (export \"run\") (result i32) (call $echo (i32.const 64) (i32.const 9) (i32.const 32)) (i32.const 32)))\n"
+    "    (core instance $main (instantiate $Main (with \"libc\" (instance $libc))\n"
+    "      (with \"\" (instance (export \"echo\" (func $echo'))))))\n"
+    "    (func (export \"run\") (result string) (canon lift (core func $main \"run\") (memory (core memory $libc \"mem\")))))\n"
+    "  (instance $c (instantiate $C))\n"
+    "  (instance $d (instantiate $D (with \"echo\" (func $c \"echo\"))))\n"
+    "  (export \"run\" (func $d \"run\"))\n"
+    "  (export \"posts\" (func $c \"posts\"))\n"
+    ")\n";
+
+Test(component_e2e, a_component_calls_another_transcoding_utf8_to_utf16_and_back) {
+    fx f = start("c2c", C2C_WAT, NULL);
+    wasmrt_trap trap;
+    wasmrt_cval r;
+    cr_assert(call(&f, "", "run", NULL, 0, &r, &trap), "%s", trap.host_message);
+    cr_assert_eq(r.of.str.len, 9);
+    cr_assert(!memcmp(r.of.str.ptr, "caf\xc3\xa9 \xe2\x82\xac", 9));
+    wasmrt_cval_free(&r);
+    cr_assert(call(&f, "", "posts", NULL, 0, &r, &trap));
+    cr_assert_eq(r.of.u, 1);   /* the callee's post-return ran once */
     stop(&f);
 }
 
