@@ -428,6 +428,15 @@ Test(component_mock, imports_and_exports_are_listed) {
     cr_assert_eq(wasmrt_component_num_exports(c), 11);
     it = wasmrt_component_export(c, 10);
     cr_assert_eq(it.kind, WASMC_PLAN_RESOURCE);
+    char *wit = wasmrt_component_wit(c);
+    cr_assert(wit);
+    cr_assert(strstr(wit, "world cmock {\n  import test:host/api@0.1.0 {\n    double: func(x: u32) -> u32;\n"
+                          "    callback: func();\n  }\n"), "%s", wit);
+    cr_assert(strstr(wit, "  export greet: func(name: string) -> string;\n"), "%s", wit);
+    cr_assert(strstr(wit, "  export test:guest/res {\n    make: func() -> own<r>;\n"
+                          "    rep-of: func(self: borrow<r>) -> u32;\n"), "%s", wit);
+    cr_assert(strstr(wit, "    resource r;\n  }\n  export greet16: func(name: string) -> string;\n}\n"), "%s", wit);
+    free(wit);
     wasmrt_component_release(c);
     free(PLAN.b);
 }
