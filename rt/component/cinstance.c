@@ -366,7 +366,7 @@ static bool func_def(wasmrt_cinstance *ci, const ct_coredef *d, wasmrt_func *out
 
 static bool sig_is(const wasmrt_func *f, const uint8_t *sig, uint32_t np, uint32_t nr) {
     const wasmc_functype *t = f->type;
-    return t->num_params == np && t->num_results == nr && !memcmp(t->types, sig, np + nr);
+    return t->num_params == np && t->num_results == nr && (np + nr == 0 || !memcmp(t->types, sig, np + nr));
 }
 
 static bool resolve_side(wasmrt_cinstance *ci, const ct_opts *o, ct_side *s, wasmrt_error *err) {
