@@ -490,6 +490,64 @@ Test(component_e2e, a_component_calls_another_transcoding_utf8_to_utf16_and_back
     stop(&f);
 }
 
+static const char *HOST_RESOURCE_WAT =
+    "(component\n"
+    "  (import \"test:host/res@0.1.0\" (instance $i (export \"thing\" (type (sub resource)))))\n"
+    "  (alias export $i \"thing\" (type $T))\n"
+    "  (type $U (resource (rep i32)))\n"
+    "  (core func $drop (canon resource.drop $T))\n"
+    "  (core func $new-u (canon resource.new $U))\n"
+    "  (core func $rep-u (canon resource.rep $U))\n"
+    "  (core module $M\n"
+    "    (import \"\" \"drop\" (func $drop (param i32)))\n"
+    "    (import \"\" \"new-u\" (func $new-u (param i32) (result i32)))\n"
+    "    (import \"\" \"rep-u\" (func $rep-u (param i32) (result i32)))\n"
+    "    (func (export \"keep\") (param i32))\n"
+    "    (func (export \"release\") (param i32) (call $drop (local.get 0)))\n"
+    "    (func (export \"take-own\") (param i32) (call $drop (local.get 0)))\n"
+    "    (func (export \"wrong-type\") (param i32) (drop (call $rep-u (local.get 0))))\n"
+    "    (func (export \"mix\") (result i32) (call $rep-u (call $new-u (i32.const 5)))))\n"
+    "  (core instance $m (instantiate $M (with \"\" (instance (export \"drop\" (func $drop))\n"
+    "    (export \"new-u\" (func $new-u)) (export \"rep-u\" (func $rep-u))))))\n"
+    "  (func (export \"keep\") (param \"t\" (borrow $T)) (canon lift (core func $m \"keep\")))\n"
+    "  (func (export \"release\") (param \"t\" (borrow $T)) (canon lift (core func $m \"release\")))\n"
+    "  (func (export \"take-own\") (param \"t\" (own $T)) (canon lift (core func $m \"take-own\")))\n"
+    "  (func (export \"wrong-type\") (param \"t\" (borrow $T)) (canon lift (core func $m \"wrong-type\")))\n"
+    "  (func (export \"mix\") (result u32) (canon lift (core func $m \"mix\")))\n"
+    ")\n";
+
+static uint32_t host_dtor_rep, host_dtor_calls;
+static void host_thing_dtor(void *env, uint32_t rep) {
+    (void)env;
+    host_dtor_rep = rep;
+    host_dtor_calls++;
+}
+
+Test(component_e2e, host_resources_borrow_scopes_and_wrong_types) {
+    wasmrt_clinker *l = wasmrt_clinker_new();
+    wasmrt_error err;
+    cr_assert(wasmrt_clinker_define_resource(l, "test:host/res@0.1.0", "thing", host_thing_dtor, NULL, &err));
+    fx f = start("hostres", HOST_RESOURCE_WAT, l);
+    wasmrt_trap trap;
+    wasmrt_cval r;
+    wasmrt_cval b = {.kind = WASMC_CVAL_BORROW, .of.handle = 5};
+    cr_assert(call(&f, "", "release", &b, 1, &r, &trap), "%s", trap.host_message);
+    cr_assert_eq(host_dtor_calls, 0);   /* dropping a borrow runs no destructor */
+    cr_assert_not(call(&f, "", "keep", &b, 1, &r, &trap));
+    cr_assert_eq(trap.code, WASMC_TRAP_CANON);
+    cr_assert_str_eq(trap.host_message, "borrow handles still remain at the end of the call");
+    cr_assert_not(call(&f, "", "wrong-type", &b, 1, &r, &trap));
+    cr_assert(strstr(trap.host_message, "used with the wrong type, expected resource-1 but found "
+                                        "test:host/res@0.1.0#thing"), "%s", trap.host_message);
+    cr_assert(call(&f, "", "mix", NULL, 0, &r, &trap), "%s", trap.host_message);
+    cr_assert_eq(r.of.u, 5);
+    wasmrt_cval o = {.kind = WASMC_CVAL_OWN, .of.handle = 9};
+    cr_assert(call(&f, "", "take-own", &o, 1, &r, &trap), "%s", trap.host_message);
+    cr_assert_eq(host_dtor_calls, 1);   /* the guest dropped the last own handle */
+    cr_assert_eq(host_dtor_rep, 9);
+    stop(&f);
+}
+
 Test(component_e2e, core_and_component_loaders_refuse_each_others_artifacts) {
     wasmrt_component *c = build("strings", STRINGS_WAT);
     wasmrt_component_release(c);
@@ -499,4 +557,14 @@ Test(component_e2e, core_and_component_loaders_refuse_each_others_artifacts) {
     cr_assert_null(wasmrt_module_load(path, &err));
     cr_assert(strstr(err.message, "is a component"), "%s", err.message);
     cr_assert(wasmrt_artifact_is_component(path, &err));
+    /* and a core module's artifact is not a component */
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "printf '(module (func))' > %s/core.wat && node %s/tools/wat2component.mjs "
+             "%s/core.wat %s/core.wasm && %s/wasmc %s/core.wasm -o %s/core.so",
+             tmpdir, src_dir(), tmpdir, tmpdir, getenv("WASMC_BIN"), tmpdir, tmpdir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(path, sizeof path, "%s/core.so", tmpdir);
+    cr_assert_null(wasmrt_component_load(path, &err));
+    cr_assert(strstr(err.message, "is a core module, not a component"), "%s", err.message);
+    cr_assert_not(wasmrt_artifact_is_component(path, &err));
 }
