@@ -334,6 +334,50 @@ static ct_handle *handle(ct_cx *cx, uint32_t i, const wasmrt_ctype *t) {
     return h;
 }
 
+bool ct_resource_defined(const ct_cx *cx, uint32_t r) {
+    return cx->plan && r < cx->plan->num_resources && !cx->plan->resources[r].host;
+}
+
+static bool push_index(ct_cx *cx, uint32_t **arr, uint32_t *n, uint32_t *cap, uint32_t i) {
+    if (*n == *cap) {
+        uint32_t c = *cap ? *cap * 2 : 8;
+        uint32_t *a = realloc(*arr, c * sizeof *a);
+        if (!a) return ct_trap(cx, "out of memory lifting a borrow");
+        *arr = a;
+        *cap = c;
+    }
+    (*arr)[(*n)++] = i;
+    return true;
+}
+
+/* A rep of a resource the component defines, going to the host: a handle
+ * in the host's table instead (own: the host now holds it; borrow: for
+ * the duration of the call). */
+static bool to_host(ct_cx *cx, const wasmrt_ctype *t, bool own, uint32_t *v) {
+    if (!cx->host_table || !ct_resource_defined(cx, t->resource)) return true;
+    uint32_t i = ct_table_add(cx->host_table, (ct_handle){.own = own, .rep = *v, .resource = t->resource});
+    if (!i) return ct_trap(cx, "resource handle table full");
+    if (!own && !push_index(cx, &cx->host_borrows, &cx->num_host_borrows, &cx->cap_host_borrows, i)) return false;
+    *v = i;
+    return true;
+}
+
+/* A host handle of a resource the component defines, coming from the
+ * host: its rep (an own handle leaves the host's table). */
+static bool from_host(ct_cx *cx, const wasmrt_ctype *t, bool own, uint32_t *v) {
+    if (!cx->host_table || !ct_resource_defined(cx, t->resource)) return true;
+    ct_handle *h = ct_table_get(cx->host_table, *v);
+    if (!h) return ct_trap(cx, "unknown handle index %u (host)", *v);
+    if (h->resource != t->resource)
+        return ct_trap(cx, "handle index %u (host) used with the wrong type, expected %s but found %s", *v,
+                       resource_name(cx, t->resource), resource_name(cx, h->resource));
+    if (own && !h->own) return ct_trap(cx, "handle index %u (host) is a borrow, an own handle was expected", *v);
+    uint32_t rep = h->rep;
+    if (own) ct_table_remove(cx->host_table, *v);
+    *v = rep;
+    return true;
+}
+
 bool ct_lift_own(ct_cx *cx, uint32_t i, const wasmrt_ctype *t, uint32_t *rep) {
     ct_handle *h = handle(cx, i, t);
     if (!h) return false;
@@ -341,23 +385,16 @@ bool ct_lift_own(ct_cx *cx, uint32_t i, const wasmrt_ctype *t, uint32_t *rep) {
     if (h->num_lends) return ct_trap(cx, "cannot remove owned resource while borrowed");
     *rep = h->rep;
     ct_table_remove(&cx->inst->handles, i);
-    return true;
+    return to_host(cx, t, true, rep);
 }
 
 bool ct_lift_borrow(ct_cx *cx, uint32_t i, const wasmrt_ctype *t, uint32_t *rep) {
     ct_handle *h = handle(cx, i, t);
     if (!h) return false;
-    if (cx->num_lenders == cx->cap_lenders) {
-        uint32_t cap = cx->cap_lenders ? cx->cap_lenders * 2 : 8;
-        uint32_t *l = realloc(cx->lenders, cap * sizeof *l);
-        if (!l) return ct_trap(cx, "out of memory lifting a borrow");
-        cx->lenders = l;
-        cx->cap_lenders = cap;
-    }
-    cx->lenders[cx->num_lenders++] = i;
+    if (!push_index(cx, &cx->lenders, &cx->num_lenders, &cx->cap_lenders, i)) return false;
     h->num_lends++;
     *rep = h->rep;
-    return true;
+    return to_host(cx, t, false, rep);
 }
 
 void ct_release_lenders(ct_cx *cx) {
@@ -365,9 +402,11 @@ void ct_release_lenders(ct_cx *cx) {
         ct_handle *h = cx->inst ? ct_table_get(&cx->inst->handles, cx->lenders[k]) : NULL;
         if (h && h->num_lends) h->num_lends--;
     }
+    for (uint32_t k = 0; k < cx->num_host_borrows; k++) ct_table_remove(cx->host_table, cx->host_borrows[k]);
     free(cx->lenders);
-    cx->lenders = NULL;
-    cx->num_lenders = cx->cap_lenders = 0;
+    free(cx->host_borrows);
+    cx->lenders = cx->host_borrows = NULL;
+    cx->num_lenders = cx->cap_lenders = cx->num_host_borrows = cx->cap_host_borrows = 0;
 }
 
 static bool add_handle(ct_cx *cx, ct_handle h, uint32_t *i) {
@@ -377,19 +416,18 @@ static bool add_handle(ct_cx *cx, ct_handle h, uint32_t *i) {
     return true;
 }
 
-bool ct_lower_own(ct_cx *cx, uint32_t rep, const wasmrt_ctype *t, uint32_t *i) {
-    return add_handle(cx, (ct_handle){.own = true, .rep = rep, .resource = t->resource}, i);
+bool ct_lower_own(ct_cx *cx, uint32_t v, const wasmrt_ctype *t, uint32_t *i) {
+    if (!from_host(cx, t, true, &v)) return false;
+    return add_handle(cx, (ct_handle){.own = true, .rep = v, .resource = t->resource}, i);
 }
 
-bool ct_lower_borrow(ct_cx *cx, uint32_t rep, const wasmrt_ctype *t, uint32_t *i) {
-    if (cx->plan && t->resource < cx->plan->num_resources) {
-        const ct_resource *r = &cx->plan->resources[t->resource];
-        if (!r->host && r->cinstance == cx->inst_index) {   /* its own resource: the rep itself */
-            *i = rep;
-            return true;
-        }
+bool ct_lower_borrow(ct_cx *cx, uint32_t v, const wasmrt_ctype *t, uint32_t *i) {
+    if (!from_host(cx, t, false, &v)) return false;
+    if (ct_resource_defined(cx, t->resource) && cx->plan->resources[t->resource].cinstance == cx->inst_index) {
+        *i = v;   /* a borrow into the resource's own instance is the rep itself */
+        return true;
     }
-    if (!add_handle(cx, (ct_handle){.own = false, .rep = rep, .resource = t->resource,
+    if (!add_handle(cx, (ct_handle){.own = false, .rep = v, .resource = t->resource,
                                     .borrow_scope = cx->borrow_scope}, i))
         return false;
     if (cx->borrow_scope) (*cx->borrow_scope)++;
