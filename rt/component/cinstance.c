@@ -184,6 +184,7 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
     ccx_init(&c, ci, &lf->side);
     c.cx.borrow_scope = &borrows;
     c.cx.host_table = host_table;
+    c.cx.adapter = caller != NONE;
     uint64_t flat[CT_FLAT_CAP], res[1] = {0};
     uint32_t nflat = 0;
     bool lifted = false;
@@ -230,6 +231,7 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
     }
     bool host = lw->step->callee_kind == 0;
     if (host) c.cx.host_table = &ci->host_handles;
+    else c.cx.adapter = true;
     uint64_t flat[MAX_CORE_SLOTS];
     slots_to_bits(lw->sig, lw->np, slots, flat);
     uint8_t rt[CT_FLAT_CAP];
@@ -288,9 +290,7 @@ static ct_handle *resource_handle(ct_cx *cx, uint32_t i, uint32_t resource) {
         return NULL;
     }
     if (h->resource != resource) {
-        const ct_plan *p = cx->plan;
-        ct_trap(cx, "handle index %u used with the wrong type, expected %s but found %s", i,
-                p->resources[resource].name, p->resources[h->resource].name);
+        ct_wrong_type(cx, i, false, resource, h->resource);
         return NULL;
     }
     return h;

@@ -537,8 +537,9 @@ Test(component_e2e, host_resources_borrow_scopes_and_wrong_types) {
     cr_assert_eq(trap.code, WASMC_TRAP_CANON);
     cr_assert_str_eq(trap.host_message, "borrow handles still remain at the end of the call");
     cr_assert_not(call(&f, "", "wrong-type", &b, 1, &r, &trap));
-    cr_assert(strstr(trap.host_message, "used with the wrong type, expected resource-1 but found "
-                                        "test:host/res@0.1.0#thing"), "%s", trap.host_message);
+    cr_assert(strstr(trap.host_message, "used with the wrong type, expected guest-defined resource but found "
+                                        "host-defined resource (test:host/res@0.1.0#thing, not resource-1)"),
+              "%s", trap.host_message);
     cr_assert(call(&f, "", "mix", NULL, 0, &r, &trap), "%s", trap.host_message);
     cr_assert_eq(r.of.u, 5);
     wasmrt_cval o = {.kind = WASMC_CVAL_OWN, .of.handle = 9};
