@@ -115,11 +115,20 @@ static void slots_to_bits(const uint8_t *types, uint32_t n, const wasmc_slot *sl
 /* Calls a core function: args per its parameter types, results out. */
 static bool call_core(ct_cx *cx, wasmrt_store *s, const wasmrt_func *f, const uint64_t *args, uint64_t *res) {
     const wasmc_functype *t = f->type;
+    /* As wasmrt_call: code built with --trap-state=auto may have lost its
+     * last stores before a trap (trap_order.c), so it is not run again. */
+    wasmrt_instance *owner = f->instance;
+    if (owner && owner->trapped && owner->module->desc->inexact_trap_state)
+        return ct_trap(cx, "a core instance of this component trapped earlier and, built with "
+                           "--trap-state=auto, cannot be called again");
     wasmc_slot slots[MAX_CORE_SLOTS];
     bits_to_slots(t->types, t->num_params, args, slots);
     wasmrt_trap trap;
     memset(&trap, 0, sizeof trap);
-    if (!rt_enter(s, t->entry, f->ref->code, f->ref->vmctx, slots, &trap)) return propagate(cx, &trap);
+    if (!rt_enter(s, t->entry, f->ref->code, f->ref->vmctx, slots, &trap)) {
+        if (owner && trap.code != WASMC_TRAP_EXIT) owner->trapped = true;
+        return propagate(cx, &trap);
+    }
     if (res) slots_to_bits(t->types + t->num_params, t->num_results, slots, res);
     return true;
 }
