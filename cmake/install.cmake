@@ -29,6 +29,19 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/wasmrtConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/wasmrtConfig.cmake ${PROJECT_BINARY_DIR}/wasmrtConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/wasmrt COMPONENT runtime)
 
+# The wasm-c-api libraries and their header.  wasm.h is installed from
+# ${WASM_C_API_DIR} (Apache-2.0, with its licence); the repository itself
+# does not hold a copy (../shared/wasm-c-api/PROVENANCE.md).
+if(TARGET wasmrt_capi)
+  install(TARGETS wasmrt_capi LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime)
+  install(FILES ${WASM_C_API_DIR}/include/wasm.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT runtime)
+  install(FILES ${WASM_C_API_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/wasmrt
+    RENAME wasm-c-api.LICENSE COMPONENT runtime)
+endif()
+if(TARGET wasmc_capi)
+  install(TARGETS wasmc_capi LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT compiler)
+endif()
+
 if(TARGET wasmc)
   install(TARGETS wasmc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT compiler)
 endif()

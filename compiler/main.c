@@ -163,8 +163,8 @@ int main(int argc, char **argv) {
     wasmc_options_default(&o);
     const char *in = NULL, *out = NULL, *sign_key_path = NULL;
     bool only_inputs = false;
-    bool validate_only = false;
     WasmcSigningKey sign_key;
+    bool validate_only = false;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

@@ -22,6 +22,7 @@
 
 #include "../target/host.h"
 #include "internal.h"
+#include "wasmc/component_plan.h"
 #include "wasmc/sha256.h"
 
 static void load_libm_globally(void) {
@@ -211,68 +212,61 @@ static int stage_create(const char *path, uint64_t size, uint8_t **p, wasmrt_err
     return mfd;
 }
 
-static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
-                                  const wasmrt_trust *trust, wasmrt_error *err);
+static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
+                        const wasmrt_trust *trust, rt_artifact *a, wasmrt_error *err);
 
-wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
-    return wasmrt_module_load_signed(path, NULL, err);
+bool rt_artifact_open(const char *path, rt_artifact *a, wasmrt_error *err) {
+    return rt_artifact_open_signed(path, NULL, a, err);
 }
 
-wasmrt_module *wasmrt_module_load_bytes(const uint8_t *bytes, size_t len, wasmrt_error *err) {
-    return wasmrt_module_load_bytes_signed(bytes, len, NULL, err);
-}
-
-wasmrt_module *wasmrt_module_load_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err) {
-    wasmrt_error scratch;
-    if (!err) err = &scratch;
+bool rt_artifact_open_signed(const char *path, const wasmrt_trust *trust, rt_artifact *a, wasmrt_error *err) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rt_err(err, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
+        return false;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         rt_err(err, "%s: not a regular file", path);
         close(fd);
-        return NULL;
+        return false;
     }
     uint64_t size = (uint64_t)st.st_size;
     uint8_t *p;
     int mfd = stage_create(path, size, &p, err);
     if (mfd < 0) {
         close(fd);
-        return NULL;
+        return false;
     }
     bool ok = size == 0 || read_all(fd, p, size);
     close(fd);
     if (!ok) rt_err(err, "%s: read failed", path);
-    return load_staged(path, mfd, p, size, ok, trust, err);
+    return open_staged(path, mfd, p, size, ok, trust, a, err);
 }
 
 /* The same checks as from a file: the bytes are copied into a sealed memfd
  * first, so the caller may change or free them at any time. */
-wasmrt_module *wasmrt_module_load_bytes_signed(const uint8_t *bytes, size_t len, const wasmrt_trust *trust,
-                                               wasmrt_error *err) {
-    wasmrt_error scratch;
-    if (!err) err = &scratch;
+bool rt_artifact_open_bytes(const uint8_t *bytes, size_t len, const wasmrt_trust *trust, rt_artifact *a,
+                            wasmrt_error *err) {
     const char *path = "<memory>";
     if (!bytes && len) {
         rt_err(err, "%s: no bytes", path);
-        return NULL;
+        return false;
     }
     uint8_t *p;
     int mfd = stage_create(path, len, &p, err);
-    if (mfd < 0) return NULL;
+    if (mfd < 0) return false;
     if (len) memcpy(p, bytes, len);
-    return load_staged(path, mfd, p, len, true, trust, err);
+    return open_staged(path, mfd, p, len, true, trust, a, err);
 }
 
 /* Checks the staged bytes at p (mapped, size bytes; ok=false: staging
  * already failed with err set), unmaps them, seals the memfd and dlopens
- * it.  Takes ownership of mfd. */
-static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
-                                  const wasmrt_trust *trust, wasmrt_error *err) {
+ * it into *a.  Takes ownership of mfd. */
+static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
+                        const wasmrt_trust *trust, rt_artifact *a, wasmrt_error *err) {
     wasmc_trailer t;
+    memset(&t, 0, sizeof t);
     const uint8_t *bytes = size ? p : (const uint8_t *)"";
     uint64_t body = size;
     const wasmc_signature *sig = NULL;
@@ -288,13 +282,13 @@ static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_
     if (size) munmap(p, size);
     if (!ok) {
         close(mfd);
-        return NULL;
+        return false;
     }
     /* No more writes through any path: what dlopen maps is what we hashed. */
     if (fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0) {
         rt_err(err, "%s: cannot seal staged artifact: %s", path, strerror(errno));
         close(mfd);
-        return NULL;
+        return false;
     }
     /* Artifacts may call libm (ceilf, roundeven...: LLVM emits them when the
      * target CPU lacks an instruction, e.g. --cpu=x86-64 without SSE4.1).
@@ -322,11 +316,25 @@ static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_
         const char *e = named ? dlerror() : "no unused name for the staged artifact";
         rt_err(err, "%s: dlopen failed: %s", path, e ? e : "unknown error");
         close(mfd);
-        return NULL;
+        return false;
     }
+    a->dl = dl;
+    a->fd = mfd;
+    a->trailer = t;
+    return true;
+}
+
+/* A core module from an opened artifact (takes ownership of it). */
+static wasmrt_module *module_from(const char *path, rt_artifact *a, wasmrt_error *err) {
+    void *dl = a->dl;
+    int mfd = a->fd;
+    wasmc_trailer t = a->trailer;
     const wasmc_descriptor *d = dlsym(dl, WASMC_DESCRIPTOR_SYMBOL);
     if (!d) {
-        rt_err(err, "%s: not a wasmc artifact (no %s symbol)", path, WASMC_DESCRIPTOR_SYMBOL);
+        if (dlsym(dl, WASMC_COMPONENT_SYMBOL))
+            rt_err(err, "%s: is a component, not a core module (load it with wasmrt_component_load)", path);
+        else
+            rt_err(err, "%s: not a wasmc artifact (no %s symbol)", path, WASMC_DESCRIPTOR_SYMBOL);
         dlclose(dl);
         close(mfd);
         return NULL;
@@ -352,4 +360,29 @@ static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_
         snprintf(err->message, sizeof err->message, "%.*s: %.300s", (int)n, path, tmp);
     }
     return m;
+}
+
+wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
+    return wasmrt_module_load_signed(path, NULL, err);
+}
+
+wasmrt_module *wasmrt_module_load_bytes(const uint8_t *bytes, size_t len, wasmrt_error *err) {
+    return wasmrt_module_load_bytes_signed(bytes, len, NULL, err);
+}
+
+wasmrt_module *wasmrt_module_load_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err) {
+    wasmrt_error scratch;
+    if (!err) err = &scratch;
+    rt_artifact a;
+    if (!rt_artifact_open_signed(path, trust, &a, err)) return NULL;
+    return module_from(path, &a, err);
+}
+
+wasmrt_module *wasmrt_module_load_bytes_signed(const uint8_t *bytes, size_t len, const wasmrt_trust *trust,
+                                               wasmrt_error *err) {
+    wasmrt_error scratch;
+    if (!err) err = &scratch;
+    rt_artifact a;
+    if (!rt_artifact_open_bytes(bytes, len, trust, &a, err)) return NULL;
+    return module_from("<memory>", &a, err);
 }

@@ -5,8 +5,7 @@
  * artifact this host cannot run (another architecture, missing CPU
  * features); the imports and exports come from the descriptor, which needs
  * the artifact loaded, i.e. every check of wasmrt_module_load passed.  A
- * component artifact (crt's wasmrt_artifact_is_component, when linked in)
- * is described by its WIT world instead.  Names come from the guest: text
+ * component artifact is described by its WIT world instead.  Names come from the guest: text
  * output replaces control characters with '?', JSON escapes them.
  */
 #define _GNU_SOURCE
@@ -21,12 +20,6 @@
 #include "../internal.h"
 #include "wasmc/sha256.h"
 #include "wasmrt_component.h"
-
-/* Components are another engineer's (branch crt): use them when linked. */
-#pragma weak wasmrt_artifact_is_component
-#pragma weak wasmrt_component_load
-#pragma weak wasmrt_component_wit
-#pragma weak wasmrt_component_release
 
 #define MAX_ARTIFACT_BYTES (1ull << 31)
 
@@ -235,8 +228,7 @@ int wasmrt_cli_inspect(int argc, char **argv) {
         field("file", buf, true);
     }
     wasmrt_error cerr;
-    bool component = wasmrt_artifact_is_component && wasmrt_component_load && wasmrt_component_wit &&
-                     wasmrt_artifact_is_component(path, &cerr);
+    bool component = wasmrt_artifact_is_component(path, &cerr);
     field("kind", component ? "component" : "core module", true);
     snprintf(buf, sizeof buf, "%u", t.format_version);
     field("format_version", buf, false);
@@ -321,7 +313,7 @@ int wasmrt_cli_inspect(int argc, char **argv) {
         } else {
             rc = 1;
         }
-        if (c && wasmrt_component_release) wasmrt_component_release(c);
+        if (c) wasmrt_component_release(c);
     } else {
         wasmrt_module *m = wasmrt_module_load(path, &err);
         if (m) {

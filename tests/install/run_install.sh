@@ -27,6 +27,15 @@ readelf --dyn-syms -W "$lib" | grep -q 'wasmrt_module_load@@WASMRT_0' || fail "s
 readelf --dyn-syms -W "$lib" | awk '$5=="GLOBAL" && $7!="UND" && $7!="ABS" {print $8}' | grep -v '^wasmrt_' \
     && fail "libwasmrt exports symbols outside wasmrt_*"
 
+# The wasm-c-api: header and the runtime-only library (no LLVM, wasm_* only).
+capi=$(find "$prefix" -name 'libwasmrt-capi.so.0' | head -1)
+if [ -e "$src/../shared/wasm-c-api/include/wasm.h" ]; then
+    [ -e "$prefix/include/wasm.h" ] && [ -n "$capi" ] || fail "no wasm.h or libwasmrt-capi.so.0 installed"
+    ldd "$capi" | grep -qi llvm && fail "libwasmrt-capi links LLVM"
+    readelf --dyn-syms -W "$capi" | awk '$5=="GLOBAL" && $7!="UND" && $7!="ABS" {print $8}' | grep -v '^wasm_' \
+        && fail "libwasmrt-capi exports symbols outside wasm_*"
+fi
+
 # The guest: an artifact made by the build tree's compiler.
 wat2wasm "$src/examples/embed/greet.wat" -o "$work/greet.wasm"
 "$build/bin/wasmc" "$work/greet.wasm" -o "$work/greet.so"
