@@ -570,6 +570,20 @@ Test(component_e2e, host_resources_borrow_scopes_and_wrong_types) {
     stop(&f);
 }
 
+Test(component_e2e, an_instance_and_its_component_may_go_before_the_store) {
+    /* c2c's core instances import memories from each other: they stay
+     * until the store goes, and need their component's code until then */
+    fx f = start("c2c", C2C_WAT, NULL);
+    wasmrt_trap trap;
+    wasmrt_cval r;
+    cr_assert(call(&f, "", "run", NULL, 0, &r, &trap), "%s", trap.host_message);
+    wasmrt_cval_free(&r);
+    wasmrt_cinstance_free(f.ci);
+    wasmrt_component_release(f.c);
+    wasmrt_clinker_free(f.l);
+    wasmrt_store_free(f.s);
+}
+
 Test(component_e2e, core_and_component_loaders_refuse_each_others_artifacts) {
     wasmrt_component *c = build("strings", STRINGS_WAT);
     wasmrt_component_release(c);
