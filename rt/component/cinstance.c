@@ -376,8 +376,17 @@ static void resource_thunk(void *env, void *caller, wasmc_slot *slots) {
         return;
     }
     if (ci->dtors[st->index].ref) {
+        /* The destructor runs in the resource's own instance: entering it
+         * from another follows the call rules. */
         uint64_t arg = copy.rep;
-        if (!call_core(&cx, ci->store, &ci->dtors[st->index], &arg, NULL)) raise_trap(&cx);
+        if (!entering_set(ci, r->cinstance, st->cinstance, 0)) {
+            ct_trap(&cx, "cannot enter component instance");
+            raise_trap(&cx);
+        }
+        entering_set(ci, r->cinstance, st->cinstance, 1);
+        bool ok = call_core(&cx, ci->store, &ci->dtors[st->index], &arg, NULL);
+        entering_set(ci, r->cinstance, st->cinstance, 2);
+        if (!ok) raise_trap(&cx);
     }
 }
 
@@ -729,12 +738,21 @@ bool wasmrt_cinstance_resource_drop(wasmrt_cinstance *ci, uint32_t handle, wasmr
         return false;
     }
     uint32_t r = h->resource, rep = h->rep;
-    ct_table_remove(&ci->host_handles, handle);
-    if (!ci->dtors[r].ref) return true;
     ct_cx st;
     memset(&st, 0, sizeof st);
+    uint32_t impl = ci->comp->plan.resources[r].cinstance;
+    if (ci->dtors[r].ref && !entering_set(ci, impl, NONE, 0)) {   /* e.g. from a host function mid-call */
+        ct_trap(&st, "cannot enter component instance");
+        fill_trap(trap, err, &st);
+        return false;
+    }
+    ct_table_remove(&ci->host_handles, handle);
+    if (!ci->dtors[r].ref) return true;
     uint64_t arg = rep;
-    if (!call_core(&st, ci->store, &ci->dtors[r], &arg, NULL)) {
+    entering_set(ci, impl, NONE, 1);
+    bool ok = call_core(&st, ci->store, &ci->dtors[r], &arg, NULL);
+    entering_set(ci, impl, NONE, 2);
+    if (!ok) {
         fill_trap(trap, err, &st);
         return false;
     }

@@ -120,10 +120,18 @@ static wasmrt_component *component(void) {
 }
 
 /* ---- host functions ---- */
+static uint32_t drop_in_host;           /* a host handle host_double tries to drop, or 0 */
+static wasmrt_trap drop_trap;
+static bool drop_ok;
+
 static bool host_double(void *env, wasmrt_cinstance *caller, const wasmrt_cfunc *type, const wasmrt_cval *args,
                         uint32_t nargs, wasmrt_cval *result, wasmrt_error *err) {
     (void)env, (void)caller, (void)type;
     cr_assert_eq(nargs, 1);
+    if (drop_in_host) {
+        wasmrt_error e;
+        drop_ok = wasmrt_cinstance_resource_drop(caller, drop_in_host, &drop_trap, &e);
+    }
     if (args[0].of.u == 21 && env) {
         snprintf(err->message, sizeof err->message, "twenty-one is not allowed");
         return false;
@@ -382,6 +390,25 @@ Test(component_mock, the_host_drops_a_guest_resource_with_its_destructor) {
     cr_assert_eq(G.dtor_calls, 1);
     cr_assert_not(wasmrt_cinstance_resource_drop(f.ci, h.of.handle, &trap, &err));
     cr_assert_eq(trap.code, WASMC_TRAP_NONE);
+    teardown(&f);
+}
+
+Test(component_mock, a_destructor_cannot_run_while_its_instance_is_running) {
+    fx f = setup(NULL);
+    wasmrt_cval h, r;
+    wasmrt_trap trap;
+    wasmrt_error err;
+    cr_assert(call(&f, "test:guest/res", "make", NULL, 0, &h, &trap));
+    drop_in_host = h.of.handle;   /* the host drops it from inside an import the guest called */
+    cr_assert(call(&f, "", "call-import", NULL, 0, &r, &trap), "%s", trap.host_message);
+    drop_in_host = 0;
+    cr_assert_not(drop_ok);
+    cr_assert_eq(drop_trap.code, WASMC_TRAP_CANON);
+    cr_assert_str_eq(drop_trap.host_message, "cannot enter component instance");
+    cr_assert_eq(G.dtor_calls, 0);
+    /* the handle is still the host's: dropping it now runs the destructor */
+    cr_assert(wasmrt_cinstance_resource_drop(f.ci, h.of.handle, &trap, &err), "%s", err.message);
+    cr_assert_eq(G.dtor_calls, 1);
     teardown(&f);
 }
 
