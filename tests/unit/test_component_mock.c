@@ -536,3 +536,63 @@ Test(component_mock, a_plan_naming_a_core_instance_before_it_exists_is_refused) 
     cr_assert(strstr(err.message, "core instance index 0 out of range (0 defined)"), "%s", err.message);
     free(PLAN.b);
 }
+
+/* Mutated plans over the mock module: each is refused, fails to
+ * instantiate with a message, or instantiates; then every exported
+ * function without parameters is called (it returns or traps).  Under
+ * ASan this checks instantiation and calls against forged plans. */
+Test(component_mock, mutated_plans_are_refused_or_run_never_fault) {
+    MD = cm_descriptor();
+    MODS[0] = &MD;
+    build_plan();
+    pb orig = PLAN;
+    uint32_t seed = 777, decoded = 0, instantiated = 0, calls = 0;
+    wasmrt_error err;
+    wasmrt_trap trap;
+    wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    wasmrt_clinker *l = wasmrt_clinker_new();
+    wasmrt_clinker_trap_unknown_imports(l, true);
+    for (int round = 0; round < 3000; round++) {
+        memset(&G, 0, sizeof G);
+        G.bump = 16384;
+        uint8_t *m = malloc(orig.n);
+        memcpy(m, orig.b, orig.n);
+        for (int k = 0; k < 1 + round % 2; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = (seed >> 8) % orig.n;
+            seed = seed * 1103515245u + 12345u;
+            m[at] = (round & 1) ? (uint8_t)(seed >> 16) : (uint8_t)(m[at] ^ (1u << ((seed >> 16) & 7)));
+        }
+        CD = (wasmc_component_descriptor){WASMC_COMPONENT_MAGIC, WASMC_FORMAT_VERSION, 1, 0, MODS, m, orig.n, NULL};
+        wasmrt_component *c = wasmrt_component_from_descriptor(&CD, &err);
+        if (c) {
+            decoded++;
+            wasmrt_cinstance *ci = wasmrt_component_instantiate(s, c, l, &trap, &err);
+            if (ci) {
+                instantiated++;
+                for (uint32_t i = 0; i < wasmrt_component_num_exports(c); i++) {
+                    wasmrt_citem it = wasmrt_component_export(c, i);
+                    if (it.kind != WASMC_PLAN_FUNC || wasmrt_cfunc_num_params(it.func)) continue;
+                    const wasmrt_cfunc *f = wasmrt_cinstance_func(ci, it.iface, it.name);
+                    if (!f) continue;
+                    wasmrt_cval r;
+                    if (wasmrt_cinstance_call(ci, f, NULL, 0, &r, &trap, &err) && wasmrt_cfunc_result_type(f))
+                        wasmrt_cval_free(&r);
+                    calls++;
+                }
+                wasmrt_cinstance_free(ci);
+            } else {
+                cr_assert(err.message[0]);
+            }
+            wasmrt_component_release(c);
+        } else {
+            cr_assert(err.message[0]);
+        }
+        free(m);
+    }
+    cr_log_info("%u decoded, %u instantiated, %u calls", decoded, instantiated, calls);
+    cr_assert_gt(instantiated, 10);
+    wasmrt_store_free(s);
+    wasmrt_clinker_free(l);
+    free(orig.b);
+}
