@@ -73,6 +73,12 @@ struct wasmrt_cinstance {
     wasmrt_func *dtors;             /* per resource (ref NULL: none) */
     ct_table host_handles;
     void *user_data;
+    /* The lifted calls running now (a stack): a borrow's drop finds its
+     * call's count here by id. */
+    struct ct_task { uint64_t id; uint32_t *borrows; } *tasks;
+    uint32_t num_tasks, cap_tasks;
+    uint64_t next_task;
+    bool zombie;                    /* freed, its component kept for the store */
 };
 
 /* A ct_cx for one side of a call, and how to reach its realloc. */
@@ -165,16 +171,23 @@ static void copy_trap(ct_cx *to, const ct_cx *from) {
     memcpy(to->trap_msg, from->trap_msg, sizeof to->trap_msg);
 }
 
+/* Whether x is y or one of y's ancestors. */
+static bool self_or_ancestor(const wasmrt_cinstance *ci, uint32_t y, uint32_t x) {
+    for (; y != NONE; y = ci->insts[y].parent)
+        if (y == x) return true;
+    return false;
+}
+
 /* ComponentInstance.entering_set: the callee and its ancestors, less the
- * caller's (a parent calling its child enters only the child). */
-static uint32_t entering_set(wasmrt_cinstance *ci, uint32_t callee, uint32_t caller, uint32_t *out, uint32_t cap) {
-    uint32_t n = 0;
-    for (uint32_t x = callee; x != NONE && n < cap; x = ci->insts[x].parent) {
-        bool shared = false;
-        for (uint32_t y = caller; y != NONE && !shared; y = ci->insts[y].parent) shared = x == y;
-        if (!shared) out[n++] = x;
+ * caller's (a parent calling its child enters only the child).  op 0:
+ * whether all may be entered; 1: enter them; 2: leave them. */
+static bool entering_set(wasmrt_cinstance *ci, uint32_t callee, uint32_t caller, int op) {
+    for (uint32_t x = callee; x != NONE; x = ci->insts[x].parent) {
+        if (self_or_ancestor(ci, caller, x)) continue;
+        if (op == 0 && !ci->insts[x].may_enter) return false;
+        if (op) ci->insts[x].may_enter = op == 2;
     }
-    return n;
+    return true;
 }
 
 /* canon_lift, synchronous: args are host-side values (reps for
@@ -183,15 +196,22 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
                         wasmrt_cval *result, ct_table *host_table, ct_cx *status) {
     ct_lifted *lf = &ci->lifted[k];
     const struct wasmrt_cfunc *ft = &lf->type;
-    uint32_t set[64];
-    uint32_t n = entering_set(ci, lf->side.inst, caller, set, 64);
-    for (uint32_t i = 0; i < n; i++)
-        if (!ci->insts[set[i]].may_enter) return ct_trap(status, "cannot enter component instance");
-    for (uint32_t i = 0; i < n; i++) ci->insts[set[i]].may_enter = false;
+    if (!entering_set(ci, lf->side.inst, caller, 0)) return ct_trap(status, "cannot enter component instance");
     uint32_t borrows = 0;
+    if (ci->num_tasks == ci->cap_tasks) {
+        uint32_t cap = ci->cap_tasks ? ci->cap_tasks * 2 : 8;
+        struct ct_task *t = realloc(ci->tasks, cap * sizeof *t);
+        if (!t) return ct_trap(status, "out of memory");
+        ci->tasks = t;
+        ci->cap_tasks = cap;
+    }
+    uint64_t task = ++ci->next_task;
+    ci->tasks[ci->num_tasks++] = (struct ct_task){task, &borrows};
+    entering_set(ci, lf->side.inst, caller, 1);
     ccx c;
     ccx_init(&c, ci, &lf->side);
     c.cx.borrow_scope = &borrows;
+    c.cx.scope_id = task;
     c.cx.host_table = host_table;
     c.cx.adapter = caller != NONE;
     uint64_t flat[CT_FLAT_CAP], res[1] = {0};
@@ -207,7 +227,8 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
         ok = call_core(&c.cx, ci->store, &lf->post, res, NULL);
         inst->may_leave = true;
     }
-    for (uint32_t i = 0; i < n; i++) ci->insts[set[i]].may_enter = true;
+    entering_set(ci, lf->side.inst, caller, 2);
+    ci->num_tasks--;
     if (!ok) {
         if (lifted) wasmrt_cval_free(result);
         copy_trap(status, &c.cx);
@@ -341,7 +362,11 @@ static void resource_thunk(void *env, void *caller, wasmc_slot *slots) {
     ct_handle copy = *h;
     ct_table_remove(&cx.inst->handles, i);
     if (!copy.own) {
-        if (copy.borrow_scope && *copy.borrow_scope) (*copy.borrow_scope)--;
+        for (uint32_t k = ci->num_tasks; k-- > 0;)
+            if (ci->tasks[k].id == copy.borrow_scope) {
+                if (*ci->tasks[k].borrows) (*ci->tasks[k].borrows)--;
+                break;
+            }
         return;
     }
     const ct_resource *r = &ci->comp->plan.resources[st->index];
@@ -351,8 +376,17 @@ static void resource_thunk(void *env, void *caller, wasmc_slot *slots) {
         return;
     }
     if (ci->dtors[st->index].ref) {
+        /* The destructor runs in the resource's own instance: entering it
+         * from another follows the call rules. */
         uint64_t arg = copy.rep;
-        if (!call_core(&cx, ci->store, &ci->dtors[st->index], &arg, NULL)) raise_trap(&cx);
+        if (!entering_set(ci, r->cinstance, st->cinstance, 0)) {
+            ct_trap(&cx, "cannot enter component instance");
+            raise_trap(&cx);
+        }
+        entering_set(ci, r->cinstance, st->cinstance, 1);
+        bool ok = call_core(&cx, ci->store, &ci->dtors[st->index], &arg, NULL);
+        entering_set(ci, r->cinstance, st->cinstance, 2);
+        if (!ok) raise_trap(&cx);
     }
 }
 
@@ -578,12 +612,8 @@ fail:
     return NULL;
 }
 
-void wasmrt_cinstance_free(wasmrt_cinstance *ci) {
-    if (!ci) return;
-    wasmrt_store *s = ci->store;
-    if (ci->prev) ci->prev->next = ci->next; else s->cinstances = ci->next;
-    if (ci->next) ci->next->prev = ci->prev;
-    for (uint32_t i = ci->num_core; i-- > 0;) wasmrt_instance_free(ci->core[i]);
+/* Everything but the component reference and the store link. */
+static void release_parts(wasmrt_cinstance *ci) {
     if (ci->insts)
         for (uint32_t i = 0; i < ci->comp->plan.num_cinstances; i++) ct_table_free(&ci->insts[i].handles);
     ct_table_free(&ci->host_handles);
@@ -593,12 +623,44 @@ void wasmrt_cinstance_free(wasmrt_cinstance *ci) {
     free(ci->lifted);
     free(ci->insts);
     free(ci->dtors);
+    free(ci->tasks);
+    ci->tasks = NULL;
+    ci->num_tasks = ci->cap_tasks = 0;
+    ci->defs = NULL, ci->core = NULL, ci->lowered = NULL, ci->lifted = NULL, ci->insts = NULL, ci->dtors = NULL;
+    ci->num_core = 0;
+}
+
+static void unlink_and_release(wasmrt_cinstance *ci) {
+    wasmrt_store *s = ci->store;
+    if (ci->prev) ci->prev->next = ci->next; else s->cinstances = ci->next;
+    if (ci->next) ci->next->prev = ci->prev;
     wasmrt_component_release(ci->comp);
     free(ci);
 }
 
+/* Core instances other instances link to outlive this call (instance.c)
+ * and still need their module's code and descriptor, which the
+ * component's dl handle maps: then the component is released only when
+ * the store has destroyed them (rt_cinstances_free). */
+void wasmrt_cinstance_free(wasmrt_cinstance *ci) {
+    if (!ci || ci->zombie) return;
+    bool kept = false;
+    for (uint32_t i = ci->num_core; i-- > 0;) {
+        kept |= ci->core[i]->linked;
+        wasmrt_instance_free(ci->core[i]);
+    }
+    release_parts(ci);
+    if (kept) ci->zombie = true;
+    else unlink_and_release(ci);
+}
+
+/* wasmrt_store_free, after it destroyed every core instance. */
 void rt_cinstances_free(wasmrt_store *s) {
-    while (s->cinstances) wasmrt_cinstance_free(s->cinstances);
+    while (s->cinstances) {
+        wasmrt_cinstance *ci = s->cinstances;
+        release_parts(ci);
+        unlink_and_release(ci);
+    }
 }
 
 void wasmrt_cinstance_set_user_data(wasmrt_cinstance *ci, void *data) { ci->user_data = data; }
@@ -676,12 +738,21 @@ bool wasmrt_cinstance_resource_drop(wasmrt_cinstance *ci, uint32_t handle, wasmr
         return false;
     }
     uint32_t r = h->resource, rep = h->rep;
-    ct_table_remove(&ci->host_handles, handle);
-    if (!ci->dtors[r].ref) return true;
     ct_cx st;
     memset(&st, 0, sizeof st);
+    uint32_t impl = ci->comp->plan.resources[r].cinstance;
+    if (ci->dtors[r].ref && !entering_set(ci, impl, NONE, 0)) {   /* e.g. from a host function mid-call */
+        ct_trap(&st, "cannot enter component instance");
+        fill_trap(trap, err, &st);
+        return false;
+    }
+    ct_table_remove(&ci->host_handles, handle);
+    if (!ci->dtors[r].ref) return true;
     uint64_t arg = rep;
-    if (!call_core(&st, ci->store, &ci->dtors[r], &arg, NULL)) {
+    entering_set(ci, impl, NONE, 1);
+    bool ok = call_core(&st, ci->store, &ci->dtors[r], &arg, NULL);
+    entering_set(ci, impl, NONE, 2);
+    if (!ok) {
         fill_trap(trap, err, &st);
         return false;
     }

@@ -120,10 +120,18 @@ static wasmrt_component *component(void) {
 }
 
 /* ---- host functions ---- */
+static uint32_t drop_in_host;           /* a host handle host_double tries to drop, or 0 */
+static wasmrt_trap drop_trap;
+static bool drop_ok;
+
 static bool host_double(void *env, wasmrt_cinstance *caller, const wasmrt_cfunc *type, const wasmrt_cval *args,
                         uint32_t nargs, wasmrt_cval *result, wasmrt_error *err) {
     (void)env, (void)caller, (void)type;
     cr_assert_eq(nargs, 1);
+    if (drop_in_host) {
+        wasmrt_error e;
+        drop_ok = wasmrt_cinstance_resource_drop(caller, drop_in_host, &drop_trap, &e);
+    }
     if (args[0].of.u == 21 && env) {
         snprintf(err->message, sizeof err->message, "twenty-one is not allowed");
         return false;
@@ -385,6 +393,25 @@ Test(component_mock, the_host_drops_a_guest_resource_with_its_destructor) {
     teardown(&f);
 }
 
+Test(component_mock, a_destructor_cannot_run_while_its_instance_is_running) {
+    fx f = setup(NULL);
+    wasmrt_cval h, r;
+    wasmrt_trap trap;
+    wasmrt_error err;
+    cr_assert(call(&f, "test:guest/res", "make", NULL, 0, &h, &trap));
+    drop_in_host = h.of.handle;   /* the host drops it from inside an import the guest called */
+    cr_assert(call(&f, "", "call-import", NULL, 0, &r, &trap), "%s", trap.host_message);
+    drop_in_host = 0;
+    cr_assert_not(drop_ok);
+    cr_assert_eq(drop_trap.code, WASMC_TRAP_CANON);
+    cr_assert_str_eq(drop_trap.host_message, "cannot enter component instance");
+    cr_assert_eq(G.dtor_calls, 0);
+    /* the handle is still the host's: dropping it now runs the destructor */
+    cr_assert(wasmrt_cinstance_resource_drop(f.ci, h.of.handle, &trap, &err), "%s", err.message);
+    cr_assert_eq(G.dtor_calls, 1);
+    teardown(&f);
+}
+
 Test(component_mock, a_guest_handle_used_after_drop_traps) {
     fx f = setup(NULL);
     wasmrt_cval r;
@@ -508,4 +535,64 @@ Test(component_mock, a_plan_naming_a_core_instance_before_it_exists_is_refused) 
     cr_assert_null(wasmrt_component_from_descriptor(&CD, &err));
     cr_assert(strstr(err.message, "core instance index 0 out of range (0 defined)"), "%s", err.message);
     free(PLAN.b);
+}
+
+/* Mutated plans over the mock module: each is refused, fails to
+ * instantiate with a message, or instantiates; then every exported
+ * function without parameters is called (it returns or traps).  Under
+ * ASan this checks instantiation and calls against forged plans. */
+Test(component_mock, mutated_plans_are_refused_or_run_never_fault) {
+    MD = cm_descriptor();
+    MODS[0] = &MD;
+    build_plan();
+    pb orig = PLAN;
+    uint32_t seed = 777, decoded = 0, instantiated = 0, calls = 0;
+    wasmrt_error err;
+    wasmrt_trap trap;
+    wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    wasmrt_clinker *l = wasmrt_clinker_new();
+    wasmrt_clinker_trap_unknown_imports(l, true);
+    for (int round = 0; round < 3000; round++) {
+        memset(&G, 0, sizeof G);
+        G.bump = 16384;
+        uint8_t *m = malloc(orig.n);
+        memcpy(m, orig.b, orig.n);
+        for (int k = 0; k < 1 + round % 2; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t at = (seed >> 8) % orig.n;
+            seed = seed * 1103515245u + 12345u;
+            m[at] = (round & 1) ? (uint8_t)(seed >> 16) : (uint8_t)(m[at] ^ (1u << ((seed >> 16) & 7)));
+        }
+        CD = (wasmc_component_descriptor){WASMC_COMPONENT_MAGIC, WASMC_FORMAT_VERSION, 1, 0, MODS, m, orig.n, NULL};
+        wasmrt_component *c = wasmrt_component_from_descriptor(&CD, &err);
+        if (c) {
+            decoded++;
+            wasmrt_cinstance *ci = wasmrt_component_instantiate(s, c, l, &trap, &err);
+            if (ci) {
+                instantiated++;
+                for (uint32_t i = 0; i < wasmrt_component_num_exports(c); i++) {
+                    wasmrt_citem it = wasmrt_component_export(c, i);
+                    if (it.kind != WASMC_PLAN_FUNC || wasmrt_cfunc_num_params(it.func)) continue;
+                    const wasmrt_cfunc *f = wasmrt_cinstance_func(ci, it.iface, it.name);
+                    if (!f) continue;
+                    wasmrt_cval r;
+                    if (wasmrt_cinstance_call(ci, f, NULL, 0, &r, &trap, &err) && wasmrt_cfunc_result_type(f))
+                        wasmrt_cval_free(&r);
+                    calls++;
+                }
+                wasmrt_cinstance_free(ci);
+            } else {
+                cr_assert(err.message[0]);
+            }
+            wasmrt_component_release(c);
+        } else {
+            cr_assert(err.message[0]);
+        }
+        free(m);
+    }
+    cr_log_info("%u decoded, %u instantiated, %u calls", decoded, instantiated, calls);
+    cr_assert_gt(instantiated, 10);
+    wasmrt_store_free(s);
+    wasmrt_clinker_free(l);
+    free(orig.b);
 }
