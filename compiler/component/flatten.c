@@ -97,6 +97,7 @@ typedef struct Scope {
     uint32_t num_exports, cap_exports;
     const char **export_names_list;
     Item *export_items;
+    size_t *export_offsets;
 } Scope;
 typedef Scope Frame;
 
@@ -902,7 +903,7 @@ typedef struct Args {
 } Args;
 
 static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *args, uint32_t parent_cinst,
-                           bool root, CInst **out);
+                           bool root, CInst **out, Frame **frame_out);
 
 static Item item_at(Ctx *cx, Frame *fr, CSortIdx si, size_t off, bool *ok) {
     Item it = {.sort = si.sort};
@@ -1035,7 +1036,7 @@ static bool instantiate_component(Ctx *cx, Frame *fr, const CDef *d) {
     if (!used) return OOM(cx);
     Args args = {.def = d, .frame = fr, .used = used};
     CInst *ci;
-    bool ok = eval_component(cx, cv->c, cv->closure, &args, fr->cinstance, false, &ci);
+    bool ok = eval_component(cx, cv->c, cv->closure, &args, fr->cinstance, false, &ci, NULL);
     free(used);
     return ok && pv_push(cx, &fr->instances, ci);
 }
@@ -1063,20 +1064,24 @@ static bool instance_from_exports(Ctx *cx, Frame *fr, const CDef *d) {
     return ok && pv_push(cx, &fr->instances, ci);
 }
 
-static bool add_export(Ctx *cx, Frame *fr, const char *name, Item it) {
+static bool add_export(Ctx *cx, Frame *fr, const char *name, Item it, size_t off) {
     if (fr->num_exports == fr->cap_exports) {
         uint32_t cap = fr->cap_exports ? fr->cap_exports * 2 : 8;
         const char **nn = arena_array(&cx->arena, cap, sizeof *nn);
         Item *ni = arena_array(&cx->arena, cap, sizeof *ni);
-        if (!nn || !ni) return OOM(cx);
+        size_t *no = arena_array(&cx->arena, cap, sizeof *no);
+        if (!nn || !ni || !no) return OOM(cx);
         if (fr->num_exports) {
             memcpy(nn, fr->export_names_list, fr->num_exports * sizeof *nn);
             memcpy(ni, fr->export_items, fr->num_exports * sizeof *ni);
+            memcpy(no, fr->export_offsets, fr->num_exports * sizeof *no);
         }
         fr->export_names_list = nn;
         fr->export_items = ni;
+        fr->export_offsets = no;
         fr->cap_exports = cap;
     }
+    fr->export_offsets[fr->num_exports] = off;
     fr->export_names_list[fr->num_exports] = name;
     fr->export_items[fr->num_exports++] = it;
     return true;
@@ -1135,7 +1140,7 @@ static bool export_def(Ctx *cx, Frame *fr, const CDef *d) {
                 return INVALID(cx, off, "instance not valid to be used as export");
     }
     if (!check_name(cx, fr, d->u.ie.name, false, it.sort, ty, off)) return false;
-    if (!add_export(cx, fr, d->u.ie.name, it)) return false;
+    if (!add_export(cx, fr, d->u.ie.name, it, off)) return false;
     return push_item(cx, fr, it);
 }
 
@@ -1167,7 +1172,7 @@ static bool validate_uninstantiated(Ctx *cx, Frame *fr) {
         plan_init(&scratch);
         cx->pb = &scratch;
         CInst *ci;
-        bool ok = eval_component(cx, cv->c, fr, NULL, 0, true, &ci);
+        bool ok = eval_component(cx, cv->c, fr, NULL, 0, true, &ci, NULL);
         cx->pb = saved;
         plan_free(&scratch);
         if (!ok) return false;
@@ -1176,7 +1181,7 @@ static bool validate_uninstantiated(Ctx *cx, Frame *fr) {
 }
 
 static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *args, uint32_t parent_cinst,
-                           bool root, CInst **out) {
+                           bool root, CInst **out, Frame **frame_out) {
     Frame *fr = new_scope(cx, closure, false);
     if (!fr) return false;
     fr->cinstance = plan_cinstance(cx->pb, root ? 0 : parent_cinst + 1);
@@ -1264,16 +1269,17 @@ static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *ar
     ci->names = fr->export_names_list;
     ci->items = fr->export_items;
     *out = ci;
+    if (frame_out) *frame_out = fr;
     return true;
 }
 
 /* ---- The root's exports ------------------------------------------------------------ */
 
-static bool plan_exports(Ctx *cx, const CInst *root, const Component *c) {
-    for (uint32_t i = 0; i < root->n; i++) {
-        const char *name = root->names[i];
-        const Item *it = &root->items[i];
-        size_t off = c->offset;
+static bool plan_exports(Ctx *cx, const Frame *root) {
+    for (uint32_t i = 0; i < root->num_exports; i++) {
+        const char *name = root->export_names_list[i];
+        const Item *it = &root->export_items[i];
+        size_t off = root->export_offsets[i];
         switch (it->sort) {
         case CS_FUNC: {
             const CFunc *fn = it->p;
@@ -1321,8 +1327,9 @@ bool component_flatten(const CFile *f, CPlan *plan, WasmError *err) {
     plan_init(&pb);
     cx.pb = &pb;
     CInst *root;
-    bool ok = eval_component(&cx, f->root, NULL, NULL, 0, true, &root);
-    ok = ok && plan_exports(&cx, root, f->root);
+    Frame *root_frame = NULL;
+    bool ok = eval_component(&cx, f->root, NULL, NULL, 0, true, &root, &root_frame);
+    ok = ok && plan_exports(&cx, root_frame);
     if (ok) ok = plan_finish(&pb, plan, err);
     else if (!wasm_error_is_set(err)) OOM(&cx);
     for (uint32_t i = 0; i < cx.all_scopes.n; i++) {
