@@ -96,6 +96,9 @@ for (const file of args) {
     try { bytes = await parse(text); } catch (e) { skipped++; if (verbose) console.log(`skip ${where}: jco cannot parse`); continue; }
     const path = join(work, `c${n}.wasm`);
     writeFileSync(path, bytes);
+    // COMPONENT_WAST_KEEP=DIR keeps every binary (a fuzzing seed corpus).
+    if (process.env.COMPONENT_WAST_KEEP)
+      writeFileSync(join(process.env.COMPONENT_WAST_KEEP, `${file.replace(/\W+/g, '_')}-${n}.wasm`), bytes);
     const r = spawnSync(wasmc, ['--validate', path], { encoding: 'utf8' });
     const got = r.status === 0;
     const line = (r.stderr || '').trim().split('\n')[0];
