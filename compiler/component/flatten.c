@@ -609,6 +609,9 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
                 break;
             }
             case CS_CORE_MODULE: {
+                const void *mt = get(cx, s, CS_CORE_TYPE, dc->ext.index, off);
+                if (!mt) return false;
+                if (mt != &placeholder) return INVALID(cx, off, "core type index %u is not a module type", dc->ext.index);
                 if (mode == ELAB_IMPORT && !is_import)
                     return UNSUPPORTED(cx, off, "core modules exported by an imported instance");
                 if (!check_name(cx, s, dc->name, is_import, CS_CORE_MODULE, NULL, off)) return false;
@@ -1016,7 +1019,12 @@ static bool root_import(Ctx *cx, Frame *fr, const CDef *d, Item *out) {
         return true;
     }
     case CS_COMPONENT: return UNSUPPORTED(cx, off, "importing components (`%s`)", name);
-    case CS_CORE_MODULE: return UNSUPPORTED(cx, off, "importing core modules (`%s`)", name);
+    case CS_CORE_MODULE: {
+        const void *mt = get(cx, fr, CS_CORE_TYPE, et->index, off);
+        if (!mt) return false;
+        if (mt != &placeholder) return INVALID(cx, off, "core type index %u is not a module type", et->index);
+        return UNSUPPORTED(cx, off, "importing core modules (`%s`)", name);
+    }
     default: return UNSUPPORTED(cx, off, "%s imports", sort_name(et->sort));
     }
 }
