@@ -46,6 +46,9 @@ static const char usage[] =
     "  --call-timeout=SEC  per-call limit; a call running longer traps (default 60, 0 = none)\n"
     "  --wast2json=PATH    the converter (default: wast2json, or $WAST2JSON)\n"
     "  --wast2json-arg=ARG pass ARG to wast2json (e.g. --enable-all), repeatable\n"
+    "  --skip-listed=FILE  count the scripts FILE lists (paths relative to FILE's folder, as\n"
+    "                      the Component Model's nyi.txt) as skipped, without running them\n"
+    "  --skip-all=REASON   count every script as skipped with REASON, without running it\n"
     "  -v                  show every failure and the reasons for skips\n";
 
 /* ---- Per-file bookkeeping in the parent --------------------------------- */
@@ -72,6 +75,7 @@ typedef struct FileRun {
     size_t num_skips, cap_skips;
     char *file_note;           /* appended to the file's line (wast2json failure) */
     char *crash;               /* how the child ended abnormally */
+    const char *skip_reason;   /* not run at all: counted as one skip */
 } FileRun;
 
 typedef struct Config {
@@ -327,6 +331,37 @@ static void free_file(FileRun *f) {
     free(f->crash);
 }
 
+/* Is path one of the scripts the list names?  Lines are paths relative to
+ * the list's folder ("./validation/x.wast"); '#' starts a comment.  Both
+ * sides are compared as real paths, so any spelling of a path matches. */
+static bool listed_in(const char *list, const char *path) {
+    FILE *f = fopen(list, "r");
+    if (!f) return false;
+    char want[PATH_MAX];
+    if (!realpath(path, want)) {
+        fclose(f);
+        return false;
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", list);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    else snprintf(dir, sizeof dir, ".");
+    char line[PATH_MAX];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "#\r\n")] = 0;
+        size_t n = strlen(line);
+        while (n && (line[n - 1] == ' ' || line[n - 1] == '\t')) line[--n] = 0;
+        if (!n) continue;
+        char joined[2 * PATH_MAX + 2], real[PATH_MAX];
+        snprintf(joined, sizeof joined, "%s/%s", dir, line);
+        found = realpath(joined, real) && strcmp(real, want) == 0;
+    }
+    fclose(f);
+    return found;
+}
+
 /* ---- Options ------------------------------------------------------------ */
 
 static bool parse_only(const char *list, unsigned *kinds) {
@@ -394,6 +429,7 @@ int main(int argc, char **argv) {
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     if (!w2j_args || !files) return 2;
     size_t num_w2j = 0, num_files = 0;
+    const char *skip_listed = NULL, *skip_all = NULL;
     static char no_exec[200];
 
     for (int i = 1; i < argc; i++) {
@@ -456,6 +492,14 @@ int main(int argc, char **argv) {
             cfg.file.wast2json = a + 12;
         } else if (strncmp(a, "--wast2json-arg=", 16) == 0) {
             w2j_args[num_w2j++] = a + 16;
+        } else if (strncmp(a, "--skip-listed=", 14) == 0) {
+            skip_listed = a + 14;
+            if (access(skip_listed, R_OK) != 0) {
+                fprintf(stderr, "wast-run: error: cannot read %s: %s\n", skip_listed, strerror(errno));
+                return 2;
+            }
+        } else if (strncmp(a, "--skip-all=", 11) == 0) {
+            skip_all = a + 11;
         } else if (strcmp(a, "-v") == 0) {
             cfg.verbose = true;
         } else if (a[0] == '-' && a[1]) {
@@ -481,9 +525,13 @@ int main(int argc, char **argv) {
     struct pollfd *pfds = calloc(num_files, sizeof *pfds);
     size_t *pidx = calloc(num_files, sizeof *pidx);
     if (!runs || !pfds || !pidx) return 2;
+    static char listed_reason[PATH_MAX + 32];
+    if (skip_listed) snprintf(listed_reason, sizeof listed_reason, "listed in %s", skip_listed);
     for (size_t i = 0; i < num_files; i++) {
         runs[i].path = files[i];
         runs[i].fd = -1;
+        if (skip_all) runs[i].skip_reason = skip_all;
+        else if (skip_listed && listed_in(skip_listed, files[i])) runs[i].skip_reason = listed_reason;
     }
 
     size_t next_start = 0, next_print = 0, running = 0;
@@ -491,7 +539,14 @@ int main(int argc, char **argv) {
     while (next_print < num_files && !interrupted) {
         while (running < cfg.jobs && next_start < num_files) {
             FileRun *f = &runs[next_start++];
-            if (start_file(f, &cfg)) {
+            if (f->skip_reason) {
+                char note[PATH_MAX + 64];
+                snprintf(note, sizeof note, " (%s)", f->skip_reason);
+                f->file_note = xstrdup(note);
+                f->skipped = 1;
+                add_skip_reason(f, "file", f->skip_reason);
+                f->finished = true;
+            } else if (start_file(f, &cfg)) {
                 running++;
             } else {
                 remove_tree(f->dir);

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "spectest.h"
+#include "wast_component.h"
 #include "wast_value.h"
 #include "wasmrt.h"
 
@@ -35,17 +36,22 @@ typedef struct Artifact {
     uint8_t *bytes;
     size_t size;
     uint64_t hash;
-    WastOutcome status;    /* PASS: mod is loaded and usable */
+    WastOutcome status;    /* PASS: mod (or comp) is loaded and usable */
     char why[WHY_LEN];
     wasmrt_module *mod;
+    bool component;
+    wasmrt_component *comp;
 } Artifact;
 
 typedef struct ModuleRec {
     char *name;            /* "$M", or NULL */
     uint64_t line;
-    WastOutcome status;    /* PASS: inst is usable */
+    WastOutcome status;    /* PASS: inst (or cinst) is usable; a definition: art is */
     char why[WHY_LEN];
     wasmrt_instance *inst;
+    bool component;
+    wasmrt_cinstance *cinst;
+    struct Artifact *art;  /* definitions (module_definition) */
 } ModuleRec;
 
 typedef struct Registration {
@@ -64,12 +70,15 @@ typedef struct Runner {
     char rt_why[WHY_LEN];
     wasmrt_store *store;
     wasmrt_linker *linker;
+    wasmrt_clinker *clinker; /* components link against it (no host definitions) */
 
     Artifact **arts;
     size_t num_arts, cap_arts;
     ModuleRec **mods;
     size_t num_mods, cap_mods;
     ModuleRec *current;
+    ModuleRec **defs;      /* module_definition records, by name */
+    size_t num_defs, cap_defs;
     Registration **regs;
     size_t num_regs, cap_regs;
 } Runner;
@@ -234,10 +243,11 @@ static void build_artifact(Runner *r, Artifact *a, size_t index) {
     WasmError e;
     wasm_error_clear(&e);
     char desc[WHY_LEN];
-    if (!wasmc_check(a->bytes, a->size, &e)) {
+    if (a->component ? !wasmc_component_check(a->bytes, a->size, &e) : !wasmc_check(a->bytes, a->size, &e)) {
         a->status = classify_compile(&e);
         describe_wasm_error(&e, desc, sizeof desc);
-        fmt(a->why, sizeof a->why, "valid module rejected by wasmc_check: %s", desc);
+        fmt(a->why, sizeof a->why, "valid %s rejected by %s: %s", a->component ? "component" : "module",
+            a->component ? "wasmc_component_check" : "wasmc_check", desc);
         return;
     }
     char path[4096];
@@ -256,6 +266,23 @@ static void build_artifact(Runner *r, Artifact *a, size_t index) {
         return;
     }
     wasmrt_error re = {{0}};
+    if (a->component) {
+        const char *missing = wast_component_runtime_missing();
+        if (missing) {
+            a->status = WAST_SKIP;
+            fmt(a->why, sizeof a->why, "%s", missing);
+            return;
+        }
+        a->comp = wast_component_load(path, &re);
+        if (!a->comp) {
+            a->status = classify_rt(re.message);
+            fmt(a->why, sizeof a->why, "load: %s", re.message);
+            strip_dir(a->why, r->opts->dir);
+            return;
+        }
+        a->status = WAST_PASS;
+        return;
+    }
     a->mod = wasmrt_module_load(path, &re);
     if (!a->mod) {
         a->status = classify_rt(re.message);
@@ -267,7 +294,7 @@ static void build_artifact(Runner *r, Artifact *a, size_t index) {
 }
 
 /* The loaded artifact for these bytes (taking ownership of them). */
-static Artifact *artifact_for(Runner *r, uint8_t *bytes, size_t size) {
+static Artifact *artifact_for(Runner *r, uint8_t *bytes, size_t size, bool component) {
     uint64_t h = fnv1a(bytes, size);
     for (size_t i = 0; i < r->num_arts; i++) {
         Artifact *a = r->arts[i];
@@ -285,6 +312,7 @@ static Artifact *artifact_for(Runner *r, uint8_t *bytes, size_t size) {
     a->bytes = bytes;
     a->size = size;
     a->hash = h;
+    a->component = component;
     r->arts[r->num_arts++] = a;
     build_artifact(r, a, r->num_arts - 1);
     return a;
@@ -328,7 +356,7 @@ static void spectest_module_ready(Runner *r) {
     Artifact *a = NULL;
     if (copy) {
         memcpy(copy, spectest_wasm, spectest_wasm_size);
-        a = artifact_for(r, copy, spectest_wasm_size);
+        a = artifact_for(r, copy, spectest_wasm_size, false);
     }
     if (a) {
         wasmrt_instance *inst = NULL;
@@ -419,11 +447,45 @@ static WastOutcome instantiate(Runner *r, Artifact *a, wasmrt_instance **out, St
     return classify_rt(e.message);
 }
 
-/* Compile, load and instantiate the module file of a command. */
-static WastOutcome module_from_file(Runner *r, const JsonValue *c, wasmrt_instance **out, Stage *stage,
-                                    char *why, size_t n) {
+/* A component artifact into the script's store, linked against the
+ * (empty) component linker: the tests' components import nothing from the
+ * host, so a missing import is a link error, as it should be. */
+static WastOutcome instantiate_component(Runner *r, Artifact *a, wasmrt_cinstance **out, Stage *stage, char *why,
+                                         size_t n) {
     *out = NULL;
     *stage = STAGE_BUILD;
+    if (a->status != WAST_PASS) {
+        fmt(why, n, "%s", a->why);
+        return a->status;
+    }
+    wasmrt_trap trap;
+    memset(&trap, 0, sizeof trap);
+    wasmrt_error e = {{0}};
+    wasmrt_cinstance *ci = wast_component_instantiate(r->store, a->comp, &r->clinker, &trap, &e);
+    if (ci) {
+        *out = ci;
+        *stage = STAGE_DONE;
+        return WAST_PASS;
+    }
+    if (trap.code != WASMC_TRAP_NONE) {
+        *stage = STAGE_TRAP;
+        fmt(why, n, "%s", (trap.code == WASMC_TRAP_CANON && trap.host_message[0]) ? trap.host_message : trap_text(&trap));
+        return WAST_FAIL;
+    }
+    *stage = STAGE_LINK;
+    fmt(why, n, "%s", e.message[0] ? e.message : "instantiation failed without a message");
+    return classify_rt(e.message);
+}
+
+/* A command's "component" flag (the converter's extension). */
+static bool is_component(const JsonValue *c) {
+    const JsonValue *v = json_get(c, "component");
+    return v && v->type == JSON_BOOL && v->u.boolean;
+}
+
+/* The compiled and loaded artifact of a command's module file. */
+static WastOutcome artifact_from_file(Runner *r, const JsonValue *c, Artifact **out, char *why, size_t n) {
+    *out = NULL;
     const char *filename = json_get_string(c, "filename", NULL);
     const char *mtype = json_get_string(c, "module_type", NULL);
     if (mtype && strcmp(mtype, "binary") != 0)
@@ -433,9 +495,29 @@ static WastOutcome module_from_file(Runner *r, const JsonValue *c, wasmrt_instan
     uint8_t *bytes;
     size_t size;
     if (!read_module_file(r, filename, &bytes, &size, why, n)) return WAST_FAIL;
-    Artifact *a = artifact_for(r, bytes, size);
-    if (!a) return fmt(why, n, "out of memory"), WAST_FAIL;
-    return instantiate(r, a, out, stage, why, n);
+    *out = artifact_for(r, bytes, size, is_component(c));
+    if (!*out) return fmt(why, n, "out of memory"), WAST_FAIL;
+    return WAST_PASS;
+}
+
+/* Instantiate a module or component artifact. */
+static WastOutcome instantiate_any(Runner *r, Artifact *a, wasmrt_instance **out, wasmrt_cinstance **cout,
+                                   Stage *stage, char *why, size_t n) {
+    *out = NULL;
+    *cout = NULL;
+    return a->component ? instantiate_component(r, a, cout, stage, why, n) : instantiate(r, a, out, stage, why, n);
+}
+
+/* Compile, load and instantiate the module file of a command. */
+static WastOutcome module_from_file(Runner *r, const JsonValue *c, wasmrt_instance **out, wasmrt_cinstance **cout,
+                                    Stage *stage, char *why, size_t n) {
+    *out = NULL;
+    *cout = NULL;
+    *stage = STAGE_BUILD;
+    Artifact *a;
+    WastOutcome st = artifact_from_file(r, c, &a, why, n);
+    if (st != WAST_PASS) return st;
+    return instantiate_any(r, a, out, cout, stage, why, n);
 }
 
 /* ---- Commands ----------------------------------------------------------- */
@@ -457,10 +539,11 @@ static void cmd_module(Runner *r, const JsonValue *c, uint64_t line) {
     const char *name = json_get_string(c, "name", NULL);
     m->name = name ? strdup(name) : NULL;
     m->line = line;
+    m->component = is_component(c);
     r->mods[r->num_mods++] = m;
     r->current = m;
     Stage stage;
-    m->status = module_from_file(r, c, &m->inst, &stage, m->why, sizeof m->why);
+    m->status = module_from_file(r, c, &m->inst, &m->cinst, &stage, m->why, sizeof m->why);
     if (stage == STAGE_TRAP) {
         char t[WHY_LEN];
         fmt(t, sizeof t, "instantiation trapped: %s", m->why);
@@ -485,6 +568,9 @@ static void cmd_register(Runner *r, const JsonValue *c, uint64_t line) {
     } else if (m->status != WAST_PASS) {
         st = m->status;
         fmt(why, sizeof why, "module of line %llu unavailable: %s", (unsigned long long)m->line, m->why);
+    } else if (m->component) {
+        st = WAST_SKIP;
+        fmt(why, sizeof why, "registering a component instance is not implemented in wast-run");
     } else {
         wasmrt_error e = {{0}};
         if (!wasmrt_linker_define_instance(r->linker, as, m->inst, &e)) {
@@ -494,6 +580,68 @@ static void cmd_register(Runner *r, const JsonValue *c, uint64_t line) {
     }
     add_registration(r, as, st, st == WAST_PASS ? NULL : why);
     if (st != WAST_PASS) report(r, WAST_KIND_MODULE, st, line, "register", "%s", why);
+}
+
+static void cmd_module_definition(Runner *r, const JsonValue *c, uint64_t line) {
+    ModuleRec *d = calloc(1, sizeof *d);
+    if (!d || !grow(&r->defs, &r->cap_defs, r->num_defs, sizeof *r->defs)) {
+        free(d);
+        report(r, WAST_KIND_MODULE, WAST_FAIL, line, "module_definition", "out of memory");
+        return;
+    }
+    const char *name = json_get_string(c, "name", NULL);
+    d->name = name ? strdup(name) : NULL;
+    d->line = line;
+    d->component = is_component(c);
+    r->defs[r->num_defs++] = d;
+    const char *skip = json_get_string(c, "skip", NULL);
+    if (skip) {
+        d->status = WAST_SKIP;
+        fmt(d->why, sizeof d->why, "%s", skip);
+    } else if ((d->status = artifact_from_file(r, c, &d->art, d->why, sizeof d->why)) == WAST_PASS) {
+        d->status = d->art->status;
+        fmt(d->why, sizeof d->why, "%s", d->art->why);
+    }
+    if (d->status != WAST_PASS) report(r, WAST_KIND_MODULE, d->status, line, "module_definition", "%s", d->why);
+}
+
+/* (component instance $i $Def): a new instance of a definition, current. */
+static void cmd_module_instance(Runner *r, const JsonValue *c, uint64_t line) {
+    ModuleRec *m = calloc(1, sizeof *m);
+    if (!m || !grow(&r->mods, &r->cap_mods, r->num_mods, sizeof *r->mods)) {
+        free(m);
+        report(r, WAST_KIND_MODULE, WAST_FAIL, line, "module_instance", "out of memory");
+        return;
+    }
+    const char *name = json_get_string(c, "instance", NULL);
+    const char *defname = json_get_string(c, "module", NULL);
+    m->name = name ? strdup(name) : NULL;
+    m->line = line;
+    r->mods[r->num_mods++] = m;
+    r->current = m;
+    ModuleRec *d = NULL;
+    for (size_t i = r->num_defs; defname && i-- > 0;)
+        if (r->defs[i]->name && strcmp(r->defs[i]->name, defname) == 0) {
+            d = r->defs[i];
+            break;
+        }
+    if (!d) {
+        m->status = WAST_FAIL;
+        fmt(m->why, sizeof m->why, "no definition %s", defname ? defname : "named");
+    } else if (d->status != WAST_PASS) {
+        m->status = d->status;
+        fmt(m->why, sizeof m->why, "definition of line %llu unavailable: %s", (unsigned long long)d->line, d->why);
+    } else {
+        Stage stage;
+        m->component = d->art->component;
+        m->status = instantiate_any(r, d->art, &m->inst, &m->cinst, &stage, m->why, sizeof m->why);
+        if (stage == STAGE_TRAP) {
+            char t[WHY_LEN];
+            fmt(t, sizeof t, "instantiation trapped: %s", m->why);
+            memcpy(m->why, t, sizeof t);
+        }
+    }
+    if (m->status != WAST_PASS) report(r, WAST_KIND_MODULE, m->status, line, "module_instance", "%s", m->why);
 }
 
 /* What running an action produced. */
@@ -506,9 +654,13 @@ typedef struct ActionResult {
     uint32_t num_results;
     wasmrt_val *results;         /* malloc'd */
     uint8_t *types;              /* declared result types, malloc'd */
+    bool component;              /* the call went to a component: cres */
+    WastCallResult cres;
 } ActionResult;
 
 static void action_free(ActionResult *a) {
+    if (a->component) wast_call_result_free(&a->cres);
+    a->component = false;
     free(a->results);
     free(a->types);
     a->results = NULL;
@@ -536,6 +688,23 @@ static void run_action(Runner *r, const JsonValue *act, ActionResult *res) {
     if (m->status != WAST_PASS) {
         res->status = m->status;
         fmt(res->why, sizeof res->why, "module of line %llu unavailable: %s", (unsigned long long)m->line, m->why);
+        return;
+    }
+    if (m->component) {
+        if (strcmp(type, "invoke") != 0) {
+            fmt(res->why, sizeof res->why, "%s is not an action on components", type);
+            return;
+        }
+        res->component = true;
+        wast_component_invoke(m->cinst, field, json_get(act, "args"), &res->cres);
+        if (!res->cres.ran) {
+            res->status = res->cres.not_implemented ? WAST_SKIP : WAST_FAIL;
+            fmt(res->why, sizeof res->why, "%s", res->cres.why);
+            return;
+        }
+        res->status = WAST_PASS;
+        res->trapped = res->cres.trapped;
+        fmt(res->trap_msg, sizeof res->trap_msg, "%s", res->cres.trap_msg);
         return;
     }
     if (memchr(field, 0, field_len)) {
@@ -664,6 +833,15 @@ static void cmd_assert_return(Runner *r, const JsonValue *c, uint64_t line) {
         return;
     }
     const JsonValue *exp = json_get(c, "expected");
+    if (res.component) {
+        char msg[DETAIL_LEN];
+        if (wast_component_results_match(&res.cres, exp, msg, sizeof msg))
+            report(r, WAST_KIND_RETURN, WAST_PASS, line, cmd, NULL);
+        else
+            report(r, WAST_KIND_RETURN, WAST_FAIL, line, cmd, "%s", msg);
+        action_free(&res);
+        return;
+    }
     size_t ne = exp && exp->type == JSON_ARRAY ? exp->u.array.count : 0;
     WastValue *ev = calloc(ne ? ne : 1, sizeof *ev);
     if (!ev) {
@@ -707,7 +885,9 @@ static void cmd_assert_trap_action(Runner *r, const JsonValue *c, uint64_t line,
         report(r, kind, res.status, line, cmd, "%s", res.why);
     } else if (!res.trapped) {
         report(r, kind, WAST_FAIL, line, cmd, "expected trap \"%s\", returned normally", text);
-    } else if (!wast_trap_text_matches(text, res.trap_msg)) {
+    } else if (res.component ? !strstr(res.trap_msg, text) : !wast_trap_text_matches(text, res.trap_msg)) {
+        /* Component traps match as the component tests' runners do: the
+         * expected text anywhere in the message. */
         report(r, kind, WAST_FAIL, line, cmd, "expected trap \"%s\", got trap \"%s\"", text, res.trap_msg);
     } else {
         report(r, kind, WAST_PASS, line, cmd, NULL);
@@ -742,7 +922,7 @@ static void cmd_assert_rejected(Runner *r, const JsonValue *c, uint64_t line, un
     }
     WasmError e;
     wasm_error_clear(&e);
-    bool accepted = wasmc_check(bytes, size, &e);
+    bool accepted = is_component(c) ? wasmc_component_check(bytes, size, &e) : wasmc_check(bytes, size, &e);
     free(bytes);
     if (accepted) {
         report(r, kind, WAST_FAIL, line, cmd, "module accepted; expected %s \"%s\"",
@@ -755,8 +935,13 @@ static void cmd_assert_rejected(Runner *r, const JsonValue *c, uint64_t line, un
         return;
     }
     /* LIMIT: an implementation limit is a legitimate reason to reject
-     * either way (the spec lets implementations restrict sizes). */
-    bool kind_ok = e.kind == want || e.kind == WASM_ERR_LIMIT;
+     * either way (the spec lets implementations restrict sizes).  The
+     * Component Model's tests do not tell the two apart (their reference
+     * runner checks only that the binary is refused, and classifies some
+     * structural rules differently from the core spec's decode/validate
+     * split), so for components any refusal counts. */
+    bool kind_ok = e.kind == want || e.kind == WASM_ERR_LIMIT ||
+                   (is_component(c) && (e.kind == WASM_ERR_MALFORMED || e.kind == WASM_ERR_INVALID));
     bool text_ok = wast_trap_text_matches(text, e.message);
     if (!kind_ok || (r->opts->strict && !text_ok))
         report(r, kind, WAST_FAIL, line, cmd, "expected %s \"%s\", got %s",
@@ -770,9 +955,10 @@ static void cmd_assert_unlinkable(Runner *r, const JsonValue *c, uint64_t line) 
     const char *text = json_get_string(c, "text", NULL);
     if (!text) text = "";
     wasmrt_instance *inst;
+    wasmrt_cinstance *cinst;
     Stage stage;
     char why[WHY_LEN];
-    WastOutcome st = module_from_file(r, c, &inst, &stage, why, sizeof why);
+    WastOutcome st = module_from_file(r, c, &inst, &cinst, &stage, why, sizeof why);
     if (st == WAST_PASS) {
         report(r, WAST_KIND_UNLINKABLE, WAST_FAIL, line, cmd, "instantiated; expected link error \"%s\"", text);
     } else if (stage == STAGE_TRAP) {
@@ -791,9 +977,10 @@ static void cmd_assert_uninstantiable(Runner *r, const JsonValue *c, uint64_t li
     const char *text = json_get_string(c, "text", NULL);
     if (!text) text = "";
     wasmrt_instance *inst;
+    wasmrt_cinstance *cinst;
     Stage stage;
     char why[WHY_LEN];
-    WastOutcome st = module_from_file(r, c, &inst, &stage, why, sizeof why);
+    WastOutcome st = module_from_file(r, c, &inst, &cinst, &stage, why, sizeof why);
     if (st == WAST_PASS)
         report(r, kind, WAST_FAIL, line, cmd, "instantiated; expected trap \"%s\"", text);
     else if (stage != STAGE_TRAP)
@@ -804,13 +991,42 @@ static void cmd_assert_uninstantiable(Runner *r, const JsonValue *c, uint64_t li
         report(r, kind, WAST_PASS, line, cmd, NULL);
 }
 
+/* A command the converter could not convert ("skip": its reason).  A
+ * module or instance still becomes the current record, skipped, so the
+ * commands that use it are skipped too rather than run on the one before. */
+static void cmd_skipped(Runner *r, uint64_t line, const char *type, unsigned front, const char *why) {
+    static const struct { const char *type; unsigned kind; } kinds[] = {
+        {"assert_return", WAST_KIND_RETURN}, {"assert_trap", WAST_KIND_TRAP},
+        {"assert_exhaustion", WAST_KIND_EXHAUSTION}, {"assert_unlinkable", WAST_KIND_UNLINKABLE},
+        {"assert_uninstantiable", WAST_KIND_UNINSTANTIABLE}, {"action", WAST_KIND_ACTION},
+    };
+    unsigned kind = front ? front : WAST_KIND_MODULE;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(type, kinds[i].type) == 0) kind = kinds[i].kind;
+    if (strcmp(type, "module") == 0 || strcmp(type, "module_instance") == 0) {
+        ModuleRec *m = calloc(1, sizeof *m);
+        if (m && grow(&r->mods, &r->cap_mods, r->num_mods, sizeof *r->mods)) {
+            m->line = line;
+            m->status = WAST_SKIP;
+            fmt(m->why, sizeof m->why, "%s", why);
+            r->mods[r->num_mods++] = m;
+            r->current = m;
+        } else {
+            free(m);
+        }
+    }
+    report(r, kind, WAST_SKIP, line, type, "%s", why);
+}
+
 /* ---- The command loop --------------------------------------------------- */
 
 static void runner_free(Runner *r) {
     if (r->linker) wasmrt_linker_free(r->linker);
+    wast_component_linker_free(r->clinker);
     if (r->store) wasmrt_store_free(r->store);
     for (size_t i = 0; i < r->num_arts; i++) {
         if (r->arts[i]->mod) wasmrt_module_release(r->arts[i]->mod);
+        if (r->arts[i]->comp) wast_component_release(r->arts[i]->comp);
         free(r->arts[i]->bytes);
         free(r->arts[i]);
     }
@@ -822,6 +1038,11 @@ static void runner_free(Runner *r) {
         free(r->regs[i]->as);
         free(r->regs[i]);
     }
+    for (size_t i = 0; i < r->num_defs; i++) {
+        free(r->defs[i]->name);
+        free(r->defs[i]);
+    }
+    free(r->defs);
     free(r->arts);
     free(r->mods);
     free(r->regs);
@@ -848,9 +1069,13 @@ bool wast_script_run(const JsonValue *script, const WastScriptOptions *opts, con
                          : strcmp(type, "assert_invalid") == 0 ? WAST_KIND_INVALID : 0;
         if (front ? !(opts->kinds & front) : !r.exec) continue;
         rep->begin(rep->ctx, line, type);
-        if (front == WAST_KIND_MALFORMED) cmd_assert_rejected(&r, c, line, front, type, WASM_ERR_MALFORMED);
+        const char *skip = json_get_string(c, "skip", NULL);
+        if (skip && strcmp(type, "module_definition") != 0) cmd_skipped(&r, line, type, front, skip);
+        else if (front == WAST_KIND_MALFORMED) cmd_assert_rejected(&r, c, line, front, type, WASM_ERR_MALFORMED);
         else if (front == WAST_KIND_INVALID) cmd_assert_rejected(&r, c, line, front, type, WASM_ERR_INVALID);
         else if (strcmp(type, "module") == 0) cmd_module(&r, c, line);
+        else if (strcmp(type, "module_definition") == 0) cmd_module_definition(&r, c, line);
+        else if (strcmp(type, "module_instance") == 0) cmd_module_instance(&r, c, line);
         else if (strcmp(type, "register") == 0) cmd_register(&r, c, line);
         else if (strcmp(type, "action") == 0) cmd_action(&r, c, line);
         else if (strcmp(type, "assert_return") == 0) cmd_assert_return(&r, c, line);
