@@ -96,7 +96,8 @@ typedef struct rt_deadline {
     bool armed, fired;
 } rt_deadline;
 void rt_deadline_arm(wasmrt_store *s);
-/* Frees a store's component instances (rt/component/cinstance.c). */
+/* Frees a store's component instances (rt/component/cinstance.c), after
+ * the store destroyed its core instances. */
 void rt_cinstances_free(wasmrt_store *s);
 void rt_deadline_disarm(wasmrt_store *s);
 

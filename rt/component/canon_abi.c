@@ -51,25 +51,39 @@ static uint64_t load_int(ct_cx *cx, uint32_t ptr, uint32_t n) {
 
 static void store_int(ct_cx *cx, uint64_t v, uint32_t ptr, uint32_t n) { memcpy(mem_at(cx, ptr), &v, n); }
 
-static bool check_alloc(ct_cx *cx, uint32_t ptr, uint32_t align, uint64_t size) {
-    if (ptr & (align - 1)) return ct_trap(cx, "realloc return: result not aligned");
-    if (!in_bounds(cx, ptr, size)) return ct_trap(cx, "realloc return: beyond end of memory");
+/* What an allocation is for: only the wording of its traps differs. */
+enum { FOR_VALUES, FOR_STRING, FOR_LIST };
+
+static bool check_alloc(ct_cx *cx, uint32_t ptr, uint32_t align, uint64_t size, int what) {
+    if (ptr & (align - 1))
+        return ct_trap(cx, cx->adapter ? "unaligned pointer" : "realloc return: result not aligned");
+    if (!in_bounds(cx, ptr, size)) {
+        if (!cx->adapter) return ct_trap(cx, "realloc return: beyond end of memory");
+        return ct_trap(cx, what == FOR_STRING ? "string content out-of-bounds"
+                           : what == FOR_LIST ? "list content out-of-bounds" : "pointer out of bounds of memory");
+    }
     return true;
 }
 
-static bool reallocate(ct_cx *cx, uint32_t old_ptr, uint32_t old_size, uint32_t align, uint64_t size,
-                       uint32_t *ptr) {
+static bool reallocate_for(ct_cx *cx, uint32_t old_ptr, uint32_t old_size, uint32_t align, uint64_t size,
+                           uint32_t *ptr, int what) {
     if (!need_memory(cx)) return false;
     if (!cx->realloc)
         return ct_trap(cx, "canonical ABI: a value needs realloc, but the function has no realloc option");
     if (size > UINT32_MAX) return ct_trap(cx, "allocation of %llu bytes exceeds 4 GiB", (unsigned long long)size);
     if (!cx->realloc(cx, old_ptr, old_size, align, (uint32_t)size, ptr)) return false;
-    return check_alloc(cx, *ptr, align, size);
+    return check_alloc(cx, *ptr, align, size, what);
+}
+
+/* Strings are what reallocates in place (transcoding). */
+static bool reallocate(ct_cx *cx, uint32_t old_ptr, uint32_t old_size, uint32_t align, uint64_t size,
+                       uint32_t *ptr) {
+    return reallocate_for(cx, old_ptr, old_size, align, size, ptr, FOR_STRING);
 }
 
 bool ct_allocate(ct_cx *cx, uint32_t align, uint64_t size, const char *what, uint32_t *ptr) {
     (void)what;
-    return reallocate(cx, 0, 0, align, size, ptr);
+    return reallocate_for(cx, 0, 0, align, size, ptr, FOR_VALUES);
 }
 
 bool ct_lift_char(ct_cx *cx, uint32_t i, wasmrt_cval *out) {
@@ -149,7 +163,8 @@ bool ct_lift_string(ct_cx *cx, uint32_t ptr, uint32_t tagged, wasmrt_cval *out) 
     }
     if (bytes > CT_MAX_STRING_BYTES) return ct_trap(cx, "string length exceeds the maximum (%llu bytes)", (unsigned long long)bytes);
     if (ptr & (align - 1)) return ct_trap(cx, "unaligned pointer");
-    if (!in_bounds(cx, ptr, bytes)) return ct_trap(cx, "string pointer/length out of bounds of memory");
+    if (!in_bounds(cx, ptr, bytes))
+        return ct_trap(cx, cx->adapter ? "string content out-of-bounds" : "string pointer/length out of bounds of memory");
     const uint8_t *s = mem_at(cx, ptr);
     if (enc == 0) {
         for (size_t i = 0; i < bytes;) {
@@ -290,7 +305,8 @@ bool ct_lift_list(ct_cx *cx, uint32_t ptr, uint32_t length, const wasmrt_ctype *
     if (bytes > CT_MAX_LIST_BYTES)
         return ct_trap(cx, "list length overflow (%u elements of %u bytes exceed the maximum)", length, elem->size);
     if (ptr & (elem->align - 1)) return ct_trap(cx, "unaligned pointer");
-    if (!in_bounds(cx, ptr, bytes)) return ct_trap(cx, "list pointer/length out of bounds of memory");
+    if (!in_bounds(cx, ptr, bytes))
+        return ct_trap(cx, cx->adapter ? "list content out-of-bounds" : "list pointer/length out of bounds of memory");
     if (!count_lifted(cx, (uint64_t)length + 1)) return false;
     if (!length) return true;
     wasmrt_cval *items = calloc(length, sizeof *items);
@@ -311,7 +327,7 @@ bool ct_lower_list(ct_cx *cx, const wasmrt_cval *v, const wasmrt_ctype *elem, ui
     uint64_t bytes = (uint64_t)v->of.list.len * elem->size;
     uint32_t ptr;
     if (bytes > UINT32_MAX) return ct_trap(cx, "list length overflow");
-    if (!reallocate(cx, 0, 0, elem->align, bytes, &ptr)) return false;
+    if (!reallocate_for(cx, 0, 0, elem->align, bytes, &ptr, FOR_LIST)) return false;
     for (size_t i = 0; i < v->of.list.len; i++)
         if (!ct_store(cx, &v->of.list.items[i], elem, ptr + (uint32_t)i * elem->size)) return false;
     *out_ptr = ptr;
@@ -320,6 +336,16 @@ bool ct_lower_list(ct_cx *cx, const wasmrt_cval *v, const wasmrt_ctype *elem, ui
 
 /* ---- handles ---- */
 
+bool ct_wrong_type(ct_cx *cx, uint32_t i, bool host, uint32_t want, uint32_t got) {
+    bool want_guest = ct_resource_defined(cx, want), got_guest = ct_resource_defined(cx, got);
+    const char *w = want_guest ? "guest-defined resource" : "host-defined resource";
+    const char *g = want_guest == got_guest ? (got_guest ? "a different guest-defined resource"
+                                                         : "a different host-defined resource")
+                    : got_guest ? "guest-defined resource" : "host-defined resource";
+    return ct_trap(cx, "handle index %u%s used with the wrong type, expected %s but found %s (%s, not %s)", i,
+                   host ? " (host)" : "", w, g, resource_name(cx, got), resource_name(cx, want));
+}
+
 static ct_handle *handle(ct_cx *cx, uint32_t i, const wasmrt_ctype *t) {
     ct_handle *h = cx->inst ? ct_table_get(&cx->inst->handles, i) : NULL;
     if (!h) {
@@ -327,8 +353,7 @@ static ct_handle *handle(ct_cx *cx, uint32_t i, const wasmrt_ctype *t) {
         return NULL;
     }
     if (h->resource != t->resource) {
-        ct_trap(cx, "handle index %u used with the wrong type, expected %s but found %s", i,
-                resource_name(cx, t->resource), resource_name(cx, h->resource));
+        ct_wrong_type(cx, i, false, t->resource, h->resource);
         return NULL;
     }
     return h;
@@ -368,9 +393,7 @@ static bool from_host(ct_cx *cx, const wasmrt_ctype *t, bool own, uint32_t *v) {
     if (!cx->host_table || !ct_resource_defined(cx, t->resource)) return true;
     ct_handle *h = ct_table_get(cx->host_table, *v);
     if (!h) return ct_trap(cx, "unknown handle index %u (host)", *v);
-    if (h->resource != t->resource)
-        return ct_trap(cx, "handle index %u (host) used with the wrong type, expected %s but found %s", *v,
-                       resource_name(cx, t->resource), resource_name(cx, h->resource));
+    if (h->resource != t->resource) return ct_wrong_type(cx, *v, true, t->resource, h->resource);
     if (own && !h->own) return ct_trap(cx, "handle index %u (host) is a borrow, an own handle was expected", *v);
     uint32_t rep = h->rep;
     if (own) ct_table_remove(cx->host_table, *v);

@@ -73,6 +73,7 @@ struct wasmrt_cinstance {
     wasmrt_func *dtors;             /* per resource (ref NULL: none) */
     ct_table host_handles;
     void *user_data;
+    bool zombie;                    /* freed, its component kept for the store */
 };
 
 /* A ct_cx for one side of a call, and how to reach its realloc. */
@@ -115,11 +116,20 @@ static void slots_to_bits(const uint8_t *types, uint32_t n, const wasmc_slot *sl
 /* Calls a core function: args per its parameter types, results out. */
 static bool call_core(ct_cx *cx, wasmrt_store *s, const wasmrt_func *f, const uint64_t *args, uint64_t *res) {
     const wasmc_functype *t = f->type;
+    /* As wasmrt_call: code built with --trap-state=auto may have lost its
+     * last stores before a trap (trap_order.c), so it is not run again. */
+    wasmrt_instance *owner = f->instance;
+    if (owner && owner->trapped && owner->module->desc->inexact_trap_state)
+        return ct_trap(cx, "a core instance of this component trapped earlier and, built with "
+                           "--trap-state=auto, cannot be called again");
     wasmc_slot slots[MAX_CORE_SLOTS];
     bits_to_slots(t->types, t->num_params, args, slots);
     wasmrt_trap trap;
     memset(&trap, 0, sizeof trap);
-    if (!rt_enter(s, t->entry, f->ref->code, f->ref->vmctx, slots, &trap)) return propagate(cx, &trap);
+    if (!rt_enter(s, t->entry, f->ref->code, f->ref->vmctx, slots, &trap)) {
+        if (owner && trap.code != WASMC_TRAP_EXIT) owner->trapped = true;
+        return propagate(cx, &trap);
+    }
     if (res) slots_to_bits(t->types + t->num_params, t->num_results, slots, res);
     return true;
 }
@@ -156,16 +166,23 @@ static void copy_trap(ct_cx *to, const ct_cx *from) {
     memcpy(to->trap_msg, from->trap_msg, sizeof to->trap_msg);
 }
 
+/* Whether x is y or one of y's ancestors. */
+static bool self_or_ancestor(const wasmrt_cinstance *ci, uint32_t y, uint32_t x) {
+    for (; y != NONE; y = ci->insts[y].parent)
+        if (y == x) return true;
+    return false;
+}
+
 /* ComponentInstance.entering_set: the callee and its ancestors, less the
- * caller's (a parent calling its child enters only the child). */
-static uint32_t entering_set(wasmrt_cinstance *ci, uint32_t callee, uint32_t caller, uint32_t *out, uint32_t cap) {
-    uint32_t n = 0;
-    for (uint32_t x = callee; x != NONE && n < cap; x = ci->insts[x].parent) {
-        bool shared = false;
-        for (uint32_t y = caller; y != NONE && !shared; y = ci->insts[y].parent) shared = x == y;
-        if (!shared) out[n++] = x;
+ * caller's (a parent calling its child enters only the child).  op 0:
+ * whether all may be entered; 1: enter them; 2: leave them. */
+static bool entering_set(wasmrt_cinstance *ci, uint32_t callee, uint32_t caller, int op) {
+    for (uint32_t x = callee; x != NONE; x = ci->insts[x].parent) {
+        if (self_or_ancestor(ci, caller, x)) continue;
+        if (op == 0 && !ci->insts[x].may_enter) return false;
+        if (op) ci->insts[x].may_enter = op == 2;
     }
-    return n;
+    return true;
 }
 
 /* canon_lift, synchronous: args are host-side values (reps for
@@ -174,16 +191,14 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
                         wasmrt_cval *result, ct_table *host_table, ct_cx *status) {
     ct_lifted *lf = &ci->lifted[k];
     const struct wasmrt_cfunc *ft = &lf->type;
-    uint32_t set[64];
-    uint32_t n = entering_set(ci, lf->side.inst, caller, set, 64);
-    for (uint32_t i = 0; i < n; i++)
-        if (!ci->insts[set[i]].may_enter) return ct_trap(status, "cannot enter component instance");
-    for (uint32_t i = 0; i < n; i++) ci->insts[set[i]].may_enter = false;
+    if (!entering_set(ci, lf->side.inst, caller, 0)) return ct_trap(status, "cannot enter component instance");
+    entering_set(ci, lf->side.inst, caller, 1);
     uint32_t borrows = 0;
     ccx c;
     ccx_init(&c, ci, &lf->side);
     c.cx.borrow_scope = &borrows;
     c.cx.host_table = host_table;
+    c.cx.adapter = caller != NONE;
     uint64_t flat[CT_FLAT_CAP], res[1] = {0};
     uint32_t nflat = 0;
     bool lifted = false;
@@ -197,7 +212,7 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
         ok = call_core(&c.cx, ci->store, &lf->post, res, NULL);
         inst->may_leave = true;
     }
-    for (uint32_t i = 0; i < n; i++) ci->insts[set[i]].may_enter = true;
+    entering_set(ci, lf->side.inst, caller, 2);
     if (!ok) {
         if (lifted) wasmrt_cval_free(result);
         copy_trap(status, &c.cx);
@@ -230,6 +245,7 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
     }
     bool host = lw->step->callee_kind == 0;
     if (host) c.cx.host_table = &ci->host_handles;
+    else c.cx.adapter = true;
     uint64_t flat[MAX_CORE_SLOTS];
     slots_to_bits(lw->sig, lw->np, slots, flat);
     uint8_t rt[CT_FLAT_CAP];
@@ -288,9 +304,7 @@ static ct_handle *resource_handle(ct_cx *cx, uint32_t i, uint32_t resource) {
         return NULL;
     }
     if (h->resource != resource) {
-        const ct_plan *p = cx->plan;
-        ct_trap(cx, "handle index %u used with the wrong type, expected %s but found %s", i,
-                p->resources[resource].name, p->resources[h->resource].name);
+        ct_wrong_type(cx, i, false, resource, h->resource);
         return NULL;
     }
     return h;
@@ -569,12 +583,8 @@ fail:
     return NULL;
 }
 
-void wasmrt_cinstance_free(wasmrt_cinstance *ci) {
-    if (!ci) return;
-    wasmrt_store *s = ci->store;
-    if (ci->prev) ci->prev->next = ci->next; else s->cinstances = ci->next;
-    if (ci->next) ci->next->prev = ci->prev;
-    for (uint32_t i = ci->num_core; i-- > 0;) wasmrt_instance_free(ci->core[i]);
+/* Everything but the component reference and the store link. */
+static void release_parts(wasmrt_cinstance *ci) {
     if (ci->insts)
         for (uint32_t i = 0; i < ci->comp->plan.num_cinstances; i++) ct_table_free(&ci->insts[i].handles);
     ct_table_free(&ci->host_handles);
@@ -584,12 +594,41 @@ void wasmrt_cinstance_free(wasmrt_cinstance *ci) {
     free(ci->lifted);
     free(ci->insts);
     free(ci->dtors);
+    ci->defs = NULL, ci->core = NULL, ci->lowered = NULL, ci->lifted = NULL, ci->insts = NULL, ci->dtors = NULL;
+    ci->num_core = 0;
+}
+
+static void unlink_and_release(wasmrt_cinstance *ci) {
+    wasmrt_store *s = ci->store;
+    if (ci->prev) ci->prev->next = ci->next; else s->cinstances = ci->next;
+    if (ci->next) ci->next->prev = ci->prev;
     wasmrt_component_release(ci->comp);
     free(ci);
 }
 
+/* Core instances other instances link to outlive this call (instance.c)
+ * and still need their module's code and descriptor, which the
+ * component's dl handle maps: then the component is released only when
+ * the store has destroyed them (rt_cinstances_free). */
+void wasmrt_cinstance_free(wasmrt_cinstance *ci) {
+    if (!ci || ci->zombie) return;
+    bool kept = false;
+    for (uint32_t i = ci->num_core; i-- > 0;) {
+        kept |= ci->core[i]->linked;
+        wasmrt_instance_free(ci->core[i]);
+    }
+    release_parts(ci);
+    if (kept) ci->zombie = true;
+    else unlink_and_release(ci);
+}
+
+/* wasmrt_store_free, after it destroyed every core instance. */
 void rt_cinstances_free(wasmrt_store *s) {
-    while (s->cinstances) wasmrt_cinstance_free(s->cinstances);
+    while (s->cinstances) {
+        wasmrt_cinstance *ci = s->cinstances;
+        release_parts(ci);
+        unlink_and_release(ci);
+    }
 }
 
 void wasmrt_cinstance_set_user_data(wasmrt_cinstance *ci, void *data) { ci->user_data = data; }

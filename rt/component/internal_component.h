@@ -214,10 +214,16 @@ struct ct_cx {
     uint32_t num_host_borrows, cap_host_borrows;
     uint64_t lifted;                /* values lifted so far (budget) */
     int exit_code;                  /* trap_code WASMC_TRAP_EXIT: the status */
+    bool adapter;                   /* the other side is a component: a fused
+                                       adapter's trap messages (wasmtime's
+                                       wording the reference tests expect) */
     wasmrt_trap_code trap_code;     /* WASMC_TRAP_NONE until a trap */
     char trap_msg[256];
 };
 
+/* "handle index N used with the wrong type, expected ... but found ..."
+ * (host: the handle is in the host's table). */
+bool ct_wrong_type(ct_cx *cx, uint32_t i, bool host, uint32_t want, uint32_t got);
 /* Whether resource r is one the component defines (not the host). */
 bool ct_resource_defined(const ct_cx *cx, uint32_t r);
 bool ct_trap(ct_cx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -492,8 +492,11 @@ Test(component_e2e, a_component_calls_another_transcoding_utf8_to_utf16_and_back
 
 static const char *HOST_RESOURCE_WAT =
     "(component\n"
-    "  (import \"test:host/res@0.1.0\" (instance $i (export \"thing\" (type (sub resource)))))\n"
+    "  (import \"test:host/res@0.1.0\" (instance $i (export \"thing\" (type $t (sub resource)))\n"
+    "    (export \"inspect\" (func (param \"t\" (borrow $t)) (result u32)))))\n"
     "  (alias export $i \"thing\" (type $T))\n"
+    "  (alias export $i \"inspect\" (func $inspect))\n"
+    "  (core func $inspect' (canon lower (func $inspect)))\n"
     "  (type $U (resource (rep i32)))\n"
     "  (core func $drop (canon resource.drop $T))\n"
     "  (core func $new-u (canon resource.new $U))\n"
@@ -502,13 +505,17 @@ static const char *HOST_RESOURCE_WAT =
     "    (import \"\" \"drop\" (func $drop (param i32)))\n"
     "    (import \"\" \"new-u\" (func $new-u (param i32) (result i32)))\n"
     "    (import \"\" \"rep-u\" (func $rep-u (param i32) (result i32)))\n"
+    "    (import \"\" \"inspect\" (func $inspect (param i32) (result i32)))\n"
+    "    (func (export \"peek\") (param $h i32) (result i32) (local $r i32)\n"
+    "      (local.set $r (call $inspect (local.get $h))) (call $drop (local.get $h)) (local.get $r))\n"
     "    (func (export \"keep\") (param i32))\n"
     "    (func (export \"release\") (param i32) (call $drop (local.get 0)))\n"
     "    (func (export \"take-own\") (param i32) (call $drop (local.get 0)))\n"
     "    (func (export \"wrong-type\") (param i32) (drop (call $rep-u (local.get 0))))\n"
     "    (func (export \"mix\") (result i32) (call $rep-u (call $new-u (i32.const 5)))))\n"
     "  (core instance $m (instantiate $M (with \"\" (instance (export \"drop\" (func $drop))\n"
-    "    (export \"new-u\" (func $new-u)) (export \"rep-u\" (func $rep-u))))))\n"
+    "    (export \"new-u\" (func $new-u)) (export \"rep-u\" (func $rep-u)) (export \"inspect\" (func $inspect'))))))\n"
+    "  (func (export \"peek\") (param \"t\" (own $T)) (result u32) (canon lift (core func $m \"peek\")))\n"
     "  (func (export \"keep\") (param \"t\" (borrow $T)) (canon lift (core func $m \"keep\")))\n"
     "  (func (export \"release\") (param \"t\" (borrow $T)) (canon lift (core func $m \"release\")))\n"
     "  (func (export \"take-own\") (param \"t\" (own $T)) (canon lift (core func $m \"take-own\")))\n"
@@ -517,6 +524,13 @@ static const char *HOST_RESOURCE_WAT =
     ")\n";
 
 static uint32_t host_dtor_rep, host_dtor_calls;
+static bool host_inspect(void *env, wasmrt_cinstance *caller, const wasmrt_cfunc *type, const wasmrt_cval *args,
+                         uint32_t nargs, wasmrt_cval *result, wasmrt_error *err) {
+    (void)env, (void)caller, (void)type, (void)nargs, (void)err;
+    cr_assert_eq(args[0].kind, WASMC_CVAL_BORROW);
+    *result = (wasmrt_cval){.kind = WASMC_CVAL_U32, .of.u = args[0].of.handle * 2};   /* the host's rep */
+    return true;
+}
 static void host_thing_dtor(void *env, uint32_t rep) {
     (void)env;
     host_dtor_rep = rep;
@@ -527,6 +541,7 @@ Test(component_e2e, host_resources_borrow_scopes_and_wrong_types) {
     wasmrt_clinker *l = wasmrt_clinker_new();
     wasmrt_error err;
     cr_assert(wasmrt_clinker_define_resource(l, "test:host/res@0.1.0", "thing", host_thing_dtor, NULL, &err));
+    cr_assert(wasmrt_clinker_define_func(l, "test:host/res@0.1.0", "inspect", host_inspect, NULL, &err));
     fx f = start("hostres", HOST_RESOURCE_WAT, l);
     wasmrt_trap trap;
     wasmrt_cval r;
@@ -537,15 +552,36 @@ Test(component_e2e, host_resources_borrow_scopes_and_wrong_types) {
     cr_assert_eq(trap.code, WASMC_TRAP_CANON);
     cr_assert_str_eq(trap.host_message, "borrow handles still remain at the end of the call");
     cr_assert_not(call(&f, "", "wrong-type", &b, 1, &r, &trap));
-    cr_assert(strstr(trap.host_message, "used with the wrong type, expected resource-1 but found "
-                                        "test:host/res@0.1.0#thing"), "%s", trap.host_message);
+    cr_assert(strstr(trap.host_message, "used with the wrong type, expected guest-defined resource but found "
+                                        "host-defined resource (test:host/res@0.1.0#thing, not resource-1)"),
+              "%s", trap.host_message);
     cr_assert(call(&f, "", "mix", NULL, 0, &r, &trap), "%s", trap.host_message);
     cr_assert_eq(r.of.u, 5);
     wasmrt_cval o = {.kind = WASMC_CVAL_OWN, .of.handle = 9};
     cr_assert(call(&f, "", "take-own", &o, 1, &r, &trap), "%s", trap.host_message);
     cr_assert_eq(host_dtor_calls, 1);   /* the guest dropped the last own handle */
     cr_assert_eq(host_dtor_rep, 9);
+    /* the guest lends its own handle to a host import, then drops it */
+    o.of.handle = 21;
+    cr_assert(call(&f, "", "peek", &o, 1, &r, &trap), "%s", trap.host_message);
+    cr_assert_eq(r.of.u, 42);
+    cr_assert_eq(host_dtor_calls, 2);
+    cr_assert_eq(host_dtor_rep, 21);
     stop(&f);
+}
+
+Test(component_e2e, an_instance_and_its_component_may_go_before_the_store) {
+    /* c2c's core instances import memories from each other: they stay
+     * until the store goes, and need their component's code until then */
+    fx f = start("c2c", C2C_WAT, NULL);
+    wasmrt_trap trap;
+    wasmrt_cval r;
+    cr_assert(call(&f, "", "run", NULL, 0, &r, &trap), "%s", trap.host_message);
+    wasmrt_cval_free(&r);
+    wasmrt_cinstance_free(f.ci);
+    wasmrt_component_release(f.c);
+    wasmrt_clinker_free(f.l);
+    wasmrt_store_free(f.s);
 }
 
 Test(component_e2e, core_and_component_loaders_refuse_each_others_artifacts) {

@@ -105,8 +105,11 @@ static void build_plan(void) {
     pb_name(p, "test:guest/res"); pb_name(p, "r"); pb_byte(p, WASMC_PLAN_RESOURCE); pb_u32(p, 0);
 }
 
+static bool inexact;   /* the core module as wasmc --trap-state=auto builds a command */
+
 static wasmrt_component *component(void) {
     MD = cm_descriptor();
+    MD.inexact_trap_state = inexact;
     MODS[0] = &MD;
     build_plan();
     CD = (wasmc_component_descriptor){WASMC_COMPONENT_MAGIC, WASMC_FORMAT_VERSION, 1, 0, MODS, PLAN.b, PLAN.n, "cmock"};
@@ -194,6 +197,31 @@ Test(component_mock, lifted_function_takes_and_returns_values) {
     cr_assert_str_eq(wasmrt_cfunc_param_name(add, 1), "b");
     cr_assert_eq(wasmrt_ctype_kind(wasmrt_cfunc_result_type(add)), WASMC_CVAL_U32);
     cr_assert_null(wasmrt_cinstance_func(f.ci, "", "nope"));
+    teardown(&f);
+}
+
+Test(component_mock, a_core_trap_reaches_the_host_with_its_code_and_function) {
+    fx f = setup(NULL);
+    wasmrt_cval r;
+    wasmrt_trap trap;
+    cr_assert_not(call(&f, "", "add", (wasmrt_cval[]){u32v(0xdead), u32v(0)}, 2, &r, &trap));
+    cr_assert_eq(trap.code, WASMC_TRAP_UNREACHABLE);
+    cr_assert_str_eq(trap.host_message, "unreachable (in add)");
+    cr_assert(call(&f, "", "add", (wasmrt_cval[]){u32v(1), u32v(2)}, 2, &r, &trap));
+    teardown(&f);
+}
+
+Test(component_mock, a_trapped_core_instance_with_inexact_trap_state_is_not_run_again) {
+    inexact = true;
+    fx f = setup(NULL);
+    inexact = false;
+    wasmrt_cval r;
+    wasmrt_trap trap;
+    cr_assert_not(call(&f, "", "add", (wasmrt_cval[]){u32v(0xdead), u32v(0)}, 2, &r, &trap));
+    cr_assert_eq(trap.code, WASMC_TRAP_UNREACHABLE);
+    cr_assert_not(call(&f, "", "add", (wasmrt_cval[]){u32v(1), u32v(2)}, 2, &r, &trap));
+    cr_assert_eq(trap.code, WASMC_TRAP_CANON);
+    cr_assert(strstr(trap.host_message, "trapped earlier"), "%s", trap.host_message);
     teardown(&f);
 }
 

@@ -117,7 +117,13 @@ CGUEST static uint32_t g_realloc(wasmc_vmctx *vm, uint32_t old, uint32_t old_siz
     if (old) memmove(cm_mem(vm) + p, cm_mem(vm) + old, old_size);
     return p;
 }
-CGUEST static uint32_t g_add(wasmc_vmctx *vm, uint32_t a, uint32_t b) { (void)vm; return a + b; }
+CGUEST static uint32_t g_add(wasmc_vmctx *vm, uint32_t a, uint32_t b) {
+    if (a == 0xdead) {   /* as compiled `unreachable` does */
+        vm->builtins->trap(vm, WASMC_TRAP_UNREACHABLE);
+        __builtin_trap();
+    }
+    return a + b;
+}
 /* greet(name: string) -> string: "hello, NAME" at 8192, (ptr, len) at 4096 */
 CGUEST static uint32_t g_greet(wasmc_vmctx *vm, uint32_t ptr, uint32_t len) {
     uint8_t *m = cm_mem(vm);
