@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cli/inspect.h"
+#include "cli_component.h"
 #include "wasmrt.h"
 #include "wasmrt_wasi.h"
 
@@ -45,6 +46,8 @@ static void usage(FILE *out) {
             "Runs a module compiled by wasmc: its _start export as a WASI command\n"
             "(ARGS become the guest's argv[1..]), or with --invoke one export\n"
             "(ARGS are its typed arguments; results are printed one per line).\n"
+            "For a component, --invoke takes a whole call in WAVE, as wasmtime's:\n"
+            "  wasmrt --invoke 'greet(\"world\")' app.so   (the result is printed in WAVE)\n"
             "\n"
             "options:\n"
             "  --dir HOST[::GUEST]     give the guest directory HOST, named GUEST\n"
@@ -52,6 +55,7 @@ static void usage(FILE *out) {
             "  --env KEY=VALUE         set a guest environment variable; repeatable\n"
             "  --inherit-env           pass the host environment to the guest\n"
             "  --invoke NAME           call export NAME instead of _start\n"
+            "  --list-exports          print a component's world (imports, exports) in WIT\n"
             "  --tcplisten ADDR:PORT   hand the guest a listening TCP socket (for\n"
             "                          sock_accept); it follows the --dir fds\n"
             "  --max-memory-pages N    cap each linear memory at N 64 KiB pages\n"
@@ -132,6 +136,18 @@ static void *timer_main(void *arg) {
     (void)r;
     _exit(EXIT_TRAP);
 }
+
+static pthread_t timer_tid;
+
+/* Starts the --timeout thread for store; NULL when there is no timeout. */
+static pthread_t *timer_start(wasmrt_store *store) {
+    if (!(timer.seconds > 0)) return NULL;
+    timer.store = store;
+    if (pthread_create(&timer_tid, NULL, timer_main, NULL) != 0) die(EXIT_LOAD, "cannot start the timeout thread");
+    return &timer_tid;
+}
+
+static void timer_start_component(wasmrt_store *store) { (void)timer_start(store); }
 
 static void timer_stop(pthread_t *t) {
     if (!t) return;
@@ -283,7 +299,7 @@ int main(int argc, char **argv) {
     const char **env = NULL;
     size_t nenv = 0, envcap = 0;
     const char *invoke = NULL, *app = NULL, *trusted_keys = NULL;
-    bool seccomp = true, landlock = true, inherit = false, perf_map = false;
+    bool seccomp = true, landlock = true, inherit = false, perf_map = false, list_exports = false;
     uint32_t max_pages = 0;
     double timeout = 0;
     uint32_t ndirs = 0, nlisten = 0;
@@ -349,6 +365,8 @@ int main(int argc, char **argv) {
             landlock = false;
         } else if (!strcmp(opt, "--perf-map")) {
             perf_map = true;
+        } else if (!strcmp(opt, "--list-exports")) {
+            list_exports = true;
         } else if (!strcmp(opt, "--no-seccomp")) {
             seccomp = false;
         } else if (!strcmp(opt, "--invoke")) {
@@ -377,6 +395,16 @@ int main(int argc, char **argv) {
     if (i < argc && strcmp(argv[i], "--") == 0) i++;
     char **rest = argv + i;
     int nrest = argc - i;
+    timer.seconds = timeout;
+
+    if (cli_is_component(app)) {
+        cli_component_opts co = {.app = app, .invoke = invoke, .list_exports = list_exports, .seccomp = seccomp,
+                                 .max_memory_pages = max_pages, .nrest = nrest, .on_store = timer_start_component};
+        int status = cli_component_main(&co);
+        fflush(NULL);
+        _exit(status);
+    }
+    if (list_exports) die(EXIT_USAGE, "--list-exports is for components; '%s' is a core module", app);
 
     /* Guest environment: the host's (if asked), then --env, later keys
      * replacing earlier ones. */
@@ -449,14 +477,7 @@ int main(int argc, char **argv) {
     bool applied;
     if (landlock && !wasmrt_wasi_landlock(wasi, &applied, &err))
         die(EXIT_LOAD, "%s (use --no-landlock to run without it)", err.message);
-    pthread_t tid, *timer_thread = NULL;
-    if (timeout > 0) {
-        timer.seconds = timeout;
-        timer.store = store;
-        if (pthread_create(&tid, NULL, timer_main, NULL) != 0)
-            die(EXIT_LOAD, "cannot start the timeout thread");
-        timer_thread = &tid;
-    }
+    pthread_t *timer_thread = timer_start(store);
     if (seccomp && !wasmrt_seccomp_install(&err))
         die(EXIT_LOAD, "%s (use --no-seccomp to run without the filter)", err.message);
 
