@@ -185,6 +185,21 @@ uint16_t wasi_path_open_beneath(int dirfd, const char *path, uint32_t path_len, 
 uint16_t wasi_path_parent(int dirfd, const char *path, uint32_t path_len, int *parent,
                           char *name, size_t name_cap, bool *trailing_slash);
 
+/* Landlock with what a WASI 0.2 network policy adds (landlock.c): TCP ports
+ * that may be bound / connected to (any_*: every port, so that access is
+ * left unhandled) and files the resolver reads. */
+typedef struct wasi_landlock_extra {
+    const uint16_t *bind_ports;
+    uint32_t num_bind_ports;
+    const uint16_t *connect_ports;
+    uint32_t num_connect_ports;
+    bool any_bind, any_connect;
+    const char *const *ro_files;
+    uint32_t num_ro_files;
+} wasi_landlock_extra;
+bool wasi_landlock_apply(wasmrt_wasi *w, const wasi_landlock_extra *x, bool *applied,
+                         wasmrt_error *err);
+
 /* ---- ABI layer (one function per WASI import) ----------------------------- */
 
 #define WASI_ABI(name, ...) uint32_t wasi_abi_##name(wasmrt_wasi *w, const wasi_mem *m, ##__VA_ARGS__)
