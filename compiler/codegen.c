@@ -44,7 +44,7 @@
 #include "lower/lower_module.h"
 
 #define PART_BODY_BYTES (8u * 1024u)
-#define MAX_PARTS 64u
+#define MAX_PARTS 64u   /* per module */
 #define WORKER_STACK_BYTES (32u << 20) /* LLVM recurses on deeply nested control flow */
 
 static double now_seconds(void) {
@@ -224,17 +224,20 @@ typedef struct PartResult {
     bool done;
 } PartResult;
 
+typedef struct Job {
+    const CodegenUnit *unit;
+    uint32_t part;            /* index within the unit */
+} Job;
+
 typedef struct Shared {
-    const Module *m;
     const CodegenTarget *ct;
     wasmc_memory_mode mode;
-    const uint8_t *module_sha256;
-    const CodegenPart *parts;
-    uint32_t num_parts;
-    uint32_t *order;          /* part indices, largest first */
+    Job *jobs;                /* every part of every unit, unit by unit */
+    uint32_t num_parts;       /* of all units */
+    uint32_t *order;          /* job indices, largest first */
     PartResult *results;
     atomic_uint next;
-    atomic_uint min_failed;   /* lowest failing part index, or UINT32_MAX */
+    atomic_uint min_failed;   /* lowest failing job index, or UINT32_MAX */
     pthread_mutex_t times_lock;
     CodegenTimes times;
 } Shared;
@@ -248,11 +251,16 @@ static uint64_t part_bytes(const Module *m, const CodegenPart *p) {
     return n;
 }
 
-/* Largest part first (insertion sort: at most MAX_PARTS entries). */
-static void plan_order(const Module *m, const CodegenPart *parts, uint32_t n, uint32_t *order) {
-    uint64_t size[MAX_PARTS];
+/* Largest part first (insertion sort; stable, so equal sizes keep job
+ * order). */
+static void plan_order(const Job *jobs, uint32_t n, uint32_t *order) {
+    uint64_t *size = malloc((n ? n : 1) * sizeof *size);
+    if (!size) {
+        for (uint32_t i = 0; i < n; i++) order[i] = i;
+        return;
+    }
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t sz = part_bytes(m, &parts[i]);
+        uint64_t sz = part_bytes(jobs[i].unit->m, &jobs[i].unit->parts[jobs[i].part]);
         uint32_t j = i;
         for (; j > 0 && size[j - 1] < sz; j--) {
             size[j] = size[j - 1];
@@ -261,6 +269,7 @@ static void plan_order(const Module *m, const CodegenPart *parts, uint32_t n, ui
         size[j] = sz;
         order[j] = i;
     }
+    free(size);
 }
 
 static void diag_handler(LLVMDiagnosticInfoRef di, void *opaque) {
@@ -286,15 +295,19 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
     /* Local value names only cost time and memory; symbols keep theirs. */
     LLVMContextSetDiscardValueNames(ctx, 1);
 
+    const Job *job = &s->jobs[idx];
+    const CodegenUnit *u = job->unit;
     LowerConfig cfg = {
-        .m = s->m, .target = s->ct->target, .tm = tm, .memory_mode = s->mode,
-        .cpu_features = s->ct->cpu_features, .module_sha256 = s->module_sha256,
+        .m = u->m, .target = s->ct->target, .tm = tm, .memory_mode = s->mode,
+        .cpu_features = s->ct->cpu_features, .module_sha256 = u->module_sha256,
         .interrupt_poll = s->ct->interrupt_poll, .exact_traps = s->ct->exact_traps,
         .frame_pointers = s->ct->frame_pointers,
+        .symbol_prefix = u->symbol_prefix, .text_section = u->text_section,
     };
     LLVMModuleRef mod = NULL;
     double t0 = now_seconds();
-    bool ok = lower_module_part(&cfg, ctx, s->parts[idx].first, s->parts[idx].last, idx == 0, &mod, err);
+    bool ok = lower_module_part(&cfg, ctx, u->parts[job->part].first, u->parts[job->part].last,
+                                job->part == 0, &mod, err);
     double t1 = now_seconds();
     t->lower += t1 - t0;
     if (ok && !mod) ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "lowering produced no module");
@@ -416,18 +429,33 @@ bool codegen_compile_parts(const Module *m, const CodegenTarget *ct, wasmc_memor
                            const uint8_t module_sha256[32], const CodegenPart *parts,
                            uint32_t num_parts, unsigned threads, CodegenObject **objs,
                            CodegenTimes *times, WasmError *err) {
+    CodegenUnit unit = {.m = m, .module_sha256 = module_sha256, .parts = parts, .num_parts = num_parts};
+    return codegen_compile_units(&unit, 1, ct, mode, threads, objs, times, err);
+}
+
+bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const CodegenTarget *ct,
+                           wasmc_memory_mode mode, unsigned threads, CodegenObject **objs,
+                           CodegenTimes *times, WasmError *err) {
     *objs = NULL;
     pthread_once(&llvm_once, llvm_init);
-    Shared s = {.m = m, .ct = ct, .mode = mode, .module_sha256 = module_sha256,
-                .parts = parts, .num_parts = num_parts};
+    uint64_t total = 0;
+    for (uint32_t u = 0; u < num_units; u++) total += units[u].num_parts;
+    if (total == 0 || total > UINT32_MAX / 2)
+        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "bad part count");
+    uint32_t num_parts = (uint32_t)total;
+    Shared s = {.ct = ct, .mode = mode, .num_parts = num_parts};
+    s.jobs = malloc(num_parts * sizeof *s.jobs);
     s.results = calloc(num_parts, sizeof *s.results);
     s.order = malloc(num_parts * sizeof *s.order);
-    if (!s.results || !s.order) {
+    if (!s.results || !s.order || !s.jobs) {
         free(s.results);
         free(s.order);
+        free(s.jobs);
         return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
     }
-    plan_order(m, parts, num_parts, s.order);
+    for (uint32_t u = 0, k = 0; u < num_units; u++)
+        for (uint32_t p = 0; p < units[u].num_parts; p++) s.jobs[k++] = (Job){&units[u], p};
+    plan_order(s.jobs, num_parts, s.order);
     for (uint32_t i = 0; i < num_parts; i++) wasm_error_clear(&s.results[i].err);
     atomic_init(&s.next, 0);
     atomic_init(&s.min_failed, UINT32_MAX);
@@ -470,8 +498,18 @@ bool codegen_compile_parts(const Module *m, const CodegenTarget *ct, wasmc_memor
     }
     free(s.results);
     free(s.order);
+    free(s.jobs);
     *objs = out;
     return ok;
+}
+
+void *codegen_target_machine(const CodegenTarget *ct, WasmError *err) {
+    pthread_once(&llvm_once, llvm_init);
+    return create_tm(ct, err);
+}
+
+void codegen_target_machine_free(void *tm) {
+    if (tm) LLVMDisposeTargetMachine((LLVMTargetMachineRef)tm);
 }
 
 void codegen_objects_free(CodegenObject *objs, uint32_t n) {

@@ -61,7 +61,30 @@ bool codegen_compile_parts(const Module *m, const CodegenTarget *ct, wasmc_memor
                            const uint8_t module_sha256[32], const CodegenPart *parts,
                            uint32_t num_parts, unsigned threads, CodegenObject **objs,
                            CodegenTimes *times, WasmError *err);
+
+/* One module's share of a multi-module compile (the core modules of a
+ * component): its parts and the names its code is emitted under. */
+typedef struct CodegenUnit {
+    const Module *m;
+    const uint8_t *module_sha256;   /* 32 bytes */
+    const CodegenPart *parts;
+    uint32_t num_parts;
+    const char *symbol_prefix;      /* LowerConfig.symbol_prefix; NULL for a plain module */
+    const char *text_section;       /* LowerConfig.text_section; NULL = "wasmc_text" */
+} CodegenUnit;
+
+/* codegen_compile_parts for several modules at once, all their parts
+ * sharing the threads; *objs holds the objects unit by unit, each unit's
+ * in part order. */
+bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const CodegenTarget *ct,
+                           wasmc_memory_mode mode, unsigned threads, CodegenObject **objs,
+                           CodegenTimes *times, WasmError *err);
 void codegen_objects_free(CodegenObject *objs, uint32_t n);
+
+/* An LLVMTargetMachineRef for ct (NULL with err set), for objects made
+ * outside the part pipeline (a component's descriptor). */
+void *codegen_target_machine(const CodegenTarget *ct, WasmError *err);
+void codegen_target_machine_free(void *tm);
 
 /* "19.1.7" etc. and the registered targets, for --version. */
 const char *codegen_llvm_version(void);

@@ -15,11 +15,16 @@
 #include <unistd.h>
 
 #include "codegen.h"
+#include "component/component.h"
 #include "link.h"
 #include "module.h"
 #include "wasmc/sha256.h"
 
 #define MAX_THREADS 256u
+
+/* compiler/component/cdriver.c */
+bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
+                             const char *out_path, WasmcStats *stats, unsigned threads, WasmError *err);
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -33,6 +38,7 @@ void wasmc_options_default(WasmcOptions *o) {
 }
 
 bool wasmc_check(const uint8_t *bytes, size_t size, WasmError *err) {
+    if (component_is_component(bytes, size)) return wasmc_component_check(bytes, size, err);
     Module m;
     if (!module_decode(bytes, size, &m, err)) return false;
     bool ok = module_validate(&m, err);
@@ -58,6 +64,11 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     if (!out_path || !*out_path)
         return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "no output file");
 
+    if (component_is_component(bytes, size)) {
+        unsigned threads = opts->threads ? opts->threads : default_threads();
+        if (threads > MAX_THREADS) threads = MAX_THREADS;
+        return wasmc_component_compile(bytes, size, opts, out_path, stats, threads, err);
+    }
     CodegenTarget ct;
     if (!codegen_resolve_target(opts, &ct, err)) return false;
 
@@ -97,7 +108,7 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     if (ok) {
         char soname[32] = "wasmc-";
         for (int i = 0; i < 8; i++) snprintf(soname + 6 + 2 * i, 3, "%02x", module_sha[i]);
-        ok = link_objects(ct.target, objs, num_parts, soname, &so, &so_size, err);
+        ok = link_objects(ct.target, objs, num_parts, soname, NULL, &so, &so_size, err);
         codegen_objects_free(objs, num_parts);
         objs = NULL;
     }

@@ -289,7 +289,7 @@ static bool check_dynamic_symbols(const uint8_t *so, size_t n, WasmError *err) {
 }
 
 bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n, const char *soname,
-                  uint8_t **so, size_t *so_size, WasmError *err) {
+                  const char *export_symbol, uint8_t **so, size_t *so_size, WasmError *err) {
     *so = NULL;
     *so_size = 0;
     const char *tmp = getenv("TMPDIR");
@@ -322,8 +322,10 @@ bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n, co
         if (ok) written++;
     }
     if (ok) {
-        static const char script[] = "{\n  global: " WASMC_DESCRIPTOR_SYMBOL ";\n  local: *;\n};\n";
-        ok = have_ver = write_file(ver, script, sizeof script - 1, err);
+        char script[256];
+        int len = snprintf(script, sizeof script, "{\n  global: %s;\n  local: *;\n};\n",
+                           export_symbol ? export_symbol : WASMC_DESCRIPTOR_SYMBOL);
+        ok = have_ver = write_file(ver, script, (size_t)len, err);
     }
     if (ok) {
         const char *ld = getenv("WASMC_LD");

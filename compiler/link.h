@@ -12,9 +12,11 @@
 #include "target.h"
 
 /* Link objs (in this order) into a shared object named `soname` exporting
- * only WASMC_DESCRIPTOR_SYMBOL.  On success *so is a malloc'd image. */
+ * only `export_symbol` (NULL: WASMC_DESCRIPTOR_SYMBOL; a component's
+ * artifact exports WASMC_COMPONENT_SYMBOL).  On success *so is a malloc'd
+ * image. */
 bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n, const char *soname,
-                  uint8_t **so, size_t *so_size, WasmError *err);
+                  const char *export_symbol, uint8_t **so, size_t *so_size, WasmError *err);
 
 typedef struct ArtifactInfo {
     wasmc_arch arch;

@@ -2,6 +2,7 @@
  *
  *   wasmc [-O0|-O1|-O2|-O3] [--target=TRIPLE] [--cpu=NAME|native]
  *         [--bounds-checks] [--interrupt=signal|poll] [-j N] [-v] IN.wasm [-o OUT.so]
+ *   wasmc --validate IN.wasm
  *
  * Flags follow clang's spelling.  "-" is stdin (input) or stdout (output);
  * without -o the output is the input with its .wasm extension replaced by
@@ -32,7 +33,7 @@
 static void usage(FILE *f) {
     fputs("usage: wasmc [options] IN.wasm [-o OUT.so]\n"
           "\n"
-          "Compile a WebAssembly 2.0 module into a native shared object for wasmrt.\n"
+          "Compile a WebAssembly 2.0 module or component into a native shared object for wasmrt.\n"
           "\n"
           "options:\n"
           "  -o FILE            output file (default: IN with .so; '-' = stdout)\n"
@@ -49,6 +50,8 @@ static void usage(FILE *f) {
           "                     them (perf record --call-graph=fp); default: omitted\n"
           "  -j N               code generation threads (default: number of cores)\n"
           "  -v                 print phase timings and the output size\n"
+          "  --validate         only decode and validate IN (a module or a component);\n"
+          "                     exit 0 if valid, else 1 with the usual error line\n"
           "  --version          print version information\n"
           "  -h, --help         print this help\n",
           f);
@@ -155,6 +158,7 @@ int main(int argc, char **argv) {
     wasmc_options_default(&o);
     const char *in = NULL, *out = NULL;
     bool only_inputs = false;
+    bool validate_only = false;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -203,6 +207,8 @@ int main(int argc, char **argv) {
             if (!parse_threads(a + 2, &o.threads)) return bad_usage("invalid thread count '%s'", a + 2);
         } else if (strcmp(a, "-v") == 0) {
             o.verbose = true;
+        } else if (strcmp(a, "--validate") == 0) {
+            validate_only = true;
         } else {
             return bad_usage("unknown argument '%s'", a);
         }
@@ -219,6 +225,22 @@ int main(int argc, char **argv) {
     bool from_stdin = strcmp(in, "-") == 0;
     const char *in_name = from_stdin ? "<stdin>" : in;
     char *out_owned = NULL;
+    if (validate_only) {
+        int fd = from_stdin ? 0 : open(in, O_RDONLY | O_CLOEXEC);
+        uint8_t *bytes = NULL;
+        size_t size = 0;
+        if (fd < 0 || !read_all(fd, &bytes, &size)) {
+            int e = errno;
+            if (fd > 0) close(fd);
+            return fail("%s: %s", in_name, e == EFBIG ? "input larger than 1 GiB" : strerror(e));
+        }
+        if (fd > 0) close(fd);
+        bool ok = wasmc_check(bytes, size, &err);
+        free(bytes);
+        if (ok) return 0;
+        if (err.offset != WASM_NO_OFFSET) return fail("%s:0x%zx: %s", in_name, err.offset, err.message);
+        return fail("%s: %s", in_name, err.message);
+    }
     if (!out) {
         if (from_stdin) out = "-";
         else if (!(out = out_owned = default_output(in))) return fail("out of memory");

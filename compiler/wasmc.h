@@ -41,11 +41,18 @@ typedef struct WasmcStats {
     uint32_t num_funcs;
 } WasmcStats;
 
-/* Decode and validate only. */
+/* Decode and validate only (a core module or, by its preamble, a
+ * component). */
 bool wasmc_check(const uint8_t *bytes, size_t size, WasmError *err);
 
-/* Compile a module to an artifact at out_path ("-" = stdout).  stats may be
- * NULL. */
+/* Decode and validate a component (binary format version 0x0d, layer 1)
+ * and its core modules, and flatten it as compiling would: what
+ * `wasmc --validate` and wast-run's component assertions use. */
+bool wasmc_component_check(const uint8_t *bytes, size_t size, WasmError *err);
+
+/* Compile a module, or a component (one artifact holding all its core
+ * modules and its plan, compiler/component/), to an artifact at out_path
+ * ("-" = stdout).  stats may be NULL. */
 bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
                    const char *out_path, WasmcStats *stats, WasmError *err);
 

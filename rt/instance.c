@@ -51,7 +51,9 @@ static bool limits_match(uint64_t cur, bool has_max, uint64_t max, const wasmc_l
     return true;
 }
 
-static bool resolve_imports(wasmrt_instance *inst, wasmrt_linker *l, wasmrt_error *err) {
+/* Each import from the linker by name, or from `given` by position. */
+static bool resolve_imports(wasmrt_instance *inst, wasmrt_linker *l, const rt_link_entry *const *given,
+                            wasmrt_error *err) {
     const wasmc_descriptor *d = inst->module->desc;
     uint8_t *vm = vmb(inst);
     wasmc_import_func *ifs = (wasmc_import_func *)(vm + d->layout.imported_funcs);
@@ -61,7 +63,7 @@ static bool resolve_imports(wasmrt_instance *inst, wasmrt_linker *l, wasmrt_erro
     wasmc_funcref *frs = vm_funcrefs(inst);
     for (uint32_t i = 0; i < d->num_imports; i++) {
         const wasmc_import_desc *im = &d->imports[i];
-        const rt_link_entry *e = rt_linker_find(l, im->module, im->module_len, im->name, im->name_len);
+        const rt_link_entry *e = given ? given[i] : rt_linker_find(l, im->module, im->module_len, im->name, im->name_len);
         if (!e) {
             rt_err(err, "unknown import: %.*s.%.*s", (int)im->module_len, im->module, (int)im->name_len,
                    im->name);
@@ -266,8 +268,9 @@ static wasmrt_instance *alloc_instance(wasmrt_store *s, wasmrt_module *m) {
     return inst;
 }
 
-wasmrt_instance *wasmrt_instantiate(wasmrt_store *s, wasmrt_module *m, wasmrt_linker *l,
-                                    wasmrt_trap *trap, wasmrt_error *err) {
+static wasmrt_instance *instantiate(wasmrt_store *s, wasmrt_module *m, wasmrt_linker *l,
+                                    const rt_link_entry *const *given, wasmrt_trap *trap,
+                                    wasmrt_error *err) {
     wasmrt_trap scratch_trap;
     wasmrt_error scratch_err;
     if (!trap) trap = &scratch_trap;
@@ -280,7 +283,7 @@ wasmrt_instance *wasmrt_instantiate(wasmrt_store *s, wasmrt_module *m, wasmrt_li
         return NULL;
     }
     const wasmc_descriptor *d = m->desc;
-    if (!resolve_imports(inst, l, err) || !allocate(inst, err)) goto fail;
+    if (!resolve_imports(inst, l, given, err) || !allocate(inst, err)) goto fail;
     wasmc_trap_code code = init_segments(inst);
     if (code != WASMC_TRAP_NONE) {
         trap->code = code;
@@ -303,6 +306,16 @@ wasmrt_instance *wasmrt_instantiate(wasmrt_store *s, wasmrt_module *m, wasmrt_li
 fail:
     wasmrt_instance_free(inst);
     return NULL;
+}
+
+wasmrt_instance *wasmrt_instantiate(wasmrt_store *s, wasmrt_module *m, wasmrt_linker *l,
+                                    wasmrt_trap *trap, wasmrt_error *err) {
+    return instantiate(s, m, l, NULL, trap, err);
+}
+
+wasmrt_instance *rt_instantiate_with(wasmrt_store *s, wasmrt_module *m, const rt_link_entry *const *imports,
+                                     wasmrt_trap *trap, wasmrt_error *err) {
+    return instantiate(s, m, NULL, imports, trap, err);
 }
 
 void rt_instance_destroy(wasmrt_instance *inst) {

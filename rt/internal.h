@@ -53,6 +53,14 @@ struct wasmrt_module {
  * registers the code range.  Takes ownership of dl (closed on failure). */
 wasmrt_module *rt_module_create(const wasmc_descriptor *d, void *dl, wasmrt_error *err);
 void rt_module_retain(wasmrt_module *m);
+/* load.c: every check of an artifact file, then dlopen of the sealed
+ * memfd (shared by core modules and components). */
+typedef struct rt_artifact {
+    void *dl;
+    int fd;                         /* keep open while dl is (see load.c) */
+    wasmc_trailer trailer;
+} rt_artifact;
+bool rt_artifact_open(const char *path, rt_artifact *a, wasmrt_error *err);
 /* Name of the function containing pc in m, or NULL. */
 const char *rt_module_func_name(const wasmrt_module *m, uintptr_t pc);
 
@@ -88,6 +96,8 @@ typedef struct rt_deadline {
     bool armed, fired;
 } rt_deadline;
 void rt_deadline_arm(wasmrt_store *s);
+/* Frees a store's component instances (rt/component/cinstance.c). */
+void rt_cinstances_free(wasmrt_store *s);
 void rt_deadline_disarm(wasmrt_store *s);
 
 struct wasmrt_store {
@@ -95,6 +105,7 @@ struct wasmrt_store {
     wasmrt_store_config config;
     wasmrt_instance *instances;     /* doubly linked, newest first */
     rt_owned *owned;                /* host-created memories/tables/globals */
+    struct wasmrt_cinstance *cinstances; /* component instances (rt/component) */
     uint32_t active_calls;          /* guest frames of this store on the stack */
     rt_deadline deadline;           /* armed for the outermost call */
     /* interrupt.c: the thread running this store's outermost call */
@@ -180,6 +191,10 @@ struct wasmrt_instance {
     void *user_data;
 };
 void rt_instance_destroy(wasmrt_instance *inst);
+/* wasmrt_instantiate with imports[i] for the module's import i (in its
+ * descriptor's order) instead of a linker (component instantiation). */
+wasmrt_instance *rt_instantiate_with(wasmrt_store *s, wasmrt_module *m, const rt_link_entry *const *imports,
+                                     wasmrt_trap *trap, wasmrt_error *err);
 /* Export number i of inst's module as an extern. */
 bool rt_instance_export_index(wasmrt_instance *inst, uint32_t i, wasmrt_extern *out);
 /* Value of a constant expression in inst (offsets, globals, elem items). */

@@ -22,6 +22,7 @@
 
 #include "../target/host.h"
 #include "internal.h"
+#include "wasmc/component_plan.h"
 #include "wasmc/sha256.h"
 
 static void load_libm_globally(void) {
@@ -193,25 +194,23 @@ static bool read_all(int fd, uint8_t *p, uint64_t size) {
     return true;
 }
 
-wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
-    wasmrt_error scratch;
-    if (!err) err = &scratch;
+bool rt_artifact_open(const char *path, rt_artifact *a, wasmrt_error *err) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rt_err(err, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
+        return false;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         rt_err(err, "%s: not a regular file", path);
         close(fd);
-        return NULL;
+        return false;
     }
     uint64_t size = (uint64_t)st.st_size;
     if (size > MAX_ARTIFACT_BYTES) {
         rt_err(err, "%s: artifact too large (%llu bytes)", path, (unsigned long long)size);
         close(fd);
-        return NULL;
+        return false;
     }
     int mfd = memfd_create("wasmc-artifact", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     uint8_t *p = MAP_FAILED;
@@ -220,11 +219,12 @@ wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
         rt_err(err, "%s: cannot stage artifact in memory: %s", path, strerror(errno));
         close(fd);
         if (mfd >= 0) close(mfd);
-        return NULL;
+        return false;
     }
     bool ok = size == 0 || read_all(fd, p, size);
     close(fd);
     wasmc_trailer t;
+    memset(&t, 0, sizeof t);
     if (!ok) {
         rt_err(err, "%s: read failed", path);
     } else {
@@ -234,13 +234,13 @@ wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
     if (size) munmap(p, size);
     if (!ok) {
         close(mfd);
-        return NULL;
+        return false;
     }
     /* No more writes through any path: what dlopen maps is what we hashed. */
     if (fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0) {
         rt_err(err, "%s: cannot seal staged artifact: %s", path, strerror(errno));
         close(mfd);
-        return NULL;
+        return false;
     }
     /* Artifacts may call libm (ceilf, roundeven...: LLVM emits them when the
      * target CPU lacks an instruction, e.g. --cpu=x86-64 without SSE4.1).
@@ -268,11 +268,28 @@ wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
         const char *e = named ? dlerror() : "no unused name for the staged artifact";
         rt_err(err, "%s: dlopen failed: %s", path, e ? e : "unknown error");
         close(mfd);
-        return NULL;
+        return false;
     }
+    a->dl = dl;
+    a->fd = mfd;
+    a->trailer = t;
+    return true;
+}
+
+wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
+    wasmrt_error scratch;
+    if (!err) err = &scratch;
+    rt_artifact a;
+    if (!rt_artifact_open(path, &a, err)) return NULL;
+    void *dl = a.dl;
+    int mfd = a.fd;
+    wasmc_trailer t = a.trailer;
     const wasmc_descriptor *d = dlsym(dl, WASMC_DESCRIPTOR_SYMBOL);
     if (!d) {
-        rt_err(err, "%s: not a wasmc artifact (no %s symbol)", path, WASMC_DESCRIPTOR_SYMBOL);
+        if (dlsym(dl, WASMC_COMPONENT_SYMBOL))
+            rt_err(err, "%s: is a component, not a core module (load it with wasmrt_component_load)", path);
+        else
+            rt_err(err, "%s: not a wasmc artifact (no %s symbol)", path, WASMC_DESCRIPTOR_SYMBOL);
         dlclose(dl);
         close(mfd);
         return NULL;

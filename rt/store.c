@@ -33,6 +33,7 @@ wasmrt_store *wasmrt_store_new(const wasmrt_store_config *config, wasmrt_error *
 void wasmrt_store_free(wasmrt_store *s) {
     if (!s) return;
     if (s->deadline.armed) rt_deadline_disarm(s);   /* freed from inside a call: never */
+    rt_cinstances_free(s);
     while (s->instances) rt_instance_destroy(s->instances);
     for (rt_owned *o = s->owned, *next; o; o = next) {
         next = o->next;

@@ -14,6 +14,7 @@
  * compiled code; an empty anchor function guarantees the section exists.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,7 +185,9 @@ bool lower_descriptor(LowerModule *lm, uint64_t cpu_features, const uint8_t *mod
         return false;
 
     /* Keep "wasmc_text" non-empty so the linker defines its bounds. */
-    LLVMValueRef anchor = LLVMAddFunction(lm->mod, "wasmc$text_anchor", LLVMFunctionType(lm->t_void, NULL, 0, false));
+    char anchor_name[32 + LOWER_PREFIX_MAX];
+    snprintf(anchor_name, sizeof anchor_name, "%swasmc$text_anchor", lm->symbol_prefix);
+    LLVMValueRef anchor = LLVMAddFunction(lm->mod, anchor_name, LLVMFunctionType(lm->t_void, NULL, 0, false));
     lm_set_code_attributes(lm, anchor);
     LLVMBuilderRef b = LLVMCreateBuilderInContext(lm->ctx);
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, anchor, "entry"));
@@ -320,9 +323,10 @@ bool lower_descriptor(LowerModule *lm, uint64_t cpu_features, const uint8_t *mod
 
     /* Linker-defined bounds of the code section. */
     LLVMValueRef bounds[2];
-    const char *bound_names[2] = {"__start_wasmc_text", "__stop_wasmc_text"};
     for (int k = 0; k < 2; k++) {
-        bounds[k] = LLVMAddGlobal(lm->mod, lm->t_i8, bound_names[k]);
+        char bound_name[16 + LOWER_PREFIX_MAX];
+        snprintf(bound_name, sizeof bound_name, "%s%s", k ? "__stop_" : "__start_", lm->text_section);
+        bounds[k] = LLVMAddGlobal(lm->mod, lm->t_i8, bound_name);
         LLVMSetLinkage(bounds[k], LLVMExternalLinkage);
         LLVMSetVisibility(bounds[k], LLVMHiddenVisibility);
     }
@@ -355,7 +359,9 @@ bool lower_descriptor(LowerModule *lm, uint64_t cpu_features, const uint8_t *mod
         bounds[0], bounds[1],
         c32(lm, !lm->exact_trap_state && guard),
     };
-    LLVMValueRef desc = LLVMAddGlobal(lm->mod, d.desc, WASMC_DESCRIPTOR_SYMBOL);
+    char desc_name[32 + LOWER_PREFIX_MAX];
+    snprintf(desc_name, sizeof desc_name, "%s%s", lm->symbol_prefix, WASMC_DESCRIPTOR_SYMBOL);
+    LLVMValueRef desc = LLVMAddGlobal(lm->mod, d.desc, desc_name);
     LLVMSetInitializer(desc, cstruct(lm, d.desc, f, sizeof f / sizeof f[0]));
     LLVMSetGlobalConstant(desc, true);
     LLVMSetLinkage(desc, LLVMExternalLinkage);

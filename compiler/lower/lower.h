@@ -27,6 +27,9 @@
 
 struct TargetInfo;
 
+/* Longest LowerConfig.symbol_prefix / text_section. */
+#define LOWER_PREFIX_MAX 64
+
 typedef struct LowerModule {
     const Module *m;
     const struct TargetInfo *target;
@@ -55,6 +58,8 @@ typedef struct LowerModule {
     bool interrupt_poll;         /* LowerConfig.interrupt_poll */
     bool exact_trap_state;       /* lm_exact_trap_state(): keep side effects in order with traps */
     bool frame_pointers;         /* LowerConfig.frame_pointers */
+    const char *symbol_prefix;   /* LowerConfig.symbol_prefix, "" for none */
+    const char *text_section;    /* LowerConfig.text_section, "wasmc_text" by default */
 } LowerModule;
 
 typedef enum ControlKind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF } ControlKind;

@@ -97,11 +97,11 @@ static bool build_symbols(LowerModule *lm, WasmError *err) {
     for (uint32_t k = 0; k < n && ok; k++) {
         bool dup = (k > 0 && strcmp(e[k].name, e[k - 1].name) == 0) ||
                    (k + 1 < n && strcmp(e[k].name, e[k + 1].name) == 0);
-        char buf[SYMBOL_MAX + 16];
+        char buf[SYMBOL_MAX + 16 + LOWER_PREFIX_MAX];
         if (dup)
-            snprintf(buf, sizeof buf, "wasm$%s.%u", e[k].name, e[k].index);
+            snprintf(buf, sizeof buf, "%swasm$%s.%u", lm->symbol_prefix, e[k].name, e[k].index);
         else
-            snprintf(buf, sizeof buf, "wasm$%s", e[k].name);
+            snprintf(buf, sizeof buf, "%swasm$%s", lm->symbol_prefix, e[k].name);
         lm->func_symbols[e[k].index] = strdup(buf);
         ok = lm->func_symbols[e[k].index] != NULL;
     }
@@ -186,7 +186,7 @@ void lm_set_code_attributes(LowerModule *lm, LLVMValueRef fn) {
     add_fn_attr(lm, fn, "nounwind");
     add_fn_str_attr(lm, fn, "frame-pointer", lm->frame_pointers ? "non-leaf" : "none");
     add_fn_str_attr(lm, fn, "probe-stack", "inline-asm");
-    LLVMSetSection(fn, "wasmc_text");
+    LLVMSetSection(fn, lm->text_section);
     LLVMSetVisibility(fn, LLVMHiddenVisibility);
 }
 
@@ -232,6 +232,10 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
     lm->interrupt_poll = cfg->interrupt_poll;
     lm->exact_trap_state = lm_exact_trap_state(cfg->m, cfg->exact_traps);
     lm->frame_pointers = cfg->frame_pointers;
+    lm->symbol_prefix = cfg->symbol_prefix ? cfg->symbol_prefix : "";
+    lm->text_section = cfg->text_section ? cfg->text_section : "wasmc_text";
+    if (strlen(lm->symbol_prefix) > LOWER_PREFIX_MAX || strlen(lm->text_section) > LOWER_PREFIX_MAX)
+        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "symbol prefix or section name too long");
 
     uint32_t num_defined = m->num_funcs - m->num_imported_funcs;
     if (first > last || last > num_defined)
@@ -249,8 +253,8 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
     };
     wasmc_vmctx_layout_compute(&counts, &lm->layout);
 
-    char name[64];
-    snprintf(name, sizeof name, "wasm.part%u", first);
+    char name[64 + LOWER_PREFIX_MAX];
+    snprintf(name, sizeof name, "%swasm.part%u", lm->symbol_prefix, first);
     lm->mod = LLVMModuleCreateWithNameInContext(name, ctx);
     if (cfg->tm) {
         char *triple = LLVMGetTargetMachineTriple(cfg->tm);

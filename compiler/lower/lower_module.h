@@ -28,6 +28,13 @@ typedef struct LowerConfig {
     bool interrupt_poll;           /* loop headers poll limits->interrupt */
     bool exact_traps;              /* order barriers even in a WASI command (trap_order.c) */
     bool frame_pointers;           /* keep frame pointers in non-leaf functions */
+    /* Core modules of a component share one shared object: each gets its
+     * own prefix for every global symbol (functions, trampolines, its
+     * descriptor) and its own code section (a C identifier, so the linker
+     * defines __start_/__stop_ bounds for it).  NULL: "" and "wasmc_text",
+     * the names of a plain module's artifact. */
+    const char *symbol_prefix;
+    const char *text_section;
 } LowerConfig;
 
 /* Lower the defined functions whose index i (0-based among DEFINED

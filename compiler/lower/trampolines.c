@@ -35,8 +35,8 @@ static void store_slot(LowerModule *lm, LLVMBuilderRef b, LLVMValueRef slots, ui
 static LLVMValueRef build_entry(LowerModule *lm, LLVMBuilderRef b, uint32_t ti) {
     const FuncType *t = &lm->m->types[ti];
     LLVMTypeRef params[3] = {lm->t_ptr, lm->t_ptr, lm->t_ptr};
-    char name[48];
-    snprintf(name, sizeof name, "wasmc$entry.%u", ti);
+    char name[48 + LOWER_PREFIX_MAX];
+    snprintf(name, sizeof name, "%swasmc$entry.%u", lm->symbol_prefix, ti);
     LLVMValueRef fn = LLVMAddFunction(lm->mod, name, LLVMFunctionType(lm->t_void, params, 3, false));
     lm_set_code_attributes(lm, fn);
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, fn, "entry"));
@@ -61,8 +61,8 @@ static LLVMValueRef build_entry(LowerModule *lm, LLVMBuilderRef b, uint32_t ti) 
 
 static LLVMValueRef build_host(LowerModule *lm, LLVMBuilderRef b, uint32_t ti) {
     const FuncType *t = &lm->m->types[ti];
-    char name[48];
-    snprintf(name, sizeof name, "wasmc$host.%u", ti);
+    char name[48 + LOWER_PREFIX_MAX];
+    snprintf(name, sizeof name, "%swasmc$host.%u", lm->symbol_prefix, ti);
     LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->wasm_fn_types[ti]);
     lm_set_code_attributes(lm, fn);
     LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, fn, "entry"));

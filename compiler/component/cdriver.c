@@ -1,0 +1,146 @@
+/* Compiling a component into one artifact: decode and validate it with its
+ * core modules, flatten it into the plan, compile every core module with
+ * the core pipeline (all modules' parts sharing the threads, each module
+ * under the symbol prefix "wasmc$m<N>." and in section "wasmc_text_<N>",
+ * so each descriptor's code bounds cover its own code only), add the
+ * component descriptor object and link them into one shared object that
+ * exports WASMC_COMPONENT_SYMBOL.  The trailer's module hash is the
+ * SHA-256 of the component file; each module's descriptor has its own
+ * module's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../link.h"
+#include "../wasmc.h"
+#include "cobject.h"
+#include "component.h"
+#include "wasmc/component_plan.h"
+#include "wasmc/sha256.h"
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+bool wasmc_component_check(const uint8_t *bytes, size_t size, WasmError *err) {
+    CFile f;
+    if (!component_decode(bytes, size, &f, err)) return false;
+    CPlan plan;
+    bool ok = component_flatten(&f, &plan, err);
+    free(plan.bytes);
+    component_free(&f);
+    return ok;
+}
+
+bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
+                             const char *out_path, WasmcStats *stats, unsigned threads, WasmError *err) {
+    WasmcStats st;
+    memset(&st, 0, sizeof st);
+    CodegenTarget ct;
+    if (!codegen_resolve_target(opts, &ct, err)) return false;
+    double t0 = now_seconds();
+    uint8_t sha[32];
+    wasmc_sha256(bytes, size, sha);
+    CFile f;
+    bool decoded = component_decode(bytes, size, &f, err);
+    double t1 = now_seconds();
+    CPlan plan = {0};
+    bool ok = decoded && component_flatten(&f, &plan, err);
+    double t2 = now_seconds();
+    st.t_decode = t1 - t0;
+    st.t_validate = t2 - t1;
+
+    uint32_t nm = decoded ? f.num_modules : 0;
+    CodegenUnit *units = calloc(nm ? nm : 1, sizeof *units);
+    uint8_t (*shas)[32] = calloc(nm ? nm : 1, 32);
+    char (*prefixes)[32] = calloc(nm ? nm : 1, 32);
+    char (*sections)[32] = calloc(nm ? nm : 1, 32);
+    char (*descs)[64] = calloc(nm ? nm : 1, 64);
+    const char **desc_ptrs = calloc(nm ? nm : 1, sizeof *desc_ptrs);
+    if (ok && (!units || !shas || !prefixes || !sections || !descs || !desc_ptrs))
+        ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+    uint32_t total_parts = 0;
+    for (uint32_t i = 0; ok && i < nm; i++) {
+        const CModule *cm = &f.modules[i];
+        wasmc_sha256(bytes + cm->offset, cm->size, shas[i]);
+        snprintf(prefixes[i], 32, "wasmc$m%u.", i);
+        snprintf(sections[i], 32, "wasmc_text_%u", i);
+        snprintf(descs[i], 64, "%s%s", prefixes[i], WASMC_DESCRIPTOR_SYMBOL);
+        desc_ptrs[i] = descs[i];
+        CodegenPart *parts = NULL;
+        uint32_t np = codegen_plan_parts(&cm->m, &parts);
+        if (np == 0) {
+            ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+            break;
+        }
+        units[i] = (CodegenUnit){.m = &cm->m, .module_sha256 = shas[i], .parts = parts, .num_parts = np,
+                                 .symbol_prefix = prefixes[i], .text_section = sections[i]};
+        total_parts += np;
+        st.num_funcs += cm->m.num_funcs - cm->m.num_imported_funcs;
+    }
+    wasmc_memory_mode mode = opts->bounds_checks ? WASMC_MEMORY_BOUNDS_CHECKS : WASMC_MEMORY_GUARD_PAGES;
+    CodegenObject *objs = NULL;
+    uint32_t nobjs = 0;
+    if (ok && nm) {
+        CodegenTimes times = {0};
+        ok = codegen_compile_units(units, nm, &ct, mode, threads, &objs, &times, err);
+        st.t_lower = times.lower;
+        st.t_optimize = times.optimize;
+        st.t_codegen = times.codegen;
+        if (ok) nobjs = total_parts;
+    }
+    double t3 = now_seconds();
+    /* The component object goes last: one more slot in the array. */
+    CodegenObject *all = NULL;
+    if (ok) {
+        all = calloc(nobjs + 1, sizeof *all);
+        if (!all) ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+        else {
+            if (nobjs) memcpy(all, objs, nobjs * sizeof *all);
+            free(objs);
+            objs = NULL;
+            ok = cobject_emit(&ct, nm, desc_ptrs, plan.bytes, plan.size, f.name, &all[nobjs], err);
+        }
+    }
+    uint8_t *so = NULL;
+    size_t so_size = 0;
+    if (ok) {
+        char soname[32] = "wasmc-";
+        for (int i = 0; i < 8; i++) snprintf(soname + 6 + 2 * i, 3, "%02x", sha[i]);
+        ok = link_objects(ct.target, all, nobjs + 1, soname, WASMC_COMPONENT_SYMBOL, &so, &so_size, err);
+    }
+    if (ok) {
+        ArtifactInfo info = {.arch = ct.target->arch, .cpu_features = ct.cpu_features, .memory_mode = mode,
+                             .module_sha256 = sha};
+        ok = link_write_artifact(out_path, &info, so, so_size, &st.output_size, err);
+    }
+    double t4 = now_seconds();
+    st.t_link = t4 - t3;
+    if (ok && opts->verbose)
+        fprintf(stderr,
+                "wasmc: component: %u core modules, %u functions in %u parts, plan %zu bytes\n"
+                "wasmc:   decode+validate %8.2f ms, flatten %8.2f ms, compile wall %8.2f ms, link+write %8.2f ms\n"
+                "wasmc: wrote %zu bytes to %s\n",
+                nm, st.num_funcs, total_parts, plan.size, st.t_decode * 1e3, st.t_validate * 1e3,
+                (t3 - t2) * 1e3, st.t_link * 1e3, st.output_size, strcmp(out_path, "-") == 0 ? "<stdout>" : out_path);
+
+    if (all) codegen_objects_free(all, nobjs + 1);
+    codegen_objects_free(objs, nobjs);
+    free(so);
+    for (uint32_t i = 0; units && i < nm; i++) free((void *)units[i].parts);
+    free(units);
+    free(shas);
+    free(prefixes);
+    free(sections);
+    free(descs);
+    free(desc_ptrs);
+    free(plan.bytes);
+    if (decoded) component_free(&f);
+    codegen_target_free(&ct);
+    if (stats) *stats = st;
+    return ok;
+}

@@ -1,0 +1,70 @@
+/* Resolved component types: what a type index stands for once aliases,
+ * outer references and imports are followed.  Value types are trees whose
+ * handles point at resource types; a resource type's identity is its
+ * CType object (two resources are the same type iff the same object).
+ * Instance and component types stay as written (definition + the scope
+ * they were defined in) and are elaborated each time an import or export
+ * uses them, so every use gets fresh abstract resources, as Explainer.md
+ * requires.
+ */
+#ifndef WASMC_COMPONENT_CTYPES_H
+#define WASMC_COMPONENT_CTYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../module.h"
+#include "component.h"
+#include "wasmc/component_plan.h"
+
+enum {
+    /* 0 .. WASMC_CVAL_COUNT_-1: value types, as wasmc_cval_kind */
+    CT_FUNC = 100,
+    CT_RESOURCE,
+    CT_INSTANCE,
+    CT_COMPONENT,
+};
+
+struct Scope;
+
+typedef struct CType {
+    int kind;
+    uint32_t n;
+    const char **names;     /* record fields, variant cases, enum / flags labels, params */
+    struct CType **elems;   /* record fields, tuple elements, variant payloads (NULL: none), params */
+    struct CType *a, *b;    /* list / option element; result ok / err; own / borrow: the resource;
+                             * func: the result (NULL: none) */
+    /* CT_RESOURCE */
+    uint32_t plan_resource; /* index in the plan's resources */
+    const void *owner;      /* the component instance that defined it, NULL if imported */
+    /* CT_INSTANCE / CT_COMPONENT */
+    const CTypeDef *def;
+    struct Scope *scope;
+    uint32_t depth;         /* of value types, for WASMC_PLAN_MAX_TYPE_DEPTH */
+    uint8_t ptr_memo, borrow_memo;  /* 0 unknown, 1 no, 2 yes (types are DAGs: memoised) */
+} CType;
+
+static inline bool ctype_is_value(const CType *t) { return t->kind < WASMC_CVAL_COUNT_; }
+
+/* Structural equality (resources by identity). */
+bool ctype_equal(const CType *x, const CType *y);
+
+/* Does the value type contain a string or list / a borrow handle? */
+bool ctype_has_pointers(const CType *t);
+bool ctype_has_borrow(const CType *t);
+
+/* The core function type the canonical ABI gives a component function
+ * type, lifted (`lift`) or lowered; false if it cannot be represented. */
+#define CTYPE_MAX_FLAT 64u
+typedef struct CoreSig {
+    uint32_t np, nr;
+    uint8_t params[CTYPE_MAX_FLAT + 1], results[CTYPE_MAX_FLAT];
+    bool params_spilled, results_spilled;   /* passed through memory */
+} CoreSig;
+void ctype_core_sig(const CType *func, bool lift, CoreSig *out);
+bool core_sig_equal(const CoreSig *s, const FuncType *ft);
+
+/* A printable name of a kind ("record", "func", ...). */
+const char *ctype_kind_name(int kind);
+
+#endif
