@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_run_component.h"
 #include "wasmrt.h"
 #include "wasmrt_wasi.h"
 
@@ -44,6 +45,7 @@ static void usage(FILE *out) {
             "Runs a module compiled by wasmc: its _start export as a WASI command\n"
             "(ARGS become the guest's argv[1..]), or with --invoke one export\n"
             "(ARGS are its typed arguments; results are printed one per line).\n"
+            "A component runs as a WASI 0.2 command (its wasi:cli/run#run).\n"
             "\n"
             "options:\n"
             "  --dir HOST[::GUEST]     give the guest directory HOST, named GUEST\n"
@@ -59,6 +61,15 @@ static void usage(FILE *out) {
             "                          (a filtered call kills the process: SIGSYS)\n"
             "  --perf-map              write /tmp/perf-PID.map so perf report/top show\n"
             "                          Wasm function names (also: WASMRT_PERF_MAP=1)\n"
+            "  --allow-tcp-connect=HOST:PORT  let a WASI 0.2 guest connect to HOST:PORT\n"
+            "                          (PORT 0: any port); repeatable\n"
+            "  --allow-tcp-listen=ADDR:PORT   let it listen on ADDR:PORT (0: any port)\n"
+            "  --allow-udp=ADDR:PORT   let it bind ADDR:PORT and exchange datagrams\n"
+            "                          with ADDR:PORT (0: any port)\n"
+            "  --allow-dns             let it resolve names (wasi:sockets/ip-name-lookup)\n"
+            "                          (without these, network calls get access-denied)\n"
+            "  --trap-unknown-imports  link function imports nothing defines to functions\n"
+            "                          that trap, naming the import, when called\n"
             "  --no-landlock           do not confine file access to the --dir trees\n"
             "                          with Landlock (skipped anyway on kernels\n"
             "                          without it)\n"
@@ -137,6 +148,34 @@ static void timer_stop(pthread_t *t) {
     pthread_cond_signal(&timer.cond);
     pthread_mutex_unlock(&timer.lock);
     pthread_join(*t, NULL);
+}
+
+static pthread_t timer_tid;
+static bool timer_started;
+
+static void start_timer(wasmrt_store *store) {
+    if (!(timer.seconds > 0)) return;
+    timer.store = store;
+    if (pthread_create(&timer_tid, NULL, timer_main, NULL) != 0)
+        die(EXIT_LOAD, "cannot start the timeout thread");
+    timer_started = true;
+}
+
+static void stop_started_timer(void) { timer_stop(timer_started ? &timer_tid : NULL); }
+
+/* ---- --allow-*: the WASI 0.2 network policy --------------------------------- */
+
+#define MAX_RULES 64
+static wasmrt_net_rule net_rules[3][MAX_RULES];
+static uint32_t net_counts[3];
+
+static void add_rule(int kind, const char *opt, const char *spec) {
+    wasmrt_error err;
+    uint32_t n;
+    if (!wasmrt_net_rule_parse(spec, net_rules[kind] + net_counts[kind], MAX_RULES - net_counts[kind],
+                               &n, &err))
+        die(EXIT_USAGE, "%s %s", opt, err.message);
+    net_counts[kind] += n;
 }
 
 /* ---- Values --------------------------------------------------------------- */
@@ -280,6 +319,7 @@ int main(int argc, char **argv) {
     size_t nenv = 0, envcap = 0;
     const char *invoke = NULL, *app = NULL;
     bool seccomp = true, landlock = true, inherit = false, perf_map = false;
+    bool allow_dns = false, trap_unknown = false;
     uint32_t max_pages = 0;
     double timeout = 0;
     uint32_t ndirs = 0, nlisten = 0;
@@ -303,7 +343,8 @@ int main(int argc, char **argv) {
         }
         bool takes = !strcmp(opt, "--dir") || !strcmp(opt, "--env") || !strcmp(opt, "--invoke") ||
                      !strcmp(opt, "--max-memory-pages") || !strcmp(opt, "--timeout") ||
-                     !strcmp(opt, "--tcplisten");
+                     !strcmp(opt, "--tcplisten") || !strcmp(opt, "--allow-tcp-connect") ||
+                     !strcmp(opt, "--allow-tcp-listen") || !strcmp(opt, "--allow-udp");
         if (takes && !val) {
             if (i + 1 >= argc) die(EXIT_USAGE, "%s needs a value (see --help)", opt);
             val = argv[++i];
@@ -339,6 +380,16 @@ int main(int argc, char **argv) {
             env[nenv++] = val;
         } else if (!strcmp(opt, "--tcplisten")) {
             listens[nlisten++] = val;
+        } else if (!strcmp(opt, "--allow-tcp-connect")) {
+            add_rule(0, opt, val);
+        } else if (!strcmp(opt, "--allow-tcp-listen")) {
+            add_rule(1, opt, val);
+        } else if (!strcmp(opt, "--allow-udp")) {
+            add_rule(2, opt, val);
+        } else if (!strcmp(opt, "--allow-dns")) {
+            allow_dns = true;
+        } else if (!strcmp(opt, "--trap-unknown-imports")) {
+            trap_unknown = true;
         } else if (!strcmp(opt, "--inherit-env")) {
             inherit = true;
         } else if (!strcmp(opt, "--no-landlock")) {
@@ -402,11 +453,13 @@ int main(int argc, char **argv) {
 
     wasmrt_error err = {{0}};
     wasmrt_module *mod = wasmrt_module_load(app, &err);
-    if (!mod) die(EXIT_LOAD, "%s", err.message);
+    bool component = !mod && wasmrt_artifact_is_component(app, NULL);
+    if (!mod && !component) die(EXIT_LOAD, "%s", err.message);
+    if (component && invoke) die(EXIT_USAGE, "--invoke on a component: not supported by this runner");
     /* Before anything runs (the code pages move) and before the filter
      * (it opens a file).  A profiling aid must not stop the program. */
     const char *pm_env = getenv("WASMRT_PERF_MAP");
-    if (perf_map || (pm_env && strcmp(pm_env, "1") == 0)) {
+    if (mod && (perf_map || (pm_env && strcmp(pm_env, "1") == 0))) {
         const char *base = strrchr(app, '/') ? strrchr(app, '/') + 1 : app;
         char label[128];
         size_t len = strlen(base);
@@ -432,22 +485,30 @@ int main(int argc, char **argv) {
         if (!wasmrt_wasi_insert_fd(wasi, fd, &guest, &err)) die(EXIT_LOAD, "%s", err.message);
         close(fd);
     }
+    timer.seconds = timeout;
+    if (component) {
+        cli_component_run run = {
+            .app = app, .store = store, .wasi = wasi, .trap_unknown = trap_unknown,
+            .seccomp = seccomp, .landlock = landlock, .start_timer = start_timer,
+            .stop_timer = stop_started_timer, .trap_status = trap_status,
+            .net = {.tcp_connect = net_rules[0], .num_tcp_connect = net_counts[0],
+                    .tcp_listen = net_rules[1], .num_tcp_listen = net_counts[1],
+                    .udp = net_rules[2], .num_udp = net_counts[2], .dns = allow_dns},
+        };
+        int st = cli_run_component(&run);
+        fflush(stdout);
+        _exit(st);
+    }
     wasmrt_linker *linker = wasmrt_linker_new();
     if (!linker) die(EXIT_LOAD, "out of memory");
+    wasmrt_linker_trap_unknown_imports(linker, trap_unknown);
     if (!wasmrt_wasi_define(wasi, linker, &err)) die(EXIT_LOAD, "%s", err.message);
 
     fflush(NULL);
     bool applied;
     if (landlock && !wasmrt_wasi_landlock(wasi, &applied, &err))
         die(EXIT_LOAD, "%s (use --no-landlock to run without it)", err.message);
-    pthread_t tid, *timer_thread = NULL;
-    if (timeout > 0) {
-        timer.seconds = timeout;
-        timer.store = store;
-        if (pthread_create(&tid, NULL, timer_main, NULL) != 0)
-            die(EXIT_LOAD, "cannot start the timeout thread");
-        timer_thread = &tid;
-    }
+    start_timer(store);
     if (seccomp && !wasmrt_seccomp_install(&err))
         die(EXIT_LOAD, "%s (use --no-seccomp to run without the filter)", err.message);
 
@@ -469,7 +530,7 @@ int main(int argc, char **argv) {
             die(EXIT_LOAD, "'%s' has no _start export (not a WASI command); use --invoke NAME", app);
         status = call_export(store, inst, "_start", NULL, 0, false);
     }
-    timer_stop(timer_thread);
+    stop_started_timer();
     fflush(stdout);
     /* The guest's exit status is the process's; skip teardown work (the
      * kernel frees it all) so exit stays fast and within the filter. */
