@@ -260,3 +260,27 @@ Test(wasi2_define, every_import_registers_on_a_clinker, .init = setup, .fini = t
                       "%s#%s twice", e->iface, e->name);
     }
 }
+
+/* A guest that never drops what it creates runs into a clean trap, not into
+ * the host's memory; dropped slots are reused. */
+Test(wasi2_streams, resource_table_is_bounded, .init = setup, .fini = teardown) {
+    uint32_t made = 0, first = 0;
+    const char *msg = NULL;
+    for (uint32_t i = 0; i < 70000; i++) {
+        cval u = U64(1000000000u);
+        cval r = {0};
+        wasmrt_error er = {{0}};
+        if (!w2_call(h_w, "wasi:clocks/monotonic-clock", "subscribe-duration", &u, 1, &r, &er)) {
+            msg = strstr(er.message, "too many open WASI resources");
+            break;
+        }
+        if (!first) first = r.of.handle;
+        made++;
+    }
+    cr_expect(msg, "no trap after %u pollables", made);
+    cr_expect_geq(made, 60000);
+    cr_expect_leq(made, 65536);
+    w2_drop(h_w, first);
+    cval again = CALL("wasi:clocks/monotonic-clock", "subscribe-duration", U64(1));
+    cr_expect_eq(again.of.handle, first);
+}
