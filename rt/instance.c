@@ -12,6 +12,7 @@
  * freed, since compiled code holds raw pointers into its vmctx.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,16 @@ static bool limits_match(uint64_t cur, bool has_max, uint64_t max, const wasmc_l
     return true;
 }
 
+/* What an unknown function import does under wasmrt_linker_trap_unknown_imports. */
+static void trap_unknown_import(void *env, void *caller, wasmc_slot *slots) {
+    (void)caller, (void)slots;
+    const wasmc_import_desc *im = env;
+    char msg[200];
+    snprintf(msg, sizeof msg, "unknown import %.*s.%.*s was called", (int)im->module_len, im->module,
+             (int)im->name_len, im->name);
+    wasmrt_host_trap(WASMC_TRAP_HOST, msg);
+}
+
 /* Each import from the linker by name, or from `given` by position. */
 static bool resolve_imports(wasmrt_instance *inst, wasmrt_linker *l, const rt_link_entry *const *given,
                             wasmrt_error *err) {
@@ -64,6 +75,17 @@ static bool resolve_imports(wasmrt_instance *inst, wasmrt_linker *l, const rt_li
     for (uint32_t i = 0; i < d->num_imports; i++) {
         const wasmc_import_desc *im = &d->imports[i];
         const rt_link_entry *e = given ? given[i] : rt_linker_find(l, im->module, im->module_len, im->name, im->name_len);
+        if (!e && !given && im->kind == WASMC_EXTERN_FUNC && rt_linker_traps_unknown(l) &&
+            im->index < d->num_imported_funcs) {
+            uint32_t x = im->index, t = d->func_types[x];
+            rt_host_record *r = &inst->host_records[x];
+            r->rec = (wasmc_host_record){rt_host_thunk, r, inst};
+            r->user_fn = trap_unknown_import;
+            r->user_env = (void *)im;
+            ifs[x] = (wasmc_import_func){d->types[t].host_trampoline, &r->rec};
+            frs[x] = (wasmc_funcref){d->types[t].host_trampoline, &r->rec, inst->module->type_ids[t], 0};
+            continue;
+        }
         if (!e) {
             rt_err(err, "unknown import: %.*s.%.*s", (int)im->module_len, im->module, (int)im->name_len,
                    im->name);

@@ -184,6 +184,7 @@ typedef struct rt_link_entry {
     wasmc_host_fn host_fn;
     void *host_env;
 } rt_link_entry;
+bool rt_linker_traps_unknown(const wasmrt_linker *l);
 const rt_link_entry *rt_linker_find(const wasmrt_linker *l, const char *module, size_t module_len,
                                     const char *name, size_t name_len);
 

@@ -30,7 +30,11 @@ struct wasmrt_linker {
     name_chunk *names;
     const char *last_module;   /* in `names`; the usual run of one module's names */
     size_t last_module_len;
+    bool trap_unknown;         /* wasmrt_linker_trap_unknown_imports */
 };
+
+void wasmrt_linker_trap_unknown_imports(wasmrt_linker *l, bool on) { l->trap_unknown = on; }
+bool rt_linker_traps_unknown(const wasmrt_linker *l) { return l && l->trap_unknown; }
 
 /* Eight bytes per multiply: FNV's byte loop was most of a WASI define,
  * since every key starts with the 22 bytes of "wasi_snapshot_preview1". */

@@ -176,6 +176,12 @@ bool wasmrt_linker_define_host_func(wasmrt_linker *l, const char *module, const 
                                     const uint8_t *results, uint32_t num_results,
                                     wasmc_host_fn fn, void *env, wasmrt_error *err);
 
+/* Function imports nothing defines link to functions that trap, naming the
+ * import, when called (instead of failing instantiation with "unknown
+ * import"); other kinds of import still must be defined.  wasmtime's
+ * -W unknown-imports-trap; wasmrt --trap-unknown-imports. */
+void wasmrt_linker_trap_unknown_imports(wasmrt_linker *l, bool on);
+
 /* ---- Instances ---------------------------------------------------------- */
 
 /* Instantiate: resolve imports through the linker (link errors -> false with

@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/landlock.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -42,12 +43,35 @@
 #define LL_NET_CONNECT_TCP (1ull << 1)
 #define LL_SCOPE_ABSTRACT_UNIX (1ull << 0) /* ABI 6 */
 #define LL_SCOPE_SIGNAL (1ull << 1)
+#define LL_FS_READ_FILE (1ull << 2)
+#define LL_RULE_NET_PORT 2
+
+struct ll_net_port_attr {
+    uint64_t allowed_access, port;
+} __attribute__((packed));
 
 struct ll_ruleset_attr {
     uint64_t handled_access_fs, handled_access_net, scoped;
 };
 
 bool wasmrt_wasi_landlock(wasmrt_wasi *w, bool *applied, wasmrt_error *err) {
+    return wasi_landlock_apply(w, NULL, applied, err);
+}
+
+static bool port_rule(int rs, uint64_t access, uint16_t port, wasmrt_error *err) {
+    struct ll_net_port_attr np = {.allowed_access = access, .port = port};
+    if (syscall(SYS_landlock_add_rule, rs, LL_RULE_NET_PORT, &np, 0)) {
+        snprintf(err->message, sizeof err->message, "landlock: rule for port %u: %s", port,
+                 strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool wasi_landlock_apply(wasmrt_wasi *w, const wasi_landlock_extra *x, bool *applied,
+                         wasmrt_error *err) {
+    static const wasi_landlock_extra none = {0};
+    if (!x) x = &none;
     *applied = false;
     long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
     if (abi < 2) {
@@ -61,7 +85,10 @@ bool wasmrt_wasi_landlock(wasmrt_wasi *w, bool *applied, wasmrt_error *err) {
     if (abi >= 3) attr.handled_access_fs |= LL_FS_TRUNCATE;
     if (abi >= 5) attr.handled_access_fs |= LL_FS_IOCTL_DEV;
     if (abi >= 4) {
-        attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+        /* A rule for any port cannot be written per port: such a policy
+         * leaves that access to the runtime's own check. */
+        attr.handled_access_net = (x->any_bind ? 0 : LL_NET_BIND_TCP) |
+                                  (x->any_connect ? 0 : LL_NET_CONNECT_TCP);
         size = 2 * sizeof(uint64_t);
     }
     if (abi >= 6) {
@@ -87,6 +114,29 @@ bool wasmrt_wasi_landlock(wasmrt_wasi *w, bool *applied, wasmrt_error *err) {
             return false;
         }
     }
+    for (uint32_t i = 0; i < x->num_ro_files; i++) {
+        int fd = open(x->ro_files[i], O_PATH | O_CLOEXEC);
+        if (fd < 0) continue;  /* a resolver file this system does not have */
+        struct landlock_path_beneath_attr pb = {.allowed_access = LL_FS_READ_FILE, .parent_fd = fd};
+        long rc = syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+        close(fd);
+        if (rc) {
+            snprintf(err->message, sizeof err->message, "landlock: rule for '%s': %s",
+                     x->ro_files[i], strerror(errno));
+            close(rs);
+            return false;
+        }
+    }
+    for (uint32_t i = 0; i < x->num_bind_ports && (attr.handled_access_net & LL_NET_BIND_TCP); i++)
+        if (!port_rule(rs, LL_NET_BIND_TCP, x->bind_ports[i], err)) {
+            close(rs);
+            return false;
+        }
+    for (uint32_t i = 0; i < x->num_connect_ports && (attr.handled_access_net & LL_NET_CONNECT_TCP); i++)
+        if (!port_rule(rs, LL_NET_CONNECT_TCP, x->connect_ports[i], err)) {
+            close(rs);
+            return false;
+        }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_landlock_restrict_self, rs, 0)) {
         snprintf(err->message, sizeof err->message, "landlock: restrict: %s", strerror(errno));
         close(rs);

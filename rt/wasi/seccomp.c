@@ -37,6 +37,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -86,6 +87,16 @@ static const int allowed[] = {
     __NR_exit, __NR_exit_group,
 };
 
+/* Socket calls the WASI 0.2 network policy may add (wasmrt_wasi2.h), by
+ * what it allows; socket() itself is checked below (IPv4/IPv6 only). */
+static const int net_any[] = {__NR_setsockopt, __NR_getsockname, __NR_getpeername};
+static const int net_connect[] = {__NR_connect};
+static const int net_listen[] = {__NR_bind, __NR_listen};
+static const int net_udp[] = {__NR_bind, __NR_connect};
+/* glibc's resolver: a UDP (or TCP) socket connected to the name server,
+ * queries sent together with sendmmsg; uname for the host's own name */
+static const int net_dns[] = {__NR_connect, __NR_sendmmsg, __NR_uname};
+
 /* Offsets into struct seccomp_data; an argument's halves on little-endian. */
 #define OFF_NR 0u
 #define OFF_ARCH 4u
@@ -94,12 +105,14 @@ static const int allowed[] = {
 
 /* Calls whose arguments are checked; each has a block after the search. */
 enum { BLOCK_MMAP, BLOCK_MPROTECT, BLOCK_IOCTL, BLOCK_PRLIMIT64, BLOCK_TGKILL, NUM_BLOCKS };
+/* socket(), checked only when the policy allows any network use */
+#define BLOCK_SOCKET NUM_BLOCKS
 static const int checked[NUM_BLOCKS] = {__NR_mmap, __NR_mprotect, __NR_ioctl, __NR_prlimit64,
                                         __NR_tgkill};
 
 /* Jump targets before resolution: an absolute index (>= 0), "the next
  * instruction", one of the two final returns, or a checked call's block. */
-enum { TO_NEXT = -1, TO_ALLOW = -2, TO_KILL = -3, TO_BLOCK0 = -16 };
+enum { TO_NEXT = -1, TO_ALLOW = -2, TO_KILL = -3, TO_EAFNOSUPPORT = -4, TO_BLOCK0 = -16 };
 #define TO_BLOCK(j) (TO_BLOCK0 - (int)(j))
 
 /* Compares per search leaf.  The kernel, when a filter is attached,
@@ -174,17 +187,39 @@ static int by_nr(const void *x, const void *y) {
 }
 
 size_t rt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid) {
+    return rt_seccomp_program_net(out, cap, pid, 0);
+}
+
+size_t rt_seccomp_program_net(struct sock_filter *out, size_t cap, uint32_t pid, unsigned net) {
 #ifndef FILTER_ARCH
-    (void)out, (void)cap, (void)pid;
+    (void)out, (void)cap, (void)pid, (void)net;
     return 0;
 #else
     enum { NUM_ALLOWED = sizeof allowed / sizeof *allowed };
-    entry e[NUM_ALLOWED + NUM_BLOCKS];
+    entry e[NUM_ALLOWED + NUM_BLOCKS + 16];
     size_t ne = 0;
     for (size_t i = 0; i < NUM_ALLOWED; i++)
         e[ne++] = (entry){(uint32_t)allowed[i], (uint32_t)allowed[i], TO_ALLOW};
     for (size_t j = 0; j < NUM_BLOCKS; j++)
         e[ne++] = (entry){(uint32_t)checked[j], (uint32_t)checked[j], TO_BLOCK(j)};
+    const struct {
+        unsigned bit;
+        const int *nrs;
+        size_t n;
+    } extra[] = {
+        {~0u, net_any, sizeof net_any / sizeof *net_any},
+        {RT_NET_TCP_CONNECT, net_connect, sizeof net_connect / sizeof *net_connect},
+        {RT_NET_TCP_LISTEN, net_listen, sizeof net_listen / sizeof *net_listen},
+        {RT_NET_UDP, net_udp, sizeof net_udp / sizeof *net_udp},
+        {RT_NET_DNS, net_dns, sizeof net_dns / sizeof *net_dns},
+    };
+    if (net) {
+        e[ne++] = (entry){(uint32_t)__NR_socket, (uint32_t)__NR_socket, TO_BLOCK(BLOCK_SOCKET)};
+        for (size_t k = 0; k < sizeof extra / sizeof *extra; k++)
+            if (net & extra[k].bit)
+                for (size_t i = 0; i < extra[k].n; i++)
+                    e[ne++] = (entry){(uint32_t)extra[k].nrs[i], (uint32_t)extra[k].nrs[i], TO_ALLOW};
+    }
     qsort(e, ne, sizeof *e, by_nr);
     /* Merge runs of consecutive allowed numbers (e.g. the rt_sig* calls),
      * and duplicates, which would otherwise make ranges overlap. */
@@ -211,7 +246,7 @@ size_t rt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid) {
     search(&b, e, ne);
 
     /* The blocks: entered with A = the number, left only through a return. */
-    size_t block[NUM_BLOCKS];
+    size_t block[NUM_BLOCKS + 1];
     /* Memory may be mapped and protected, never made executable (the mask's
      * high half is zero, so only the low half is tested). */
     for (size_t j = BLOCK_MMAP; j <= BLOCK_MPROTECT; j++) {
@@ -235,9 +270,20 @@ size_t rt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid) {
     /* abort() signals its own thread only. */
     block[BLOCK_TGKILL] = b.n;
     arg_eq(&b, 0, pid, TO_ALLOW, TO_KILL);
+    /* socket(): IPv4 and IPv6 only.  Other families fail with an error
+     * instead of killing: glibc's resolver asks nscd over AF_UNIX first. */
+    block[BLOCK_SOCKET] = b.n;
+    if (net) {
+        load(&b, ARG_HI(0));
+        emit(&b, BPF_JMP | BPF_JEQ | BPF_K, 0, TO_NEXT, TO_EAFNOSUPPORT);
+        load(&b, ARG_LO(0));
+        emit(&b, BPF_JMP | BPF_JEQ | BPF_K, AF_INET, TO_ALLOW, TO_NEXT);
+        emit(&b, BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, TO_ALLOW, TO_EAFNOSUPPORT);
+    }
 
     size_t kill = emit(&b, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
     size_t allow = emit(&b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+    size_t eafnosupport = emit(&b, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT, 0, 0);
     if (b.overflow) return 0;
     for (size_t i = 0; i < b.n; i++) {
         if (BPF_CLASS(out[i].code) != BPF_JMP) continue;
@@ -246,6 +292,7 @@ size_t rt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid) {
         for (int j = 0; j < 2; j++) {
             int s = *t[j];
             size_t to = s == TO_NEXT ? i + 1 : s == TO_ALLOW ? allow : s == TO_KILL ? kill
+                        : s == TO_EAFNOSUPPORT ? eafnosupport
                         : s <= TO_BLOCK0 ? block[TO_BLOCK0 - s] : (size_t)s;
             if (to <= i || to - i - 1 > 255) return 0;  /* BPF jumps are forward, 8-bit */
             *field[j] = (uint8_t)(to - i - 1);
@@ -257,9 +304,11 @@ size_t rt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid) {
 
 #ifdef WASMRT_HAVE_SECCOMP
 
-bool wasmrt_seccomp_install(wasmrt_error *err) {
+bool wasmrt_seccomp_install(wasmrt_error *err) { return rt_seccomp_install_net(0, err); }
+
+bool rt_seccomp_install_net(unsigned net, wasmrt_error *err) {
     struct sock_filter prog[WASMRT_SECCOMP_MAX_INSNS];
-    size_t n = rt_seccomp_program(prog, WASMRT_SECCOMP_MAX_INSNS, (uint32_t)getpid());
+    size_t n = rt_seccomp_program_net(prog, WASMRT_SECCOMP_MAX_INSNS, (uint32_t)getpid(), net);
     if (!n) {
         snprintf(err->message, sizeof err->message,
                  "seccomp: no filter for this architecture (or it does not fit)");
@@ -292,7 +341,10 @@ bool wasmrt_seccomp_install(wasmrt_error *err) {
 
 #else
 
-bool wasmrt_seccomp_install(wasmrt_error *err) {
+bool wasmrt_seccomp_install(wasmrt_error *err) { return rt_seccomp_install_net(0, err); }
+
+bool rt_seccomp_install_net(unsigned net, wasmrt_error *err) {
+    (void)net;
     snprintf(err->message, sizeof err->message,
              "seccomp: this runtime was built without the seccomp filter (WASMRT_SECCOMP=OFF)");
     return false;

@@ -5,6 +5,7 @@
 #ifndef WASMRT_SECCOMP_FILTER_H
 #define WASMRT_SECCOMP_FILTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,5 +19,15 @@ struct sock_filter;
  * instructions, or 0 if it does not fit or a jump is out of BPF's range.
  * Internal: the rt_ prefix keeps it out of libwasmrt.so's exports. */
 size_t rt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid);
+
+/* The same plus the socket calls a WASI 0.2 network policy needs (RT_NET_*
+ * bits; 0 = none, the program above): socket() for IPv4/IPv6 only (other
+ * families get EAFNOSUPPORT), setsockopt/getsockname/getpeername, and
+ * connect (TCP connect, UDP, DNS), bind+listen (TCP listen), bind (UDP),
+ * sendmmsg and uname (DNS). */
+enum { RT_NET_TCP_CONNECT = 1, RT_NET_TCP_LISTEN = 2, RT_NET_UDP = 4, RT_NET_DNS = 8 };
+size_t rt_seccomp_program_net(struct sock_filter *out, size_t cap, uint32_t pid, unsigned net);
+struct wasmrt_error;
+bool rt_seccomp_install_net(unsigned net, struct wasmrt_error *err);
 
 #endif

@@ -185,6 +185,43 @@ uint16_t wasi_path_open_beneath(int dirfd, const char *path, uint32_t path_len, 
 uint16_t wasi_path_parent(int dirfd, const char *path, uint32_t path_len, int *parent,
                           char *name, size_t name_cap, bool *trailing_slash);
 
+/* Operations on the directory entry a guest path names, shared by both ABIs
+ * (wasi_ops.c): each resolves the parent beneath dirfd and acts on the final
+ * name; the callers check rights (preview1) or descriptor flags (WASI 0.2). */
+typedef struct wasi_entry {
+    int parent;               /* O_PATH directory fd, or -1 */
+    bool slash;               /* the path ended in '/' */
+    char name[256];           /* the final component (NAME_MAX + 1) */
+} wasi_entry;
+uint16_t wasi_entry_open(int dirfd, const char *path, uint32_t len, wasi_entry *en);
+void wasi_entry_close(wasi_entry *en);
+uint16_t wasi_op_mkdir(int dirfd, const char *path, uint32_t len);
+uint16_t wasi_op_rmdir(int dirfd, const char *path, uint32_t len);
+uint16_t wasi_op_unlink(int dirfd, const char *path, uint32_t len);
+uint16_t wasi_op_readlink(int dirfd, const char *path, uint32_t len, char *buf, size_t cap,
+                          size_t *n);
+/* target: the link's contents (refused when absolute: NOTCAPABLE) */
+uint16_t wasi_op_symlink(const char *target, uint32_t tlen, int dirfd, const char *path,
+                         uint32_t len);
+/* never follows a symlink source (linkat without AT_SYMLINK_FOLLOW) */
+uint16_t wasi_op_link(int d1, const char *p1, uint32_t l1, int d2, const char *p2, uint32_t l2);
+uint16_t wasi_op_rename(int d1, const char *p1, uint32_t l1, int d2, const char *p2, uint32_t l2);
+
+/* Landlock with what a WASI 0.2 network policy adds (landlock.c): TCP ports
+ * that may be bound / connected to (any_*: every port, so that access is
+ * left unhandled) and files the resolver reads. */
+typedef struct wasi_landlock_extra {
+    const uint16_t *bind_ports;
+    uint32_t num_bind_ports;
+    const uint16_t *connect_ports;
+    uint32_t num_connect_ports;
+    bool any_bind, any_connect;
+    const char *const *ro_files;
+    uint32_t num_ro_files;
+} wasi_landlock_extra;
+bool wasi_landlock_apply(wasmrt_wasi *w, const wasi_landlock_extra *x, bool *applied,
+                         wasmrt_error *err);
+
 /* ---- ABI layer (one function per WASI import) ----------------------------- */
 
 #define WASI_ABI(name, ...) uint32_t wasi_abi_##name(wasmrt_wasi *w, const wasi_mem *m, ##__VA_ARGS__)

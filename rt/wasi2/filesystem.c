@@ -297,33 +297,26 @@ bool fs_read_directory_entry(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_err
 
 /* ---- path calls ------------------------------------------------------------------- */
 
-/* A confined parent directory and final name, as preview1's path calls use. */
-typedef struct entry {
-    int parent;
-    bool slash;
-    char name[NAME_MAX + 1];
-} entry;
-
-static uint16_t entry_of(const w2_obj *d, const cval *path, entry *en) {
-    en->parent = -1;
+/* The directory fd a path call resolves beneath, and the path's length
+ * (the shared primitives take 32-bit lengths; longer is too long anyway). */
+static uint16_t dir_path(const w2_obj *d, const cval *path, uint32_t *len) {
     if (d->u.desc.type != DT2_DIR) return WE_NOTDIR;
-    return wasi_path_parent(d->fd, path->of.str.ptr, (uint32_t)(path->of.str.len > UINT32_MAX - 1
-                                                                  ? UINT32_MAX - 1 : path->of.str.len),
-                            &en->parent, en->name, sizeof en->name, &en->slash);
+    if (path->of.str.len >= UINT32_MAX) return WE_NAMETOOLONG;
+    *len = (uint32_t)path->of.str.len;
+    return WE_SUCCESS;
 }
 
-static void entry_close(entry *en) {
-    if (en->parent >= 0) close(en->parent);
+/* *r = ok or the error-code for preview1 errno e. */
+static bool answer(cval *r, uint16_t e) {
+    *r = e ? fs_err(w2_fs_code(e)) : fs_ok_unit();
+    return true;
 }
-
-static bool is_dot(const char *n) { return !strcmp(n, ".") || !strcmp(n, ".."); }
 
 /* Opens path beneath d (O_PATH unless flags say otherwise). */
 static uint16_t open_path(const w2_obj *d, const cval *path, int flags, bool follow, int *out) {
-    if (d->u.desc.type != DT2_DIR) return WE_NOTDIR;
-    if (path->of.str.len >= UINT32_MAX) return WE_NAMETOOLONG;
-    return wasi_path_open_beneath(d->fd, path->of.str.ptr, (uint32_t)path->of.str.len, flags, 0666,
-                                  follow, out);
+    uint32_t n;
+    uint16_t e = dir_path(d, path, &n);
+    return e ? e : wasi_path_open_beneath(d->fd, path->of.str.ptr, n, flags, 0666, follow, out);
 }
 
 static bool need_mutate(const w2_obj *d, cval *r) {
@@ -338,15 +331,9 @@ bool fs_create_directory_at(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_erro
     w2_obj *d = desc(w, &a[0], err);
     if (!d) return false;
     if (!need_mutate(d, r)) return true;
-    entry en;
-    uint16_t e = entry_of(d, &a[1], &en);
-    if (!e) {
-        if (is_dot(en.name)) e = WE_EXIST;
-        else if (mkdirat(en.parent, en.name, 0777)) e = wasi_errno_from_host(errno);
-    }
-    entry_close(&en);
-    *r = e ? fs_err(w2_fs_code(e)) : fs_ok_unit();
-    return true;
+    uint32_t n;
+    uint16_t e = dir_path(d, &a[1], &n);
+    return answer(r, e ? e : wasi_op_mkdir(d->fd, a[1].of.str.ptr, n));
 }
 
 static cval opt_datetime(const struct timespec *t) {
@@ -409,20 +396,10 @@ bool fs_link_at(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
     /* Following a symlink source lets the kernel resolve it unconfined. */
     if (a[1].of.flags & 1) return *r = fs_err(FS_INVALID), true;
     if (!need_mutate(nd, r)) return true;
-    entry x, y;
-    y.parent = -1;
-    uint16_t e = entry_of(d, &a[2], &x);
-    if (!e) e = entry_of(nd, &a[4], &y);
-    if (!e) {
-        if (is_dot(y.name)) e = WE_EXIST;
-        else if (is_dot(x.name)) e = WE_PERM;
-        else if (y.slash) e = WE_NOENT;
-        else if (linkat(x.parent, x.name, y.parent, y.name, 0)) e = wasi_errno_from_host(errno);
-    }
-    entry_close(&x);
-    entry_close(&y);
-    *r = e ? fs_err(w2_fs_code(e)) : fs_ok_unit();
-    return true;
+    uint32_t n1, n2;
+    uint16_t e = dir_path(d, &a[2], &n1);
+    if (!e) e = dir_path(nd, &a[4], &n2);
+    return answer(r, e ? e : wasi_op_link(d->fd, a[2].of.str.ptr, n1, nd->fd, a[4].of.str.ptr, n2));
 }
 
 bool fs_open_at(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
@@ -475,18 +452,15 @@ bool fs_open_at(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
 bool fs_readlink_at(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
     w2_obj *d = desc(w, &a[0], err);
     if (!d) return false;
-    entry en;
-    uint16_t e = entry_of(d, &a[1], &en);
     char buf[PATH_MAX];
-    ssize_t n = -1;
-    if (!e) {
-        if (is_dot(en.name) || en.slash) e = WE_INVAL;
-        else if ((n = readlinkat(en.parent, en.name, buf, sizeof buf)) < 0) e = wasi_errno_from_host(errno);
-        else if (n > 0 && buf[0] == '/') e = WE_NOTCAPABLE;  /* WIT: an absolute target is not-permitted */
-    }
-    entry_close(&en);
-    if (e) return *r = fs_err(w2_fs_code(e)), true;
-    cval v = w2_string(buf, (size_t)n);
+    size_t n = 0;
+    uint32_t len;
+    uint16_t e = dir_path(d, &a[1], &len);
+    if (!e) e = wasi_op_readlink(d->fd, a[1].of.str.ptr, len, buf, sizeof buf, &n);
+    if (!e && n > 0 && buf[0] == '/') e = WE_NOTCAPABLE;  /* WIT: an absolute target is not-permitted */
+    if (!e && n >= sizeof buf) e = WE_NAMETOOLONG;
+    if (e) return answer(r, e);
+    cval v = w2_string(buf, n);
     *r = w2_ok(&v);
     return true;
 }
@@ -495,16 +469,9 @@ bool fs_remove_directory_at(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_erro
     w2_obj *d = desc(w, &a[0], err);
     if (!d) return false;
     if (!need_mutate(d, r)) return true;
-    entry en;
-    uint16_t e = entry_of(d, &a[1], &en);
-    if (!e) {
-        if (!strcmp(en.name, ".")) e = WE_INVAL;
-        else if (!strcmp(en.name, "..")) e = WE_NOTEMPTY;
-        else if (unlinkat(en.parent, en.name, AT_REMOVEDIR)) e = wasi_errno_from_host(errno);
-    }
-    entry_close(&en);
-    *r = e ? fs_err(w2_fs_code(e)) : fs_ok_unit();
-    return true;
+    uint32_t n;
+    uint16_t e = dir_path(d, &a[1], &n);
+    return answer(r, e ? e : wasi_op_rmdir(d->fd, a[1].of.str.ptr, n));
 }
 
 bool fs_rename_at(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
@@ -512,22 +479,10 @@ bool fs_rename_at(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
     w2_obj *nd = d ? desc(w, &a[2], err) : NULL;
     if (!nd) return false;
     if (!need_mutate(d, r) || !need_mutate(nd, r)) return true;
-    entry x, y;
-    y.parent = -1;
-    uint16_t e = entry_of(d, &a[1], &x);
-    if (!e) e = entry_of(nd, &a[3], &y);
-    if (!e) {
-        struct stat st;
-        if (is_dot(x.name) || is_dot(y.name)) e = WE_BUSY;
-        else if ((x.slash || y.slash) && fstatat(x.parent, x.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                 !S_ISDIR(st.st_mode))
-            e = WE_NOTDIR;
-        else if (renameat(x.parent, x.name, y.parent, y.name)) e = wasi_errno_from_host(errno);
-    }
-    entry_close(&x);
-    entry_close(&y);
-    *r = e ? fs_err(w2_fs_code(e)) : fs_ok_unit();
-    return true;
+    uint32_t n1, n2;
+    uint16_t e = dir_path(d, &a[1], &n1);
+    if (!e) e = dir_path(nd, &a[3], &n2);
+    return answer(r, e ? e : wasi_op_rename(d->fd, a[1].of.str.ptr, n1, nd->fd, a[3].of.str.ptr, n2));
 }
 
 bool fs_symlink_at(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
@@ -535,44 +490,21 @@ bool fs_symlink_at(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
     if (!d) return false;
     if (!need_mutate(d, r)) return true;
     const cval *t = &a[1];
-    if (t->of.str.len == 0) return *r = fs_err(FS_NO_ENTRY), true;
-    if (t->of.str.len >= PATH_MAX) return *r = fs_err(FS_NAME_TOO_LONG), true;
-    if (memchr(t->of.str.ptr, 0, t->of.str.len)) return *r = fs_err(FS_ILLEGAL_BYTE_SEQUENCE), true;
-    /* WIT: an absolute target is not-permitted (it could never resolve inside). */
-    if (t->of.str.ptr[0] == '/') return *r = fs_err(FS_NOT_PERMITTED), true;
-    char target[PATH_MAX];
-    memcpy(target, t->of.str.ptr, t->of.str.len);
-    target[t->of.str.len] = 0;
-    entry en;
-    uint16_t e = entry_of(d, &a[2], &en);
-    if (!e) {
-        struct stat st;
-        if (is_dot(en.name)) e = WE_EXIST;
-        else if (en.slash)
-            e = fstatat(en.parent, en.name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? WE_EXIST : WE_NOENT;
-        else if (symlinkat(target, en.parent, en.name)) e = wasi_errno_from_host(errno);
-    }
-    entry_close(&en);
-    *r = e ? fs_err(w2_fs_code(e)) : fs_ok_unit();
-    return true;
+    if (t->of.str.len >= UINT32_MAX) return answer(r, WE_NAMETOOLONG);
+    uint32_t n;
+    uint16_t e = dir_path(d, &a[2], &n);
+    /* an absolute target answers NOTCAPABLE: not-permitted, as the WIT says */
+    return answer(r, e ? e : wasi_op_symlink(t->of.str.ptr, (uint32_t)t->of.str.len, d->fd,
+                                             a[2].of.str.ptr, n));
 }
 
 bool fs_unlink_file_at(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
     w2_obj *d = desc(w, &a[0], err);
     if (!d) return false;
     if (!need_mutate(d, r)) return true;
-    entry en;
-    uint16_t e = entry_of(d, &a[1], &en);
-    if (!e) {
-        struct stat st;
-        if (is_dot(en.name)) e = WE_ISDIR;
-        else if (en.slash && fstatat(en.parent, en.name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-            e = S_ISDIR(st.st_mode) ? WE_ISDIR : WE_NOTDIR;
-        else if (unlinkat(en.parent, en.name, 0)) e = wasi_errno_from_host(errno);
-    }
-    entry_close(&en);
-    *r = e ? fs_err(w2_fs_code(e)) : fs_ok_unit();
-    return true;
+    uint32_t n;
+    uint16_t e = dir_path(d, &a[1], &n);
+    return answer(r, e ? e : wasi_op_unlink(d->fd, a[1].of.str.ptr, n));
 }
 
 bool fs_is_same_object(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {

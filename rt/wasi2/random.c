@@ -7,9 +7,9 @@
 
 #include "wasi2_internal.h"
 
-/* A list<u8> is one host value per byte (16x its size), so requests past
+/* A list<u8> is one host value per byte (24x its size), so requests past
  * this trap instead of exhausting the host. */
-#define MAX_RANDOM_BYTES (64u << 20)
+#define MAX_RANDOM_BYTES (4u << 20)
 
 static bool fill(uint8_t *p, size_t n, wasmrt_error *err) {
     while (n) {

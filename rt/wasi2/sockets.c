@@ -27,7 +27,7 @@
 #include "wasi2_internal.h"
 
 enum { PEND_NONE, PEND_BIND, PEND_LISTEN };
-#define MAX_DGRAMS 64u
+#define MAX_DGRAMS 16u  /* per receive / check-send: each is up to 64 KiB of host values */
 #define MAX_DGRAM_BYTES 65536u
 
 static cval net_err(uint32_t code) { return w2_err(w2_enum(code)); }

@@ -111,6 +111,7 @@ struct wasmrt_wasi2 {
     w2_obj *objs;
     uint32_t nobjs, capobjs;
     uint32_t nfd_objs;           /* live objects holding a host fd */
+    uint32_t free_hint;          /* no free slot below this index */
     int exit_status;             /* -1 until wasi:cli/exit */
     wasmrt_net_rule *rules;      /* connect, then listen, then udp */
     uint32_t nconnect, nlisten, nudp;

@@ -164,12 +164,13 @@ static const char *const kind_names[] = {
 #undef W2_FUNC
 };
 
-/* At most this many live objects, whatever the descriptor limit. */
-#define MAX_OBJS (1u << 20)
+/* At most this many live objects, whatever the descriptor limit (each is a
+ * few hundred bytes of host memory). */
+#define MAX_OBJS (1u << 16)
 
 uint32_t w2_new(wasmrt_wasi2 *w, uint8_t kind, int fd) {
     if (fd >= 0 && w->nfd_objs >= w->sb->max_fds) return 0;
-    uint32_t i = 0;
+    uint32_t i = w->free_hint;  /* no free slot below it */
     while (i < w->nobjs && w->objs[i].kind != W2_FREE) i++;
     if (i == w->nobjs) {
         if (w->nobjs == w->capobjs) {
@@ -186,6 +187,7 @@ uint32_t w2_new(wasmrt_wasi2 *w, uint8_t kind, int fd) {
     uint32_t gen = w->objs[i].gen;
     w->objs[i] = (w2_obj){.kind = kind, .gen = gen, .fd = fd};
     if (fd >= 0) w->nfd_objs++;
+    w->free_hint = i + 1;
     return i + 1;
 }
 
@@ -216,7 +218,9 @@ void w2_drop(wasmrt_wasi2 *w, uint32_t rep) {
     }
     uint32_t gen = o->gen + 1;
     *o = (w2_obj){.kind = W2_FREE, .gen = gen, .fd = -1};
+    if (rep - 1 < w->free_hint) w->free_hint = rep - 1;
     while (w->nobjs > 0 && w->objs[w->nobjs - 1].kind == W2_FREE) w->nobjs--;
+    if (w->free_hint > w->nobjs) w->free_hint = w->nobjs;
 }
 
 void w2_dtor(void *env, uint32_t rep) { w2_drop(env, rep); }

@@ -323,6 +323,30 @@ Test(runtime_mock, deadline_interrupts_a_runaway_call) {
     teardown(&f);
 }
 
+Test(runtime_mock, unknown_function_imports_trap_when_called_if_asked) {
+    wasmrt_module *m = mock_module();
+    wasmrt_error err;
+    wasmrt_trap trap;
+    wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    wasmrt_linker *l = wasmrt_linker_new();
+    wasmrt_linker_trap_unknown_imports(l, true);
+    wasmrt_instance *inst = wasmrt_instantiate(s, m, l, &trap, &err);
+    cr_assert(inst, "%s", err.message);
+    int32_t r;
+    cr_assert(call(s, inst, "add", (int32_t[]){1, 2}, 2, &r, &trap));  /* the rest works */
+    cr_assert_eq(r, 3);
+    cr_assert_not(call(s, inst, "host_add1", (int32_t[]){1}, 1, &r, &trap));
+    cr_assert_eq(trap.code, WASMC_TRAP_HOST);
+    cr_assert_str_eq(trap.host_message, "unknown import env.host_add1 was called");
+    /* off again: instantiation fails as before */
+    wasmrt_linker_trap_unknown_imports(l, false);
+    cr_assert_null(wasmrt_instantiate(s, m, l, &trap, &err));
+    cr_assert_str_eq(err.message, "unknown import: env.host_add1");
+    wasmrt_linker_free(l);
+    wasmrt_store_free(s);
+    wasmrt_module_release(m);
+}
+
 Test(runtime_mock, argument_type_mismatch_is_error_not_trap) {
     fixture f = setup(NULL, NULL, NULL);
     wasmrt_extern ext;

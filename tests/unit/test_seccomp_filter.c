@@ -12,6 +12,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <errno.h>
 #include <sys/syscall.h>
 #include <termios.h>
 
@@ -178,6 +180,51 @@ Test(seccomp_filter, tgkill_own_process_only) {
     cr_expect_eq(run(ARCH, __NR_tgkill, own), SECCOMP_RET_ALLOW);
     cr_expect_eq(run(ARCH, __NR_tgkill, other), SECCOMP_RET_KILL_PROCESS);
     cr_expect_eq(run(ARCH, __NR_tgkill, wide), SECCOMP_RET_KILL_PROCESS);
+}
+
+/* WASI 0.2 network policies: each adds exactly its calls, socket() only
+ * for IPv4/IPv6 (other families fail with EAFNOSUPPORT, not a kill). */
+Test(seccomp_filter, network_policy_adds_only_its_socket_calls) {
+    const struct {
+        unsigned bits;
+        int allow[6];
+    } cases[] = {
+        {RT_NET_TCP_CONNECT, {__NR_connect}},
+        {RT_NET_TCP_LISTEN, {__NR_bind, __NR_listen}},
+        {RT_NET_UDP, {__NR_bind, __NR_connect}},
+        {RT_NET_DNS, {__NR_connect, __NR_sendmmsg, __NR_uname}},
+        {RT_NET_TCP_CONNECT | RT_NET_TCP_LISTEN | RT_NET_UDP | RT_NET_DNS,
+         {__NR_connect, __NR_bind, __NR_listen, __NR_sendmmsg, __NR_uname}},
+    };
+    const int common[] = {__NR_setsockopt, __NR_getsockname, __NR_getpeername};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        prog_len = rt_seccomp_program_net(prog, WASMRT_SECCOMP_MAX_INSNS, PID, cases[c].bits);
+        cr_assert_gt(prog_len, 0);
+        for (uint32_t nr = 0; nr < 1024; nr++) {
+            if (in(checked, sizeof checked / sizeof *checked, nr) || nr == __NR_socket) continue;
+            bool allow = in(always, sizeof always / sizeof *always, nr) ||
+                         in(common, sizeof common / sizeof *common, nr) ||
+                         (nr != 0 && in(cases[c].allow, 6, nr));
+            cr_expect_eq(run(ARCH, nr, NULL), allow ? SECCOMP_RET_ALLOW : SECCOMP_RET_KILL_PROCESS,
+                         "policy 0x%x, call %u", cases[c].bits, nr);
+        }
+        uint64_t inet[6] = {AF_INET, SOCK_STREAM}, inet6[6] = {AF_INET6, SOCK_DGRAM};
+        uint64_t unix_[6] = {AF_UNIX, SOCK_STREAM}, netlink[6] = {AF_NETLINK, SOCK_RAW};
+        uint64_t wide[6] = {AF_INET | (1ull << 32), SOCK_STREAM};
+        cr_expect_eq(run(ARCH, __NR_socket, inet), SECCOMP_RET_ALLOW);
+        cr_expect_eq(run(ARCH, __NR_socket, inet6), SECCOMP_RET_ALLOW);
+        cr_expect_eq(run(ARCH, __NR_socket, unix_), SECCOMP_RET_ERRNO | EAFNOSUPPORT);
+        cr_expect_eq(run(ARCH, __NR_socket, netlink), SECCOMP_RET_ERRNO | EAFNOSUPPORT);
+        cr_expect_eq(run(ARCH, __NR_socket, wide), SECCOMP_RET_ERRNO | EAFNOSUPPORT);
+    }
+    /* no policy: the preview1 program, socket() killed */
+    struct sock_filter p1[WASMRT_SECCOMP_MAX_INSNS];
+    size_t n1 = rt_seccomp_program(p1, WASMRT_SECCOMP_MAX_INSNS, PID);
+    cr_expect_eq(rt_seccomp_program_net(prog, WASMRT_SECCOMP_MAX_INSNS, PID, 0), n1);
+    cr_expect(memcmp(prog, p1, n1 * sizeof *p1) == 0);
+    prog_len = n1;
+    uint64_t inet[6] = {AF_INET, SOCK_STREAM};
+    cr_expect_eq(run(ARCH, __NR_socket, inet), SECCOMP_RET_KILL_PROCESS);
 }
 
 Test(seccomp_filter, too_small_a_buffer_is_refused) {

@@ -10,6 +10,16 @@
 
 static int failures;
 
+/* Built with -DWASI_ADAPTER: the program runs as a WASI 0.2 component
+ * through the preview1 adapter (jco new --wasi-command), whose answers
+ * differ where WASI 0.2 has no equivalent (rights, CPU clocks, exit codes
+ * other than 0/1) or maps an error differently; each test marks where. */
+#ifdef WASI_ADAPTER
+#define ADAPTER 1
+#else
+#define ADAPTER 0
+#endif
+
 #define CHECK(cond, ...)                                                        \
     do {                                                                        \
         if (!(cond)) {                                                          \

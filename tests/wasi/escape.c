@@ -23,6 +23,7 @@ static int escapes;
 static const char *errname(int e) {
     switch (e) {
     case __WASI_ERRNO_NOTCAPABLE: return "ENOTCAPABLE";
+    case __WASI_ERRNO_PERM: return "EPERM";
     case __WASI_ERRNO_LOOP: return "ELOOP";
     case __WASI_ERRNO_NOENT: return "ENOENT";
     case __WASI_ERRNO_INVAL: return "EINVAL";
@@ -64,7 +65,9 @@ static int open_raw(const char *path, __wasi_lookupflags_t follow, __wasi_oflags
 }
 
 #define F __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW
-#define NOTCAP __WASI_ERRNO_NOTCAPABLE
+/* WASI 0.2 refuses an escape with not-permitted, which the adapter
+ * reports as EPERM. */
+#define NOTCAP (ADAPTER ? __WASI_ERRNO_PERM : __WASI_ERRNO_NOTCAPABLE)
 
 int main(void) {
     /* The preopen is where we think it is. */
@@ -141,19 +144,22 @@ int main(void) {
     /* descriptors the guest was not given, and rights */
     __wasi_fd_t fd;
     attempt("path_open on an unopened fd", __wasi_path_open(17, F, "x", 0, RD, 0, 0, &fd), __WASI_ERRNO_BADF);
-    attempt("path_open relative to stdout", __wasi_path_open(1, F, "etc/passwd", 0, RD, 0, 0, &fd), NOTCAP);
-    attempt("path_open after dropping PATH_OPEN",
-            __wasi_fd_fdstat_set_rights(DIRFD, __WASI_RIGHTS_FD_READDIR, 0) == 0
-                ? __wasi_path_open(DIRFD, F, "sub", 0, RD, 0, 0, &fd)
-                : -1,
-            NOTCAP);
+    /* (the adapter keeps stdio out of its descriptor table: EBADF) */
+    attempt("path_open relative to stdout", __wasi_path_open(1, F, "etc/passwd", 0, RD, 0, 0, &fd),
+            ADAPTER ? __WASI_ERRNO_BADF : NOTCAP);
+    if (!ADAPTER)  /* WASI 0.2 has no rights to drop */
+        attempt("path_open after dropping PATH_OPEN",
+                __wasi_fd_fdstat_set_rights(DIRFD, __WASI_RIGHTS_FD_READDIR, 0) == 0
+                    ? __wasi_path_open(DIRFD, F, "sub", 0, RD, 0, 0, &fd)
+                    : -1,
+                NOTCAP);
 
     /* libc-level: absolute paths outside every preopen */
     errno = 0;
     int lfd = open("/etc/passwd", O_RDONLY);
     int le = lfd >= 0 ? 0 : errno;
     /* wasi-libc finds no preopen for /etc and refuses before any call */
-    attempt("libc open /etc/passwd", le, le == ENOENT ? ENOENT : NOTCAP);
+    attempt("libc open /etc/passwd", le, le == ENOENT ? ENOENT : __WASI_ERRNO_NOTCAPABLE);
     if (lfd >= 0) close(lfd);
 
     printf("%d escapes\n", escapes);

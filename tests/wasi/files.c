@@ -34,7 +34,10 @@ int main(void) {
     CHECK(ftruncate(fd, 5) == 0, "ftruncate");
     CHECK(fstat(fd, &st) == 0 && st.st_size == 5, "size after truncate %lld", (long long)st.st_size);
     CHECK(ftruncate(fd, 100000) == 0 && fstat(fd, &st) == 0 && st.st_size == 100000, "extend");
-    CHECK(posix_fallocate(fd, 0, 200000) == 0 && fstat(fd, &st) == 0 && st.st_size == 200000,
+    /* WASI 0.2 has no allocate: the adapter refuses it */
+    CHECK(ADAPTER ? posix_fallocate(fd, 0, 200000) != 0
+                  : posix_fallocate(fd, 0, 200000) == 0 && fstat(fd, &st) == 0 &&
+                        st.st_size == 200000,
           "fallocate");
     CHECK(posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL) == 0, "fadvise");
     CHECK(fsync(fd) == 0, "fsync");
@@ -77,6 +80,12 @@ int main(void) {
     CHECK(write(fd, "x", 1) < 0 && (errno == EBADF || errno == ENOTCAPABLE), "write on O_RDONLY");
     __wasi_ciovec_t ciov = {(const uint8_t *)"x", 1};
     __wasi_size_t nw;
+#if ADAPTER
+    /* WASI 0.2 has no rights: a descriptor opened read-only answers EBADF
+     * to writes, and there are no rights to drop */
+    CHECK_WASI(__wasi_fd_write((__wasi_fd_t)fd, &ciov, 1, &nw), __WASI_ERRNO_BADF);
+    CHECK(ftruncate(fd, 0) < 0 && errno == EBADF, "truncate on O_RDONLY");
+#else
     CHECK_WASI(__wasi_fd_write((__wasi_fd_t)fd, &ciov, 1, &nw), __WASI_ERRNO_NOTCAPABLE);
     CHECK(ftruncate(fd, 0) < 0 && errno == ENOTCAPABLE, "truncate on O_RDONLY");
     __wasi_fdstat_t fs;
@@ -89,6 +98,7 @@ int main(void) {
     __wasi_filesize_t pos;
     CHECK_WASI(__wasi_fd_seek((__wasi_fd_t)fd, 0, __WASI_WHENCE_SET, &pos), __WASI_ERRNO_NOTCAPABLE);
     CHECK(lseek(fd, 0, SEEK_SET) < 0, "seek after dropping FD_SEEK");
+#endif
     close(fd);
     /* O_TRUNC */
     fd = open("/sandbox/log", O_WRONLY | O_TRUNC);

@@ -75,10 +75,17 @@ int main(void) {
     s[0].userdata = 9;
     s[0].u.tag = __WASI_EVENTTYPE_FD_READ;
     s[0].u.u.fd_read.file_descriptor = 77;
+#if ADAPTER
+    /* the adapter fails the whole call, and has no answer for zero
+     * subscriptions but to abort */
+    CHECK_WASI(__wasi_poll_oneoff(s, ev, 1, &n), __WASI_ERRNO_BADF);
+#else
     CHECK_WASI(__wasi_poll_oneoff(s, ev, 1, &n), 0);
     CHECK(n == 1 && ev[0].error == __WASI_ERRNO_BADF, "bad fd event error %d", ev[0].error);
     CHECK_WASI(__wasi_poll_oneoff(s, ev, 0, &n), __WASI_ERRNO_INVAL);
+#endif
     CHECK_WASI(__wasi_sched_yield(), 0);
-    CHECK_WASI(raw_proc_raise(15), __WASI_ERRNO_NOSYS);
+    if (!ADAPTER)  /* the adapter aborts on proc_raise: WASI 0.2 has no signals */
+        CHECK_WASI(raw_proc_raise(15), __WASI_ERRNO_NOSYS);
     return DONE("poll");
 }

@@ -25,6 +25,10 @@ expect 2 "--dir needs a value" -- --dir
 expect 2 "--timeout '-1'" -- --timeout -1 x.so
 expect 2 "--max-memory-pages '0'" -- --max-memory-pages 0 x.so
 expect 2 "--env 'novalue'" -- --env novalue x.so
+expect 2 "--allow-tcp-connect 'nohostport': expected HOST:PORT" -- --allow-tcp-connect nohostport x.so
+expect 2 "--allow-udp '127.0.0.1:70000': port must be 0..65535" -- --allow-udp 127.0.0.1:70000 x.so
+expect 2 "--allow-dns takes no value" -- --allow-dns=1 x.so
+expect 2 "--trap-unknown-imports takes no value" -- --trap-unknown-imports=yes x.so
 expect 1 "^wasmrt: error: .*missing.so" -- missing.so
 expect 1 "^wasmrt: error: " -- junk.so
 "$bin/wasmrt" --help | grep -q "exit status" || { echo "FAIL: --help lacks exit statuses"; fails=$((fails + 1)); }

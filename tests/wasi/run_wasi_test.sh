@@ -8,7 +8,9 @@
 #   EXPECT_OUT / EXPECT_ERR: fixed strings that must appear in stdout / stderr
 #   ("-" = no check).  In WASMRT_ARGS, @SANDBOX@ is the sandbox directory.
 #   With WASI_STDOUT_HEAD set, stdout goes through `head -n 1`; stdin is a
-#   pipe carrying WASI_STDIN_TEXT plus a newline (or nothing).
+#   pipe carrying WASI_STDIN_TEXT plus a newline (or nothing).  With
+#   WASI_COMPONENT set, the module is wrapped into a WASI 0.2 command
+#   component (jco new --wasi-command) before wasmc compiles it.
 # Exit 77 (ctest SKIP) when a tool is missing; a compile failure is a FAIL.
 set -u
 bin=$1 src=$2 work=$3 name=${4%%:*} prog=${4#*:} want_status=$5 want_out=$6 want_err=$7
@@ -38,6 +40,16 @@ if ! "$clang" --target=wasm32-wasi -O2 "${cflags[@]}" -I"$src" "$src/$prog.c" -o
         echo "SKIP: wasm32-wasi toolchain incomplete:"; cat "$dir/clang.err"; exit 77
     fi
     echo "FAIL: clang could not compile $prog.c:"; cat "$dir/clang.err"; exit 1
+fi
+if [ -n "${WASI_COMPONENT:-}" ]; then
+    # The same program as a WASI 0.2 command: jco wraps it with the
+    # preview1 adapter (pinned in tools/npm by tools/install-deps.sh).
+    jco=${JCO:-$src/../../tools/npm/node_modules/.bin/jco}
+    [ -x "$jco" ] || { echo "SKIP: jco not installed ($jco)"; exit 77; }
+    if ! "$jco" new "$dir/$name.wasm" --wasi-command -o "$dir/$name.component.wasm" 2>"$dir/jco.err"; then
+        echo "FAIL: jco new --wasi-command:"; cat "$dir/jco.err"; exit 1
+    fi
+    mv "$dir/$name.component.wasm" "$dir/$name.wasm"
 fi
 if ! "$bin/wasmc" "$dir/$name.wasm" -o "$dir/$name.so" 2>"$dir/wasmc.err"; then
     echo "FAIL: wasmc could not compile $name.wasm:"; cat "$dir/wasmc.err"; exit 1

@@ -15,7 +15,9 @@ int main(void) {
     s.u.u.fd_read.file_descriptor = 0;
     CHECK_WASI(__wasi_poll_oneoff(&s, &ev, 1, &n), 0);
     CHECK(n == 1 && ev.userdata == 5 && ev.error == 0, "stdin poll n=%u err=%d", (unsigned)n, ev.error);
-    CHECK(ev.fd_readwrite.nbytes == 12, "nbytes %llu", (unsigned long long)ev.fd_readwrite.nbytes);
+    /* a WASI 0.2 pollable says "readable", not how much: the adapter reports 1 */
+    CHECK(ev.fd_readwrite.nbytes == (ADAPTER ? 1 : 12), "nbytes %llu",
+          (unsigned long long)ev.fd_readwrite.nbytes);
     char buf[64] = {0};
     size_t got = 0;
     ssize_t r;
