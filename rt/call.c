@@ -265,12 +265,22 @@ typedef struct rt_host_call {
 static bool after_call(uintptr_t ret, uintptr_t lo) {
 #if defined(__x86_64__)
     const uint8_t *p = (const uint8_t *)ret;
-    if (ret >= lo + 5 && p[-5] == 0xE8) return true;                          /* call rel32 */
-    if (ret >= lo + 2 && p[-2] == 0xFF && (p[-1] & 0xF8) == 0xD0) return true;   /* call *%reg */
-    if (ret >= lo + 3 && p[-3] == 0xFF && (p[-2] & 0xF8) == 0x50) return true;   /* call *d8(%reg) */
-    if (ret >= lo + 6 && p[-6] == 0xFF && (p[-5] & 0xF8) == 0x90) return true;   /* call *d32(%reg) */
-    if (ret >= lo + 4 && p[-4] == 0xFF && p[-3] == 0x54) return true;            /* call *d8(sib) */
-    if (ret >= lo + 7 && p[-7] == 0xFF && p[-6] == 0x94) return true;            /* call *d32(sib) */
+    if (ret >= lo + 5 && p[-5] == 0xE8) return true;   /* call rel32 */
+    /* call r/m64: FF /2, its length fixed by ModRM (and SIB) */
+    for (unsigned len = 2; len <= 7; len++) {
+        if (ret < lo + len || p[-(int)len] != 0xFF) continue;
+        uint8_t modrm = p[-(int)len + 1];
+        unsigned mod = modrm >> 6, rm = modrm & 7, want = 2;
+        if (((modrm >> 3) & 7) != 2) continue;
+        if (mod != 3 && rm == 4) {   /* SIB */
+            want++;
+            if (mod == 0 && (p[-(int)len + 2] & 7) == 5) want += 4;
+        }
+        if (mod == 0 && rm == 5) want += 4;   /* RIP-relative */
+        if (mod == 1) want += 1;
+        if (mod == 2) want += 4;
+        if (want == len) return true;
+    }
     return false;
 #elif defined(__aarch64__)
     if (ret < lo + 4 || ret % 4) return false;
@@ -294,7 +304,9 @@ static const char *host_caller(const rt_host_call *c) {
     uintptr_t stack_hi = rt_tls.stack_hi ? rt_tls.stack_hi : UINTPTR_MAX;
     const uintptr_t *w = c->frame + 2;   /* past the saved frame pointer and return address */
     const uintptr_t *skip_lo = (const uintptr_t *)c->slots;
-    const uintptr_t *skip_hi = (const uintptr_t *)(c->slots + inst->module->max_slots);
+    const wasmc_functype *t = &d->types[d->func_types[c->record - inst->host_records]];
+    const uintptr_t *skip_hi =
+        (const uintptr_t *)(c->slots + (t->num_params > t->num_results ? t->num_params : t->num_results));
     for (int i = 0; i < 512 && (uintptr_t)(w + 1) <= stack_hi; i++, w++) {
         if (w >= skip_lo && w < skip_hi) continue;
         uintptr_t v = *w;
