@@ -18,13 +18,17 @@
  * stores; readers only follow `next`.  A removed range is not freed while
  * a reader might still stand on it: readers count themselves in and out
  * (one atomic add each way, async-signal-safe), and retired ranges are
- * freed by a later writer that sees no reader in flight.  Regions and cell
- * arrays are allocated on first use and kept (bounded by the address
- * space: at most 8192 regions).
+ * freed by a later writer that sees no reader in flight.  Regions are a
+ * static array (256 KiB of BSS, touched only where ranges are) and cell
+ * arrays are mapped on first use and kept: neither sits in the malloc heap,
+ * where thousands of small never-freed blocks interleaved with instances
+ * would pin the heap's pages after the instances are gone.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -53,7 +57,7 @@ typedef struct region {
     rt_range_link *_Atomic *_Atomic cells[NUM_LEVELS];
 } region;
 
-static region *_Atomic regions[NUM_REGIONS];
+static region regions[NUM_REGIONS];
 static rt_range_link *_Atomic huge;          /* > 16 GiB, or above 2^47 */
 static pthread_mutex_t ranges_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic long readers;
@@ -71,17 +75,15 @@ static int level_of(uintptr_t start, uintptr_t end) {
  * region and cell array are created (writers, under the lock). */
 static rt_range_link *_Atomic *cell_head(int level, uintptr_t addr, bool make) {
     if (level == LEVEL_HUGE) return &huge;
-    region *_Atomic *rp = &regions[addr >> REGION_SHIFT];
-    region *r = atomic_load(rp);
-    if (!r) {
-        if (!make || !(r = calloc(1, sizeof *r))) return NULL;
-        atomic_store(rp, r);
-    }
+    region *r = &regions[addr >> REGION_SHIFT];
     if (level == LEVEL_REGION) return &r->whole;
     unsigned n = 1u << (REGION_SHIFT - level_shift[level]);
     rt_range_link *_Atomic *cells = atomic_load(&r->cells[level]);
     if (!cells) {
-        if (!make || !(cells = calloc(n, sizeof *cells))) return NULL;
+        if (!make) return NULL;
+        void *p = mmap(NULL, n * sizeof *cells, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) return NULL;
+        cells = p;
         atomic_store(&r->cells[level], cells);
     }
     return &cells[(addr >> level_shift[level]) & (n - 1)];
@@ -101,34 +103,53 @@ static void unlink_from(rt_range_link *l) {
     if (next) next->pprev = l->pprev;
 }
 
-/* Under the lock: free what was retired if no reader can be looking. */
+/* Range nodes come from mapped blocks and go back to a free list, not to
+ * malloc: a few kept reservations' nodes would otherwise pin heap pages
+ * freed instances left between them.  Under the lock. */
+#define NODE_BLOCK (64u << 10)
+static rt_range *free_nodes;
+
+static rt_range *node_alloc(void) {
+    if (!free_nodes) {
+        rt_range *b = mmap(NULL, NODE_BLOCK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (b == MAP_FAILED) return NULL;
+        for (size_t i = 0; i < NODE_BLOCK / sizeof *b; i++) {
+            b[i].retired_next = free_nodes;
+            free_nodes = &b[i];
+        }
+    }
+    rt_range *r = free_nodes;
+    free_nodes = r->retired_next;
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+/* Under the lock: recycle what was retired if no reader can be looking. */
 static void reclaim(void) {
     if (!retired || atomic_load(&readers) != 0) return;
-    for (rt_range *r = retired, *next; r; r = next) {
-        next = r->retired_next;
-        free(r);
-    }
+    rt_range *last = retired;
+    while (last->retired_next) last = last->retired_next;
+    last->retired_next = free_nodes;
+    free_nodes = retired;
     retired = NULL;
 }
 
 rt_range *rt_range_add(int kind, uintptr_t start, uintptr_t end, void *owner) {
     if (end <= start) return NULL;
-    rt_range *r = calloc(1, sizeof *r);
-    if (!r) return NULL;
-    r->kind = kind;
-    r->start = start;
-    r->end = end;
-    r->owner = owner;
     int level = level_of(start, end);
     pthread_mutex_lock(&ranges_lock);
     reclaim();
     rt_range_link *_Atomic *h0 = cell_head(level, start, true);
     rt_range_link *_Atomic *h1 = cell_head(level, end - 1, true);
-    if (!h0 || !h1) {
+    rt_range *r = h0 && h1 ? node_alloc() : NULL;
+    if (!r) {
         pthread_mutex_unlock(&ranges_lock);
-        free(r);
         return NULL;
     }
+    r->kind = kind;
+    r->start = start;
+    r->end = end;
+    r->owner = owner;
     r->head[0] = h0;
     r->head[1] = h1 != h0 ? h1 : NULL;
     for (int i = 0; i < 2; i++)
@@ -161,9 +182,8 @@ static const rt_range *in_list(rt_range_link *_Atomic *head, uintptr_t addr) {
 /* Readers bracket this with the reader count (or hold the lock). */
 static const rt_range *find(uintptr_t addr) {
     const rt_range *r = NULL;
-    if (addr >> REGION_SHIFT < NUM_REGIONS && atomic_load(&regions[addr >> REGION_SHIFT])) {
+    if (addr >> REGION_SHIFT < NUM_REGIONS)
         for (int l = 0; l <= LEVEL_REGION && !r; l++) r = in_list(cell_head(l, addr, false), addr);
-    }
     return r ? r : in_list(&huge, addr);
 }
 
