@@ -301,8 +301,10 @@ static const char *host_caller(const rt_host_call *c) {
     wasmrt_instance *inst = c->record->rec.caller;
     const wasmc_descriptor *d = inst->module->desc;
     uintptr_t lo = (uintptr_t)d->code_start, hi = (uintptr_t)d->code_end;
-    uintptr_t stack_hi = rt_tls.stack_hi ? rt_tls.stack_hi : UINTPTR_MAX;
     const uintptr_t *w = c->frame + 2;   /* past the saved frame pointer and return address */
+    /* Never past the stack's end; unknown, only a few words (a guest frame
+     * lies above us, so those are readable). */
+    uintptr_t stack_hi = rt_tls.stack_hi ? rt_tls.stack_hi : (uintptr_t)(w + 64);
     const uintptr_t *skip_lo = (const uintptr_t *)c->slots;
     const wasmc_functype *t = &d->types[d->func_types[c->record - inst->host_records]];
     const uintptr_t *skip_hi =
