@@ -98,13 +98,15 @@ struct wasmrt_store {
     int irq_running, irq_busy;      /* accessed atomically (seq_cst) */
 };
 
-/* ---- engine policy (memory.c) ---- */
+/* ---- engine policy (config.c) ---- */
 /* The configuration, frozen from the first use on. */
 const wasmrt_config *rt_config(void);
 /* Accessible bytes from which a guard memory asks for transparent huge pages. */
 uint64_t rt_huge_page_bytes(void);
 /* err: "cannot reserve address space for WHAT of BYTES bytes: <the limit hit>". */
 void rt_map_error(wasmrt_error *err, const char *what, uint64_t bytes, int errno_value);
+
+uint32_t rt_keep_free(void);        /* freed reservations kept (max_free_reservations) */
 
 /* ---- copy-on-write initial memory (image.c) ---- */
 /* A module's active data segments for its memory 0, laid out as that
@@ -120,6 +122,21 @@ uint64_t rt_image_offset(const rt_image *img);
 uint64_t rt_image_size(const rt_image *img);
 /* Map img over base + offset (MAP_FIXED, private); takes a reference. */
 bool rt_image_map(rt_image *img, uint8_t *base);
+
+/* ---- bounds-checked memories' slab slots (slab.c) ---- */
+struct slab;
+typedef struct rt_slab_slot {
+    struct slab *home;
+    uint8_t *base;
+    rt_image *image;                /* left mapped by its last memory, or NULL */
+} rt_slab_slot;
+/* A reset slot of at least `reserve` bytes, all read-write. */
+bool rt_slab_take(uint64_t reserve, rt_slab_slot *out, wasmrt_error *err);
+bool rt_slab_give(rt_slab_slot slot);     /* reset first; false: out of memory */
+void rt_slab_lost(struct slab *s);        /* a slot that cannot be given back */
+uint32_t rt_slab_free_count(const struct slab *s);   /* freed slots of its size */
+uint64_t rt_slab_slot_size(const struct slab *s);
+void rt_slab_trim(void);                  /* unmap slabs no memory uses */
 
 /* ---- the pooling allocator (pool.c) ---- */
 /* Each takes a slot of the up-front reservation, or returns false when

@@ -9,19 +9,15 @@
  * the pooling allocator's slots when the engine is configured with one
  * (pool.c), a stack of freed reservations, or a fresh mmap.
  *
- * Bounds-checked code never touches memory past its size, so its memories
- * need no guard and no PROT_NONE part: each is a slot of its maximum size
- * (rounded up to a power of two) carved from a shared read-write
- * MAP_NORESERVE slab, so tens of thousands of them cost a few mappings
- * instead of two each (vm.max_map_count) and growing needs no system call.
- * Untouched pages of a slab cost nothing.  Host-created memories may be
- * imported by either kind of code and always get a guard reservation; a
- * guard-page module refuses to import a memory without one.
+ * Bounds-checked code never touches memory past its size: its memories are
+ * read-write slots of shared slabs (slab.c), never guarded.  Host-created
+ * memories may be imported by either kind of code and always get a guard
+ * reservation; a guard-page module refuses to import a memory without one.
  *
- * A freed memory is reset with MADV_DONTNEED over the bytes it ever made
- * accessible (`dirty`), never more: anonymous pages read as zero again, and
- * pages of a copy-on-write data image (image.c) read as the image again,
- * so the same module's next instance finds its data already in place.
+ * A freed memory is reset over the bytes it ever made accessible (`dirty`),
+ * never more (see reset()): anonymous pages read as zero again, and pages
+ * of a copy-on-write data image (image.c) read as the image again, so the
+ * same module's next instance finds its data already in place.
  * How many freed reservations are kept is policy (wasmrt_config); the rest
  * are unmapped, and wasmrt_trim gives back all that are kept.
  */
@@ -38,76 +34,9 @@
 
 #include "internal.h"
 
-#define SLAB_BYTES (1ull << 30)
 /* Freed memories with at most this many resident pages keep them, zeroed. */
 #define RESET_RESIDENT_MAX 16
 #define RESET_RESIDENT_MAX_SCAN 1024   /* pages looked at with mincore */
-#define SLAB_MIN_SLOT ((uint64_t)WASMC_WASM_PAGE_SIZE)
-
-/* ---- engine-wide policy ---- */
-static wasmrt_config config;
-static _Atomic bool config_frozen;
-
-bool wasmrt_configure(const wasmrt_config *c, wasmrt_error *err) {
-    if (atomic_load(&config_frozen)) {
-        rt_err(err, "wasmrt_configure must be called before the first store is created");
-        return false;
-    }
-    wasmrt_config want = c ? *c : (wasmrt_config){0};
-    if (!rt_pool_init(&want, err)) return false;
-    config = want;
-    return true;
-}
-
-const wasmrt_config *rt_config(void) {
-    atomic_store(&config_frozen, true);
-    return &config;
-}
-
-static uint32_t keep_free(void) {
-    uint32_t k = config.max_free_reservations;
-    return k == WASMRT_KEEP_NONE ? 0 : k ? k : 64;
-}
-
-uint64_t rt_huge_page_bytes(void) {
-    uint32_t p = config.huge_page_pages;
-    if (p == UINT32_MAX) return UINT64_MAX;
-    return (uint64_t)(p ? p : 512) * WASMC_WASM_PAGE_SIZE;
-}
-
-/* ---- why a mapping failed: the limit actually hit ---- */
-static long count_maps(void) {
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f) return -1;
-    long n = 0;
-    int c;
-    while ((c = getc(f)) != EOF) n += c == '\n';
-    fclose(f);
-    return n;
-}
-
-void rt_map_error(wasmrt_error *err, const char *what, uint64_t bytes, int e) {
-    char why[200];
-    long maps = e == ENOMEM ? count_maps() : -1, max = -1;
-    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
-    if (f) {
-        if (fscanf(f, "%ld", &max) != 1) max = -1;
-        fclose(f);
-    }
-    struct rlimit rl;
-    if (e != ENOMEM) {
-        snprintf(why, sizeof why, "%s", strerror(e));
-    } else if (maps >= 0 && max > 0 && maps + 8 >= max) {
-        snprintf(why, sizeof why, "the process has %ld of vm.max_map_count=%ld mappings", maps, max);
-    } else if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-        snprintf(why, sizeof why, "RLIMIT_AS (ulimit -v) of %llu bytes reached",
-                 (unsigned long long)rl.rlim_cur);
-    } else {
-        snprintf(why, sizeof why, "the process's virtual address space is exhausted (%ld mappings)", maps);
-    }
-    rt_err(err, "cannot reserve address space for %s of %llu bytes: %s", what,
-           (unsigned long long)bytes, why);
-}
 
 /* ---- guard reservations: the freed stack ---- */
 typedef struct reservation {
@@ -162,109 +91,14 @@ static bool set_rw(uint8_t *base, uint64_t *rw, uint64_t bytes) {
     return true;
 }
 
-/* ---- bounds-mode slabs ---- */
-typedef struct slab {
-    struct slab *next;
-    uint8_t *base;
-    uint64_t slot;          /* slot size, a power of two */
-    uint32_t nslots, bump;  /* slots handed out at least once: [0, bump) */
-    uint32_t used;
-} slab;
-
-typedef struct slab_slot {
-    slab *home;
-    uint8_t *base;
-    rt_image *image;
-} slab_slot;
-
-typedef struct slab_class {
-    slab *slabs;            /* the first has never-used slots, if any does */
-    slab_slot *free;        /* freed slots, zeroed */
-    uint32_t nfree, cap;
-} slab_class;
-
-static slab_class classes[64];
-
-static unsigned class_of(uint64_t bytes) {
-    unsigned c = 16;   /* 64 KiB */
-    while (((uint64_t)1 << c) < bytes) c++;
-    return c;
-}
-
-static bool slab_take(uint64_t reserve, slab_slot *out, wasmrt_error *err) {
-    unsigned c = class_of(reserve);
-    slab_class *k = &classes[c];
-    if (k->nfree) {
-        *out = k->free[--k->nfree];
-        out->home->used++;
-        return true;
-    }
-    slab *s = k->slabs;
-    if (!s || s->bump == s->nslots) {
-        uint64_t slot = (uint64_t)1 << c;
-        uint64_t bytes = slot > SLAB_BYTES ? slot : SLAB_BYTES;
-        s = calloc(1, sizeof *s);
-        void *p = s ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-                    : MAP_FAILED;
-        if (p == MAP_FAILED) {
-            int e = s ? errno : ENOMEM;
-            free(s);
-            rt_map_error(err, "a bounds-checked linear memory slab", bytes, e);
-            return false;
-        }
-        *s = (slab){k->slabs, p, slot, (uint32_t)(bytes / slot), 0, 0};
-        k->slabs = s;
-    }
-    *out = (slab_slot){s, s->base + (uint64_t)s->bump++ * s->slot, NULL};
-    s->used++;
-    return true;
-}
-
-static bool slab_give(slab_slot sl) {
-    slab_class *k = &classes[class_of(sl.home->slot)];
-    if (k->nfree == k->cap) {
-        uint32_t cap = k->cap ? k->cap * 2 : 64;
-        slab_slot *f = realloc(k->free, cap * sizeof *f);
-        if (!f) return false;
-        k->free = f;
-        k->cap = cap;
-    }
-    k->free[k->nfree++] = sl;
-    sl.home->used--;
-    return true;
-}
-
-/* Under pool_lock: unmap slabs nobody uses. */
-static void slab_trim(void) {
-    for (unsigned c = 0; c < 64; c++) {
-        slab_class *k = &classes[c];
-        uint32_t j = 0;
-        for (uint32_t i = 0; i < k->nfree; i++) {
-            if (k->free[i].home->used == 0) rt_image_release(k->free[i].image);
-            else k->free[j++] = k->free[i];
-        }
-        k->nfree = j;
-        for (slab **pp = &k->slabs; *pp;) {
-            slab *s = *pp;
-            if (s->used == 0) {
-                *pp = s->next;
-                munmap(s->base, s->nslots * s->slot);
-                free(s);
-            } else {
-                pp = &s->next;
-            }
-        }
-    }
-}
-
 void wasmrt_trim(void) {
     pthread_mutex_lock(&pool_lock);
     while (freed_count) unmap_reservation(&freed[--freed_count]);
     free(freed);
     freed = NULL;
     freed_cap = 0;
-    slab_trim();
     pthread_mutex_unlock(&pool_lock);
+    rt_slab_trim();
     rt_pool_trim();
 #ifdef __GLIBC__
     malloc_trim(0);   /* freed instances' heap pages below live allocations */
@@ -314,15 +148,12 @@ wasmrt_memory *rt_memory_create(wasmrt_store *s, uint64_t min_pages, uint64_t ma
         rw = r.rw;
     } else {
         uint64_t reserve = (limit ? limit : 1) * (uint64_t)WASMC_WASM_PAGE_SIZE;
-        slab_slot sl;
-        pthread_mutex_lock(&pool_lock);
-        bool ok = slab_take(reserve, &sl, err);
-        pthread_mutex_unlock(&pool_lock);
-        if (!ok) goto fail;
+        rt_slab_slot sl;
+        if (!rt_slab_take(reserve, &sl, err)) goto fail;
         m->slab = sl.home;
         m->pub.base = sl.base;
         m->image = sl.image;
-        m->reserve = rw = sl.home->slot;
+        m->reserve = rw = rt_slab_slot_size(sl.home);
     }
     m->accessible = rw;
     m->max_pages = (uint32_t)limit;
@@ -382,13 +213,18 @@ void rt_memory_destroy(wasmrt_memory *m) {
     if (!m) return;
     /* Resident pages are kept only by as many free memories as the policy
      * keeps reservations (pool slots always keep theirs). */
-    pthread_mutex_lock(&pool_lock);
-    bool keep = m->pooled || (m->slab ? classes[class_of(m->slab->slot)].nfree : freed_count) < keep_free();
-    pthread_mutex_unlock(&pool_lock);
+    bool keep = m->pooled;
+    if (m->slab) {
+        keep = rt_slab_free_count(m->slab) < rt_keep_free();
+    } else if (!keep) {
+        pthread_mutex_lock(&pool_lock);
+        keep = freed_count < rt_keep_free();
+        pthread_mutex_unlock(&pool_lock);
+    }
     bool clean = !m->broken && reset(m, keep);
     if (!clean) {
         /* Start over with fresh address space at the same place. */
-        uint64_t len = m->slab ? m->slab->slot : WASMC_RESERVE_BYTES;
+        uint64_t len = m->slab ? rt_slab_slot_size(m->slab) : WASMC_RESERVE_BYTES;
         int prot = m->slab ? PROT_READ | PROT_WRITE : PROT_NONE;
         if (mmap(m->pub.base, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) ==
             m->pub.base) {
@@ -401,18 +237,16 @@ void rt_memory_destroy(wasmrt_memory *m) {
     if (m->pooled) {
         if (clean) rt_pool_give_memory(m->pub.base, m->accessible, m->image);   /* else the slot is lost */
     } else if (m->slab) {
-        pthread_mutex_lock(&pool_lock);
-        if (!clean || !slab_give((slab_slot){m->slab, m->pub.base, m->image})) {
-            m->slab->used--;
+        if (!clean || !rt_slab_give((rt_slab_slot){m->slab, m->pub.base, m->image})) {
+            rt_slab_lost(m->slab);
             if (clean) rt_image_release(m->image);
         }
-        if (keep_free() == 0) slab_trim();
-        pthread_mutex_unlock(&pool_lock);
+        if (rt_keep_free() == 0) rt_slab_trim();
     } else {
         reservation r = {m->pub.base, m->range, m->accessible, m->image};
         bool kept = false;
         pthread_mutex_lock(&pool_lock);
-        if (clean && freed_count < keep_free()) {
+        if (clean && freed_count < rt_keep_free()) {
             if (freed_count == freed_cap) {
                 uint32_t cap = freed_cap ? freed_cap * 2 : 64;
                 reservation *f = realloc(freed, cap * sizeof *f);
