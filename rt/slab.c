@@ -97,6 +97,11 @@ void rt_slab_trim(void) {
             else k->free[j++] = k->free[i];
         }
         k->nfree = j;
+        if (!j) {   /* its pages would stay resident */
+            free(k->free);
+            k->free = NULL;
+            k->cap = 0;
+        }
         for (slab **pp = &k->slabs; *pp;) {
             slab *s = *pp;
             if (s->used == 0) {

@@ -375,11 +375,14 @@ static void run_scale(int kind, bool bounds, long max) {
     }
     if (kind == DATA) b.shared_linker = wasmrt_linker_new();
 
-    double vsz0, rss0;
-    statm(&vsz0, &rss0);
     live *lv = calloc((size_t)max + 1, sizeof *lv);
     double *ramp = malloc(sizeof *ramp * (size_t)(max + 1));
     if (!lv || !ramp) die("bench", "out of memory");
+    /* The bench's own arrays are resident before the baseline. */
+    memset(lv, 0, sizeof *lv * (size_t)(max + 1));
+    memset(ramp, 0, sizeof *ramp * (size_t)(max + 1));
+    double vsz0, rss0;
+    statm(&vsz0, &rss0);
     stat2 ci[3] = {{0}}, cf[3] = {{0}};
     long at[3] = {1000, 10000, -1};
     long n = 0;
