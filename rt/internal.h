@@ -144,7 +144,7 @@ void rt_slab_trim(void);                  /* unmap slabs no memory uses */
 bool rt_pool_init(const wasmrt_config *c, wasmrt_error *err);   /* from wasmrt_configure */
 bool rt_pool_take_memory(uint8_t **base, uint64_t *rw, rt_image **image);
 void rt_pool_give_memory(uint8_t *base, uint64_t rw, rt_image *image);
-void rt_pool_trim(void);   /* drop the pages free memory slots kept */
+void rt_pool_trim(void);   /* drop the pages free slots kept */
 void *rt_pool_take_instance(size_t bytes);           /* zeroed */
 bool rt_pool_give_instance(void *p, size_t bytes);   /* false: not the pool's */
 void **rt_pool_take_elems(uint64_t count, uint32_t *capacity);   /* zeroed */

@@ -1,8 +1,10 @@
 /* The pooling allocator (wasmrt_config.pool_slots), in the spirit of
  * Wasmtime's: a host that knows how many instances it runs at most reserves
  * everything up front, once, when it configures the engine:
- *   - N guard-page memory reservations, back to back in one PROT_NONE
- *     mapping registered with the fault handler as one range;
+ *   - N guard-page memory reservations, back to back in PROT_NONE
+ *     mappings of up to 1024 (4 TiB) each, every one registered with the
+ *     fault handler as one range (the user address space has no single
+ *     gap for 30,000 of them: the executable sits in the middle);
  *   - N instance-state slots (the runtime struct, vmctx and per-instance
  *     arrays instance.c puts in one allocation);
  *   - N table element arrays.
@@ -19,8 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
+
+#define MEM_CHUNK 1024u
 
 typedef struct stack {
     uint32_t *idx;
@@ -30,7 +35,10 @@ typedef struct stack {
 static struct {
     bool on;
     uint32_t slots;
-    uint8_t *mem;                   /* slots * WASMC_RESERVE_BYTES */
+    uint8_t **mem;                  /* chunks of MEM_CHUNK slots * WASMC_RESERVE_BYTES */
+    rt_range **mem_range;
+    uint64_t *mem_bytes;
+    uint32_t chunks;
     uint64_t *mem_rw;
     rt_image **mem_image;
     uint8_t *inst;                  /* slots * inst_bytes */
@@ -59,26 +67,45 @@ bool rt_pool_init(const wasmrt_config *c, wasmrt_error *err) {
     uint32_t n = c->pool_slots;
     P.inst_bytes = c->pool_instance_bytes ? (c->pool_instance_bytes + 63u) & ~63u : 4096;
     P.table_elems = c->pool_table_elements ? c->pool_table_elements : 64;
-    uint64_t mem_bytes = (uint64_t)n * WASMC_RESERVE_BYTES;
-    if (mem_bytes / WASMC_RESERVE_BYTES != n) {
-        rt_err(err, "pooling allocator: %u slots do not fit in the address space", n);
-        return false;
+    uint32_t chunks = (n + MEM_CHUNK - 1) / MEM_CHUNK;
+    P.mem = calloc(chunks, sizeof *P.mem);
+    P.mem_range = calloc(chunks, sizeof *P.mem_range);
+    P.mem_bytes = calloc(chunks, sizeof *P.mem_bytes);
+    bool ok = P.mem && P.mem_range && P.mem_bytes;
+    for (uint32_t c = 0; ok && c < chunks; c++) {
+        uint32_t k = c + 1 < chunks ? MEM_CHUNK : n - c * MEM_CHUNK;
+        uint64_t bytes = (uint64_t)k * WASMC_RESERVE_BYTES;
+        void *m = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED) {
+            rt_map_error(err, "the pooling allocator's memories", (uint64_t)n * WASMC_RESERVE_BYTES, errno);
+            ok = false;
+            break;
+        }
+        P.mem[P.chunks] = m;
+        P.mem_bytes[P.chunks] = bytes;
+        P.mem_range[P.chunks++] = rt_range_add(RT_RANGE_MEMORY, (uintptr_t)m, (uintptr_t)m + bytes, NULL);
+        if (!P.mem_range[P.chunks - 1]) {
+            rt_err(err, "pooling allocator: out of memory");
+            ok = false;
+        }
     }
-    void *m = mmap(NULL, mem_bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (m == MAP_FAILED) {
-        rt_map_error(err, "the pooling allocator's memories", mem_bytes, errno);
-        return false;
+    if (ok) {
+        P.inst = map_rw((uint64_t)n * P.inst_bytes);
+        P.elems = map_rw((uint64_t)n * P.table_elems * sizeof(void *));
+        P.mem_rw = calloc(n, sizeof *P.mem_rw);
+        P.mem_image = calloc(n, sizeof *P.mem_image);
+        ok = P.inst && P.elems && P.mem_rw && P.mem_image && fill(&P.free_mem, n) && fill(&P.free_inst, n) &&
+             fill(&P.free_elems, n);
+        if (!ok) rt_err(err, "pooling allocator: cannot reserve %u instance slots", n);
     }
-    P.mem = m;
-    P.inst = map_rw((uint64_t)n * P.inst_bytes);
-    P.elems = map_rw((uint64_t)n * P.table_elems * sizeof(void *));
-    P.mem_rw = calloc(n, sizeof *P.mem_rw);
-    P.mem_image = calloc(n, sizeof *P.mem_image);
-    if (!P.inst || !P.elems || !P.mem_rw || !P.mem_image || !fill(&P.free_mem, n) ||
-        !fill(&P.free_inst, n) || !fill(&P.free_elems, n) ||
-        !rt_range_add(RT_RANGE_MEMORY, (uintptr_t)m, (uintptr_t)m + mem_bytes, NULL)) {
-        rt_err(err, "pooling allocator: cannot reserve %u instance slots", n);
-        munmap(m, mem_bytes);
+    if (!ok) {
+        for (uint32_t c = 0; c < P.chunks; c++) {
+            rt_range_remove(P.mem_range[c]);
+            munmap(P.mem[c], P.mem_bytes[c]);
+        }
+        free(P.mem);
+        free(P.mem_range);
+        free(P.mem_bytes);
         if (P.inst) munmap(P.inst, (uint64_t)n * P.inst_bytes);
         if (P.elems) munmap(P.elems, (uint64_t)n * P.table_elems * sizeof(void *));
         free(P.mem_rw);
@@ -111,14 +138,16 @@ static void push(stack *s, uint32_t i) {
 bool rt_pool_take_memory(uint8_t **base, uint64_t *rw, rt_image **image) {
     uint32_t i;
     if (!P.on || !pop(&P.free_mem, &i)) return false;
-    *base = P.mem + (uint64_t)i * WASMC_RESERVE_BYTES;
+    *base = P.mem[i / MEM_CHUNK] + (uint64_t)(i % MEM_CHUNK) * WASMC_RESERVE_BYTES;
     *rw = P.mem_rw[i];
     *image = P.mem_image[i];
     return true;
 }
 
 void rt_pool_give_memory(uint8_t *base, uint64_t rw, rt_image *image) {
-    uint32_t i = (uint32_t)((uint64_t)(base - P.mem) / WASMC_RESERVE_BYTES);
+    uint32_t c = 0;
+    while (!(base >= P.mem[c] && base < P.mem[c] + (uint64_t)MEM_CHUNK * WASMC_RESERVE_BYTES)) c++;
+    uint32_t i = c * MEM_CHUNK + (uint32_t)((uint64_t)(base - P.mem[c]) / WASMC_RESERVE_BYTES);
     P.mem_rw[i] = rw;
     P.mem_image[i] = image;
     push(&P.free_mem, i);
@@ -157,7 +186,22 @@ void rt_pool_trim(void) {
     pthread_mutex_lock(&P.lock);
     for (uint32_t k = 0; k < P.free_mem.n; k++) {
         uint32_t i = P.free_mem.idx[k];
-        if (P.mem_rw[i]) madvise(P.mem + (uint64_t)i * WASMC_RESERVE_BYTES, P.mem_rw[i], MADV_DONTNEED);
+        if (P.mem_rw[i])
+            madvise(P.mem[i / MEM_CHUNK] + (uint64_t)(i % MEM_CHUNK) * WASMC_RESERVE_BYTES, P.mem_rw[i],
+                    MADV_DONTNEED);
     }
+    /* Instance state and elements: every free slot's whole pages (all of
+     * them when no slot is in use). */
+    uintptr_t page = (uintptr_t)getpagesize();
+    if (P.free_inst.n == P.slots) {
+        madvise(P.inst, (uint64_t)P.slots * P.inst_bytes, MADV_DONTNEED);
+    } else {
+        for (uint32_t k = 0; k < P.free_inst.n; k++) {
+            uintptr_t a = (uintptr_t)(P.inst + (uint64_t)P.free_inst.idx[k] * P.inst_bytes);
+            uintptr_t lo = (a + page - 1) & ~(page - 1), hi = (a + P.inst_bytes) & ~(page - 1);
+            if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        }
+    }
+    if (P.free_elems.n == P.slots) madvise(P.elems, (uint64_t)P.slots * P.table_elems * sizeof(void *), MADV_DONTNEED);
     pthread_mutex_unlock(&P.lock);
 }
