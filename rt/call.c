@@ -203,6 +203,8 @@ bool rt_enter(wasmrt_store *s, wasmc_entry_fn entry, void *code, void *vmctx, wa
     fr.pc = 0;
     fr.trap = trap;
     fr.saved_in_guest = ts->in_guest;
+    fr.func_name = NULL;
+    fr.saved_host = ts->host;
     if (s->active_calls == 0) {
         /* The guest may use max_stack_bytes below here, never the margin
          * above this thread's real stack end. */
@@ -227,11 +229,12 @@ bool rt_enter(wasmrt_store *s, wasmc_entry_fn entry, void *code, void *vmctx, wa
     }
     volatile rt_frame *vf = &fr;
     ts->in_guest = vf->saved_in_guest;
+    ts->host = vf->saved_host;   /* a host function it unwound through */
     ts->top = vf->prev;
     if (--s->active_calls == 0 && s->config.deadline_ns) rt_deadline_disarm(s);
     rt_interrupt_leave(s, prev_store);
     trap->code = vf->code;
-    trap->func_name = vf->pc ? rt_range_func_name(vf->pc) : NULL;
+    trap->func_name = vf->pc ? rt_range_func_name(vf->pc) : vf->func_name;
     return false;
 }
 
@@ -246,9 +249,103 @@ _Noreturn void rt_trap_raise(wasmc_trap_code code, uintptr_t pc) {
     siglongjmp(f->jb, 1);
 }
 
+/* A host function running on this thread (innermost first), as recorded
+ * by rt_host_thunk: which import, and where its frame starts, to find the
+ * guest function that called it if it traps. */
+typedef struct rt_host_call {
+    struct rt_host_call *prev;
+    rt_host_record *record;
+    const uintptr_t *frame;         /* rt_host_thunk's frame: the trampoline's is above */
+    const wasmc_slot *slots;        /* the trampoline's argument slots (skipped) */
+} rt_host_call;
+
+/* Does a call instruction end right before `ret`?  (Guest code calls
+ * imports through the vmctx: call *disp(%reg) or call *%reg on x86-64,
+ * blr on aarch64; direct calls for completeness.) */
+static bool after_call(uintptr_t ret, uintptr_t lo) {
+#if defined(__x86_64__)
+    const uint8_t *p = (const uint8_t *)ret;
+    if (ret >= lo + 5 && p[-5] == 0xE8) return true;   /* call rel32 */
+    /* call r/m64: FF /2, its length fixed by ModRM (and SIB) */
+    for (unsigned len = 2; len <= 7; len++) {
+        if (ret < lo + len || p[-(int)len] != 0xFF) continue;
+        uint8_t modrm = p[-(int)len + 1];
+        unsigned mod = modrm >> 6, rm = modrm & 7, want = 2;
+        if (((modrm >> 3) & 7) != 2) continue;
+        if (mod != 3 && rm == 4) {   /* SIB */
+            want++;
+            if (mod == 0 && (p[-(int)len + 2] & 7) == 5) want += 4;
+        }
+        if (mod == 0 && rm == 5) want += 4;   /* RIP-relative */
+        if (mod == 1) want += 1;
+        if (mod == 2) want += 4;
+        if (want == len) return true;
+    }
+    return false;
+#elif defined(__aarch64__)
+    if (ret < lo + 4 || ret % 4) return false;
+    uint32_t insn = *(const uint32_t *)(ret - 4);
+    return (insn & 0xFFFFFC1Fu) == 0xD63F0000u || (insn & 0xFC000000u) == 0x94000000u;   /* blr, bl */
+#else
+    (void)ret, (void)lo;
+    return false;
+#endif
+}
+
+/* The guest function that called the host function `c`: the first word
+ * above the trampoline's frame that is a return address (right after a
+ * call) into a defined function of the caller's module.  The trampoline's
+ * argument slots are skipped, so a guest cannot steer this with its
+ * arguments.  Best effort: NULL when nothing qualifies. */
+static const char *host_caller(const rt_host_call *c) {
+    wasmrt_instance *inst = c->record->rec.caller;
+    const wasmc_descriptor *d = inst->module->desc;
+    uintptr_t lo = (uintptr_t)d->code_start, hi = (uintptr_t)d->code_end;
+    const uintptr_t *w = c->frame + 2;   /* past the saved frame pointer and return address */
+    /* Never past the stack's end; unknown, only a few words (a guest frame
+     * lies above us, so those are readable). */
+    uintptr_t stack_hi = rt_tls.stack_hi ? rt_tls.stack_hi : (uintptr_t)(w + 64);
+    const uintptr_t *skip_lo = (const uintptr_t *)c->slots;
+    const wasmc_functype *t = &d->types[d->func_types[c->record - inst->host_records]];
+    const uintptr_t *skip_hi =
+        (const uintptr_t *)(c->slots + (t->num_params > t->num_results ? t->num_params : t->num_results));
+    for (int i = 0; i < 512 && (uintptr_t)(w + 1) <= stack_hi; i++, w++) {
+        if (w >= skip_lo && w < skip_hi) continue;
+        uintptr_t v = *w;
+        if (v > lo && v < hi && after_call(v, lo)) {
+            const char *name = rt_module_func_name(inst->module, v);
+            if (name) return name;
+        }
+    }
+    return NULL;
+}
+
+static void describe_import(char *out, size_t cap, const rt_host_record *r) {
+    wasmrt_instance *inst = r->rec.caller;
+    const wasmc_descriptor *d = inst->module->desc;
+    uint32_t x = (uint32_t)(r - inst->host_records);
+    out[0] = 0;
+    for (uint32_t i = 0; i < d->num_imports; i++) {
+        const wasmc_import_desc *im = &d->imports[i];
+        if (im->kind != WASMC_EXTERN_FUNC || im->index != x) continue;
+        snprintf(out, cap, "%.*s.%.*s", (int)im->module_len, im->module, (int)im->name_len, im->name);
+        for (char *p = out; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7F) *p = '?';
+        return;
+    }
+}
+
 _Noreturn void wasmrt_host_trap(wasmrt_trap_code code, const char *message) {
     rt_frame *f = rt_tls.top;
-    if (f) snprintf(f->trap->host_message, sizeof f->trap->host_message, "%s", message ? message : "");
+    if (f) {
+        snprintf(f->trap->host_message, sizeof f->trap->host_message, "%s", message ? message : "");
+        rt_host_call *c = rt_tls.host;
+        f->trap->host_import[0] = 0;
+        if (c) {
+            describe_import(f->trap->host_import, sizeof f->trap->host_import, c->record);
+            f->func_name = host_caller(c);
+        }
+    }
     rt_trap_raise(code == WASMC_TRAP_NONE ? WASMC_TRAP_HOST : code, 0);
 }
 
@@ -261,9 +358,12 @@ _Noreturn void wasmrt_host_exit(int status) {
 void rt_host_thunk(void *env, void *caller, wasmc_slot *slots) {
     rt_host_record *r = env;
     int saved = rt_tls.in_guest;
+    rt_host_call call = {rt_tls.host, r, __builtin_frame_address(0), slots};
+    rt_tls.host = &call;
     rt_tls.in_guest = 0;   /* a fault in host code is the host's, never a trap */
     r->user_fn(r->user_env, caller, slots);
     rt_tls.in_guest = saved;
+    rt_tls.host = call.prev;
     rt_interrupt_check();   /* an interrupt that came while the host ran */
 }
 
@@ -288,6 +388,7 @@ bool wasmrt_call(wasmrt_store *s, const wasmrt_func *f, const wasmrt_val *args, 
     trap->func_name = NULL;
     trap->exit_code = 0;
     trap->host_message[0] = 0;
+    trap->host_import[0] = 0;
     if (!f || !f->ref || !f->type) {
         rt_err(err, "call of a null function reference");
         return false;

@@ -203,7 +203,8 @@ static bool allocate(wasmrt_instance *inst, wasmrt_error *err) {
             continue;
         }
         wasmrt_memory *m = rt_memory_create(s, md->limits.min, md->limits.max, md->limits.has_max,
-                                            d->memory_mode == WASMC_MEMORY_GUARD_PAGES, err);
+                                            d->memory_mode == WASMC_MEMORY_GUARD_PAGES,
+                                            i == 0 ? inst->module->image : NULL, err);
         if (!m) return false;
         m->owner = inst;
         inst->memories[i] = m;
@@ -249,7 +250,9 @@ static wasmc_trap_code init_segments(wasmrt_instance *inst) {
         wasmrt_memory *m = inst->memories[s->memory_index];
         uint64_t off = rt_const_eval(inst, &s->offset).i32;
         if (off + s->size > m->pub.size) return WASMC_TRAP_MEMORY_OOB;
-        if (s->size) memcpy(m->pub.base + off, s->bytes, s->size);
+        /* The copy-on-write image holds every such segment already. */
+        bool imaged = s->memory_index == 0 && m->image && m->image == inst->module->image;
+        if (s->size && !imaged) memcpy(m->pub.base + off, s->bytes, s->size);
         inst->data_dropped[i] = 1;
     }
     return WASMC_TRAP_NONE;
@@ -265,9 +268,10 @@ static wasmrt_instance *alloc_instance(wasmrt_store *s, wasmrt_module *m) {
     size_t o_edrop = o_host + sizeof(rt_host_record) * d->num_imported_funcs;
     size_t o_ddrop = o_edrop + d->num_elems;
     size_t total = o_ddrop + d->num_datas;
-    uint8_t *p = calloc(1, total);
-    if (!p) return NULL;
+    uint8_t *p = rt_pool_take_instance(total);
+    if (!p && !(p = calloc(1, total))) return NULL;
     wasmrt_instance *inst = (wasmrt_instance *)p;
+    inst->alloc_bytes = total;
     inst->vmctx = (wasmc_vmctx *)(p + o_vm);
     inst->memories = (wasmrt_memory **)(p + o_mem);
     inst->tables = (wasmrt_table **)(p + o_tab);
@@ -351,7 +355,7 @@ void rt_instance_destroy(wasmrt_instance *inst) {
         if (!d->memories[i].imported) rt_memory_destroy(inst->memories[i]);
     for (uint32_t i = d->counts.num_imported_globals; i < d->num_globals; i++) free(inst->global_objs[i]);
     wasmrt_module_release(inst->module);
-    free(inst);
+    if (!rt_pool_give_instance(inst, inst->alloc_bytes)) free(inst);
 }
 
 void wasmrt_instance_free(wasmrt_instance *inst) {

@@ -292,7 +292,10 @@ static int trap_status(const wasmrt_trap *t) {
     if (t->code == WASMC_TRAP_EXIT) return t->exit_code & 0xFF;
     const char *msg = t->code == WASMC_TRAP_HOST && t->host_message[0] ? t->host_message
                                                                         : wasmrt_trap_message(t->code);
-    if (t->func_name)
+    if (t->host_import[0])
+        fprintf(stderr, "wasmrt: trap: %s (in host function %s, called from %s)\n", msg, t->host_import,
+                t->func_name ? t->func_name : "an unknown function");
+    else if (t->func_name)
         fprintf(stderr, "wasmrt: trap: %s (in %s)\n", msg, t->func_name);
     else
         fprintf(stderr, "wasmrt: trap: %s\n", msg);

@@ -114,6 +114,8 @@ wasmrt_module *rt_module_create(const wasmc_descriptor *d, void *dl, wasmrt_erro
         m->code_range = rt_range_add(RT_RANGE_CODE, (uintptr_t)d->code_start, (uintptr_t)d->code_end, m);
         if (!m->code_range) goto oom;
     }
+    /* Optional: without an image, instantiation copies the data. */
+    m->image = rt_image_build(d);
     return m;
 oom:
     rt_err(err, "out of memory loading module");
@@ -139,6 +141,7 @@ void rt_module_retain(wasmrt_module *m) { atomic_fetch_add(&m->refs, 1); }
 void wasmrt_module_release(wasmrt_module *m) {
     if (!m || atomic_fetch_sub(&m->refs, 1) != 1) return;
     rt_range_remove(m->code_range);
+    rt_image_release(m->image);
     if (m->dl) dlclose(m->dl);
     if (m->fd >= 0) close(m->fd);
     free(m->type_ids);

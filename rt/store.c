@@ -66,7 +66,7 @@ wasmrt_memory *wasmrt_memory_new(wasmrt_store *s, uint32_t min_pages, uint32_t m
         rt_err(err, "size minimum must not be greater than maximum");
         return NULL;
     }
-    wasmrt_memory *m = rt_memory_create(s, min_pages, max_pages, has_max, true, err);
+    wasmrt_memory *m = rt_memory_create(s, min_pages, max_pages, has_max, true, NULL, err);
     if (m && !own(s, WASMC_EXTERN_MEMORY, m, err)) {
         rt_memory_destroy(m);
         return NULL;

@@ -20,10 +20,14 @@ wasmrt_table *rt_table_create(wasmrt_store *s, uint8_t elem_type, uint64_t min, 
         return NULL;
     }
     wasmrt_table *t = calloc(1, sizeof *t);
-    void **elems = calloc(min ? min : 1, sizeof(void *));
+    uint32_t capacity = min ? (uint32_t)min : 1;
+    void **elems = t ? rt_pool_take_elems(capacity, &capacity) : NULL;
+    if (elems) t->pooled = true;
+    else if (t) elems = calloc(capacity, sizeof(void *));
     if (!t || !elems) {
+        if (t && t->pooled) rt_pool_give_elems(elems, 0);
+        else free(elems);
         free(t);
-        free(elems);
         rt_err(err, "out of memory allocating a table of %llu elements", (unsigned long long)min);
         return NULL;
     }
@@ -31,7 +35,7 @@ wasmrt_table *rt_table_create(wasmrt_store *s, uint8_t elem_type, uint64_t min, 
         for (uint64_t i = 0; i < min; i++) elems[i] = init;
     t->pub.elems = elems;
     t->pub.size = (uint32_t)min;
-    t->capacity = min ? (uint32_t)min : 1;
+    t->capacity = capacity;
     t->max = (uint32_t)limit;
     t->type_max = has_max ? (uint32_t)(max > UINT32_MAX ? UINT32_MAX : max) : UINT32_MAX;
     t->has_max = has_max;
@@ -41,7 +45,7 @@ wasmrt_table *rt_table_create(wasmrt_store *s, uint8_t elem_type, uint64_t min, 
 
 void rt_table_destroy(wasmrt_table *t) {
     if (!t) return;
-    free(t->pub.elems);
+    if (!t->pooled || !rt_pool_give_elems(t->pub.elems, t->pub.size)) free(t->pub.elems);
     free(t);
 }
 
@@ -53,7 +57,16 @@ uint32_t rt_table_grow(wasmrt_table *t, void *init, uint32_t delta) {
         uint64_t cap = (uint64_t)t->capacity * 2;
         if (cap < want) cap = want;
         if (cap > t->max) cap = t->max;
-        void **e = realloc(t->pub.elems, cap * sizeof(void *));
+        void **e;
+        if (t->pooled) {   /* outgrew its slot: move to the heap */
+            if ((e = malloc(cap * sizeof(void *)))) {
+                memcpy(e, t->pub.elems, old * sizeof(void *));
+                rt_pool_give_elems(t->pub.elems, old);
+                t->pooled = false;
+            }
+        } else {
+            e = realloc(t->pub.elems, cap * sizeof(void *));
+        }
         if (!e) return UINT32_MAX;
         t->pub.elems = e;
         t->capacity = (uint32_t)cap;

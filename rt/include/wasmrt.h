@@ -42,6 +42,12 @@ typedef struct wasmrt_trap {
     const char *func_name;          /* Wasm function where it happened, or NULL */
     int exit_code;                  /* WASMC_TRAP_EXIT: the proc_exit status */
     char host_message[256];         /* WASMC_TRAP_HOST: what the host said */
+    /* A trap raised by a host function (wasmrt_host_trap): the import it
+     * was called through, "module.name" (control characters shown as '?'),
+     * and func_name is the guest function that called it (found by
+     * looking for its return address above the host trampoline's frame;
+     * NULL when not found).  Empty for other traps. */
+    char host_import[128];
 } wasmrt_trap;
 
 /* Values.  kind uses the Wasm binary type encodings (0x7F = i32 ...). */
@@ -255,6 +261,45 @@ bool wasmrt_global_set(wasmrt_global *g, const wasmrt_val *v);
  * process; called implicitly by wasmrt_store_new).  Faults outside guest
  * code are passed on to the previous handler. */
 bool wasmrt_init(wasmrt_error *err);
+
+/* Engine-wide allocation policy.  Zero in every field means its default. */
+#define WASMRT_KEEP_NONE UINT32_MAX
+typedef struct wasmrt_config {
+    /* Freed guard-page memory reservations (4 GiB of address space each;
+     * a memory that touched at most 16 pages keeps them, zeroed, the rest
+     * are given back when freed) kept for the next instance; 0 = 64,
+     * WASMRT_KEEP_NONE = unmap each one when freed.
+     * With WASMRT_KEEP_NONE, bounds-checked memories' slabs are also
+     * unmapped as soon as none of their slots is in use. */
+    uint32_t max_free_reservations;
+    /* Pooling allocator: reserve this many slots up front, each a guard
+     * memory reservation, an instance's state (pool_instance_bytes) and a
+     * table (pool_table_elements).  An instance takes a slot per memory,
+     * instance state and table that fit, and gives it back clean when
+     * freed; beyond the pool (or too big for a slot) allocation falls
+     * back to the ordinary path.  0 = no pool. */
+    uint32_t pool_slots;
+    uint32_t pool_instance_bytes;   /* 0 = 4 KiB */
+    uint32_t pool_table_elements;   /* 0 = 64 */
+    /* Guard-page memories of at least this many Wasm pages ask for
+     * transparent huge pages (MADV_HUGEPAGE); 0 = 512 (32 MiB),
+     * UINT32_MAX = never. */
+    uint32_t huge_page_pages;
+    /* A module whose memory-0 data segments (constant offsets, inside the
+     * initial size) hold at least this many bytes gets a copy-on-write
+     * image, mapped into each instance instead of copied; 0 = 64 KiB,
+     * UINT32_MAX = never. */
+    uint32_t image_min_bytes;
+} wasmrt_config;
+
+/* Set the policy (NULL: defaults).  Only before the first module or store
+ * is created; false with err set afterwards. */
+bool wasmrt_configure(const wasmrt_config *config, wasmrt_error *err);
+/* Give back the address space of every kept freed reservation and of
+ * bounds-checked memory slabs no memory uses, and the pages free pooling
+ * allocator slots kept (the slots themselves stay), and (glibc) free heap
+ * pages with malloc_trim.  Thread-safe. */
+void wasmrt_trim(void);
 
 #ifdef __cplusplus
 }

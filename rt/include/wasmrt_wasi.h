@@ -20,8 +20,10 @@ typedef struct wasmrt_wasi_config {
     uint32_t envc;
     const wasmrt_wasi_dir *dirs;
     uint32_t num_dirs;
-    int stdin_fd, stdout_fd, stderr_fd;  /* host fds for guest fds 0,1,2 (duplicated;
-                                            -1 = closed: the guest sees EBADF) */
+    int stdin_fd, stdout_fd, stderr_fd;  /* host fds for guest fds 0,1,2, borrowed (not
+                                            duplicated: they must outlive the context; a
+                                            guest's fd_close never closes them);
+                                            -1 = closed: the guest sees EBADF */
     uint32_t max_open_fds;    /* 0 = 1024 */
 } wasmrt_wasi_config;
 

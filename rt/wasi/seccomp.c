@@ -75,6 +75,7 @@ static const int allowed[] = {
     __NR_sched_yield, __NR_futex, __NR_restart_syscall,
     /* memory (mmap/mprotect with PROT_EXEC are filtered below) */
     __NR_munmap, __NR_madvise, __NR_mremap, __NR_brk,
+    __NR_mincore,   /* freeing a memory zeroes only its resident pages (memory.c) */
     /* signals: traps are delivered as SIGSEGV/SIGBUS/SIGFPE and unwound */
     __NR_rt_sigreturn, __NR_rt_sigprocmask, __NR_rt_sigaction, __NR_sigaltstack,
     __NR_getpid, __NR_gettid, __NR_getrlimit, __NR_sched_getaffinity,

@@ -3,8 +3,11 @@
  * Guest descriptors are indices into a table of owned host fds, each with
  * the WASI rights it carries.  The table grows on demand up to max_fds, and
  * new descriptors take the lowest free slot (what POSIX programs expect).
- * Stdio host fds are duplicated so a guest closing fd 1 cannot close the
- * embedder's stdout; preopened directories follow at 3, 4, ... because
+ * Stdio host fds are borrowed, not duplicated: a guest closing fd 1 drops
+ * its slot without closing the embedder's stdout, and tens of thousands of
+ * contexts cost no descriptors beyond their preopens (a dup shares the
+ * open file description anyway: offset and status flags were never
+ * private).  Preopened directories follow at 3, 4, ... because
  * wasi-libc scans upwards from 3 until fd_prestat_get says EBADF.
  * This file never touches guest memory; see wasi_abi_*.c for that.
  */
@@ -13,6 +16,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -166,7 +170,7 @@ uint16_t wasi_fd_insert(wasmrt_wasi *w, int host, uint8_t type, uint64_t base, u
 }
 
 void wasi_fd_release(wasi_fd *f) {
-    if (f->used && f->host >= 0) close(f->host);
+    if (f->used && f->host >= 0 && !f->borrowed) close(f->host);
     free(f->preopen);
     *f = (wasi_fd){0};
 }
@@ -188,13 +192,14 @@ static char **copy_strings(const char *const *src, uint32_t n, uint64_t *bytes) 
 }
 
 /* Insert a host descriptor the guest did not open itself (stdio, preopens,
- * handed-in sockets): its rights are all its file type allows. */
-static bool insert_host(wasmrt_wasi *w, int host, const char *what, uint32_t *guest,
+ * handed-in sockets): its rights are all its file type allows.  An owned
+ * one is closed on failure. */
+static bool insert_host(wasmrt_wasi *w, int host, bool borrowed, const char *what, uint32_t *guest,
                         wasmrt_error *err) {
     struct stat st;
     if (fstat(host, &st) != 0) {
         snprintf(err->message, sizeof err->message, "wasi: %s: %s", what, strerror(errno));
-        close(host);
+        if (!borrowed) close(host);
         return false;
     }
     uint8_t type = wasi_filetype_from_mode(st.st_mode, host);
@@ -202,10 +207,25 @@ static bool insert_host(wasmrt_wasi *w, int host, const char *what, uint32_t *gu
     uint64_t inh = type == WF_DIRECTORY ? WR_ALL : 0;
     if (wasi_fd_insert(w, host, type, base, inh, guest) != WE_SUCCESS) {
         snprintf(err->message, sizeof err->message, "wasi: %s: too many descriptors", what);
-        close(host);
+        if (!borrowed) close(host);
         return false;
     }
+    w->fds[*guest].borrowed = borrowed;
     return true;
+}
+
+/* "Too many open files" says which limit: the process's or the system's. */
+static void open_error(wasmrt_error *err, const char *what, const char *path, int e) {
+    struct rlimit rl;
+    if (e == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        snprintf(err->message, sizeof err->message,
+                 "wasi: %s '%s': the process's descriptor limit (RLIMIT_NOFILE, ulimit -n %llu) is reached",
+                 what, path, (unsigned long long)rl.rlim_cur);
+    else if (e == ENFILE)
+        snprintf(err->message, sizeof err->message,
+                 "wasi: %s '%s': the system's open-file limit (fs.file-max) is reached", what, path);
+    else
+        snprintf(err->message, sizeof err->message, "cannot preopen directory '%s': %s", path, strerror(e));
 }
 
 wasmrt_wasi *wasmrt_wasi_new(const wasmrt_wasi_config *c, wasmrt_error *err) {
@@ -232,14 +252,7 @@ wasmrt_wasi *wasmrt_wasi_new(const wasmrt_wasi_config *c, wasmrt_error *err) {
             if (wasi_fd_insert(w, -1, WF_UNKNOWN, 0, 0, &got) != WE_SUCCESS) goto oom;
             continue;
         }
-        int h = fcntl(stdio[i], F_DUPFD_CLOEXEC, 3);
-        if (h < 0) {
-            snprintf(err->message, sizeof err->message, "wasi: stdio fd %d: %s", stdio[i],
-                     strerror(errno));
-            wasmrt_wasi_free(w);
-            return NULL;
-        }
-        if (!insert_host(w, h, "stdio", &got, err)) {
+        if (!insert_host(w, stdio[i], true, "stdio", &got, err)) {
             wasmrt_wasi_free(w);
             return NULL;
         }
@@ -251,13 +264,12 @@ wasmrt_wasi *wasmrt_wasi_new(const wasmrt_wasi_config *c, wasmrt_error *err) {
         const wasmrt_wasi_dir *d = &c->dirs[i];
         int h = open(d->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (h < 0) {
-            snprintf(err->message, sizeof err->message, "cannot preopen directory '%s': %s",
-                     d->host_path, strerror(errno));
+            open_error(err, "cannot preopen directory", d->host_path, errno);
             wasmrt_wasi_free(w);
             return NULL;
         }
         uint32_t got;
-        if (!insert_host(w, h, d->host_path, &got, err)) {
+        if (!insert_host(w, h, false, d->host_path, &got, err)) {
             wasmrt_wasi_free(w);
             return NULL;
         }
@@ -277,7 +289,7 @@ bool wasmrt_wasi_insert_fd(wasmrt_wasi *w, int host_fd, uint32_t *guest_fd, wasm
         snprintf(err->message, sizeof err->message, "wasi: fd %d: %s", host_fd, strerror(errno));
         return false;
     }
-    return insert_host(w, h, "inserted fd", guest_fd, err);
+    return insert_host(w, h, false, "inserted fd", guest_fd, err);
 }
 
 void wasmrt_wasi_free(wasmrt_wasi *w) {

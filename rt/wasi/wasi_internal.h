@@ -107,7 +107,8 @@ enum { WFST_ATIM = 1, WFST_ATIM_NOW = 2, WFST_MTIM = 4, WFST_MTIM_NOW = 8 };
 
 typedef struct wasi_fd {
     bool used;
-    int host;                 /* owned host fd */
+    int host;                 /* host fd, owned unless borrowed */
+    bool borrowed;            /* the embedder's stdio: never closed by the guest */
     uint8_t type;             /* WF_* */
     uint64_t rights_base, rights_inheriting;
     char *preopen;            /* guest name of a preopened directory, or NULL */

@@ -81,7 +81,7 @@ static const int always[] = {
     __NR_poll,
 #endif
     __NR_sched_yield, __NR_futex, __NR_restart_syscall, __NR_munmap, __NR_madvise, __NR_mremap,
-    __NR_brk, __NR_rt_sigreturn, __NR_rt_sigprocmask, __NR_rt_sigaction, __NR_sigaltstack,
+    __NR_brk, __NR_mincore, __NR_rt_sigreturn, __NR_rt_sigprocmask, __NR_rt_sigaction, __NR_sigaltstack,
     __NR_getpid, __NR_gettid, __NR_getrlimit, __NR_sched_getaffinity, __NR_rseq,
     __NR_set_robust_list, __NR_accept4, __NR_accept, __NR_recvfrom, __NR_recvmsg, __NR_sendto,
     __NR_sendmsg, __NR_shutdown, __NR_getsockopt, __NR_exit, __NR_exit_group,
