@@ -114,7 +114,8 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     }
     if (ok) {
         ArtifactInfo info = {.arch = ct.target->arch, .cpu_features = ct.cpu_features,
-                             .memory_mode = mode, .module_sha256 = module_sha};
+                             .memory_mode = mode, .module_sha256 = module_sha,
+                             .sign_key = opts->sign_key};
         ok = link_write_artifact(out_path, &info, so, so_size, &st.output_size, err);
     }
     double t4 = now_seconds();

@@ -33,6 +33,7 @@
  */
 #define _GNU_SOURCE
 #include "link.h"
+#include "sign.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -389,12 +390,26 @@ bool link_write_artifact(const char *out_path, const ArtifactInfo *info, const u
     uint8_t trailer[sizeof(wasmc_trailer)];
     link_encode_trailer(info, payload, payload_size, trailer);
     if (written) *written = 0;
+    /* Signed: the block follows the trailer and covers both (artifact.h). */
+    wasmc_signature sig;
+    size_t sig_size = 0;
+    if (info->sign_key) {
+        uint8_t *body = malloc(payload_size + sizeof trailer);
+        if (!body) return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+        memcpy(body, payload, payload_size);
+        memcpy(body + payload_size, trailer, sizeof trailer);
+        bool ok = sign_block(info->sign_key, body, payload_size + sizeof trailer, &sig, err);
+        free(body);
+        if (!ok) return false;
+        sig_size = sizeof sig;
+    }
 
     if (strcmp(out_path, "-") == 0) {
-        if (!write_all(1, payload, payload_size) || !write_all(1, trailer, sizeof trailer))
+        if (!write_all(1, payload, payload_size) || !write_all(1, trailer, sizeof trailer) ||
+            !write_all(1, &sig, sig_size))
             return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot write to standard output: %s",
                               strerror(errno));
-        if (written) *written = payload_size + sizeof trailer;
+        if (written) *written = payload_size + sizeof trailer + sig_size;
         return true;
     }
 
@@ -414,7 +429,8 @@ bool link_write_artifact(const char *out_path, const ArtifactInfo *info, const u
         free(tmp);
         return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "cannot create %s: %s", out_path, strerror(e));
     }
-    bool ok = write_all(fd, payload, payload_size) && write_all(fd, trailer, sizeof trailer);
+    bool ok = write_all(fd, payload, payload_size) && write_all(fd, trailer, sizeof trailer) &&
+              write_all(fd, &sig, sig_size);
     int e = errno;
     if (close(fd) != 0 && ok) { ok = false; e = errno; }
     if (!ok) {
@@ -432,6 +448,6 @@ bool link_write_artifact(const char *out_path, const ArtifactInfo *info, const u
     }
     cleanup_unregister(slot);
     free(tmp);
-    if (written) *written = payload_size + sizeof trailer;
+    if (written) *written = payload_size + sizeof trailer + sig_size;
     return true;
 }

@@ -23,6 +23,7 @@ typedef struct ArtifactInfo {
     uint64_t cpu_features;
     wasmc_memory_mode memory_mode;
     const uint8_t *module_sha256;  /* 32 bytes */
+    const struct WasmcSigningKey *sign_key;  /* non-NULL: append a signature block */
 } ArtifactInfo;
 
 /* The trailer for a payload, in its on-disk (little-endian) encoding. */

@@ -26,6 +26,7 @@
 
 #include "codegen.h"
 #include "link.h"
+#include "sign.h"
 #include "wasmc.h"
 
 #define MAX_INPUT_BYTES (1ull << 30)
@@ -48,6 +49,10 @@ static void usage(FILE *f) {
           "                     may lose the stores just before it; exact: never\n"
           "  --frame-pointers   keep frame pointers, for profilers that walk the stack by\n"
           "                     them (perf record --call-graph=fp); default: omitted\n"
+          "  --sign KEYFILE     append an Ed25519 signature with the secret key KEYFILE\n"
+          "                     (wasmrt --trusted-keys DIR then verifies it)\n"
+          "  --keygen PREFIX    write a new key pair PREFIX.key (secret, mode 0600) and\n"
+          "                     PREFIX.pub (public: put it in the trusted-keys DIR), exit\n"
           "  -j N               code generation threads (default: number of cores)\n"
           "  -v                 print phase timings and the output size\n"
           "  --validate         only decode and validate IN (a module or a component);\n"
@@ -156,9 +161,10 @@ int main(int argc, char **argv) {
     }
     WasmcOptions o;
     wasmc_options_default(&o);
-    const char *in = NULL, *out = NULL;
+    const char *in = NULL, *out = NULL, *sign_key_path = NULL;
     bool only_inputs = false;
     bool validate_only = false;
+    WasmcSigningKey sign_key;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -200,6 +206,16 @@ int main(int argc, char **argv) {
             return bad_usage("unknown trap-state mode '%s' (expected auto or exact)", a + 13);
         } else if (strcmp(a, "--frame-pointers") == 0) {
             o.frame_pointers = true;
+        } else if (strcmp(a, "--keygen") == 0) {
+            if (++i >= argc) return bad_usage("%s needs a file name prefix", a);
+            WasmError kerr;
+            wasm_error_clear(&kerr);
+            if (!sign_keygen(argv[i], &kerr)) return fail("%s", kerr.message);
+            printf("wrote %s.key (secret) and %s.pub (public)\n", argv[i], argv[i]);
+            return 0;
+        } else if (strcmp(a, "--sign") == 0) {
+            if (++i >= argc) return bad_usage("%s needs a secret key file", a);
+            sign_key_path = argv[i];
         } else if (strcmp(a, "-j") == 0) {
             if (++i >= argc) return bad_usage("%s needs a thread count", a);
             if (!parse_threads(argv[i], &o.threads)) return bad_usage("invalid thread count '%s'", argv[i]);
@@ -221,6 +237,10 @@ int main(int argc, char **argv) {
     CodegenTarget ct;
     if (!codegen_resolve_target(&o, &ct, &err)) return fail("%s", err.message);
     codegen_target_free(&ct);
+    if (sign_key_path) {
+        if (!sign_load_key(sign_key_path, &sign_key, &err)) return fail("%s", err.message);
+        o.sign_key = &sign_key;
+    }
 
     bool from_stdin = strcmp(in, "-") == 0;
     const char *in_name = from_stdin ? "<stdin>" : in;
@@ -262,6 +282,7 @@ int main(int argc, char **argv) {
     if (fd > 0) close(fd);
 
     bool ok = wasmc_compile(bytes, size, &o, out, NULL, &err);
+    explicit_bzero(&sign_key, sizeof sign_key);
     free(bytes);
     free(out_owned);
     if (ok) return 0;

@@ -31,6 +31,7 @@ typedef struct WasmcOptions {
                                  * (--trap-state=exact; see compiler/lower/trap_order.c) */
     bool frame_pointers;        /* keep frame pointers in non-leaf functions, for profilers'
                                  * frame-pointer stack walks (perf --call-graph=fp) */
+    const struct WasmcSigningKey *sign_key; /* non-NULL: sign the artifact (sign.h) */
 } WasmcOptions;
 
 void wasmc_options_default(WasmcOptions *o);

@@ -1,9 +1,10 @@
 /* Per-call wall-clock deadlines (wasmrt_store_config.deadline_ns).
  *
  * One watchdog thread per process, started on first use, sleeps until the
- * earliest armed deadline and then sets that store's interrupt flag;
- * compiled code polls the flag at loop back-edges and function entries and
- * traps "interrupted".  Arming costs a mutex round trip per outermost call,
+ * earliest armed deadline and then interrupts that store exactly as
+ * wasmrt_store_interrupt does (interrupt.c: the flag, then SIGURG to the
+ * thread running the guest, which traps "interrupted"; code built with
+ * --interrupt=poll also sees the flag at loop headers).  Arming costs a mutex round trip per outermost call,
  * and only for stores that asked for a deadline, so the common path pays
  * nothing.
  */

@@ -60,9 +60,22 @@ typedef struct rt_artifact {
     int fd;                         /* keep open while dl is (see load.c) */
     wasmc_trailer trailer;
 } rt_artifact;
-bool rt_artifact_open(const char *path, rt_artifact *a, wasmrt_error *err);
+bool rt_artifact_open(const char *path, const wasmrt_trust *trust, rt_artifact *a, wasmrt_error *err);
 /* Name of the function containing pc in m, or NULL. */
 const char *rt_module_func_name(const wasmrt_module *m, uintptr_t pc);
+
+/* ---- signature.c: signed artifacts ---- */
+/* Finds and checks the shape of the signature block at the end of p[0,size):
+ * *sig (NULL when unsigned) and *body, the bytes before the block. */
+bool rt_signature_split(const char *path, const uint8_t *p, uint64_t size, uint64_t *body,
+                        const wasmc_signature **sig, wasmrt_error *err);
+/* With trust (NULL: nothing to check): a signature by a trusted key over
+ * p[0,body) and the block's fields before the signature. */
+bool rt_signature_verify(const char *path, const uint8_t *p, uint64_t body, const wasmc_signature *sig,
+                         const wasmrt_trust *trust, wasmrt_error *err);
+void rt_hex(const uint8_t *p, size_t n, char *out);   /* out: 2n+1 bytes */
+/* "sse4.1, popcnt" for WASMC_CPU_* bits (unknown ones as bitN). */
+void rt_cpu_feature_list(uint64_t bits, char *out, size_t cap);
 
 /* ---- canonical signatures ---- */
 uint32_t rt_type_intern(const uint8_t *params, uint32_t np, const uint8_t *results, uint32_t nr);

@@ -71,7 +71,7 @@ static const struct { uint64_t bit; const char *name; } feature_names[] = {
     {WASMC_CPU_ARM_RCPC, "rcpc"}, {WASMC_CPU_ARM_FP16, "fp16"}, {WASMC_CPU_ARM_SVE, "sve"},
 };
 
-static void feature_list(uint64_t bits, char *out, size_t cap) {
+void rt_cpu_feature_list(uint64_t bits, char *out, size_t cap) {
     size_t n = 0;
     out[0] = 0;
     for (size_t i = 0; i < sizeof feature_names / sizeof *feature_names; i++) {
@@ -136,7 +136,7 @@ static bool check_bytes(const char *path, const uint8_t *p, uint64_t size, wasmc
     uint64_t missing = t->cpu_features & ~host_cpu_features();
     if (missing) {
         char names[256];
-        feature_list(missing, names, sizeof names);
+        rt_cpu_feature_list(missing, names, sizeof names);
         rt_err(err, "%s: artifact needs CPU features %s this host lacks", path, names);
         return false;
     }
@@ -194,7 +194,39 @@ static bool read_all(int fd, uint8_t *p, uint64_t size) {
     return true;
 }
 
-bool rt_artifact_open(const char *path, rt_artifact *a, wasmrt_error *err) {
+/* A memfd of `size` bytes mapped read-write at *p, for staging an
+ * artifact; -1 with err set on failure. */
+static int stage_create(const char *path, uint64_t size, uint8_t **p, wasmrt_error *err) {
+    if (size > MAX_ARTIFACT_BYTES) {
+        rt_err(err, "%s: artifact too large (%llu bytes)", path, (unsigned long long)size);
+        return -1;
+    }
+    int mfd = memfd_create("wasmc-artifact", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    *p = MAP_FAILED;
+    if (mfd < 0 || ftruncate(mfd, (off_t)size) != 0 ||
+        (size && (*p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0)) == MAP_FAILED)) {
+        rt_err(err, "%s: cannot stage artifact in memory: %s", path, strerror(errno));
+        if (mfd >= 0) close(mfd);
+        return -1;
+    }
+    return mfd;
+}
+
+static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
+                                  const wasmrt_trust *trust, wasmrt_error *err);
+static wasmrt_module *module_from(const char *path, rt_artifact *a, wasmrt_error *err);
+static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok, const wasmrt_trust *trust,
+                        rt_artifact *a, wasmrt_error *err);
+
+wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
+    return wasmrt_module_load_signed(path, NULL, err);
+}
+
+wasmrt_module *wasmrt_module_load_bytes(const uint8_t *bytes, size_t len, wasmrt_error *err) {
+    return wasmrt_module_load_bytes_signed(bytes, len, NULL, err);
+}
+
+bool rt_artifact_open(const char *path, const wasmrt_trust *trust, rt_artifact *a, wasmrt_error *err) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rt_err(err, "%s: cannot open: %s", path, strerror(errno));
@@ -207,29 +239,70 @@ bool rt_artifact_open(const char *path, rt_artifact *a, wasmrt_error *err) {
         return false;
     }
     uint64_t size = (uint64_t)st.st_size;
-    if (size > MAX_ARTIFACT_BYTES) {
-        rt_err(err, "%s: artifact too large (%llu bytes)", path, (unsigned long long)size);
+    uint8_t *p;
+    int mfd = stage_create(path, size, &p, err);
+    if (mfd < 0) {
         close(fd);
-        return false;
-    }
-    int mfd = memfd_create("wasmc-artifact", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    uint8_t *p = MAP_FAILED;
-    if (mfd < 0 || ftruncate(mfd, (off_t)size) != 0 ||
-        (size && (p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0)) == MAP_FAILED)) {
-        rt_err(err, "%s: cannot stage artifact in memory: %s", path, strerror(errno));
-        close(fd);
-        if (mfd >= 0) close(mfd);
         return false;
     }
     bool ok = size == 0 || read_all(fd, p, size);
     close(fd);
+    if (!ok) rt_err(err, "%s: read failed", path);
+    return open_staged(path, mfd, p, size, ok, trust, a, err);
+}
+
+wasmrt_module *wasmrt_module_load_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err) {
+    wasmrt_error scratch;
+    if (!err) err = &scratch;
+    rt_artifact a;
+    if (!rt_artifact_open(path, trust, &a, err)) return NULL;
+    return module_from(path, &a, err);
+}
+
+/* The same checks as from a file: the bytes are copied into a sealed memfd
+ * first, so the caller may change or free them at any time. */
+wasmrt_module *wasmrt_module_load_bytes_signed(const uint8_t *bytes, size_t len, const wasmrt_trust *trust,
+                                               wasmrt_error *err) {
+    wasmrt_error scratch;
+    if (!err) err = &scratch;
+    const char *path = "<memory>";
+    if (!bytes && len) {
+        rt_err(err, "%s: no bytes", path);
+        return NULL;
+    }
+    uint8_t *p;
+    int mfd = stage_create(path, len, &p, err);
+    if (mfd < 0) return NULL;
+    if (len) memcpy(p, bytes, len);
+    return load_staged(path, mfd, p, len, true, trust, err);
+}
+
+static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
+                                  const wasmrt_trust *trust, wasmrt_error *err) {
+    rt_artifact a;
+    if (!open_staged(path, mfd, p, size, ok, trust, &a, err)) return NULL;
+    return module_from(path, &a, err);
+}
+
+/* Checks the staged bytes at p (mapped, size bytes; ok=false: staging
+ * already failed with err set), unmaps them, seals the memfd and dlopens
+ * it: a core module or a component (rt_artifact_open).  Takes ownership
+ * of mfd. */
+static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok, const wasmrt_trust *trust,
+                        rt_artifact *a, wasmrt_error *err) {
     wasmc_trailer t;
     memset(&t, 0, sizeof t);
-    if (!ok) {
-        rt_err(err, "%s: read failed", path);
-    } else {
-        ok = check_bytes(path, size ? p : (const uint8_t *)"", size, &t, err);
-    }
+    const uint8_t *bytes = size ? p : (const uint8_t *)"";
+    uint64_t body = size;
+    const wasmc_signature *sig = NULL;
+    /* A signature is checked first, so bytes modified after signing are
+     * reported as that rather than as whichever check they happen to
+     * break; an unsigned artifact is refused only once it proves to be an
+     * intact artifact, so a truncated one is reported as truncated. */
+    if (ok) ok = rt_signature_split(path, bytes, size, &body, &sig, err);
+    if (ok && sig) ok = rt_signature_verify(path, bytes, body, sig, trust, err);
+    if (ok) ok = check_bytes(path, bytes, body, &t, err);
+    if (ok && !sig) ok = rt_signature_verify(path, bytes, body, NULL, trust, err);
     bool need_libm = ok && imports_symbols(p, t.payload_size);
     if (size) munmap(p, size);
     if (!ok) {
@@ -276,14 +349,11 @@ bool rt_artifact_open(const char *path, rt_artifact *a, wasmrt_error *err) {
     return true;
 }
 
-wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
-    wasmrt_error scratch;
-    if (!err) err = &scratch;
-    rt_artifact a;
-    if (!rt_artifact_open(path, &a, err)) return NULL;
-    void *dl = a.dl;
-    int mfd = a.fd;
-    wasmc_trailer t = a.trailer;
+/* The core module in an opened artifact. */
+static wasmrt_module *module_from(const char *path, rt_artifact *a, wasmrt_error *err) {
+    void *dl = a->dl;
+    int mfd = a->fd;
+    wasmc_trailer t = a->trailer;
     const wasmc_descriptor *d = dlsym(dl, WASMC_DESCRIPTOR_SYMBOL);
     if (!d) {
         if (dlsym(dl, WASMC_COMPONENT_SYMBOL))

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/inspect.h"
 #include "wasmrt.h"
 #include "wasmrt_wasi.h"
 
@@ -59,6 +60,8 @@ static void usage(FILE *out) {
             "                          (a filtered call kills the process: SIGSYS)\n"
             "  --perf-map              write /tmp/perf-PID.map so perf report/top show\n"
             "                          Wasm function names (also: WASMRT_PERF_MAP=1)\n"
+            "  --trusted-keys DIR      run only artifacts signed (wasmc --sign) by a key\n"
+            "                          whose public key file (*.pub) is in DIR\n"
             "  --no-landlock           do not confine file access to the --dir trees\n"
             "                          with Landlock (skipped anyway on kernels\n"
             "                          without it)\n"
@@ -275,10 +278,11 @@ static int call_export(wasmrt_store *store, wasmrt_instance *inst, const char *n
 }
 
 int main(int argc, char **argv) {
+    if (argc >= 2 && !strcmp(argv[1], "inspect")) return wasmrt_cli_inspect(argc - 1, argv + 1);
     wasmrt_wasi_dir *dirs = calloc((size_t)argc, sizeof *dirs);
     const char **env = NULL;
     size_t nenv = 0, envcap = 0;
-    const char *invoke = NULL, *app = NULL;
+    const char *invoke = NULL, *app = NULL, *trusted_keys = NULL;
     bool seccomp = true, landlock = true, inherit = false, perf_map = false;
     uint32_t max_pages = 0;
     double timeout = 0;
@@ -303,7 +307,7 @@ int main(int argc, char **argv) {
         }
         bool takes = !strcmp(opt, "--dir") || !strcmp(opt, "--env") || !strcmp(opt, "--invoke") ||
                      !strcmp(opt, "--max-memory-pages") || !strcmp(opt, "--timeout") ||
-                     !strcmp(opt, "--tcplisten");
+                     !strcmp(opt, "--tcplisten") || !strcmp(opt, "--trusted-keys");
         if (takes && !val) {
             if (i + 1 >= argc) die(EXIT_USAGE, "%s needs a value (see --help)", opt);
             val = argv[++i];
@@ -349,6 +353,8 @@ int main(int argc, char **argv) {
             seccomp = false;
         } else if (!strcmp(opt, "--invoke")) {
             invoke = val;
+        } else if (!strcmp(opt, "--trusted-keys")) {
+            trusted_keys = val;
         } else if (!strcmp(opt, "--max-memory-pages")) {
             char *end;
             errno = 0;
@@ -401,7 +407,10 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     wasmrt_error err = {{0}};
-    wasmrt_module *mod = wasmrt_module_load(app, &err);
+    wasmrt_trust *trust = NULL;
+    if (trusted_keys && !(trust = wasmrt_trust_load_dir(trusted_keys, &err))) die(EXIT_LOAD, "%s", err.message);
+    wasmrt_module *mod = wasmrt_module_load_signed(app, trust, &err);
+    wasmrt_trust_free(trust);
     if (!mod) die(EXIT_LOAD, "%s", err.message);
     /* Before anything runs (the code pages move) and before the filter
      * (it opens a file).  A profiling aid must not stop the program. */

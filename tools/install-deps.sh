@@ -10,7 +10,8 @@ llvm-19-dev lld-19 liblld-19-dev clang-19 libclang-rt-19-dev
 libcriterion-dev wabt binaryen
 wasi-libc libclang-rt-19-dev-wasm32
 qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-nodejs hyperfine"
+nodejs hyperfine
+libssl-dev"
 
 missing=""
 for p in $PKGS; do

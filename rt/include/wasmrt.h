@@ -88,6 +88,26 @@ typedef struct wasmrt_extern {
  * architecture, CPU features, checksum) and descriptor; nothing from a file
  * that fails a check is executed. */
 wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err);
+/* The same from an artifact in memory (e.g. fetched over the network or
+ * embedded), with exactly the same checks; messages name it "<memory>".
+ * The bytes are copied: the caller may free them when this returns. */
+wasmrt_module *wasmrt_module_load_bytes(const uint8_t *bytes, size_t len, wasmrt_error *err);
+
+/* Trusted signers: Ed25519 public keys (wasmc --keygen PREFIX writes
+ * PREFIX.pub).  With them, a load refuses unsigned artifacts and
+ * signatures by other keys, verifying before any byte is mapped
+ * executable (format: wasmc_signature in wasmc/artifact.h). */
+typedef struct wasmrt_trust wasmrt_trust;
+wasmrt_trust *wasmrt_trust_new(void);
+/* Every *.pub file in dir (at least one). */
+wasmrt_trust *wasmrt_trust_load_dir(const char *dir, wasmrt_error *err);
+bool wasmrt_trust_add_key(wasmrt_trust *t, const uint8_t key[32], const char *name, wasmrt_error *err);
+void wasmrt_trust_free(wasmrt_trust *t);
+/* wasmrt_module_load / _load_bytes that also require a signature by one of
+ * trust's keys (trust NULL: the same as the unsigned calls). */
+wasmrt_module *wasmrt_module_load_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err);
+wasmrt_module *wasmrt_module_load_bytes_signed(const uint8_t *bytes, size_t len, const wasmrt_trust *trust,
+                                               wasmrt_error *err);
 void wasmrt_module_release(wasmrt_module *m);
 const wasmc_descriptor *wasmrt_module_descriptor(const wasmrt_module *m);
 /* A module from a descriptor already in this process (compiled code linked

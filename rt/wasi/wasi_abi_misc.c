@@ -238,13 +238,17 @@ WASI_ABI(poll_oneoff, u32 in, u32 out, u32 nsubs, u32 nevents_ptr) {
 
 /* ---- Sockets (only ones the host handed in) ------------------------------- */
 
+/* A socket descriptor with the rights `need`.  The type is checked before
+ * the rights: a file lacks every socket right, and "not a socket" is the
+ * answer POSIX programs expect (shutdown(2) on a file is ENOTSOCK). */
 static wasi_fd *sock(wasmrt_wasi *w, u32 fd, uint64_t need, uint16_t *e) {
-    wasi_fd *f = wasi_fd_get(w, fd, need, e);
-    if (f && f->type != WF_SOCKET_STREAM && f->type != WF_SOCKET_DGRAM) {
+    wasi_fd *f = wasi_fd_get(w, fd, 0, e);
+    if (!f) return NULL;
+    if (f->type != WF_SOCKET_STREAM && f->type != WF_SOCKET_DGRAM) {
         *e = WE_NOTSOCK;
         return NULL;
     }
-    return f;
+    return wasi_fd_get(w, fd, need, e);
 }
 
 WASI_ABI(sock_accept, u32 fd, u32 flags, u32 fd_out) {

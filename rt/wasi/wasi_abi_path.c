@@ -175,6 +175,13 @@ WASI_ABI(path_open, u32 fd, u32 dirflags, u32 path, u32 path_len, u32 oflags, u6
         return e;
     }
     uint8_t type = wasi_filetype_from_mode(st.st_mode, h);
+    /* A directory cannot be written: asking for write rights on one fails
+     * like open(2) with O_WRONLY/O_RDWR does, instead of quietly handing
+     * back a read-only descriptor. */
+    if (type == WF_DIRECTORY && wr) {
+        close(h);
+        return WE_ISDIR;
+    }
     uint32_t guest;
     e = wasi_fd_insert(w, h, type, base & wasi_rights_max(type),
                        type == WF_DIRECTORY ? inheriting : 0, &guest);

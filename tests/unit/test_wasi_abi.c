@@ -169,6 +169,10 @@ Test(wasi_abi, files_and_rights, .init = setup, .fini = teardown) {
     uint32_t d;
     cr_expect_eq(open_at("file", WO_DIRECTORY, WR_FD_READDIR, &d), WE_NOTDIR);
     cr_expect_eq(open_at("sub", 0, WR_FD_WRITE, &d), WE_ISDIR);
+    /* ... also when O_DIRECTORY is asked for (it used to open read-only) */
+    cr_expect_eq(open_at("sub", WO_DIRECTORY, WR_FD_READDIR | WR_FD_WRITE, &d), WE_ISDIR);
+    cr_expect_eq(open_at("sub", WO_DIRECTORY, WR_FD_READDIR | WR_FD_FILESTAT_SET_SIZE, &d), WE_ISDIR);
+    cr_expect_eq(open_at("sub", WO_DIRECTORY, WR_FD_READDIR, &d), 0);
     /* rights beyond the directory's inheriting set */
     cr_expect_eq(wasi_abi_fd_fdstat_set_rights(w, &mem, 3, WR_DIRECTORY, WR_FD_READ), 0);
     cr_expect_eq(open_at("file", 0, WR_FD_WRITE, &d), WE_NOTCAPABLE);
@@ -319,7 +323,8 @@ Test(wasi_abi, clocks_random_poll_misc, .init = setup, .fini = teardown) {
     cr_expect_eq(wasi_abi_poll_oneoff(w, &mem, 200, 300, 0, 400), WE_INVAL);
     cr_expect_eq(wasi_abi_proc_raise(w, &mem, 9), WE_NOSYS);
     cr_expect_eq(wasi_abi_sched_yield(w, &mem), 0);
-    cr_expect_eq(wasi_abi_sock_shutdown(w, &mem, 3, 3), WE_NOTCAPABLE);
+    /* a directory is no socket: ENOTSOCK, not "lacks the socket right" */
+    cr_expect_eq(wasi_abi_sock_shutdown(w, &mem, 3, 3), WE_NOTSOCK);
     /* renumber */
     cr_expect_eq(wasi_abi_fd_renumber(w, &mem, 3, 0), 0);
     cr_expect_eq(wasi_abi_fd_prestat_get(w, &mem, 0, 0), 0);
@@ -360,8 +365,18 @@ Test(wasi_abi, sockets_handed_in, .init = setup, .fini = teardown) {
     cr_expect_eq(wasi_abi_sock_shutdown(w, &mem, g, 2), 0);
     cr_expect_eq(read(sv[1], buf, sizeof buf), 0);
     cr_expect_eq(wasi_abi_sock_shutdown(w, &mem, g, 7), WE_INVAL);
-    /* socket calls on a non-socket */
-    cr_expect_eq(wasi_abi_sock_send(w, &mem, 3, 8, 1, 0, 16), WE_NOTCAPABLE);
+    /* socket calls on a non-socket say so, before any rights check */
+    cr_expect_eq(wasi_abi_sock_send(w, &mem, 3, 8, 1, 0, 16), WE_NOTSOCK);
+    int pp[2];
+    uint32_t pg;
+    cr_assert_eq(pipe(pp), 0);
+    cr_assert(wasmrt_wasi_insert_fd(w, pp[0], &pg, &err), "%s", err.message);
+    close(pp[0]);
+    close(pp[1]);
+    cr_expect_eq(wasi_abi_sock_shutdown(w, &mem, pg, 3), WE_NOTSOCK);  /* a pipe */
+    /* a socket without the shutdown right is still refused for lack of it */
+    cr_expect_eq(wasi_abi_fd_fdstat_set_rights(w, &mem, g, WR_FD_READ, 0), 0);
+    cr_expect_eq(wasi_abi_sock_shutdown(w, &mem, g, 3), WE_NOTCAPABLE);
     close(sv[1]);
 
     /* accept on a handed-in listening socket */

@@ -100,6 +100,36 @@ typedef struct wasmc_trailer {
     char compiler_version[32];     /* NUL-padded, e.g. "wasmc 0.1.0" */
 } wasmc_trailer;                   /* all fields little-endian */
 
+/* ---- The signature block (optional, after the trailer) ------------------ */
+
+/* `wasmc --sign KEY` appends one wasmc_signature after the trailer:
+ *     payload | wasmc_trailer | wasmc_signature
+ * An artifact is signed exactly when it ends with WASMC_SIGNATURE_MAGIC;
+ * the trailer then sits just before the block (payload_size and the
+ * SHA-256 are unchanged by signing).  `signature` is Ed25519 (RFC 8032)
+ * over every byte before it: the payload, the trailer and the block's
+ * algorithm, block_size and public_key.  The runtime checks the block's
+ * shape on every load, and with trusted keys (wasmrt --trusted-keys DIR,
+ * wasmrt_module_load_signed) verifies the signature before any byte is
+ * mapped executable.  Unsigned artifacts are unchanged, so this needs no
+ * new format version. */
+#define WASMC_SIGNATURE_MAGIC "WASMCSG1"   /* 8 bytes, no NUL, last in the file */
+#define WASMC_SIG_ED25519 1u
+
+typedef struct wasmc_signature {
+    uint32_t algorithm;            /* WASMC_SIG_ED25519 */
+    uint32_t block_size;           /* sizeof(wasmc_signature) */
+    uint8_t public_key[32];        /* the signer's Ed25519 public key */
+    uint8_t signature[64];         /* over every byte before this field */
+    char magic[8];                 /* WASMC_SIGNATURE_MAGIC */
+} wasmc_signature;                 /* all fields little-endian */
+
+/* Key files (`wasmc --keygen PREFIX` writes PREFIX.key, mode 0600, and
+ * PREFIX.pub): one line, the prefix below then 64 lowercase hex digits —
+ * the 32-byte Ed25519 seed or public key — then a newline. */
+#define WASMC_SECRET_KEY_PREFIX "wasmc-ed25519-secret-key "
+#define WASMC_PUBLIC_KEY_PREFIX "wasmc-ed25519-public-key "
+
 /* ---- Traps -------------------------------------------------------------- */
 
 /* Trap codes; messages are the spec suite's texts (wasmrt_trap_message). */

@@ -1,0 +1,57 @@
+# Installation and packaging (cmake --install, pkg-config, find_package,
+# CPack).  Two Debian packages: `wasmrt` — the runtime CLI, libwasmrt and
+# its headers, with no LLVM dependency, for edge boxes — and `wasmc`, the
+# compiler, which needs LLVM 19 and lld at run time.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS wasmrt wasmrt_static wasmrt_cli
+  EXPORT wasmrtTargets
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/rt/include/
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT runtime
+  FILES_MATCHING PATTERN "*.h")
+install(EXPORT wasmrtTargets NAMESPACE wasmrt::
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/wasmrt COMPONENT runtime)
+
+file(RELATIVE_PATH WASMRT_PC_TO_PREFIX /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
+configure_file(${PROJECT_SOURCE_DIR}/cmake/wasmrt.pc.in ${PROJECT_BINARY_DIR}/wasmrt.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/wasmrt.pc
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT runtime)
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/wasmrtConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/wasmrtConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/wasmrt)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/wasmrtConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/wasmrtConfig.cmake ${PROJECT_BINARY_DIR}/wasmrtConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/wasmrt COMPONENT runtime)
+
+if(TARGET wasmc)
+  install(TARGETS wasmc RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT compiler)
+endif()
+
+set(CPACK_PACKAGE_NAME wasmc)
+set(CPACK_PACKAGE_VENDOR "wasmc")
+set(CPACK_PACKAGE_CONTACT "wasmc maintainers")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "WebAssembly ahead-of-time compiler and sandbox runtime")
+set(CPACK_GENERATOR DEB)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME wasmrt)
+if(WASMRT_HAVE_LIBCRYPTO)
+  set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libc6 (>= 2.36), libssl3")
+else()
+  set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libc6 (>= 2.36)")
+endif()
+set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
+  "wasmrt: runs wasmc artifacts in a sandbox (libwasmrt, headers, CLI; no LLVM)")
+set(CPACK_DEBIAN_COMPILER_PACKAGE_NAME wasmc)
+# wasmc runs lld as a separate process from the path it was built with.
+set(CPACK_DEBIAN_COMPILER_PACKAGE_DEPENDS "libc6 (>= 2.36), libllvm19, lld-19, libssl3")
+set(CPACK_COMPONENT_COMPILER_DESCRIPTION "wasmc: compiles WebAssembly to native artifacts for wasmrt")
+set(CPACK_COMPONENTS_ALL runtime compiler)
+include(CPack)

@@ -1,0 +1,61 @@
+/* The WASI 0.2 host's context: built over a preview1 context (the shared
+ * sandbox) plus the network policy. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/random.h>
+
+#include "wasi2_internal.h"
+
+wasmrt_wasi2 *wasmrt_wasi2_new(wasmrt_wasi *sb, const wasmrt_net_policy *net, wasmrt_error *err) {
+    wasmrt_wasi2 *w = calloc(1, sizeof *w);
+    if (!w) goto oom;
+    w->sb = sb;
+    w->exit_status = -1;
+    w->exit_fn = wasmrt_host_exit;
+    if (net) {
+        uint64_t n = (uint64_t)net->num_tcp_connect + net->num_tcp_listen + net->num_udp;
+        if (n > 4096) {
+            snprintf(err->message, sizeof err->message, "wasi: more than 4096 network rules");
+            free(w);
+            return NULL;
+        }
+        w->rules = calloc(n ? n : 1, sizeof *w->rules);
+        if (!w->rules) goto oom;
+        w->nconnect = net->num_tcp_connect;
+        w->nlisten = net->num_tcp_listen;
+        w->nudp = net->num_udp;
+        if (w->nconnect) memcpy(w->rules, net->tcp_connect, w->nconnect * sizeof *w->rules);
+        if (w->nlisten) memcpy(w->rules + w->nconnect, net->tcp_listen, w->nlisten * sizeof *w->rules);
+        if (w->nudp)
+            memcpy(w->rules + w->nconnect + w->nlisten, net->udp, w->nudp * sizeof *w->rules);
+        w->dns = net->dns;
+    }
+    /* wasi:random/insecure and insecure-seed: seeded once per context. */
+    if (getrandom(w->insecure_state, sizeof w->insecure_state, 0) != sizeof w->insecure_state ||
+        getrandom(w->insecure_seed, sizeof w->insecure_seed, 0) != sizeof w->insecure_seed) {
+        snprintf(err->message, sizeof err->message, "wasi: getrandom failed");
+        wasmrt_wasi2_free(w);
+        return NULL;
+    }
+    if (!(w->insecure_state[0] | w->insecure_state[1])) w->insecure_state[0] = 1;
+    w->bindings = calloc(w2_num_entries, sizeof *w->bindings);
+    if (!w->bindings) goto oom;
+    for (uint32_t i = 0; i < w2_num_entries; i++) w->bindings[i] = (w2_binding){w, &w2_entries[i]};
+    return w;
+oom:
+    snprintf(err->message, sizeof err->message, "wasi: out of memory");
+    wasmrt_wasi2_free(w);
+    return NULL;
+}
+
+void wasmrt_wasi2_free(wasmrt_wasi2 *w) {
+    if (!w) return;
+    for (uint32_t i = w->nobjs; i > 0; i--) w2_drop(w, i);
+    free(w->objs);
+    free(w->rules);
+    free(w->bindings);
+    free(w);
+}
+
+int wasmrt_wasi2_exit_status(const wasmrt_wasi2 *w) { return w->exit_status; }
