@@ -212,14 +212,21 @@ static int stage_create(const char *path, uint64_t size, uint8_t **p, wasmrt_err
     return mfd;
 }
 
-static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
-                        const wasmrt_trust *trust, rt_artifact *a, wasmrt_error *err);
+static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
+                                  const wasmrt_trust *trust, wasmrt_error *err);
+static wasmrt_module *module_from(const char *path, rt_artifact *a, wasmrt_error *err);
+static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok, const wasmrt_trust *trust,
+                        rt_artifact *a, wasmrt_error *err);
 
-bool rt_artifact_open(const char *path, rt_artifact *a, wasmrt_error *err) {
-    return rt_artifact_open_signed(path, NULL, a, err);
+wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
+    return wasmrt_module_load_signed(path, NULL, err);
 }
 
-bool rt_artifact_open_signed(const char *path, const wasmrt_trust *trust, rt_artifact *a, wasmrt_error *err) {
+wasmrt_module *wasmrt_module_load_bytes(const uint8_t *bytes, size_t len, wasmrt_error *err) {
+    return wasmrt_module_load_bytes_signed(bytes, len, NULL, err);
+}
+
+bool rt_artifact_open(const char *path, const wasmrt_trust *trust, rt_artifact *a, wasmrt_error *err) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rt_err(err, "%s: cannot open: %s", path, strerror(errno));
@@ -244,27 +251,45 @@ bool rt_artifact_open_signed(const char *path, const wasmrt_trust *trust, rt_art
     return open_staged(path, mfd, p, size, ok, trust, a, err);
 }
 
+wasmrt_module *wasmrt_module_load_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err) {
+    wasmrt_error scratch;
+    if (!err) err = &scratch;
+    rt_artifact a;
+    if (!rt_artifact_open(path, trust, &a, err)) return NULL;
+    return module_from(path, &a, err);
+}
+
 /* The same checks as from a file: the bytes are copied into a sealed memfd
  * first, so the caller may change or free them at any time. */
-bool rt_artifact_open_bytes(const uint8_t *bytes, size_t len, const wasmrt_trust *trust, rt_artifact *a,
-                            wasmrt_error *err) {
+wasmrt_module *wasmrt_module_load_bytes_signed(const uint8_t *bytes, size_t len, const wasmrt_trust *trust,
+                                               wasmrt_error *err) {
+    wasmrt_error scratch;
+    if (!err) err = &scratch;
     const char *path = "<memory>";
     if (!bytes && len) {
         rt_err(err, "%s: no bytes", path);
-        return false;
+        return NULL;
     }
     uint8_t *p;
     int mfd = stage_create(path, len, &p, err);
-    if (mfd < 0) return false;
+    if (mfd < 0) return NULL;
     if (len) memcpy(p, bytes, len);
-    return open_staged(path, mfd, p, len, true, trust, a, err);
+    return load_staged(path, mfd, p, len, true, trust, err);
+}
+
+static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
+                                  const wasmrt_trust *trust, wasmrt_error *err) {
+    rt_artifact a;
+    if (!open_staged(path, mfd, p, size, ok, trust, &a, err)) return NULL;
+    return module_from(path, &a, err);
 }
 
 /* Checks the staged bytes at p (mapped, size bytes; ok=false: staging
  * already failed with err set), unmaps them, seals the memfd and dlopens
- * it into *a.  Takes ownership of mfd. */
-static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
-                        const wasmrt_trust *trust, rt_artifact *a, wasmrt_error *err) {
+ * it: a core module or a component (rt_artifact_open).  Takes ownership
+ * of mfd. */
+static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok, const wasmrt_trust *trust,
+                        rt_artifact *a, wasmrt_error *err) {
     wasmc_trailer t;
     memset(&t, 0, sizeof t);
     const uint8_t *bytes = size ? p : (const uint8_t *)"";
@@ -324,7 +349,7 @@ static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bo
     return true;
 }
 
-/* A core module from an opened artifact (takes ownership of it). */
+/* The core module in an opened artifact. */
 static wasmrt_module *module_from(const char *path, rt_artifact *a, wasmrt_error *err) {
     void *dl = a->dl;
     int mfd = a->fd;
@@ -360,29 +385,4 @@ static wasmrt_module *module_from(const char *path, rt_artifact *a, wasmrt_error
         snprintf(err->message, sizeof err->message, "%.*s: %.300s", (int)n, path, tmp);
     }
     return m;
-}
-
-wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
-    return wasmrt_module_load_signed(path, NULL, err);
-}
-
-wasmrt_module *wasmrt_module_load_bytes(const uint8_t *bytes, size_t len, wasmrt_error *err) {
-    return wasmrt_module_load_bytes_signed(bytes, len, NULL, err);
-}
-
-wasmrt_module *wasmrt_module_load_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err) {
-    wasmrt_error scratch;
-    if (!err) err = &scratch;
-    rt_artifact a;
-    if (!rt_artifact_open_signed(path, trust, &a, err)) return NULL;
-    return module_from(path, &a, err);
-}
-
-wasmrt_module *wasmrt_module_load_bytes_signed(const uint8_t *bytes, size_t len, const wasmrt_trust *trust,
-                                               wasmrt_error *err) {
-    wasmrt_error scratch;
-    if (!err) err = &scratch;
-    rt_artifact a;
-    if (!rt_artifact_open_bytes(bytes, len, trust, &a, err)) return NULL;
-    return module_from("<memory>", &a, err);
 }

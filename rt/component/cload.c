@@ -90,7 +90,7 @@ wasmrt_component *wasmrt_component_load(const char *path, wasmrt_error *err) {
     wasmrt_error scratch;
     if (!err) err = &scratch;
     rt_artifact a;
-    if (!rt_artifact_open(path, &a, err)) return NULL;
+    if (!rt_artifact_open(path, NULL, &a, err)) return NULL;
     const wasmc_component_descriptor *d = dlsym(a.dl, WASMC_COMPONENT_SYMBOL);
     if (!d) {
         if (dlsym(a.dl, WASMC_DESCRIPTOR_SYMBOL))
@@ -110,7 +110,7 @@ bool wasmrt_artifact_is_component(const char *path, wasmrt_error *err) {
     wasmrt_error scratch;
     if (!err) err = &scratch;
     rt_artifact a;
-    if (!rt_artifact_open(path, &a, err)) return false;
+    if (!rt_artifact_open(path, NULL, &a, err)) return false;
     bool is = dlsym(a.dl, WASMC_COMPONENT_SYMBOL) != NULL;
     if (!is) rt_err(err, "%s: a core module, not a component", path);
     dlclose(a.dl);
