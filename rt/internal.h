@@ -46,6 +46,7 @@ struct wasmrt_module {
     rt_func_addr *addrs;            /* defined functions sorted by address */
     uint32_t num_addrs;
     struct rt_range *code_range;    /* registration with the fault handler */
+    struct rt_image *image;         /* memory 0's initial data, or NULL (image.c) */
     uint32_t max_slots;             /* max(params, results) over all types */
 };
 
@@ -82,12 +83,7 @@ uint32_t rt_type_intern(const uint8_t *params, uint32_t np, const uint8_t *resul
 
 /* ---- address ranges the fault handler consults ---- */
 enum { RT_RANGE_FREE = 0, RT_RANGE_CODE = 1, RT_RANGE_MEMORY = 2 };
-typedef struct rt_range {
-    _Atomic int kind;
-    _Atomic uintptr_t start, end;
-    void *owner;                    /* CODE: the wasmrt_module */
-    struct rt_range *_Atomic next;
-} rt_range;
+typedef struct rt_range rt_range;   /* ranges.c */
 rt_range *rt_range_add(int kind, uintptr_t start, uintptr_t end, void *owner);
 void rt_range_remove(rt_range *r);
 /* Async-signal-safe: the kind of the range containing addr, or FREE. */
@@ -127,21 +123,79 @@ struct wasmrt_store {
     int irq_running, irq_busy;      /* accessed atomically (seq_cst) */
 };
 
+/* ---- engine policy (config.c) ---- */
+/* The configuration, frozen from the first use on. */
+const wasmrt_config *rt_config(void);
+/* Accessible bytes from which a guard memory asks for transparent huge pages. */
+uint64_t rt_huge_page_bytes(void);
+/* err: "cannot reserve address space for WHAT of BYTES bytes: <the limit hit>". */
+void rt_map_error(wasmrt_error *err, const char *what, uint64_t bytes, int errno_value);
+
+uint32_t rt_keep_free(void);        /* freed reservations kept (max_free_reservations) */
+
+/* ---- copy-on-write initial memory (image.c) ---- */
+/* A module's active data segments for its memory 0, laid out as that
+ * memory's bytes [offset, offset + size) in a sealed memfd, mapped
+ * MAP_PRIVATE into each new instance's memory instead of copied. */
+typedef struct rt_image rt_image;
+/* The image for m's data, or NULL when its layout does not allow one
+ * (imported memory, offsets from globals, a segment out of bounds, too
+ * little data to be worth a mapping) or it could not be built. */
+rt_image *rt_image_build(const wasmc_descriptor *d);
+void rt_image_release(rt_image *img);      /* NULL-safe */
+uint64_t rt_image_offset(const rt_image *img);
+uint64_t rt_image_size(const rt_image *img);
+/* Map img over base + offset (MAP_FIXED, private); takes a reference. */
+bool rt_image_map(rt_image *img, uint8_t *base);
+
+/* ---- bounds-checked memories' slab slots (slab.c) ---- */
+struct slab;
+typedef struct rt_slab_slot {
+    struct slab *home;
+    uint8_t *base;
+    rt_image *image;                /* left mapped by its last memory, or NULL */
+} rt_slab_slot;
+/* A reset slot of at least `reserve` bytes, all read-write. */
+bool rt_slab_take(uint64_t reserve, rt_slab_slot *out, wasmrt_error *err);
+bool rt_slab_give(rt_slab_slot slot);     /* reset first; false: out of memory */
+void rt_slab_lost(struct slab *s);        /* a slot that cannot be given back */
+uint32_t rt_slab_free_count(const struct slab *s);   /* freed slots of its size */
+uint64_t rt_slab_slot_size(const struct slab *s);
+void rt_slab_trim(void);                  /* unmap slabs no memory uses */
+
+/* ---- the pooling allocator (pool.c) ---- */
+/* Each takes a slot of the up-front reservation, or returns false when
+ * there is no pool or it is full (callers then allocate as usual). */
+bool rt_pool_init(const wasmrt_config *c, wasmrt_error *err);   /* from wasmrt_configure */
+bool rt_pool_take_memory(uint8_t **base, uint64_t *rw, rt_image **image);
+void rt_pool_give_memory(uint8_t *base, uint64_t rw, rt_image *image);
+void rt_pool_trim(void);   /* drop the pages free slots kept */
+void *rt_pool_take_instance(size_t bytes);           /* zeroed */
+bool rt_pool_give_instance(void *p, size_t bytes);   /* false: not the pool's */
+void **rt_pool_take_elems(uint64_t count, uint32_t *capacity);   /* zeroed */
+bool rt_pool_give_elems(void **elems, uint32_t used);
+
 /* ---- memories ---- */
 struct wasmrt_memory {
     wasmc_memory pub;               /* must be first: compiled code reads it */
     uint64_t reserve;               /* bytes reserved at pub.base */
     uint64_t accessible;            /* bytes currently read-write */
+    uint64_t dirty;                 /* bytes from base that may differ from fresh */
     uint32_t max_pages;             /* effective max (type max and store cap) */
     uint32_t type_max;              /* declared max, for import matching */
     bool has_max;
+    bool pooled;                    /* a pooling-allocator slot */
+    bool broken;                    /* half set up: start its space over */
+    struct slab *slab;              /* bounds mode: the slab it is a slot of */
+    rt_image *image;                /* mapped at its place (one reference) */
     rt_range *range;
     wasmrt_instance *owner;         /* defining instance, NULL if host-made */
 };
-/* full_reservation: WASMC_RESERVE_BYTES (guard pages); otherwise only the
- * memory's maximum, for bounds-checked code. */
+/* full_reservation: WASMC_RESERVE_BYTES (guard pages); otherwise a slab
+ * slot of the memory's maximum, for bounds-checked code.  image (may be
+ * NULL) is the initial content when it fits in the minimum size. */
 wasmrt_memory *rt_memory_create(wasmrt_store *s, uint64_t min_pages, uint64_t max_pages,
-                                bool has_max, bool full_reservation, wasmrt_error *err);
+                                bool has_max, bool full_reservation, rt_image *image, wasmrt_error *err);
 void rt_memory_destroy(wasmrt_memory *m);
 
 /* ---- tables ---- */
@@ -152,6 +206,7 @@ struct wasmrt_table {
     uint32_t type_max;
     bool has_max;
     uint8_t elem_type;
+    bool pooled;                    /* elems is a pooling-allocator slot */
     wasmrt_instance *owner;
 };
 wasmrt_table *rt_table_create(wasmrt_store *s, uint8_t elem_type, uint64_t min, uint64_t max,
@@ -179,6 +234,7 @@ typedef struct rt_link_entry {
     wasmc_host_fn host_fn;
     void *host_env;
 } rt_link_entry;
+bool rt_linker_traps_unknown(const wasmrt_linker *l);
 const rt_link_entry *rt_linker_find(const wasmrt_linker *l, const char *module, size_t module_len,
                                     const char *name, size_t name_len);
 
@@ -202,6 +258,7 @@ struct wasmrt_instance {
     bool linked;                    /* kept alive until the store goes */
     bool dead;                      /* freed by the user, memory kept */
     bool trapped;                   /* a call into it ended in a trap */
+    size_t alloc_bytes;             /* of this one allocation (pool slots are zeroed over it) */
     void *user_data;
 };
 void rt_instance_destroy(wasmrt_instance *inst);
@@ -249,11 +306,14 @@ typedef struct rt_frame {
     uintptr_t pc;
     wasmrt_trap *trap;
     int saved_in_guest;
+    const char *func_name;          /* host traps: the guest caller, found at the trap */
+    struct rt_host_call *saved_host;
 } rt_frame;
 
 typedef struct rt_thread {
     rt_frame *top;
     volatile int in_guest;
+    struct rt_host_call *host;      /* innermost host function running (call.c) */
     uintptr_t stack_lo, stack_hi;   /* this thread's stack */
     void *altstack;
     size_t altstack_size;
