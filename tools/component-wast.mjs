@@ -7,13 +7,14 @@
 // Text-only forms (component quote ...) and execution commands
 // (assert_return, invoke, ...) are skipped.  Components are turned into
 // binaries by jco's wasm-tools parse (npm @bytecodealliance/jco), which
-// does not validate.  A form jco cannot parse is counted as skipped.
+// does not validate.  A form jco cannot parse is counted as skipped; one
+// wasmc refuses as "unsupported: ..." is counted as unsupported.
 //
 //   node tools/component-wast.mjs [-v] WASMC FILE.wast...
 //
 // JCO_DIR names the node_modules directory holding @bytecodealliance
 // (default: tools/npm/node_modules beside this script).  Last line:
-// "N passed, M failed, K skipped".
+// "N passed, M failed, K skipped, U unsupported".
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,7 +73,7 @@ function inner(form) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'component-wast-'));
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0, failed = 0, skipped = 0, unsupported = 0;
 for (const file of args) {
   const src = readFileSync(file, 'utf8');
   let n = 0;
@@ -95,10 +96,17 @@ for (const file of args) {
     try { bytes = await parse(text); } catch (e) { skipped++; if (verbose) console.log(`skip ${where}: jco cannot parse`); continue; }
     const path = join(work, `c${n}.wasm`);
     writeFileSync(path, bytes);
+    // COMPONENT_WAST_KEEP=DIR keeps every binary (a fuzzing seed corpus).
+    if (process.env.COMPONENT_WAST_KEEP)
+      writeFileSync(join(process.env.COMPONENT_WAST_KEEP, `${file.replace(/\W+/g, '_')}-${n}.wasm`), bytes);
     const r = spawnSync(wasmc, ['--validate', path], { encoding: 'utf8' });
     const got = r.status === 0;
     const line = (r.stderr || '').trim().split('\n')[0];
-    if (got === expectValid) {
+    if (!got && line.includes('unsupported:')) {
+      // wasmc refuses what it does not compile; neither a pass nor a failure.
+      unsupported++;
+      if (verbose) console.log(`unsupported ${where}: ${line}`);
+    } else if (got === expectValid) {
       passed++;
       if (verbose) console.log(`ok   ${where}: ${expectValid ? 'valid' : `rejected (want "${msg}"): ${line}`}`);
     } else {
@@ -109,5 +117,5 @@ for (const file of args) {
   }
 }
 rmSync(work, { recursive: true, force: true });
-console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped, ${unsupported} unsupported`);
 process.exit(failed ? 1 : 0);

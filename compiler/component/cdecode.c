@@ -147,6 +147,7 @@ static bool rd_labels(Reader *r, CTypeDef *t) {
 }
 
 static bool rd_decls(Reader *r, CTypeDef *t, bool component);
+static bool rd_core_type(Reader *r, bool *is_module, FuncType *ft);
 
 static bool rd_core_functype(Reader *r, FuncType *ft) {
     uint32_t np, nr;
@@ -166,6 +167,100 @@ static bool rd_core_functype(Reader *r, FuncType *ft) {
     return true;
 }
 
+#define INVALID(r, off, ...) wasm_error((r)->err, WASM_ERR_INVALID, (off), __VA_ARGS__)
+
+/* Core limits of a module type's table or memory. */
+static bool rd_core_limits(Reader *r, bool memory, size_t at) {
+    uint8_t fl;
+    uint32_t min, max = 0;
+    if (!rd_byte(r, &fl)) return false;
+    if (fl > 1) return UNSUPPORTED(r, at, "core limits flags 0x%02x (memory64, shared)", fl);
+    if (!rd_u32(r, &min)) return false;
+    if ((fl & 1) && !rd_u32(r, &max)) return false;
+    if ((fl & 1) && min > max) return INVALID(r, at, "size minimum must not be greater than maximum");
+    if (memory && (min > 65536 || max > 65536)) return INVALID(r, at, "memory size must be at most 65536 pages (4GiB)");
+    return true;
+}
+
+/* A module type (the type of an imported or exported core module, which
+ * wasmc refuses to import): its declarators are decoded and validated as
+ * the core spec validates a module's imports and exports. */
+static bool rd_module_type(Reader *r) {
+    uint32_t n;
+    if (!rd_count(r, &n, 1)) return false;
+    const char **exports = alloc_n(r, n, sizeof *exports);
+    const char **imports = alloc_n(r, 2 * (size_t)n, sizeof *imports);
+    if (!exports || !imports) return false;
+    uint32_t ntypes = 0, nexports = 0, nimports = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t dat = r->pos;
+        uint8_t d, kind;
+        const char *s1 = NULL, *s2 = NULL;
+        uint32_t x;
+        if (!rd_byte(r, &d)) return false;
+        switch (d) {
+        case 0x00: /* import */
+            if (!rd_name(r, &s1) || !rd_name(r, &s2)) return false;
+            for (uint32_t k = 0; k < nimports; k++)
+                if (strcmp(imports[2 * k], s1) == 0 && strcmp(imports[2 * k + 1], s2) == 0)
+                    return INVALID(r, dat, "duplicate import name `%s:%s`", s1, s2);
+            imports[2 * nimports] = s1;
+            imports[2 * nimports++ + 1] = s2;
+            break;
+        case 0x01: {
+            bool m;
+            FuncType inner;
+            if (!rd_core_type(r, &m, &inner)) return false;
+            if (m) return INVALID(r, dat, "module types may not nest in module types");
+            ntypes++;
+            continue;
+        }
+        case 0x02: {
+            uint8_t a, b;
+            if (!rd_byte(r, &a) || !rd_byte(r, &b) || !rd_u32(r, &x) || !rd_u32(r, &x)) return false;
+            if (a != 0x10 || b != 0x01) return MALFORMED(r, dat, "invalid core alias in a module type");
+            ntypes++;
+            continue;
+        }
+        case 0x03:
+            if (!rd_name(r, &s1)) return false;
+            for (uint32_t k = 0; k < nexports; k++)
+                if (strcmp(exports[k], s1) == 0) return INVALID(r, dat, "export name `%s` already defined", s1);
+            exports[nexports++] = s1;
+            break;
+        default:
+            return MALFORMED(r, dat, "invalid module type declarator 0x%02x", d);
+        }
+        size_t kat = r->pos;
+        if (!rd_byte(r, &kind)) return false;
+        switch (kind) {
+        case 0x00:
+            if (!rd_u32(r, &x)) return false;
+            if (x >= ntypes) return INVALID(r, kat, "type index out of bounds");
+            break;
+        case 0x01: {
+            uint8_t et;
+            if (!rd_byte(r, &et)) return false;
+            if (!(et == VT_FUNCREF || et == VT_EXTERNREF)) return MALFORMED(r, kat, "invalid table element type");
+            if (!rd_core_limits(r, false, kat)) return false;
+            break;
+        }
+        case 0x02:
+            if (!rd_core_limits(r, true, kat)) return false;
+            break;
+        case 0x03: {
+            uint8_t t, m;
+            if (!rd_byte(r, &t) || !rd_byte(r, &m)) return false;
+            if (m > 1) return MALFORMED(r, kat, "malformed mutability");
+            break;
+        }
+        case 0x04: return UNSUPPORTED(r, kat, "core tags (exception handling)");
+        default: return MALFORMED(r, kat, "invalid core extern kind 0x%02x", kind);
+        }
+    }
+    return true;
+}
+
 static bool rd_core_type(Reader *r, bool *is_module, FuncType *ft) {
     size_t at = r->pos;
     uint8_t k;
@@ -175,53 +270,8 @@ static bool rd_core_type(Reader *r, bool *is_module, FuncType *ft) {
         return rd_core_functype(r, ft);
     }
     if (k == 0x50) {
-        /* A module type: only the declarations' encoding is checked; the
-         * only use of one is importing a core module, which is refused. */
         *is_module = true;
-        uint32_t n;
-        if (!rd_count(r, &n, 1)) return false;
-        for (uint32_t i = 0; i < n; i++) {
-            size_t dat = r->pos;
-            uint8_t d;
-            if (!rd_byte(r, &d)) return false;
-            const char *s1, *s2;
-            uint8_t kind;
-            uint32_t x;
-            switch (d) {
-            case 0x00: /* import */
-                if (!rd_name(r, &s1) || !rd_name(r, &s2) || !rd_byte(r, &kind)) return false;
-                goto externtype;
-            case 0x01: {
-                bool m;
-                FuncType inner;
-                if (!rd_core_type(r, &m, &inner)) return false;
-                if (m) return wasm_error(r->err, WASM_ERR_INVALID, dat, "module type in a module type");
-                break;
-            }
-            case 0x02: {
-                uint8_t a, b;
-                if (!rd_byte(r, &a) || !rd_byte(r, &b) || !rd_u32(r, &x) || !rd_u32(r, &x)) return false;
-                if (a != 0x10 || b != 0x01) return MALFORMED(r, dat, "invalid core alias in a module type");
-                break;
-            }
-            case 0x03:
-                if (!rd_name(r, &s1) || !rd_byte(r, &kind)) return false;
-            externtype:
-                switch (kind) {
-                case 0x00: if (!rd_u32(r, &x)) return false; break;
-                case 0x01: { uint8_t et, fl; if (!rd_byte(r, &et) || !rd_byte(r, &fl) || !rd_u32(r, &x)) return false;
-                    if (fl & 1) { if (!rd_u32(r, &x)) return false; } break; }
-                case 0x02: { uint8_t fl; if (!rd_byte(r, &fl) || !rd_u32(r, &x)) return false;
-                    if (fl & 1) { if (!rd_u32(r, &x)) return false; } break; }
-                case 0x03: { uint8_t t, m; if (!rd_byte(r, &t) || !rd_byte(r, &m)) return false; break; }
-                default: return MALFORMED(r, dat, "invalid core extern kind 0x%02x", kind);
-                }
-                break;
-            default:
-                return MALFORMED(r, dat, "invalid module type declarator 0x%02x", d);
-            }
-        }
-        return true;
+        return rd_module_type(r);
     }
     if (k == 0x00 || k == 0x4e || k == 0x4f || k == 0x5e || k == 0x5f)
         return UNSUPPORTED(r, at, "core GC types");

@@ -27,6 +27,8 @@ const char *ctype_kind_name(int kind) {
 static bool name_eq(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
 
 bool ctype_equal(const CType *x, const CType *y) {
+    x = ctype_root(x);
+    y = ctype_root(y);
     if (x == y) return true;
     if (!x || !y || x->kind != y->kind) return false;
     switch (x->kind) {
@@ -36,7 +38,7 @@ bool ctype_equal(const CType *x, const CType *y) {
         return false;   /* identity only (instance/component: compared by their users) */
     case WASMC_CVAL_OWN:
     case WASMC_CVAL_BORROW:
-        return x->a == y->a;
+        return ctype_root(x->a) == ctype_root(y->a);
     default:
         break;
     }

@@ -34,17 +34,34 @@ typedef struct CType {
     struct CType **elems;   /* record fields, tuple elements, variant payloads (NULL: none), params */
     struct CType *a, *b;    /* list / option element; result ok / err; own / borrow: the resource;
                              * func: the result (NULL: none) */
+    /* A type exported or imported by name is a new type of its own for
+     * external visibility (Explainer.md): a copy whose `origin` is what it
+     * was made from.  Equality follows origins; visibility does not. */
+    const struct CType *origin;
     /* CT_RESOURCE */
     uint32_t plan_resource; /* index in the plan's resources */
     const void *owner;      /* the component instance that defined it, NULL if imported */
     /* CT_INSTANCE / CT_COMPONENT */
     const CTypeDef *def;
     struct Scope *scope;
+    uint32_t lim[4];        /* scope's types, core types, modules, components at definition */
     uint32_t depth;         /* of value types, for WASMC_PLAN_MAX_TYPE_DEPTH */
     uint8_t ptr_memo, borrow_memo;  /* 0 unknown, 1 no, 2 yes (types are DAGs: memoised) */
 } CType;
 
 static inline bool ctype_is_value(const CType *t) { return t->kind < WASMC_CVAL_COUNT_; }
+
+/* Record, variant, enum, flags and resource types must be named by an
+ * import or export before an import's or export's type may use them. */
+static inline bool ctype_is_named_kind(int kind) {
+    return kind == WASMC_CVAL_RECORD || kind == WASMC_CVAL_VARIANT || kind == WASMC_CVAL_ENUM ||
+           kind == WASMC_CVAL_FLAGS || kind == CT_RESOURCE;
+}
+
+static inline const CType *ctype_root(const CType *t) {
+    while (t && t->origin) t = t->origin;
+    return t;
+}
 
 /* Structural equality (resources by identity). */
 bool ctype_equal(const CType *x, const CType *y);

@@ -8,23 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* word ::= [a-z][0-9a-z]* | [A-Z][0-9A-Z]*;  label ::= word ('-' word)* */
-static bool is_label_n(const char *s, size_t n) {
+/* label ::= first-fragment ('-' fragment)*; the first fragment starts
+ * with a letter; a fragment is [0-9a-z]+ or [0-9A-Z]+.  With
+ * `lower_only`, acronyms are not allowed (namespace and package words). */
+static bool is_label_lc(const char *s, size_t n, bool lower_only) {
     if (n == 0) return false;
     size_t i = 0;
+    bool first = true;
     while (i < n) {
-        char c = s[i];
-        bool lower;
-        if (c >= 'a' && c <= 'z') lower = true;
-        else if (c >= 'A' && c <= 'Z') lower = false;
-        else return false;
-        i++;
+        size_t start = i;
+        int kind = 0;   /* 1 lower, 2 upper */
         while (i < n && s[i] != '-') {
             char d = s[i];
-            bool ok = (d >= '0' && d <= '9') || (lower ? (d >= 'a' && d <= 'z') : (d >= 'A' && d <= 'Z'));
-            if (!ok) return false;
+            if (d >= 'a' && d <= 'z') {
+                if (kind == 2) return false;
+                kind = 1;
+            } else if (d >= 'A' && d <= 'Z') {
+                if (kind == 1 || lower_only) return false;
+                kind = 2;
+            } else if (!(d >= '0' && d <= '9')) {
+                return false;
+            }
             i++;
         }
+        if (i == start) return false;
+        if (first && !((s[start] >= 'a' && s[start] <= 'z') || (s[start] >= 'A' && s[start] <= 'Z'))) return false;
+        first = false;
         if (i < n) {
             i++;   /* '-' */
             if (i == n) return false;
@@ -32,6 +41,8 @@ static bool is_label_n(const char *s, size_t n) {
     }
     return true;
 }
+
+static bool is_label_n(const char *s, size_t n) { return is_label_lc(s, n, false); }
 
 bool cv_is_label(const char *s) { return s && is_label_n(s, strlen(s)); }
 
@@ -82,9 +93,9 @@ static bool is_interface_name(const char *s) {
     const char *colon = strchr(s, ':');
     const char *slash = strchr(s, '/');
     if (!colon || !slash || slash < colon) return false;
-    if (!is_label_n(s, (size_t)(colon - s))) return false;
+    if (!is_label_lc(s, (size_t)(colon - s), true)) return false;
     /* nested namespaces/packages (ns:a:b/...) are not part of WASI 0.2 */
-    if (!is_label_n(colon + 1, (size_t)(slash - colon - 1))) return false;
+    if (!is_label_lc(colon + 1, (size_t)(slash - colon - 1), true)) return false;
     const char *at = strchr(slash + 1, '@');
     size_t ilen = at ? (size_t)(at - slash - 1) : strlen(slash + 1);
     if (!is_label_n(slash + 1, ilen)) return false;

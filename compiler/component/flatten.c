@@ -70,9 +70,14 @@ struct Scope;
 typedef struct CompVal {
     const Component *c;
     struct Scope *closure;
+    uint32_t lim[4];              /* closure's types, core types, modules, components at definition */
     bool instantiated;
     size_t offset;
 } CompVal;
+
+/* Index-space entries are never NULL (get() returns NULL for errors only):
+ * core module types and abstract core modules share this placeholder. */
+static char placeholder;
 
 typedef struct PVec {
     void **p;
@@ -86,12 +91,18 @@ typedef struct Scope {
     PVec core_funcs, core_tables, core_mems, core_globals, core_types, core_modules, core_instances;
     PVec funcs, types, components, instances;
     uint32_t cinstance;           /* plan component instance (components only) */
+    /* How much of `outer`'s index spaces this scope sees: what was defined
+     * before it (a component, or a type, is evaluated after its definition
+     * point, when its parent may have grown). */
+    uint32_t lim_types, lim_core_types, lim_modules, lim_components;
     CvNames import_names, export_names;
     PVec resource_names;          /* labels of resource imports/exports, for annotations */
+    PVec visible;                 /* named types imports and exports introduced (ctype_is_named_kind) */
     /* exports, in order */
     uint32_t num_exports, cap_exports;
     const char **export_names_list;
     Item *export_items;
+    size_t *export_offsets;
 } Scope;
 typedef Scope Frame;
 
@@ -128,14 +139,31 @@ static bool pv_push(Ctx *cx, PVec *v, void *x) {
     return true;
 }
 
-static Scope *new_scope(Ctx *cx, Scope *outer, bool is_type) {
+typedef struct Limits4 {
+    uint32_t types, core_types, modules, components;
+} Limits4;
+
+static Scope *new_scope_at(Ctx *cx, Scope *outer, bool is_type, const Limits4 *lim) {
     Scope *s = cx_alloc(cx, sizeof *s);
     if (!s) return NULL;
     s->outer = outer;
+    if (lim) {
+        s->lim_types = lim->types;
+        s->lim_core_types = lim->core_types;
+        s->lim_modules = lim->modules;
+        s->lim_components = lim->components;
+    } else if (outer) {
+        s->lim_types = outer->types.n;
+        s->lim_core_types = outer->core_types.n;
+        s->lim_modules = outer->core_modules.n;
+        s->lim_components = outer->components.n;
+    }
     s->is_type = is_type;
     if (!pv_push(cx, &cx->all_scopes, s)) return NULL;
     return s;
 }
+
+
 
 static const char *sort_name(uint16_t sort) {
     switch (sort) {
@@ -277,6 +305,10 @@ static CType *resolve_typedef(Ctx *cx, Scope *s, const CTypeDef *d) {
         if (!(t = new_type(cx, d->kind == TD_COMPONENT ? CT_COMPONENT : CT_INSTANCE))) return NULL;
         t->def = d;
         t->scope = s;
+        t->lim[0] = s->types.n;
+        t->lim[1] = s->core_types.n;
+        t->lim[2] = s->core_modules.n;
+        t->lim[3] = s->components.n;
         return t;
     case TD_RESOURCE:
         return INVALID(cx, off, "resource types are not allowed here"), NULL;
@@ -346,6 +378,8 @@ static bool do_alias(Ctx *cx, Scope *s, const CAlias *a, size_t off) {
         if (!it) return INVALID(cx, off, "instance %u has no export named `%s`", a->instance, a->name);
         if (it->sort != a->sort)
             return INVALID(cx, off, "export `%s` for instance %u is not a %s", a->name, a->instance, sort_name(a->sort));
+        /* an instance's exported types have names already */
+        if (it->sort == CS_TYPE && !pv_push(cx, &s->visible, it->p)) return false;
         return push_item(cx, s, *it);
     }
     if (a->tag == 1) {
@@ -367,11 +401,18 @@ static bool do_alias(Ctx *cx, Scope *s, const CAlias *a, size_t off) {
         return INVALID(cx, off, "outer aliases of %s are not allowed", sort_name(a->sort));
     Scope *t = s;
     bool crossed_component = false;
+    uint32_t limit = UINT32_MAX;
     for (uint32_t k = 0; k < a->instance; k++) {
         if (!t->is_type) crossed_component = true;
+        uint32_t l = a->sort == CS_TYPE ? t->lim_types : a->sort == CS_CORE_TYPE ? t->lim_core_types
+                   : a->sort == CS_CORE_MODULE ? t->lim_modules : t->lim_components;
+        if (!t->outer) return INVALID(cx, off, "invalid outer alias count of %u", a->instance);
+        /* what t saw of its outer scope, or less if t itself saw less */
+        limit = l;
         t = t->outer;
-        if (!t) return INVALID(cx, off, "invalid outer alias count of %u", a->instance);
     }
+    if (a->index >= limit)
+        return INVALID(cx, off, "%s index %u out of bounds", sort_name(a->sort), a->index);
     void *p = get(cx, t, a->sort, a->index, off);
     if (!p) return false;
     if (a->sort == CS_TYPE && crossed_component && a->instance > 0) {
@@ -380,6 +421,55 @@ static bool do_alias(Ctx *cx, Scope *s, const CAlias *a, size_t off) {
             return INVALID(cx, off, "refers to resources not defined in the current component");
     }
     return pv_push(cx, space(s, a->sort), p);
+}
+
+/* ---- External visibility of types --------------------------------------------- */
+
+static bool is_visible(Scope *s, const CType *t) {
+    for (Scope *x = s; x; x = x->is_type ? x->outer : NULL)
+        for (uint32_t i = 0; i < x->visible.n; i++)
+            if (x->visible.p[i] == t) return true;
+    return false;
+}
+
+/* Does every named type `t` reaches (not through a named type) have a
+ * name in this scope?  Depth-limited by the types' own depth limit. */
+static bool all_visible(Scope *s, const CType *t, uint32_t depth) {
+    if (!t || depth > WASMC_PLAN_MAX_TYPE_DEPTH + 2) return true;
+    if (ctype_is_named_kind(t->kind)) return is_visible(s, t);
+    if (t->kind == WASMC_CVAL_OWN || t->kind == WASMC_CVAL_BORROW) return is_visible(s, t->a);
+    if (t->kind == CT_INSTANCE || t->kind == CT_COMPONENT) return true;
+    for (uint32_t i = 0; t->elems && i < t->n; i++)
+        if (!all_visible(s, t->elems[i], depth + 1)) return false;
+    return all_visible(s, t->a, depth + 1) && all_visible(s, t->b, depth + 1);
+}
+
+/* A type imported or exported by name: named kinds become a type of their
+ * own (see CType.origin), visible from now on. */
+static CType *name_type(Ctx *cx, Scope *s, CType *t) {
+    if (!ctype_is_named_kind(t->kind)) return t;
+    CType *c = cx_alloc(cx, sizeof *c);
+    if (!c) return NULL;
+    *c = *t;
+    c->origin = t;
+    if (!pv_push(cx, &s->visible, c)) return NULL;
+    return c;
+}
+
+static bool check_visible(Ctx *cx, Scope *s, const CType *t, bool is_import, uint16_t sort, size_t off) {
+    const CType *root = t;
+    bool ok;
+    if (sort == CS_TYPE && is_visible(s, t)) {
+        ok = true;   /* named already (an instance's export) */
+    } else if (sort == CS_TYPE && ctype_is_named_kind(t->kind) && t->kind != CT_RESOURCE) {
+        /* the fields of a named type, not the type itself */
+        ok = true;
+        for (uint32_t i = 0; ok && t->elems && i < t->n; i++) ok = all_visible(s, t->elems[i], 1);
+    } else {
+        ok = sort == CS_TYPE && t->kind == CT_RESOURCE ? true : all_visible(s, root, 0);
+    }
+    if (!ok) return INVALID(cx, off, "%s not valid to be used as %s", sort_name(sort), is_import ? "import" : "export");
+    return true;
 }
 
 /* ---- Names of imports and exports ------------------------------------------ */
@@ -437,7 +527,8 @@ static bool elaborate_instance(Ctx *cx, CType *it, ElabMode mode, const char *if
 /* A component's or an instance type's declarators in a fresh scope. */
 static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CInst *arg, size_t use_off, CInst *out) {
     const CTypeDef *d = ty->def;
-    Scope *s = new_scope(cx, ty->scope, true);
+    Limits4 l4 = {ty->lim[0], ty->lim[1], ty->lim[2], ty->lim[3]};
+    Scope *s = new_scope_at(cx, ty->scope, true, &l4);
     if (!s) return false;
     uint32_t cap = 0;
     for (uint32_t i = 0; i < d->n; i++) {
@@ -446,7 +537,7 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
         if (++cx->work > WORK_BUDGET) return wasm_error(cx->err, WASM_ERR_LIMIT, off, "component too complex");
         switch (dc->kind) {
         case DECL_CORE_TYPE:
-            if (!pv_push(cx, &s->core_types, NULL)) return false;
+            if (!pv_push(cx, &s->core_types, &placeholder)) return false;
             break;
         case DECL_TYPE: {
             if (dc->type->kind == TD_RESOURCE) return INVALID(cx, off, "resources can only be defined within a concrete component");
@@ -518,6 +609,7 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
                             return INVALID(cx, use_off, "type mismatch in instance export `%s`: types differ", dc->name);
                     }
                 }
+                if (!(t = name_type(cx, s, t))) return false;
                 nt = t;
                 if (!check_name(cx, s, dc->name, is_import, CS_TYPE, t, off)) return false;
                 item.p = t;
@@ -551,11 +643,14 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
                 break;
             }
             case CS_CORE_MODULE: {
+                const void *mt = get(cx, s, CS_CORE_TYPE, dc->ext.index, off);
+                if (!mt) return false;
+                if (mt != &placeholder) return INVALID(cx, off, "core type index %u is not a module type", dc->ext.index);
                 if (mode == ELAB_IMPORT && !is_import)
                     return UNSUPPORTED(cx, off, "core modules exported by an imported instance");
                 if (!check_name(cx, s, dc->name, is_import, CS_CORE_MODULE, NULL, off)) return false;
-                item.p = NULL;
-                if (!pv_push(cx, &s->core_modules, NULL)) return false;
+                item.p = &placeholder;
+                if (!pv_push(cx, &s->core_modules, &placeholder)) return false;
                 break;
             }
             default:
@@ -634,7 +729,7 @@ static bool resolve_opts(Ctx *cx, Frame *fr, const CCanonOpts *o, const CType *f
         po->realloc = r->def;
     }
     if (needs_memory && !o->has_memory) return INVALID(cx, off, "canonical option `memory` is required");
-    bool needs_realloc = lift ? params_ptr : result_ptr;
+    bool needs_realloc = lift ? params_ptr || sig.params_spilled : result_ptr;
     if (needs_realloc && !o->has_realloc) return INVALID(cx, off, "canonical option `realloc` is required");
     return true;
 }
@@ -737,6 +832,7 @@ static bool core_instantiate(Ctx *cx, Frame *fr, const CDef *d) {
     size_t off = d->offset;
     const CModule *cm = get(cx, fr, CS_CORE_MODULE, d->u.inst.of, off);
     if (!cm) return false;
+    if ((const void *)cm == &placeholder) return UNSUPPORTED(cx, off, "instantiating an imported core module");
     for (uint32_t i = 0; i < d->u.inst.n; i++)
         for (uint32_t j = 0; j < i; j++)
             if (strcmp(d->u.inst.args[i].name, d->u.inst.args[j].name) == 0)
@@ -843,8 +939,8 @@ typedef struct Args {
     bool *used;
 } Args;
 
-static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *args, uint32_t parent_cinst,
-                           bool root, CInst **out);
+static bool eval_component(Ctx *cx, const Component *c, Frame *closure, const uint32_t *lim, Args *args,
+                           uint32_t parent_cinst, bool root, CInst **out, Frame **frame_out);
 
 static Item item_at(Ctx *cx, Frame *fr, CSortIdx si, size_t off, bool *ok) {
     Item it = {.sort = si.sort};
@@ -900,7 +996,7 @@ static bool bind_import(Ctx *cx, Frame *fr, const CDef *d, Args *args, Item *out
         } else {
             CType *want = get(cx, fr, CS_TYPE, et->index, off);
             if (!want) return false;
-            if (ctype_is_value(want) ? !ctype_equal(want, at) : want != at)
+            if (ctype_is_value(want) ? !ctype_equal(want, at) : ctype_root(want) != ctype_root(at))
                 return INVALID(cx, inst->offset, "type mismatch for import `%s`: types differ", name);
         }
         break;
@@ -957,7 +1053,12 @@ static bool root_import(Ctx *cx, Frame *fr, const CDef *d, Item *out) {
         return true;
     }
     case CS_COMPONENT: return UNSUPPORTED(cx, off, "importing components (`%s`)", name);
-    case CS_CORE_MODULE: return UNSUPPORTED(cx, off, "importing core modules (`%s`)", name);
+    case CS_CORE_MODULE: {
+        const void *mt = get(cx, fr, CS_CORE_TYPE, et->index, off);
+        if (!mt) return false;
+        if (mt != &placeholder) return INVALID(cx, off, "core type index %u is not a module type", et->index);
+        return UNSUPPORTED(cx, off, "importing core modules (`%s`)", name);
+    }
     default: return UNSUPPORTED(cx, off, "%s imports", sort_name(et->sort));
     }
 }
@@ -972,12 +1073,17 @@ static bool instantiate_component(Ctx *cx, Frame *fr, const CDef *d) {
             if (strcmp(d->u.inst.args[i].name, d->u.inst.args[j].name) == 0)
                 return INVALID(cx, off, "instantiation argument `%s` conflicts with previous argument", d->u.inst.args[i].name);
     }
+    for (uint32_t i = 0; i < d->u.inst.n; i++) {
+        bool ok;
+        (void)item_at(cx, fr, d->u.inst.args[i].item, off, &ok);
+        if (!ok) return false;
+    }
     cv->instantiated = true;
     bool *used = calloc(d->u.inst.n ? d->u.inst.n : 1, 1);
     if (!used) return OOM(cx);
     Args args = {.def = d, .frame = fr, .used = used};
     CInst *ci;
-    bool ok = eval_component(cx, cv->c, cv->closure, &args, fr->cinstance, false, &ci);
+    bool ok = eval_component(cx, cv->c, cv->closure, cv->lim, &args, fr->cinstance, false, &ci, NULL);
     free(used);
     return ok && pv_push(cx, &fr->instances, ci);
 }
@@ -1005,20 +1111,24 @@ static bool instance_from_exports(Ctx *cx, Frame *fr, const CDef *d) {
     return ok && pv_push(cx, &fr->instances, ci);
 }
 
-static bool add_export(Ctx *cx, Frame *fr, const char *name, Item it) {
+static bool add_export(Ctx *cx, Frame *fr, const char *name, Item it, size_t off) {
     if (fr->num_exports == fr->cap_exports) {
         uint32_t cap = fr->cap_exports ? fr->cap_exports * 2 : 8;
         const char **nn = arena_array(&cx->arena, cap, sizeof *nn);
         Item *ni = arena_array(&cx->arena, cap, sizeof *ni);
-        if (!nn || !ni) return OOM(cx);
+        size_t *no = arena_array(&cx->arena, cap, sizeof *no);
+        if (!nn || !ni || !no) return OOM(cx);
         if (fr->num_exports) {
             memcpy(nn, fr->export_names_list, fr->num_exports * sizeof *nn);
             memcpy(ni, fr->export_items, fr->num_exports * sizeof *ni);
+            memcpy(no, fr->export_offsets, fr->num_exports * sizeof *no);
         }
         fr->export_names_list = nn;
         fr->export_items = ni;
+        fr->export_offsets = no;
         fr->cap_exports = cap;
     }
+    fr->export_offsets[fr->num_exports] = off;
     fr->export_names_list[fr->num_exports] = name;
     fr->export_items[fr->num_exports++] = it;
     return true;
@@ -1044,7 +1154,7 @@ static bool export_def(Ctx *cx, Frame *fr, const CDef *d) {
         } else if (et->sort == CS_TYPE && !et->bound_sub) {
             CType *t = get(cx, fr, CS_TYPE, et->index, off);
             if (!t) return false;
-            if (ctype_is_value(t) ? !ctype_equal(t, ty) : t != ty)
+            if (ctype_is_value(t) ? !ctype_equal(t, ty) : ctype_root(t) != ctype_root(ty))
                 return INVALID(cx, off, "type mismatch for export `%s`", d->u.ie.name);
         } else if (et->sort == CS_TYPE && et->bound_sub && ty->kind != CT_RESOURCE) {
             return INVALID(cx, off, "export `%s` is not a resource type", d->u.ie.name);
@@ -1056,8 +1166,28 @@ static bool export_def(Ctx *cx, Frame *fr, const CDef *d) {
             if (!elaborate_instance(cx, t, ELAB_CHECK, d->u.ie.name, it.p, off, &ci)) return false;
         }
     }
+    if (it.sort == CS_FUNC) {
+        const CType *checked = ty;
+        if (d->u.ie.has_ext) {
+            CType *ft = NULL;
+            if (!func_type_of(cx, fr, d->u.ie.ext.index, off, &ft)) return false;
+            checked = ft;
+        }
+        if (!check_visible(cx, fr, checked, false, CS_FUNC, off)) return false;
+    } else if (it.sort == CS_TYPE) {
+        if (!check_visible(cx, fr, ty, false, CS_TYPE, off)) return false;
+        if (!(it.p = name_type(cx, fr, it.p))) return false;
+        ty = it.p;
+    } else if (it.sort == CS_INSTANCE) {
+        const CInst *in = it.p;
+        for (uint32_t i = 0; i < in->n; i++)
+            if (in->items[i].sort == CS_TYPE && !pv_push(cx, &fr->visible, in->items[i].p)) return false;
+        for (uint32_t i = 0; i < in->n; i++)
+            if (in->items[i].sort == CS_FUNC && !all_visible(fr, ((CFunc *)in->items[i].p)->type, 0))
+                return INVALID(cx, off, "instance not valid to be used as export");
+    }
     if (!check_name(cx, fr, d->u.ie.name, false, it.sort, ty, off)) return false;
-    if (!add_export(cx, fr, d->u.ie.name, it)) return false;
+    if (!add_export(cx, fr, d->u.ie.name, it, off)) return false;
     return push_item(cx, fr, it);
 }
 
@@ -1089,7 +1219,7 @@ static bool validate_uninstantiated(Ctx *cx, Frame *fr) {
         plan_init(&scratch);
         cx->pb = &scratch;
         CInst *ci;
-        bool ok = eval_component(cx, cv->c, fr, NULL, 0, true, &ci);
+        bool ok = eval_component(cx, cv->c, fr, cv->lim, NULL, 0, true, &ci, NULL);
         cx->pb = saved;
         plan_free(&scratch);
         if (!ok) return false;
@@ -1097,9 +1227,11 @@ static bool validate_uninstantiated(Ctx *cx, Frame *fr) {
     return true;
 }
 
-static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *args, uint32_t parent_cinst,
-                           bool root, CInst **out) {
-    Frame *fr = new_scope(cx, closure, false);
+static bool eval_component(Ctx *cx, const Component *c, Frame *closure, const uint32_t *lim, Args *args,
+                           uint32_t parent_cinst, bool root, CInst **out, Frame **frame_out) {
+    Limits4 l4 = {0};
+    if (lim) l4 = (Limits4){lim[0], lim[1], lim[2], lim[3]};
+    Frame *fr = new_scope_at(cx, closure, false, lim ? &l4 : NULL);
     if (!fr) return false;
     fr->cinstance = plan_cinstance(cx->pb, root ? 0 : parent_cinst + 1);
     for (uint32_t i = 0; i < c->num_defs; i++) {
@@ -1115,7 +1247,7 @@ static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *ar
             ok = d->u.inst.instantiate ? core_instantiate(cx, fr, d) : core_from_exports(cx, fr, d);
             break;
         case DEF_CORE_TYPE:
-            ok = pv_push(cx, &fr->core_types, d->u.core_type.is_module ? NULL : (void *)&d->u.core_type.func);
+            ok = pv_push(cx, &fr->core_types, d->u.core_type.is_module ? (void *)&placeholder : (void *)&d->u.core_type.func);
             break;
         case DEF_COMPONENT: {
             CompVal *cv = cx_alloc(cx, sizeof *cv);
@@ -1123,6 +1255,10 @@ static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *ar
             if (ok) {
                 cv->c = d->u.component;
                 cv->closure = fr;
+                cv->lim[0] = fr->types.n;
+                cv->lim[1] = fr->core_types.n;
+                cv->lim[2] = fr->core_modules.n;
+                cv->lim[3] = fr->components.n;
                 cv->offset = off;
                 ok = pv_push(cx, &fr->components, cv);
             }
@@ -1153,6 +1289,16 @@ static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *ar
         case DEF_IMPORT: {
             Item it = {0};
             ok = args ? bind_import(cx, fr, d, args, &it) : root_import(cx, fr, d, &it);
+            if (ok && it.sort == CS_FUNC) {
+                CType *declared = NULL;
+                ok = func_type_of(cx, fr, d->u.ie.ext.index, off, &declared) &&
+                     check_visible(cx, fr, declared, true, CS_FUNC, off);
+            } else if (ok && it.sort == CS_TYPE) {
+                /* the declared type (an argument is checked against it) */
+                CType *declared = d->u.ie.ext.bound_sub ? it.p : get(cx, fr, CS_TYPE, d->u.ie.ext.index, off);
+                ok = declared && check_visible(cx, fr, declared, true, CS_TYPE, off) &&
+                     (it.p = name_type(cx, fr, it.p)) != NULL;
+            }
             const CType *ty = ok ? (it.sort == CS_TYPE ? it.p : it.sort == CS_FUNC ? ((CFunc *)it.p)->type : NULL) : NULL;
             if (ok && it.sort == CS_TYPE && d->u.ie.ext.bound_sub == false) ty = NULL;
             ok = ok && check_name(cx, fr, d->u.ie.name, true, it.sort,
@@ -1176,16 +1322,17 @@ static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *ar
     ci->names = fr->export_names_list;
     ci->items = fr->export_items;
     *out = ci;
+    if (frame_out) *frame_out = fr;
     return true;
 }
 
 /* ---- The root's exports ------------------------------------------------------------ */
 
-static bool plan_exports(Ctx *cx, const CInst *root, const Component *c) {
-    for (uint32_t i = 0; i < root->n; i++) {
-        const char *name = root->names[i];
-        const Item *it = &root->items[i];
-        size_t off = c->offset;
+static bool plan_exports(Ctx *cx, const Frame *root) {
+    for (uint32_t i = 0; i < root->num_exports; i++) {
+        const char *name = root->export_names_list[i];
+        const Item *it = &root->export_items[i];
+        size_t off = root->export_offsets[i];
         switch (it->sort) {
         case CS_FUNC: {
             const CFunc *fn = it->p;
@@ -1233,8 +1380,9 @@ bool component_flatten(const CFile *f, CPlan *plan, WasmError *err) {
     plan_init(&pb);
     cx.pb = &pb;
     CInst *root;
-    bool ok = eval_component(&cx, f->root, NULL, NULL, 0, true, &root);
-    ok = ok && plan_exports(&cx, root, f->root);
+    Frame *root_frame = NULL;
+    bool ok = eval_component(&cx, f->root, NULL, NULL, NULL, 0, true, &root, &root_frame);
+    ok = ok && plan_exports(&cx, root_frame);
     if (ok) ok = plan_finish(&pb, plan, err);
     else if (!wasm_error_is_set(err)) OOM(&cx);
     for (uint32_t i = 0; i < cx.all_scopes.n; i++) {

@@ -451,7 +451,7 @@ bool ct_lower_borrow(ct_cx *cx, uint32_t v, const wasmrt_ctype *t, uint32_t *i) 
         return true;
     }
     if (!add_handle(cx, (ct_handle){.own = false, .rep = v, .resource = t->resource,
-                                    .borrow_scope = cx->borrow_scope}, i))
+                                    .borrow_scope = cx->scope_id}, i))
         return false;
     if (cx->borrow_scope) (*cx->borrow_scope)++;
     return true;

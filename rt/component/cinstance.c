@@ -73,6 +73,11 @@ struct wasmrt_cinstance {
     wasmrt_func *dtors;             /* per resource (ref NULL: none) */
     ct_table host_handles;
     void *user_data;
+    /* The lifted calls running now (a stack): a borrow's drop finds its
+     * call's count here by id. */
+    struct ct_task { uint64_t id; uint32_t *borrows; } *tasks;
+    uint32_t num_tasks, cap_tasks;
+    uint64_t next_task;
     bool zombie;                    /* freed, its component kept for the store */
 };
 
@@ -192,11 +197,21 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
     ct_lifted *lf = &ci->lifted[k];
     const struct wasmrt_cfunc *ft = &lf->type;
     if (!entering_set(ci, lf->side.inst, caller, 0)) return ct_trap(status, "cannot enter component instance");
-    entering_set(ci, lf->side.inst, caller, 1);
     uint32_t borrows = 0;
+    if (ci->num_tasks == ci->cap_tasks) {
+        uint32_t cap = ci->cap_tasks ? ci->cap_tasks * 2 : 8;
+        struct ct_task *t = realloc(ci->tasks, cap * sizeof *t);
+        if (!t) return ct_trap(status, "out of memory");
+        ci->tasks = t;
+        ci->cap_tasks = cap;
+    }
+    uint64_t task = ++ci->next_task;
+    ci->tasks[ci->num_tasks++] = (struct ct_task){task, &borrows};
+    entering_set(ci, lf->side.inst, caller, 1);
     ccx c;
     ccx_init(&c, ci, &lf->side);
     c.cx.borrow_scope = &borrows;
+    c.cx.scope_id = task;
     c.cx.host_table = host_table;
     c.cx.adapter = caller != NONE;
     uint64_t flat[CT_FLAT_CAP], res[1] = {0};
@@ -213,6 +228,7 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
         inst->may_leave = true;
     }
     entering_set(ci, lf->side.inst, caller, 2);
+    ci->num_tasks--;
     if (!ok) {
         if (lifted) wasmrt_cval_free(result);
         copy_trap(status, &c.cx);
@@ -346,7 +362,11 @@ static void resource_thunk(void *env, void *caller, wasmc_slot *slots) {
     ct_handle copy = *h;
     ct_table_remove(&cx.inst->handles, i);
     if (!copy.own) {
-        if (copy.borrow_scope && *copy.borrow_scope) (*copy.borrow_scope)--;
+        for (uint32_t k = ci->num_tasks; k-- > 0;)
+            if (ci->tasks[k].id == copy.borrow_scope) {
+                if (*ci->tasks[k].borrows) (*ci->tasks[k].borrows)--;
+                break;
+            }
         return;
     }
     const ct_resource *r = &ci->comp->plan.resources[st->index];
@@ -594,6 +614,9 @@ static void release_parts(wasmrt_cinstance *ci) {
     free(ci->lifted);
     free(ci->insts);
     free(ci->dtors);
+    free(ci->tasks);
+    ci->tasks = NULL;
+    ci->num_tasks = ci->cap_tasks = 0;
     ci->defs = NULL, ci->core = NULL, ci->lowered = NULL, ci->lifted = NULL, ci->insts = NULL, ci->dtors = NULL;
     ci->num_core = 0;
 }

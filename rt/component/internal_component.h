@@ -167,7 +167,10 @@ typedef struct ct_handle {
     uint32_t rep;
     uint32_t resource;
     uint32_t num_lends;
-    uint32_t *borrow_scope;         /* borrow: its call's count of live borrows */
+    uint64_t borrow_scope;          /* borrow: the call (task id) it was lent
+                                       to, 0 none; an id, not a pointer, so a
+                                       borrow that outlives its call (the call
+                                       trapped) can reach nothing */
     uint32_t next_free;
 } ct_handle;
 
@@ -204,7 +207,9 @@ struct ct_cx {
     const ct_plan *plan;
     ct_inst *inst;                  /* the guest side of this lift/lower */
     uint32_t inst_index;
-    uint32_t *borrow_scope;         /* lowering borrows into a callee */
+    uint32_t *borrow_scope;         /* lowering borrows into a callee: the
+                                       call's count of live borrows */
+    uint64_t scope_id;              /* and its task id */
     uint32_t *lenders;              /* lifting borrows: handles to release */
     uint32_t num_lenders, cap_lenders;
     ct_table *host_table;           /* the other side is the host: own/borrow

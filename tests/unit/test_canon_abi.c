@@ -282,6 +282,49 @@ Test(canon_abi, variant_payloads_use_the_joined_flat_types) {
     cr_assert_eq(flat[1], 0);
 }
 
+Test(canon_abi, variant_joins_widen_mixed_payloads_to_i64) {
+    ct_plan_free(&P);
+    pb p = {0};
+    pb_header(&p);
+    pb_u32(&p, 5);
+    pb_prim(&p, WASMC_CVAL_F64);   /* 0 */
+    pb_prim(&p, WASMC_CVAL_U32);   /* 1 */
+    pb_prim(&p, WASMC_CVAL_F32);   /* 2 */
+    pb_tuple(&p, 2, (uint32_t[]){2, 2});   /* 3: (f32, f32) */
+    pb_variant(&p, 3, (const char *[]){"a", "b", "c"}, (int64_t[]){0, 1, 3});
+    for (int i = 0; i < 6; i++) pb_u32(&p, 0);
+    wasmrt_error err;
+    cr_assert(ct_plan_decode(&P, NULL, p.b, p.n, NULL, 0, &err), "%s", err.message);
+    free(p.b);
+    const wasmrt_ctype *v = &P.types[4];
+    /* disc, join(f64, i32, f32) = i64, join(f32) = f32 */
+    cr_assert_eq(v->flat_count, 3);
+    cr_assert_eq(v->flat[1], CT_I64);
+    cr_assert_eq(v->flat[2], CT_F32);
+    cr_assert_eq(v->size, 16);
+    cr_assert_eq(v->payload_offset, 8);
+    ct_cx cx = cx_for(WASMC_STRING_UTF8);
+    wasmrt_cval d = {.kind = WASMC_CVAL_F64, .of.f64 = -2.5};
+    wasmrt_cval val = {.kind = WASMC_CVAL_VARIANT, .of.variant = {0, &d}}, out;
+    uint64_t flat[3];
+    uint32_t n = 0, pos = 0;
+    cr_assert(ct_lower_flat(&cx, &val, v, flat, &n));
+    cr_assert_eq(n, 3);
+    cr_assert_eq(flat[2], 0);
+    cr_assert(ct_lift_flat(&cx, flat, 3, &pos, v, &out));
+    cr_assert_eq(out.of.variant.payload->of.f64, -2.5);
+    wasmrt_cval_free(&out);
+    wasmrt_cval fs[2] = {{.kind = WASMC_CVAL_F32, .of.f32 = 1.0f}, {.kind = WASMC_CVAL_F32, .of.f32 = 2.0f}};
+    wasmrt_cval tup = {.kind = WASMC_CVAL_TUPLE, .of.list = {fs, 2}};
+    val = (wasmrt_cval){.kind = WASMC_CVAL_VARIANT, .of.variant = {2, &tup}};
+    n = pos = 0;
+    cr_assert(ct_lower_flat(&cx, &val, v, flat, &n));
+    cr_assert_eq(flat[1], 0x3f800000u);   /* f32 bits in the i64 slot */
+    cr_assert(ct_lift_flat(&cx, flat, 3, &pos, v, &out));
+    cr_assert_eq(out.of.variant.payload->of.list.items[1].of.f32, 2.0f);
+    wasmrt_cval_free(&out);
+}
+
 Test(canon_abi, signed_values_lower_as_32_bit_twos_complement_and_lift_wrapped) {
     ct_cx cx = cx_for(WASMC_STRING_UTF8);
     wasmrt_cval v = S(WASMC_CVAL_S8, -1);

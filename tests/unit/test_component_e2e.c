@@ -509,6 +509,7 @@ static const char *HOST_RESOURCE_WAT =
     "    (func (export \"peek\") (param $h i32) (result i32) (local $r i32)\n"
     "      (local.set $r (call $inspect (local.get $h))) (call $drop (local.get $h)) (local.get $r))\n"
     "    (func (export \"keep\") (param i32))\n"
+    "    (func (export \"drop-index\") (param i32) (call $drop (local.get 0)))\n"
     "    (func (export \"release\") (param i32) (call $drop (local.get 0)))\n"
     "    (func (export \"take-own\") (param i32) (call $drop (local.get 0)))\n"
     "    (func (export \"wrong-type\") (param i32) (drop (call $rep-u (local.get 0))))\n"
@@ -517,6 +518,7 @@ static const char *HOST_RESOURCE_WAT =
     "    (export \"new-u\" (func $new-u)) (export \"rep-u\" (func $rep-u)) (export \"inspect\" (func $inspect'))))))\n"
     "  (func (export \"peek\") (param \"t\" (own $T)) (result u32) (canon lift (core func $m \"peek\")))\n"
     "  (func (export \"keep\") (param \"t\" (borrow $T)) (canon lift (core func $m \"keep\")))\n"
+    "  (func (export \"drop-index\") (param \"i\" u32) (canon lift (core func $m \"drop-index\")))\n"
     "  (func (export \"release\") (param \"t\" (borrow $T)) (canon lift (core func $m \"release\")))\n"
     "  (func (export \"take-own\") (param \"t\" (own $T)) (canon lift (core func $m \"take-own\")))\n"
     "  (func (export \"wrong-type\") (param \"t\" (borrow $T)) (canon lift (core func $m \"wrong-type\")))\n"
@@ -551,6 +553,12 @@ Test(component_e2e, host_resources_borrow_scopes_and_wrong_types) {
     cr_assert_not(call(&f, "", "keep", &b, 1, &r, &trap));
     cr_assert_eq(trap.code, WASMC_TRAP_CANON);
     cr_assert_str_eq(trap.host_message, "borrow handles still remain at the end of the call");
+    /* the borrow outlived its call: dropping it later reaches nothing of
+     * that finished call (its count lived on the host's stack) */
+    wasmrt_cval idx = u32v(1);
+    cr_assert(call(&f, "", "drop-index", &idx, 1, &r, &trap), "%s", trap.host_message);
+    cr_assert_not(call(&f, "", "drop-index", &idx, 1, &r, &trap));
+    cr_assert_str_eq(trap.host_message, "unknown handle index 1");
     cr_assert_not(call(&f, "", "wrong-type", &b, 1, &r, &trap));
     cr_assert(strstr(trap.host_message, "used with the wrong type, expected guest-defined resource but found "
                                         "host-defined resource (test:host/res@0.1.0#thing, not resource-1)"),

@@ -1,0 +1,4 @@
+;; unsupported: async functions
+(component
+  (type (func async))
+)

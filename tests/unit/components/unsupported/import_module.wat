@@ -1,0 +1,4 @@
+;; unsupported: importing a core module
+(component
+  (import "m" (core module))
+)

@@ -1,0 +1,86 @@
+/* Validation and unsupported-feature errors of the component front end,
+ * one representative component per rule (tests/unit/components/invalid/
+ * and unsupported/): each is rejected with its kind, a message naming the
+ * rule, and an offset inside the file. */
+#include <string.h>
+
+#include "component_fixture.h"
+#include "wasmc.h"
+
+static void expect_error(const char *name, WasmErrorKind kind, const char *text) {
+    size_t n;
+    uint8_t *bytes = fixture_read(name, &n);
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_assert(!wasmc_component_check(bytes, n, &err), "%s: accepted", name);
+    cr_assert_eq(err.kind, kind, "%s: kind %d: %s", name, err.kind, err.message);
+    cr_assert(strstr(err.message, text), "%s: message '%s' lacks '%s'", name, err.message, text);
+    cr_assert(err.offset != WASM_NO_OFFSET && err.offset < n, "%s: offset 0x%zx", name, err.offset);
+    free(bytes);
+}
+
+Test(component_validate, lifting_a_string_needs_memory) {
+    expect_error("invalid/missing_memory.wasm", WASM_ERR_INVALID, "`memory` is required");
+}
+
+Test(component_validate, lift_core_signature_must_match_the_flattened_type) {
+    expect_error("invalid/lift_type_mismatch.wasm", WASM_ERR_INVALID, "do not match");
+}
+
+Test(component_validate, export_names_must_be_strongly_unique) {
+    expect_error("invalid/duplicate_export.wasm", WASM_ERR_INVALID, "conflicts");
+}
+
+Test(component_validate, export_names_must_be_kebab_case) {
+    expect_error("invalid/not_kebab.wasm", WASM_ERR_INVALID, "not a valid export name");
+}
+
+Test(component_validate, instantiation_arguments_must_match_import_types) {
+    expect_error("invalid/arg_type_mismatch.wasm", WASM_ERR_INVALID, "type mismatch for import `f`");
+}
+
+Test(component_validate, resource_new_only_for_local_resources) {
+    expect_error("invalid/resource_new_imported.wasm", WASM_ERR_INVALID, "not a local resource");
+}
+
+Test(component_validate, core_instantiation_needs_every_import_module) {
+    expect_error("invalid/missing_core_arg.wasm", WASM_ERR_INVALID, "missing module instantiation argument named `env`");
+}
+
+Test(component_validate, function_results_may_not_borrow) {
+    expect_error("invalid/borrow_result.wasm", WASM_ERR_INVALID, "cannot contain a `borrow`");
+}
+
+Test(component_validate, embedded_core_module_errors_have_component_offsets) {
+    size_t n;
+    uint8_t *bytes = fixture_read("invalid/bad_core_module.wasm", &n);
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_assert(!wasmc_check(bytes, n, &err));
+    cr_assert_eq(err.kind, WASM_ERR_INVALID);
+    cr_assert_str_eq(err.message, "type mismatch");
+    /* the module starts after the preamble and its section header (id,
+     * size); the i32.add is past the module's own first bytes */
+    cr_assert_gt(err.offset, 10);
+    cr_assert_lt(err.offset, n);
+    cr_assert_eq(bytes[err.offset], 0x6a, "offset 0x%zx is not the i32.add", err.offset);
+    free(bytes);
+}
+
+Test(component_validate, unsupported_features_say_so) {
+    expect_error("unsupported/import_module.wasm", WASM_ERR_UNSUPPORTED, "unsupported: importing core modules");
+    expect_error("unsupported/async_lift.wasm", WASM_ERR_UNSUPPORTED, "unsupported: async functions");
+    expect_error("unsupported/export_imported_func.wasm", WASM_ERR_UNSUPPORTED, "unsupported: exporting an imported function");
+}
+
+Test(component_validate, the_valid_fixtures_validate) {
+    const char *names[] = {"import_lower_lift.wasm", "nested.wasm", "resources.wasm"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n;
+        uint8_t *bytes = fixture_read(names[i], &n);
+        WasmError err;
+        wasm_error_clear(&err);
+        cr_assert(wasmc_check(bytes, n, &err), "%s: 0x%zx: %s", names[i], err.offset, err.message);
+        free(bytes);
+    }
+}
