@@ -44,6 +44,7 @@ typedef struct CType {
     /* CT_INSTANCE / CT_COMPONENT */
     const CTypeDef *def;
     struct Scope *scope;
+    uint32_t lim[4];        /* scope's types, core types, modules, components at definition */
     uint32_t depth;         /* of value types, for WASMC_PLAN_MAX_TYPE_DEPTH */
     uint8_t ptr_memo, borrow_memo;  /* 0 unknown, 1 no, 2 yes (types are DAGs: memoised) */
 } CType;

@@ -70,6 +70,7 @@ struct Scope;
 typedef struct CompVal {
     const Component *c;
     struct Scope *closure;
+    uint32_t lim[4];              /* closure's types, core types, modules, components at definition */
     bool instantiated;
     size_t offset;
 } CompVal;
@@ -90,6 +91,10 @@ typedef struct Scope {
     PVec core_funcs, core_tables, core_mems, core_globals, core_types, core_modules, core_instances;
     PVec funcs, types, components, instances;
     uint32_t cinstance;           /* plan component instance (components only) */
+    /* How much of `outer`'s index spaces this scope sees: what was defined
+     * before it (a component, or a type, is evaluated after its definition
+     * point, when its parent may have grown). */
+    uint32_t lim_types, lim_core_types, lim_modules, lim_components;
     CvNames import_names, export_names;
     PVec resource_names;          /* labels of resource imports/exports, for annotations */
     PVec visible;                 /* named types imports and exports introduced (ctype_is_named_kind) */
@@ -134,14 +139,31 @@ static bool pv_push(Ctx *cx, PVec *v, void *x) {
     return true;
 }
 
-static Scope *new_scope(Ctx *cx, Scope *outer, bool is_type) {
+typedef struct Limits4 {
+    uint32_t types, core_types, modules, components;
+} Limits4;
+
+static Scope *new_scope_at(Ctx *cx, Scope *outer, bool is_type, const Limits4 *lim) {
     Scope *s = cx_alloc(cx, sizeof *s);
     if (!s) return NULL;
     s->outer = outer;
+    if (lim) {
+        s->lim_types = lim->types;
+        s->lim_core_types = lim->core_types;
+        s->lim_modules = lim->modules;
+        s->lim_components = lim->components;
+    } else if (outer) {
+        s->lim_types = outer->types.n;
+        s->lim_core_types = outer->core_types.n;
+        s->lim_modules = outer->core_modules.n;
+        s->lim_components = outer->components.n;
+    }
     s->is_type = is_type;
     if (!pv_push(cx, &cx->all_scopes, s)) return NULL;
     return s;
 }
+
+
 
 static const char *sort_name(uint16_t sort) {
     switch (sort) {
@@ -283,6 +305,10 @@ static CType *resolve_typedef(Ctx *cx, Scope *s, const CTypeDef *d) {
         if (!(t = new_type(cx, d->kind == TD_COMPONENT ? CT_COMPONENT : CT_INSTANCE))) return NULL;
         t->def = d;
         t->scope = s;
+        t->lim[0] = s->types.n;
+        t->lim[1] = s->core_types.n;
+        t->lim[2] = s->core_modules.n;
+        t->lim[3] = s->components.n;
         return t;
     case TD_RESOURCE:
         return INVALID(cx, off, "resource types are not allowed here"), NULL;
@@ -375,11 +401,18 @@ static bool do_alias(Ctx *cx, Scope *s, const CAlias *a, size_t off) {
         return INVALID(cx, off, "outer aliases of %s are not allowed", sort_name(a->sort));
     Scope *t = s;
     bool crossed_component = false;
+    uint32_t limit = UINT32_MAX;
     for (uint32_t k = 0; k < a->instance; k++) {
         if (!t->is_type) crossed_component = true;
+        uint32_t l = a->sort == CS_TYPE ? t->lim_types : a->sort == CS_CORE_TYPE ? t->lim_core_types
+                   : a->sort == CS_CORE_MODULE ? t->lim_modules : t->lim_components;
+        if (!t->outer) return INVALID(cx, off, "invalid outer alias count of %u", a->instance);
+        /* what t saw of its outer scope, or less if t itself saw less */
+        limit = l;
         t = t->outer;
-        if (!t) return INVALID(cx, off, "invalid outer alias count of %u", a->instance);
     }
+    if (a->index >= limit)
+        return INVALID(cx, off, "%s index %u out of bounds", sort_name(a->sort), a->index);
     void *p = get(cx, t, a->sort, a->index, off);
     if (!p) return false;
     if (a->sort == CS_TYPE && crossed_component && a->instance > 0) {
@@ -494,7 +527,8 @@ static bool elaborate_instance(Ctx *cx, CType *it, ElabMode mode, const char *if
 /* A component's or an instance type's declarators in a fresh scope. */
 static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CInst *arg, size_t use_off, CInst *out) {
     const CTypeDef *d = ty->def;
-    Scope *s = new_scope(cx, ty->scope, true);
+    Limits4 l4 = {ty->lim[0], ty->lim[1], ty->lim[2], ty->lim[3]};
+    Scope *s = new_scope_at(cx, ty->scope, true, &l4);
     if (!s) return false;
     uint32_t cap = 0;
     for (uint32_t i = 0; i < d->n; i++) {
@@ -695,7 +729,7 @@ static bool resolve_opts(Ctx *cx, Frame *fr, const CCanonOpts *o, const CType *f
         po->realloc = r->def;
     }
     if (needs_memory && !o->has_memory) return INVALID(cx, off, "canonical option `memory` is required");
-    bool needs_realloc = lift ? params_ptr : result_ptr;
+    bool needs_realloc = lift ? params_ptr || sig.params_spilled : result_ptr;
     if (needs_realloc && !o->has_realloc) return INVALID(cx, off, "canonical option `realloc` is required");
     return true;
 }
@@ -905,8 +939,8 @@ typedef struct Args {
     bool *used;
 } Args;
 
-static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *args, uint32_t parent_cinst,
-                           bool root, CInst **out, Frame **frame_out);
+static bool eval_component(Ctx *cx, const Component *c, Frame *closure, const uint32_t *lim, Args *args,
+                           uint32_t parent_cinst, bool root, CInst **out, Frame **frame_out);
 
 static Item item_at(Ctx *cx, Frame *fr, CSortIdx si, size_t off, bool *ok) {
     Item it = {.sort = si.sort};
@@ -1039,12 +1073,17 @@ static bool instantiate_component(Ctx *cx, Frame *fr, const CDef *d) {
             if (strcmp(d->u.inst.args[i].name, d->u.inst.args[j].name) == 0)
                 return INVALID(cx, off, "instantiation argument `%s` conflicts with previous argument", d->u.inst.args[i].name);
     }
+    for (uint32_t i = 0; i < d->u.inst.n; i++) {
+        bool ok;
+        (void)item_at(cx, fr, d->u.inst.args[i].item, off, &ok);
+        if (!ok) return false;
+    }
     cv->instantiated = true;
     bool *used = calloc(d->u.inst.n ? d->u.inst.n : 1, 1);
     if (!used) return OOM(cx);
     Args args = {.def = d, .frame = fr, .used = used};
     CInst *ci;
-    bool ok = eval_component(cx, cv->c, cv->closure, &args, fr->cinstance, false, &ci, NULL);
+    bool ok = eval_component(cx, cv->c, cv->closure, cv->lim, &args, fr->cinstance, false, &ci, NULL);
     free(used);
     return ok && pv_push(cx, &fr->instances, ci);
 }
@@ -1180,7 +1219,7 @@ static bool validate_uninstantiated(Ctx *cx, Frame *fr) {
         plan_init(&scratch);
         cx->pb = &scratch;
         CInst *ci;
-        bool ok = eval_component(cx, cv->c, fr, NULL, 0, true, &ci, NULL);
+        bool ok = eval_component(cx, cv->c, fr, cv->lim, NULL, 0, true, &ci, NULL);
         cx->pb = saved;
         plan_free(&scratch);
         if (!ok) return false;
@@ -1188,9 +1227,11 @@ static bool validate_uninstantiated(Ctx *cx, Frame *fr) {
     return true;
 }
 
-static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *args, uint32_t parent_cinst,
-                           bool root, CInst **out, Frame **frame_out) {
-    Frame *fr = new_scope(cx, closure, false);
+static bool eval_component(Ctx *cx, const Component *c, Frame *closure, const uint32_t *lim, Args *args,
+                           uint32_t parent_cinst, bool root, CInst **out, Frame **frame_out) {
+    Limits4 l4 = {0};
+    if (lim) l4 = (Limits4){lim[0], lim[1], lim[2], lim[3]};
+    Frame *fr = new_scope_at(cx, closure, false, lim ? &l4 : NULL);
     if (!fr) return false;
     fr->cinstance = plan_cinstance(cx->pb, root ? 0 : parent_cinst + 1);
     for (uint32_t i = 0; i < c->num_defs; i++) {
@@ -1214,6 +1255,10 @@ static bool eval_component(Ctx *cx, const Component *c, Frame *closure, Args *ar
             if (ok) {
                 cv->c = d->u.component;
                 cv->closure = fr;
+                cv->lim[0] = fr->types.n;
+                cv->lim[1] = fr->core_types.n;
+                cv->lim[2] = fr->core_modules.n;
+                cv->lim[3] = fr->components.n;
                 cv->offset = off;
                 ok = pv_push(cx, &fr->components, cv);
             }
@@ -1336,7 +1381,7 @@ bool component_flatten(const CFile *f, CPlan *plan, WasmError *err) {
     cx.pb = &pb;
     CInst *root;
     Frame *root_frame = NULL;
-    bool ok = eval_component(&cx, f->root, NULL, NULL, 0, true, &root, &root_frame);
+    bool ok = eval_component(&cx, f->root, NULL, NULL, NULL, 0, true, &root, &root_frame);
     ok = ok && plan_exports(&cx, root_frame);
     if (ok) ok = plan_finish(&pb, plan, err);
     else if (!wasm_error_is_set(err)) OOM(&cx);

@@ -99,16 +99,17 @@ static bool is_keyword(const char *s, size_t n) {
 static bool is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static bool is_digit(int c) { return c >= '0' && c <= '9'; }
 
-/* A label: %? word(-word)*, word = letter (letter | digit)*.  *escaped
- * says whether it had the %. */
+/* A label: %? word(-word)*, the first word starting with a letter, later
+ * ones with a letter or digit (WIT identifiers, Explainer.md's `label`:
+ * "run-1" is one).  *escaped says whether it had the %. */
 static bool read_label(Parser *p, const char **out, size_t *n, bool *escaped) {
     skip_ws(p);
     size_t start = p->pos;
     *escaped = peek(p) == '%';
     if (*escaped) p->pos++;
     size_t name = p->pos;
-    for (;;) {
-        if (!is_alpha(peek(p))) {
+    for (bool first = true;; first = false) {
+        if (!is_alpha(peek(p)) && (first || !is_digit(peek(p)))) {
             char b[32];
             p->pos = start;
             return perr(p, start, "expected a label, found %s", here(p, b, sizeof b));

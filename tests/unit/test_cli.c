@@ -240,6 +240,27 @@ Test(cli, malformed_module_one_line_with_offset) {
     cr_expect_eq(stray_files(expected, 2), 0);
 }
 
+Test(cli, validate_only_checks_modules_and_components_and_writes_nothing) {
+    /* the empty component; then one whose section id 13 does not exist */
+    static const uint8_t comp[] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};
+    static const uint8_t bad_comp[] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x0d, 0x00};
+    write_bytes("add.wasm", ADD_WASM, sizeof ADD_WASM);
+    write_bytes("comp.wasm", comp, sizeof comp);
+    write_bytes("bad.wasm", bad_comp, sizeof bad_comp);
+    Run r = run("--validate add.wasm");
+    cr_expect_eq(r.status, 0, "stderr: %s", r.err);
+    cr_expect_eq(r.err_len + r.out_len, 0);
+    run_free(&r);
+    r = run("--validate comp.wasm");
+    cr_expect_eq(r.status, 0, "stderr: %s", r.err);
+    run_free(&r);
+    r = run("--validate bad.wasm");
+    expect_one_error_line(&r, "wasmc: error: bad.wasm:0x8: malformed section id");
+    run_free(&r);
+    const char *expected[] = {"add.wasm", "comp.wasm", "bad.wasm"};
+    cr_expect_eq(stray_files(expected, 3), 0);
+}
+
 Test(cli, failed_compile_keeps_existing_output) {
     static const uint8_t bad_magic[] = {0x00, 0x61, 0x73, 0x6e, 0x01, 0x00, 0x00, 0x00};
     write_bytes("bad.wasm", bad_magic, sizeof bad_magic);

@@ -149,6 +149,11 @@ Test(wave, variants_and_enums_with_keyword_cases_escaped) {
     round_trip(v, "%days(1)", "days(1)");
     const wasmrt_ctype *e = named(WASMC_CVAL_ENUM, NAMES("south", "west", "ok"), NULL);
     round_trip(e, "west", "west");
+    /* later words of a label may start with a digit (WIT's run-1) */
+    const wasmrt_ctype *d = named(WASMC_CVAL_ENUM, NAMES("run-1", "x-2y"), NULL);
+    round_trip(d, "run-1", "run-1");
+    round_trip(d, "x-2y", "x-2y");
+    refused(d, "1-run", "expected a label");
     round_trip(e, "%ok", "%ok");
     wasmrt_cval x = parse_ok(e, "west");
     cr_expect_eq(x.kind, WASMC_CVAL_ENUM);
