@@ -19,6 +19,7 @@
 #include "internal.h"
 
 #define SLAB_BYTES (1ull << 30)
+#define SLAB_HEADER 4096u   /* >= sizeof(slab); mmap rounds it up to a page */
 
 struct slab {
     struct slab *next;
@@ -56,15 +57,16 @@ static bool take(uint64_t reserve, rt_slab_slot *out, wasmrt_error *err) {
     if (!s || s->bump == s->nslots) {
         uint64_t slot = (uint64_t)1 << c;
         uint64_t bytes = slot > SLAB_BYTES ? slot : SLAB_BYTES;
-        s = calloc(1, sizeof *s);
-        void *p = s ? mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-                    : MAP_FAILED;
+        /* The slab's header lives in one more page at its end, not in the
+         * malloc heap (where one allocated late would keep the heap freed
+         * instances leave below it).  The page is part of the same mapping. */
+        uint8_t *p = mmap(NULL, bytes + SLAB_HEADER, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED) {
-            int e = s ? errno : ENOMEM;
-            free(s);
-            rt_map_error(err, "a bounds-checked linear memory slab", bytes, e);
+            rt_map_error(err, "a bounds-checked linear memory slab", bytes, errno);
             return false;
         }
+        s = (slab *)(p + bytes);
         *s = (slab){k->slabs, p, slot, (uint32_t)(bytes / slot), 0, 0};
         k->slabs = s;
     }
@@ -76,9 +78,13 @@ static bool take(uint64_t reserve, rt_slab_slot *out, wasmrt_error *err) {
 static bool give(rt_slab_slot sl) {
     slab_class *k = &classes[class_of(sl.home->slot)];
     if (k->nfree == k->cap) {
-        uint32_t cap = k->cap ? k->cap * 2 : 64;
-        rt_slab_slot *f = realloc(k->free, cap * sizeof *f);
-        if (!f) return false;
+        /* Mapped, not malloc'd: grown while instances are freed, it would
+         * land at the heap's top and keep the freed heap below it. */
+        uint32_t cap = k->cap ? k->cap * 2 : 4096;
+        size_t old = k->cap * sizeof *k->free, bytes = cap * sizeof *k->free;
+        void *f = k->free ? mremap(k->free, old, bytes, MREMAP_MAYMOVE)
+                          : mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (f == MAP_FAILED) return false;
         k->free = f;
         k->cap = cap;
     }
@@ -97,8 +103,8 @@ void rt_slab_trim(void) {
             else k->free[j++] = k->free[i];
         }
         k->nfree = j;
-        if (!j) {   /* its pages would stay resident */
-            free(k->free);
+        if (!j && k->free) {   /* its pages would stay resident */
+            munmap(k->free, k->cap * sizeof *k->free);
             k->free = NULL;
             k->cap = 0;
         }
@@ -106,8 +112,7 @@ void rt_slab_trim(void) {
             slab *s = *pp;
             if (s->used == 0) {
                 *pp = s->next;
-                munmap(s->base, s->nslots * s->slot);
-                free(s);
+                munmap(s->base, s->nslots * s->slot + SLAB_HEADER);
             } else {
                 pp = &s->next;
             }
