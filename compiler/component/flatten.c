@@ -369,6 +369,30 @@ static bool push_item(Ctx *cx, Scope *s, Item it) {
     return pv_push(cx, v, it.p);
 }
 
+/* Does a type reach a resource type (through handles, fields, or the
+ * declarators of a component or instance type)?  Resources are generative:
+ * an outer alias may not carry one into another component. */
+static bool refers_to_resources(Ctx *cx, const CType *t, uint32_t depth) {
+    if (!t || depth > WASMC_PLAN_MAX_TYPE_DEPTH) return false;
+    if (t->kind == CT_RESOURCE || t->kind == WASMC_CVAL_OWN || t->kind == WASMC_CVAL_BORROW) return true;
+    if (t->kind == CT_INSTANCE || t->kind == CT_COMPONENT) {
+        /* declarators may name outer types: (type (eq $R)), own/borrow */
+        for (uint32_t i = 0; i < t->def->n; i++) {
+            const CDecl *d = &t->def->decls[i];
+            if (d->kind != DECL_ALIAS || d->alias.tag != 2 || d->alias.sort != CS_TYPE || d->alias.instance == 0)
+                continue;
+            Scope *sc = t->scope;
+            for (uint32_t k = 1; sc && k < d->alias.instance; k++) sc = sc->outer;
+            if (sc && d->alias.index < sc->types.n && refers_to_resources(cx, sc->types.p[d->alias.index], depth + 1))
+                return true;
+        }
+        return false;
+    }
+    for (uint32_t i = 0; t->elems && i < t->n; i++)
+        if (refers_to_resources(cx, t->elems[i], depth + 1)) return true;
+    return refers_to_resources(cx, t->a, depth + 1) || refers_to_resources(cx, t->b, depth + 1);
+}
+
 static bool do_alias(Ctx *cx, Scope *s, const CAlias *a, size_t off) {
     if (a->sort == CS_VALUE) return UNSUPPORTED(cx, off, "component values");
     if (a->tag == 0) {
@@ -415,11 +439,9 @@ static bool do_alias(Ctx *cx, Scope *s, const CAlias *a, size_t off) {
         return INVALID(cx, off, "%s index %u out of bounds", sort_name(a->sort), a->index);
     void *p = get(cx, t, a->sort, a->index, off);
     if (!p) return false;
-    if (a->sort == CS_TYPE && crossed_component && a->instance > 0) {
-        CType *ty = p;
-        if (ty->kind == CT_RESOURCE || (ctype_is_value(ty) && (ty->kind == WASMC_CVAL_OWN || ty->kind == WASMC_CVAL_BORROW)))
-            return INVALID(cx, off, "refers to resources not defined in the current component");
-    }
+    if (a->sort == CS_TYPE && crossed_component && a->instance > 0 && refers_to_resources(cx, p, 0))
+        return INVALID(cx, off, "type index %u transitively refers to resources not defined in the current component",
+                       a->index);
     return pv_push(cx, space(s, a->sort), p);
 }
 
