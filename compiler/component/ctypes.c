@@ -26,7 +26,32 @@ const char *ctype_kind_name(int kind) {
 
 static bool name_eq(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
 
+#define EQUAL_BUDGET (1u << 20)
+static _Thread_local uint32_t equal_budget;
+static _Thread_local bool equal_exhausted;
+static _Thread_local unsigned equal_depth;
+
+bool ctype_equal_exhausted(void) { return equal_exhausted; }
+
+static bool equal(const CType *x, const CType *y);
+
 bool ctype_equal(const CType *x, const CType *y) {
+    if (equal_depth == 0) {
+        equal_budget = EQUAL_BUDGET;
+        equal_exhausted = false;
+    }
+    if (equal_budget == 0) {
+        equal_exhausted = true;
+        return false;
+    }
+    equal_budget--;
+    equal_depth++;
+    bool r = equal(x, y);
+    equal_depth--;
+    return r;
+}
+
+static bool equal(const CType *x, const CType *y) {
     x = ctype_root(x);
     y = ctype_root(y);
     if (x == y) return true;

@@ -47,6 +47,8 @@ typedef struct CType {
     uint32_t lim[4];        /* scope's types, core types, modules, components at definition */
     uint32_t depth;         /* of value types, for WASMC_PLAN_MAX_TYPE_DEPTH */
     uint8_t ptr_memo, borrow_memo;  /* 0 unknown, 1 no, 2 yes (types are DAGs: memoised) */
+    const void *memo_plan;  /* plan_valtype's: the builder this type was interned in, */
+    uint32_t memo_index;    /* and its index there */
 } CType;
 
 static inline bool ctype_is_value(const CType *t) { return t->kind < WASMC_CVAL_COUNT_; }
@@ -63,8 +65,11 @@ static inline const CType *ctype_root(const CType *t) {
     return t;
 }
 
-/* Structural equality (resources by identity). */
+/* Structural equality (resources by identity).  Types are DAGs, so a
+ * comparison has a budget of nodes; past it the answer is "unequal" and
+ * ctype_equal_exhausted() is true until the next top-level comparison. */
 bool ctype_equal(const CType *x, const CType *y);
+bool ctype_equal_exhausted(void);
 
 /* Does the value type contain a string or list / a borrow handle? */
 bool ctype_has_pointers(const CType *t);

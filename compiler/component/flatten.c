@@ -28,7 +28,8 @@
 #include "cvalidate.h"
 #include "plan.h"
 
-#define WORK_BUDGET 50000000u   /* definitions evaluated, over all nested instantiations */
+#define WORK_BUDGET 50000000u
+#define WALK_BUDGET (1u << 20)   /* nodes per walk over a type DAG */   /* definitions evaluated, over all nested instantiations */
 
 typedef enum { F_IMPORT, F_LIFTED, F_ABSTRACT } FuncKind;
 
@@ -112,6 +113,7 @@ typedef struct Ctx {
     PlanBuilder *pb;
     WasmError *err;
     uint64_t work;
+    uint32_t walk;                /* refers_to_resources's node budget */
     PVec all_scopes;              /* to free their name sets */
 } Ctx;
 
@@ -214,6 +216,14 @@ static void *get(Ctx *cx, Scope *s, uint16_t sort, uint32_t idx, size_t off) {
 }
 
 /* ---- Types ------------------------------------------------------------------ */
+
+/* ctype_equal, with its budget running out reported as a limit. */
+static bool teq(Ctx *cx, const CType *a, const CType *b) {
+    bool r = ctype_equal(a, b);
+    if (!r && ctype_equal_exhausted())
+        wasm_error(cx->err, WASM_ERR_LIMIT, WASM_NO_OFFSET, "types too large to compare");
+    return r;
+}
 
 static CType *new_type(Ctx *cx, int kind) {
     CType *t = cx_alloc(cx, sizeof *t);
@@ -369,6 +379,32 @@ static bool push_item(Ctx *cx, Scope *s, Item it) {
     return pv_push(cx, v, it.p);
 }
 
+/* Does a type reach a resource type (through handles, fields, or the
+ * declarators of a component or instance type)?  Resources are generative:
+ * an outer alias may not carry one into another component. */
+static bool refers_to_resources(Ctx *cx, const CType *t, uint32_t depth) {
+    if (depth == 0) cx->walk = WALK_BUDGET;
+    if (!t || depth > WASMC_PLAN_MAX_TYPE_DEPTH || cx->walk == 0) return false;
+    cx->walk--;
+    if (t->kind == CT_RESOURCE || t->kind == WASMC_CVAL_OWN || t->kind == WASMC_CVAL_BORROW) return true;
+    if (t->kind == CT_INSTANCE || t->kind == CT_COMPONENT) {
+        /* declarators may name outer types: (type (eq $R)), own/borrow */
+        for (uint32_t i = 0; i < t->def->n; i++) {
+            const CDecl *d = &t->def->decls[i];
+            if (d->kind != DECL_ALIAS || d->alias.tag != 2 || d->alias.sort != CS_TYPE || d->alias.instance == 0)
+                continue;
+            Scope *sc = t->scope;
+            for (uint32_t k = 1; sc && k < d->alias.instance; k++) sc = sc->outer;
+            if (sc && d->alias.index < sc->types.n && refers_to_resources(cx, sc->types.p[d->alias.index], depth + 1))
+                return true;
+        }
+        return false;
+    }
+    for (uint32_t i = 0; t->elems && i < t->n; i++)
+        if (refers_to_resources(cx, t->elems[i], depth + 1)) return true;
+    return refers_to_resources(cx, t->a, depth + 1) || refers_to_resources(cx, t->b, depth + 1);
+}
+
 static bool do_alias(Ctx *cx, Scope *s, const CAlias *a, size_t off) {
     if (a->sort == CS_VALUE) return UNSUPPORTED(cx, off, "component values");
     if (a->tag == 0) {
@@ -415,11 +451,9 @@ static bool do_alias(Ctx *cx, Scope *s, const CAlias *a, size_t off) {
         return INVALID(cx, off, "%s index %u out of bounds", sort_name(a->sort), a->index);
     void *p = get(cx, t, a->sort, a->index, off);
     if (!p) return false;
-    if (a->sort == CS_TYPE && crossed_component && a->instance > 0) {
-        CType *ty = p;
-        if (ty->kind == CT_RESOURCE || (ctype_is_value(ty) && (ty->kind == WASMC_CVAL_OWN || ty->kind == WASMC_CVAL_BORROW)))
-            return INVALID(cx, off, "refers to resources not defined in the current component");
-    }
+    if (a->sort == CS_TYPE && crossed_component && a->instance > 0 && refers_to_resources(cx, p, 0))
+        return INVALID(cx, off, "type index %u transitively refers to resources not defined in the current component",
+                       a->index);
     return pv_push(cx, space(s, a->sort), p);
 }
 
@@ -434,14 +468,26 @@ static bool is_visible(Scope *s, const CType *t) {
 
 /* Does every named type `t` reaches (not through a named type) have a
  * name in this scope?  Depth-limited by the types' own depth limit. */
+/* Types are DAGs: walks over them have a budget of nodes, past which the
+ * lenient answer is taken (these checks only reject). */
+static _Thread_local uint32_t walk_budget;
+
+static bool all_visible_at(Scope *s, const CType *t, uint32_t depth);
+
 static bool all_visible(Scope *s, const CType *t, uint32_t depth) {
-    if (!t || depth > WASMC_PLAN_MAX_TYPE_DEPTH + 2) return true;
+    if (depth == 0 || depth == 1) walk_budget = WALK_BUDGET;
+    return all_visible_at(s, t, depth);
+}
+
+static bool all_visible_at(Scope *s, const CType *t, uint32_t depth) {
+    if (!t || depth > WASMC_PLAN_MAX_TYPE_DEPTH + 2 || walk_budget == 0) return true;
+    walk_budget--;
     if (ctype_is_named_kind(t->kind)) return is_visible(s, t);
     if (t->kind == WASMC_CVAL_OWN || t->kind == WASMC_CVAL_BORROW) return is_visible(s, t->a);
     if (t->kind == CT_INSTANCE || t->kind == CT_COMPONENT) return true;
     for (uint32_t i = 0; t->elems && i < t->n; i++)
-        if (!all_visible(s, t->elems[i], depth + 1)) return false;
-    return all_visible(s, t->a, depth + 1) && all_visible(s, t->b, depth + 1);
+        if (!all_visible_at(s, t->elems[i], depth + 1)) return false;
+    return all_visible_at(s, t->a, depth + 1) && all_visible_at(s, t->b, depth + 1);
 }
 
 /* A type imported or exported by name: named kinds become a type of their
@@ -575,7 +621,7 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
                     Item *a = inst_export(arg, dc->name);
                     if (!a) return INVALID(cx, use_off, "type mismatch for import `%s`: missing expected export `%s`", iface, dc->name);
                     if (a->sort != CS_FUNC) return INVALID(cx, use_off, "type mismatch in instance export `%s`: expected func, found %s", dc->name, sort_name(a->sort));
-                    if (!ctype_equal(((CFunc *)a->p)->type, ft))
+                    if (!teq(cx, ((CFunc *)a->p)->type, ft))
                         return INVALID(cx, use_off, "type mismatch in instance export `%s`: function types differ", dc->name);
                     fn = a->p;
                 }
@@ -605,7 +651,7 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
                         if (!a) return INVALID(cx, use_off, "type mismatch for import `%s`: missing expected export `%s`", iface, dc->name);
                         if (a->sort != CS_TYPE) return INVALID(cx, use_off, "type mismatch in instance export `%s`: expected type", dc->name);
                         CType *at = a->p;
-                        if (ctype_is_value(t) && !ctype_equal(at, t))
+                        if (ctype_is_value(t) && !teq(cx, at, t))
                             return INVALID(cx, use_off, "type mismatch in instance export `%s`: types differ", dc->name);
                     }
                 }
@@ -977,7 +1023,7 @@ static bool bind_import(Ctx *cx, Frame *fr, const CDef *d, Args *args, Item *out
     case CS_FUNC: {
         CType *ft = NULL;
         if (!func_type_of(cx, fr, et->index, off, &ft)) return false;
-        if (!ctype_equal(((CFunc *)it.p)->type, ft))
+        if (!teq(cx, ((CFunc *)it.p)->type, ft))
             return INVALID(cx, inst->offset, "type mismatch for import `%s`: function types differ", name);
         break;
     }
@@ -996,7 +1042,7 @@ static bool bind_import(Ctx *cx, Frame *fr, const CDef *d, Args *args, Item *out
         } else {
             CType *want = get(cx, fr, CS_TYPE, et->index, off);
             if (!want) return false;
-            if (ctype_is_value(want) ? !ctype_equal(want, at) : ctype_root(want) != ctype_root(at))
+            if (ctype_is_value(want) ? !teq(cx, want, at) : ctype_root(want) != ctype_root(at))
                 return INVALID(cx, inst->offset, "type mismatch for import `%s`: types differ", name);
         }
         break;
@@ -1150,11 +1196,11 @@ static bool export_def(Ctx *cx, Frame *fr, const CDef *d) {
         if (et->sort == CS_FUNC) {
             CType *ft = NULL;
             if (!func_type_of(cx, fr, et->index, off, &ft)) return false;
-            if (!ctype_equal(ft, ty)) return INVALID(cx, off, "type mismatch for export `%s`", d->u.ie.name);
+            if (!teq(cx, ft, ty)) return INVALID(cx, off, "type mismatch for export `%s`", d->u.ie.name);
         } else if (et->sort == CS_TYPE && !et->bound_sub) {
             CType *t = get(cx, fr, CS_TYPE, et->index, off);
             if (!t) return false;
-            if (ctype_is_value(t) ? !ctype_equal(t, ty) : ctype_root(t) != ctype_root(ty))
+            if (ctype_is_value(t) ? !teq(cx, t, ty) : ctype_root(t) != ctype_root(ty))
                 return INVALID(cx, off, "type mismatch for export `%s`", d->u.ie.name);
         } else if (et->sort == CS_TYPE && et->bound_sub && ty->kind != CT_RESOURCE) {
             return INVALID(cx, off, "export `%s` is not a resource type", d->u.ie.name);

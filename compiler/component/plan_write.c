@@ -129,6 +129,8 @@ static uint32_t intern(PlanBuilder *pb, PlanVec *v, PlanIntern *in, const PlanBu
 }
 
 static uint32_t valtype_at(PlanBuilder *pb, const CType *t, uint32_t depth) {
+    /* Types are DAGs: each is encoded once per plan. */
+    if (t->memo_plan == pb) return t->memo_index;
     if (depth > WASMC_PLAN_MAX_TYPE_DEPTH) {
         pb->too_deep = true;
         pb->failed = true;
@@ -186,6 +188,10 @@ static uint32_t valtype_at(PlanBuilder *pb, const CType *t, uint32_t depth) {
     free(child);
     uint32_t idx = intern(pb, &pb->valtypes, &pb->vt_intern, &tmp);
     free(tmp.p);
+    if (!pb->failed) {
+        ((CType *)t)->memo_plan = pb;
+        ((CType *)t)->memo_index = idx;
+    }
     return idx;
 }
 

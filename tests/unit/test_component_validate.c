@@ -84,3 +84,43 @@ Test(component_validate, the_valid_fixtures_validate) {
         free(bytes);
     }
 }
+
+/* A value type whose tree is 2^59 nodes but whose DAG is 60: type k is
+ * (tuple k-1 k-1) (indices below 64: one signed-LEB byte each).  Importing a function of it must neither hang nor run
+ * out of memory: the plan writes each type once. */
+Test(component_validate, type_dags_are_walked_once, .timeout = 60) {
+    uint8_t b[2048];
+    size_t n = 0;
+    static const uint8_t pre[] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};
+    memcpy(b, pre, 8);
+    n = 8;
+    uint8_t sec[1024];
+    size_t m = 0;
+    sec[m++] = 61;                  /* 61 types */
+    sec[m++] = 0x79;                /* 0: u32 */
+    for (int k = 1; k < 60; k++) {  /* k: (tuple k-1 k-1) */
+        sec[m++] = 0x6f;
+        sec[m++] = 2;
+        sec[m++] = (uint8_t)(k - 1);
+        sec[m++] = (uint8_t)(k - 1);
+    }
+    sec[m++] = 0x40;                /* 60: (func (param "x" 59)) */
+    sec[m++] = 1;
+    sec[m++] = 1;
+    sec[m++] = 'x';
+    sec[m++] = 59;
+    sec[m++] = 0x01;
+    sec[m++] = 0x00;
+    b[n++] = 0x07;
+    b[n++] = (uint8_t)(0x80 | (m & 0x7f));
+    b[n++] = (uint8_t)(m >> 7);
+    memcpy(b + n, sec, m);
+    n += m;
+    /* import "f" (func (type 60)) */
+    static const uint8_t imp[] = {0x0a, 0x06, 0x01, 0x00, 0x01, 'f', 0x01, 60};
+    memcpy(b + n, imp, sizeof imp);
+    n += sizeof imp;
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_assert(wasmc_component_check(b, n, &err), "0x%zx: %s", err.offset, err.message);
+}
