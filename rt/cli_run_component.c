@@ -64,7 +64,8 @@ int cli_run_component(const cli_component_run *r) {
     } else {
         const wasmrt_cfunc *run = find_run(c, ci);
         if (!run)
-            return fail("'%s' exports no wasi:cli/run@0.2.x#run (not a WASI 0.2 command)%s", r->app, "");
+            return fail("'%s' exports no wasi:cli/run@0.2.x#run (not a WASI 0.2 command); call an export with "
+                        "--invoke 'NAME(ARGS)'%s", r->app, "");
         wasmrt_cval result;
         memset(&result, 0, sizeof result);
         if (wasmrt_cinstance_call(ci, run, NULL, 0, &result, &trap, &err)) {

@@ -49,6 +49,9 @@ static const char usage[] =
     "  --skip-listed=FILE  count the scripts FILE lists (paths relative to FILE's folder, as\n"
     "                      the Component Model's nyi.txt) as skipped, without running them\n"
     "  --skip-all=REASON   count every script as skipped with REASON, without running it\n"
+    "  --known-failures=FILE  results FILE lists as SCRIPT:LINE (paths relative to FILE's\n"
+    "                      folder) that fail are counted as known failures, not failures;\n"
+    "                      one that passes is a failure (the list must shrink with fixes)\n"
     "  -v                  show every failure and the reasons for skips\n";
 
 /* ---- Per-file bookkeeping in the parent --------------------------------- */
@@ -67,7 +70,8 @@ typedef struct FileRun {
     struct timespec start;
     char *buf;                 /* partial record */
     size_t buf_len, buf_cap;
-    unsigned long passed, failed, skipped;
+    unsigned long passed, failed, skipped, known;
+    char real[PATH_MAX];       /* realpath of path, for --known-failures */
     char last_line[32], last_cmd[64];
     char **failures;           /* "line N: cmd: detail" */
     size_t num_failures, cap_failures;
@@ -145,6 +149,80 @@ static void add_skip_reason(FileRun *f, const char *cmd, const char *detail) {
     f->skips[f->num_skips++] = (Reason){xstrdup(text), 1};
 }
 
+/* --known-failures: results that fail today, each a script (as a real
+ * path) and the line of its command.  A result listed here that fails is
+ * counted apart; one that passes is a failure, so a fix must also shorten
+ * the list and nothing is hidden for good. */
+typedef struct KnownFailure {
+    char *script;
+    unsigned long line;
+} KnownFailure;
+static KnownFailure *known_list;
+static size_t num_known;
+static const char *known_file;
+
+static bool load_known(const char *list) {
+    FILE *in = fopen(list, "r");
+    if (!in) {
+        fprintf(stderr, "wast-run: error: cannot read %s: %s\n", list, strerror(errno));
+        return false;
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", list);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    else snprintf(dir, sizeof dir, ".");
+    char line[PATH_MAX + 64];
+    unsigned long lineno = 0;
+    bool ok = true;
+    while (ok && fgets(line, sizeof line, in)) {
+        lineno++;
+        line[strcspn(line, "#\r\n")] = 0;
+        size_t n = strlen(line);
+        while (n && (line[n - 1] == ' ' || line[n - 1] == '\t')) line[--n] = 0;
+        if (!n) continue;
+        char *colon = strrchr(line, ':');
+        unsigned long at = 0;
+        char *end = NULL;
+        if (colon) at = strtoul(colon + 1, &end, 10);
+        char joined[2 * PATH_MAX + 2], real[PATH_MAX];
+        if (!colon || !at || !end || *end) {
+            fprintf(stderr, "wast-run: error: %s:%lu: expected SCRIPT:LINE\n", list, lineno);
+            ok = false;
+            break;
+        }
+        *colon = 0;
+        snprintf(joined, sizeof joined, "%s/%s", dir, line);
+        if (!realpath(joined, real)) {
+            fprintf(stderr, "wast-run: error: %s:%lu: no such script %s\n", list, lineno, joined);
+            ok = false;
+            break;
+        }
+        known_list = xrealloc(known_list, (num_known + 1) * sizeof *known_list);
+        known_list[num_known++] = (KnownFailure){xstrdup(real), at};
+    }
+    fclose(in);
+    known_file = list;
+    return ok;
+}
+
+static bool is_known(const FileRun *f, const char *line) {
+    char *end;
+    unsigned long at = strtoul(line, &end, 10);
+    if (*end || !f->real[0]) return false;
+    for (size_t i = 0; i < num_known; i++)
+        if (known_list[i].line == at && strcmp(known_list[i].script, f->real) == 0) return true;
+    return false;
+}
+
+static void add_failure(FileRun *f, const char *text) {
+    if (f->num_failures == f->cap_failures) {
+        f->cap_failures = f->cap_failures ? f->cap_failures * 2 : 8;
+        f->failures = xrealloc(f->failures, f->cap_failures * sizeof *f->failures);
+    }
+    f->failures[f->num_failures++] = xstrdup(text);
+}
+
 /* One complete record line (without its newline). */
 static void handle_record(FileRun *f, char *rec) {
     char *fields[5] = {0};
@@ -167,17 +245,24 @@ static void handle_record(FileRun *f, char *rec) {
     const char *line = fields[2], *cmd = fields[3];
     switch (fields[1][0]) {
     case 'P':
-        f->passed++;
+        if (is_known(f, line)) {
+            char text[PATH_MAX + 128];
+            snprintf(text, sizeof text, "line %s: %s: passes, but %s lists it as a known failure (remove it)",
+                     line, cmd, known_file);
+            f->failed++;
+            add_failure(f, text);
+        } else {
+            f->passed++;
+        }
         break;
     case 'F': {
-        f->failed++;
+        bool known = is_known(f, line);
+        if (known) f->known++;
+        else f->failed++;
         char text[WAST_RECORD_MAX + 64];
-        snprintf(text, sizeof text, "line %s: %s%s%s", line, cmd, detail[0] ? ": " : "", detail);
-        if (f->num_failures == f->cap_failures) {
-            f->cap_failures = f->cap_failures ? f->cap_failures * 2 : 8;
-            f->failures = xrealloc(f->failures, f->cap_failures * sizeof *f->failures);
-        }
-        f->failures[f->num_failures++] = xstrdup(text);
+        snprintf(text, sizeof text, "line %s: %s%s%s%s", line, known ? "known failure: " : "", cmd,
+                 detail[0] ? ": " : "", detail);
+        add_failure(f, text);
         break;
     }
     case 'S':
@@ -304,8 +389,10 @@ static const char *base_name(const char *p) {
 
 static void print_file(const FileRun *f, bool verbose) {
     const char *verdict = f->failed ? "FAIL" : (f->skipped && !f->passed) ? "SKIP" : "PASS";
-    printf("%s %s: %lu passed, %lu failed, %lu skipped%s\n", verdict, base_name(f->path), f->passed, f->failed,
-           f->skipped, f->file_note ? f->file_note : "");
+    char known[48] = "";
+    if (f->known) snprintf(known, sizeof known, ", %lu known failures", f->known);
+    printf("%s %s: %lu passed, %lu failed, %lu skipped%s%s\n", verdict, base_name(f->path), f->passed, f->failed,
+           f->skipped, known, f->file_note ? f->file_note : "");
     size_t limit = verbose ? SIZE_MAX : MAX_SHOWN_FAILURES;
     size_t shown = 0;
     if (f->crash) {
@@ -498,6 +585,8 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "wast-run: error: cannot read %s: %s\n", skip_listed, strerror(errno));
                 return 2;
             }
+        } else if (strncmp(a, "--known-failures=", 17) == 0) {
+            if (!load_known(a + 17)) return 2;
         } else if (strncmp(a, "--skip-all=", 11) == 0) {
             skip_all = a + 11;
         } else if (strcmp(a, "-v") == 0) {
@@ -530,12 +619,13 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < num_files; i++) {
         runs[i].path = files[i];
         runs[i].fd = -1;
+        if (!realpath(files[i], runs[i].real)) runs[i].real[0] = 0;
         if (skip_all) runs[i].skip_reason = skip_all;
         else if (skip_listed && listed_in(skip_listed, files[i])) runs[i].skip_reason = listed_reason;
     }
 
     size_t next_start = 0, next_print = 0, running = 0;
-    unsigned long total_p = 0, total_f = 0, total_s = 0;
+    unsigned long total_p = 0, total_f = 0, total_s = 0, total_k = 0;
     while (next_print < num_files && !interrupted) {
         while (running < cfg.jobs && next_start < num_files) {
             FileRun *f = &runs[next_start++];
@@ -591,6 +681,7 @@ int main(int argc, char **argv) {
             total_p += f->passed;
             total_f += f->failed;
             total_s += f->skipped;
+            total_k += f->known;
         }
     }
     if (interrupted) {
@@ -603,6 +694,7 @@ int main(int argc, char **argv) {
         fputs("wast-run: interrupted\n", stderr);
         return 130;
     }
+    if (total_k) printf("%lu known failures (listed in %s)\n", total_k, known_file);
     printf("%lu passed, %lu failed, %lu skipped\n", total_p, total_f, total_s);
     for (size_t i = 0; i < num_files; i++) free_file(&runs[i]);
     free(runs);
