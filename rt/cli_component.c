@@ -31,9 +31,9 @@ static int fail(int status, const char *fmt, ...) {
     return status;
 }
 
-bool cli_is_component(const char *path) {
+bool cli_is_component(const char *path, const wasmrt_trust *trust) {
     wasmrt_error err = {{0}};
-    return wasmrt_artifact_is_component(path, &err);
+    return wasmrt_artifact_is_component_signed(path, trust, &err);
 }
 
 /* An export by its name: "name" for a direct export, "iface#name" for one
@@ -101,7 +101,7 @@ static int invoke(wasmrt_cinstance *ci, const char *call) {
 
 int cli_component_main(const cli_component_opts *o) {
     wasmrt_error err = {{0}};
-    wasmrt_component *c = wasmrt_component_load(o->app, &err);
+    wasmrt_component *c = wasmrt_component_load_signed(o->app, o->trust, &err);
     if (!c) return fail(EXIT_LOAD, "%s", err.message);
     if (o->list_exports) {
         char *wit = wasmrt_component_wit(c);

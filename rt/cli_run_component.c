@@ -38,7 +38,7 @@ static const wasmrt_cfunc *find_run(wasmrt_component *c, wasmrt_cinstance *ci) {
 
 int cli_run_component(const cli_component_run *r) {
     wasmrt_error err = {{0}};
-    wasmrt_component *c = wasmrt_component_load(r->app, &err);
+    wasmrt_component *c = wasmrt_component_load_signed(r->app, r->trust, &err);
     if (!c) return fail("%s%s", err.message, "");
     wasmrt_wasi2 *w2 = wasmrt_wasi2_new(r->wasi, &r->net, &err);
     if (!w2) return fail("%s%s", err.message, "");

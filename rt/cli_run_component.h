@@ -13,6 +13,7 @@ typedef struct cli_component_run {
     wasmrt_wasi *wasi;            /* the sandbox: argv, env, stdio, --dir */
     wasmrt_net_policy net;
     bool trap_unknown, seccomp, landlock;
+    const wasmrt_trust *trust;    /* --trusted-keys, or NULL */
     void (*start_timer)(wasmrt_store *store);  /* --timeout, before the filter */
     void (*stop_timer)(void);
     int (*trap_status)(const wasmrt_trap *trap);  /* main's message and exit status */

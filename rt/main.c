@@ -452,9 +452,12 @@ int main(int argc, char **argv) {
     int nrest = argc - i;
     timer.seconds = timeout;
 
-    if ((invoke || list_exports) && cli_is_component(app)) {
-        if (trusted_keys) die(EXIT_LOAD, "%s: --trusted-keys: signed components are not supported yet", app);
+    wasmrt_error err = {{0}};
+    wasmrt_trust *trust = NULL;
+    if (trusted_keys && !(trust = wasmrt_trust_load_dir(trusted_keys, &err))) die(EXIT_LOAD, "%s", err.message);
+    if ((invoke || list_exports) && cli_is_component(app, trust)) {
         cli_component_opts co = {.app = app, .invoke = invoke, .list_exports = list_exports, .seccomp = seccomp,
+                                 .trust = trust,
                                  .max_memory_pages = max_pages, .nrest = nrest, .on_store = timer_start_component};
         int status = cli_component_main(&co);
         fflush(NULL);
@@ -490,17 +493,9 @@ int main(int argc, char **argv) {
      * the guest, not SIGPIPE for the runtime. */
     signal(SIGPIPE, SIG_IGN);
 
-    wasmrt_error err = {{0}};
-    wasmrt_trust *trust = NULL;
-    if (trusted_keys && !(trust = wasmrt_trust_load_dir(trusted_keys, &err))) die(EXIT_LOAD, "%s", err.message);
     wasmrt_module *mod = wasmrt_module_load_signed(app, trust, &err);
-    wasmrt_trust_free(trust);
-    bool component = !mod && wasmrt_artifact_is_component(app, NULL);
+    bool component = !mod && wasmrt_artifact_is_component_signed(app, trust, NULL);
     if (!mod && !component) die(EXIT_LOAD, "%s", err.message);
-    /* The component loader does not verify signatures yet: refuse rather
-     * than run an unverified artifact under --trusted-keys. */
-    if (component && trusted_keys)
-        die(EXIT_LOAD, "%s: --trusted-keys: signed components are not supported yet", app);
     /* Before anything runs (the code pages move) and before the filter
      * (it opens a file).  A profiling aid must not stop the program. */
     const char *pm_env = getenv("WASMRT_PERF_MAP");
@@ -533,7 +528,7 @@ int main(int argc, char **argv) {
     timer.seconds = timeout;
     if (component) {
         cli_component_run run = {
-            .app = app, .store = store, .wasi = wasi, .trap_unknown = trap_unknown,
+            .app = app, .store = store, .wasi = wasi, .trap_unknown = trap_unknown, .trust = trust,
             .seccomp = seccomp, .landlock = landlock, .start_timer = start_timer,
             .stop_timer = stop_started_timer, .trap_status = trap_status,
             .net = {.tcp_connect = net_rules[0], .num_tcp_connect = net_counts[0],

@@ -87,10 +87,15 @@ static void prefix_path(wasmrt_error *err, const char *path) {
 }
 
 wasmrt_component *wasmrt_component_load(const char *path, wasmrt_error *err) {
+    return wasmrt_component_load_signed(path, NULL, err);
+}
+
+/* The same staging and checks as core modules (load.c), signature first. */
+wasmrt_component *wasmrt_component_load_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err) {
     wasmrt_error scratch;
     if (!err) err = &scratch;
     rt_artifact a;
-    if (!rt_artifact_open(path, NULL, &a, err)) return NULL;
+    if (!rt_artifact_open(path, trust, &a, err)) return NULL;
     const wasmc_component_descriptor *d = dlsym(a.dl, WASMC_COMPONENT_SYMBOL);
     if (!d) {
         if (dlsym(a.dl, WASMC_DESCRIPTOR_SYMBOL))
@@ -107,10 +112,14 @@ wasmrt_component *wasmrt_component_load(const char *path, wasmrt_error *err) {
 }
 
 bool wasmrt_artifact_is_component(const char *path, wasmrt_error *err) {
+    return wasmrt_artifact_is_component_signed(path, NULL, err);
+}
+
+bool wasmrt_artifact_is_component_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err) {
     wasmrt_error scratch;
     if (!err) err = &scratch;
     rt_artifact a;
-    if (!rt_artifact_open(path, NULL, &a, err)) return false;
+    if (!rt_artifact_open(path, trust, &a, err)) return false;
     bool is = dlsym(a.dl, WASMC_COMPONENT_SYMBOL) != NULL;
     if (!is) rt_err(err, "%s: a core module, not a component", path);
     dlclose(a.dl);

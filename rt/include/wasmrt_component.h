@@ -104,6 +104,11 @@ const wasmrt_ctype *wasmrt_cfunc_result_type(const wasmrt_cfunc *f);
 /* Loads a component artifact with the same checks as wasmrt_module_load
  * (trailer, format, architecture, CPU features, SHA-256, then the plan). */
 wasmrt_component *wasmrt_component_load(const char *path, wasmrt_error *err);
+/* The same, requiring a signature by a key in `trust` (wasmc --sign;
+ * wasmrt_trust_load_dir), checked before anything is mapped executable,
+ * as wasmrt_module_load_signed does; trust NULL accepts unsigned ones. */
+wasmrt_component *wasmrt_component_load_signed(const char *path, const wasmrt_trust *trust,
+                                               wasmrt_error *err);
 /* A component from a descriptor already in this process (tests). */
 wasmrt_component *wasmrt_component_from_descriptor(const wasmc_component_descriptor *d,
                                                    wasmrt_error *err);
@@ -111,6 +116,10 @@ void wasmrt_component_release(wasmrt_component *c);
 /* Whether the artifact at `path` is a component (false: a core module, or
  * not an artifact at all; err says which). */
 bool wasmrt_artifact_is_component(const char *path, wasmrt_error *err);
+/* The same for a host that requires signatures: the question is answered
+ * only for an artifact signed by a key in `trust` (the check maps it), so an
+ * unverified file is never mapped executable. */
+bool wasmrt_artifact_is_component_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err);
 
 /* Imports and exports, in plan order.  iface is "" for a direct item. */
 typedef struct wasmrt_citem {

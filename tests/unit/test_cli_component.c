@@ -289,3 +289,33 @@ Test(cli_component, list_exports_is_for_components_only) {
     one_error_line(&r, "wasmrt: error: ", "--list-exports is for components");
     run_free(&r);
 }
+
+/* --trusted-keys holds for components as for core modules: a component
+ * signed by a trusted key runs, one signed by another key or not signed at
+ * all is refused before it is mapped (the component check itself honours
+ * the keys), each with the loader's message. */
+Test(cli_component, trusted_keys_verify_components) {
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && '%s/wasmc' --keygen a >/dev/null && '%s/wasmc' --keygen b >/dev/null && "
+             "mkdir -p ka kb && cp a.pub ka/ && cp b.pub kb/ && "
+             "'%s/wasmc' --sign a.key demo.wasm -o signed.so",
+             dir, bin, bin, bin);
+    cr_assert_eq(system(cmd), 0, "keygen/sign failed");
+    Run r = run("wasmrt", "--trusted-keys ka --invoke 'add(1, 2)' signed.so");
+    cr_expect_eq(r.status, 0, "signed by a trusted key: exit %d: %s", r.status, r.err);
+    cr_expect_str_eq(r.out, "3\n");
+    run_free(&r);
+    r = run("wasmrt", "--trusted-keys kb --invoke 'add(1, 2)' signed.so");
+    cr_expect_eq(r.status, 1, "signed by another key: exit %d", r.status);
+    cr_expect(strstr(r.err, "untrusted key") != NULL, "%s", r.err);
+    run_free(&r);
+    r = run("wasmrt", "--trusted-keys ka --invoke 'add(1, 2)' demo.so");
+    cr_expect_eq(r.status, 1, "unsigned: exit %d", r.status);
+    cr_expect(strstr(r.err, "not signed") != NULL, "%s", r.err);
+    run_free(&r);
+    r = run("wasmrt", "--trusted-keys kb signed.so");
+    cr_expect_eq(r.status, 1, "run as a command, other key: exit %d", r.status);
+    cr_expect(strstr(r.err, "untrusted key") != NULL, "%s", r.err);
+    run_free(&r);
+}
