@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cli/inspect.h"
+#include "cli/serve.h"
 #include "cli_component.h"
 #include "cli_run_component.h"
 #include "wasmrt.h"
@@ -43,6 +44,7 @@ extern char **environ;
 static void usage(FILE *out) {
     fprintf(out,
             "usage: wasmrt [options] APP.so [--] [ARGS...]\n"
+            "       wasmrt serve [options] [APP.so]   (HTTP server: wasmrt serve --help)\n"
             "\n"
             "Runs a module compiled by wasmc: its _start export as a WASI command\n"
             "(ARGS become the guest's argv[1..]), or with --invoke one export\n"
@@ -337,6 +339,7 @@ static int call_export(wasmrt_store *store, wasmrt_instance *inst, const char *n
 
 int main(int argc, char **argv) {
     if (argc >= 2 && !strcmp(argv[1], "inspect")) return wasmrt_cli_inspect(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "serve")) return wasmrt_cli_serve(argc - 1, argv + 1);
     wasmrt_wasi_dir *dirs = calloc((size_t)argc, sizeof *dirs);
     const char **env = NULL;
     size_t nenv = 0, envcap = 0;

@@ -11,7 +11,8 @@ libcriterion-dev wabt binaryen
 wasi-libc libclang-rt-19-dev-wasm32
 qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 nodejs hyperfine
-libssl-dev"
+libssl-dev
+libmicrohttpd-dev libcurl4-openssl-dev curl wrk"
 
 missing=""
 for p in $PKGS; do

@@ -77,6 +77,61 @@ bool wasmrt_wasi2_landlock(wasmrt_wasi2 *w, bool *applied, wasmrt_error *err);
  * policy needs (and no others). */
 bool wasmrt_wasi2_seccomp_install(const wasmrt_wasi2 *w, wasmrt_error *err);
 
+/* ---- wasi:http (the world wasi:http/proxy) --------------------------------
+ *
+ * wasmrt_wasi2_define also defines wasi:http/types and
+ * wasi:http/outgoing-handler.  An embedder serving HTTP (wasmrt serve) runs
+ * one exchange at a time per context:
+ *   1. wasmrt_wasi2_http_begin makes the incoming-request and the
+ *      response-outparam: the two arguments of
+ *      wasi:http/incoming-handler#handle (own handles);
+ *   2. the embedder calls handle;
+ *   3. wasmrt_wasi2_http_response says what the guest answered;
+ *   4. wasmrt_wasi2_reset drops every resource, ready for the next one
+ *      (a new component instance: handles do not carry over). */
+
+typedef struct wasmrt_http_header {
+    const char *name;              /* not NUL-terminated */
+    size_t name_len;
+    const uint8_t *value;
+    size_t value_len;
+} wasmrt_http_header;
+
+typedef struct wasmrt_http_request {
+    const char *method;            /* "GET", ..., or any token */
+    const char *path_with_query;   /* as on the request line, e.g. "/a?b=1" */
+    const char *scheme;            /* "http" or "https" */
+    const char *authority;         /* the Host header; NULL: none */
+    const wasmrt_http_header *headers;
+    size_t num_headers;
+    const uint8_t *body;           /* the whole body (the embedder buffers it) */
+    size_t body_len;
+} wasmrt_http_request;
+
+typedef struct wasmrt_http_response {
+    uint16_t status;
+    wasmrt_http_header *headers;   /* owned by the context until wasmrt_wasi2_reset */
+    size_t num_headers;
+    const uint8_t *body;           /* likewise */
+    size_t body_len;
+} wasmrt_http_response;
+
+bool wasmrt_wasi2_http_begin(wasmrt_wasi2 *w, const wasmrt_http_request *req, wasmrt_cval args[2],
+                             wasmrt_error *err);
+/* The response the guest set with response-outparam.set, complete (its
+ * body, if it took one, finished); false with err saying why not: never
+ * set, set to an error-code (named), a body dropped without finish, or one
+ * larger than the host's limit. */
+bool wasmrt_wasi2_http_response(wasmrt_wasi2 *w, wasmrt_http_response *out, wasmrt_error *err);
+/* Drops every resource the guest or the exchange made. */
+void wasmrt_wasi2_reset(wasmrt_wasi2 *w);
+/* Lets outgoing requests reach HOST[:PORT] (no port: any); without a
+ * matching rule wasi:http/outgoing-handler#handle answers
+ * HTTP-request-denied.  Requests are made with libcurl (when built with
+ * it): an embedder installing wasmrt_wasi2_seccomp_install must not use
+ * this, the filter has no rule for them. */
+bool wasmrt_wasi2_allow_http(wasmrt_wasi2 *w, const char *host_port, wasmrt_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -53,7 +53,8 @@ static bool ready(wasmrt_wasi2 *w, w2_obj *p, struct pollfd *pfd, uint64_t *dead
     int fd = o->fd;
     switch (o->kind) {
     case W2_INSTREAM:
-        if (o->u.in.closed || o->u.in.src == IN_FILE || o->u.in.src == IN_EMPTY) return true;
+        if (o->u.in.closed || o->u.in.src == IN_FILE || o->u.in.src == IN_EMPTY || o->u.in.src == IN_BODY)
+            return true;
         ev = POLLIN;
         break;
     case W2_OUTSTREAM:

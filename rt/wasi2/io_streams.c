@@ -10,7 +10,7 @@
  * the stream's pollable turns ready once they drain — the back-pressure
  * the WIT asks for.  Files, ttys and other character devices are written
  * at once.  A write larger than the last check-write permitted traps, as
- * the WIT says it must.
+ * the WIT says it must.  HTTP bodies (IN_BODY, OUT_BODY) are host memory.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "wasi2_internal.h"
+#include "http_internal.h"
 
 /* The most one read returns and one check-write permits: a list<u8> is a
  * host value per byte. */
@@ -68,6 +68,17 @@ static bool wait_fd(int fd, short ev, int timeout) {
 static ssize_t in_read_raw(w2_obj *o, uint8_t *buf, size_t len, bool block, int *e) {
     if (o->u.in.closed || o->u.in.src == IN_EMPTY) return -1;
     if (len == 0) return 0;
+    if (o->u.in.src == IN_BODY) {
+        const w2_body *b = o->u.in.body;
+        if (o->u.in.off >= b->n) {
+            o->u.in.closed = true;
+            return -1;
+        }
+        size_t k = b->n - (size_t)o->u.in.off < len ? b->n - (size_t)o->u.in.off : len;
+        memcpy(buf, b->data + o->u.in.off, k);
+        o->u.in.off += k;
+        return (ssize_t)k;
+    }
     ssize_t n;
     for (;;) {
         if (o->u.in.src == IN_FILE) {
@@ -181,6 +192,7 @@ bool w2_out_drain(w2_obj *o, bool block) {
 
 /* Writes buf now (files, ttys) or queues it and drains what the fd takes. */
 static int out_put(w2_obj *o, const uint8_t *buf, size_t n) {
+    if (o->u.out.dst == OUT_BODY) return w2_body_append(o->u.out.body, buf, n) ? 0 : EFBIG;
     if (buffered(o)) {
         uint8_t *p = realloc(o->u.out.pend, o->u.out.npend + n + 1);
         if (!p) return ENOMEM;

@@ -54,6 +54,8 @@ void wasmrt_wasi2_free(wasmrt_wasi2 *w) {
     for (uint32_t i = w->nobjs; i > 0; i--) w2_drop(w, i);
     free(w->objs);
     free(w->rules);
+    free(w->hx_headers);
+    w2_http_rules_free(w);
     free(w->bindings);
     free(w);
 }

@@ -37,11 +37,12 @@ typedef enum w2_kind {
     W2_KIND_COUNT_
 } w2_kind;
 
-enum { IN_FILE, IN_FD, IN_SOCKET, IN_EMPTY };
+/* IN_BODY / OUT_BODY: an HTTP body held in host memory (http_internal.h). */
+enum { IN_FILE, IN_FD, IN_SOCKET, IN_EMPTY, IN_BODY };
 /* OUT_FD writes at once (ttys, /dev/null, files behind stdout); OUT_PIPE and
  * OUT_SOCKET keep what the fd does not take yet, so a slow reader is
  * back-pressure (check-write answers 0) rather than a blocked guest. */
-enum { OUT_FILE, OUT_FD, OUT_PIPE, OUT_SOCKET };
+enum { OUT_FILE, OUT_FD, OUT_PIPE, OUT_SOCKET, OUT_BODY };
 enum { POLL_READY, POLL_TIMER, POLL_PARENT };
 enum { TCP_UNBOUND, TCP_BOUND, TCP_LISTENING, TCP_CONNECTING, TCP_CONNECTED, TCP_CLOSED };
 
@@ -63,7 +64,8 @@ typedef struct w2_obj {
         struct {
             uint8_t src;
             bool closed;
-            uint64_t off;        /* IN_FILE: next pread offset */
+            uint64_t off;        /* IN_FILE: next pread offset; IN_BODY: next byte */
+            struct w2_body *body;  /* IN_BODY (a reference) */
         } in;
         struct {
             uint8_t dst;
@@ -73,6 +75,7 @@ typedef struct w2_obj {
             size_t npend;
             uint64_t permit;     /* what the last check-write allowed */
             int last_errno;      /* a failed flush, reported on the next call */
+            struct w2_body *body;  /* OUT_BODY (a reference) */
         } out;
         struct {
             uint8_t what;
@@ -103,6 +106,7 @@ typedef struct w2_obj {
             uint32_t n, next;
             int err;             /* net error-code + 1, or 0 */
         } res;
+        struct w2_http *http;    /* every wasi:http kind (http_internal.h) */
     } u;
 } w2_obj;
 
@@ -121,6 +125,16 @@ struct wasmrt_wasi2 {
     struct w2_binding *bindings; /* one per W2_FUNC, the env of its host function */
     uint64_t insecure_state[2];  /* wasi:random/insecure's generator */
     uint64_t insecure_seed[2];
+    /* wasi:http: the exchange the embedder started (http_exchange.c) and
+     * the hosts outgoing requests may reach (http_client.c). */
+    struct {
+        uint8_t state;           /* HX_* */
+        uint32_t resp;           /* HX_SET: the outgoing-response the guest set */
+        char why[200];           /* HX_SET_ERR: the error-code it set instead */
+    } hx;
+    struct wasmrt_http_header *hx_headers;  /* the last response's header array */
+    struct w2_http_rule *http_rules;
+    uint32_t nhttp_rules;
 };
 
 /* ---- Values -------------------------------------------------------------- */
@@ -223,6 +237,11 @@ typedef bool (*w2_fn)(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err
 #include "wasi2_funcs.def"
 #undef W2_RESOURCE
 #undef W2_FUNC
+
+/* Frees the --allow-http rules (http_client.c). */
+void w2_http_rules_free(wasmrt_wasi2 *w);
+/* Frees what a wasi:http object or body stream owns (http_fields.c). */
+void w2_http_release(w2_obj *o);
 
 /* Resource destructors for each kind's drop (wasi2_table.c). */
 void w2_dtor(void *env, uint32_t rep);

@@ -210,6 +210,7 @@ void w2_drop(wasmrt_wasi2 *w, uint32_t rep) {
     if (!o) return;
     if (o->kind == W2_OUTSTREAM) free(o->u.out.pend);
     if (o->kind == W2_RESOLVE) free(o->u.res.addrs);
+    w2_http_release(o);
     if (o->fd >= 0) {
         /* a directory stream's fd belongs to its DIR */
         if (o->kind == W2_DIRSTREAM && o->u.dirs.dir) closedir(o->u.dirs.dir);
@@ -349,6 +350,7 @@ static int kind_of_code(char c) {
     case 'o': return WASMC_CVAL_OWN;
     case 'z': return WASMC_CVAL_BOOL;
     case '1': return WASMC_CVAL_U8;
+    case '2': return WASMC_CVAL_U16;
     case '4': return WASMC_CVAL_U32;
     case 'U': return WASMC_CVAL_U64;
     case 's': return WASMC_CVAL_STRING;

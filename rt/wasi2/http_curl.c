@@ -1,0 +1,145 @@
+/* Performs an allowed outgoing request with libcurl (Debian
+ * libcurl4-openssl-dev): one blocking transfer, the whole response body
+ * buffered (at most W2_HTTP_MAX_BODY), no redirects followed, http and
+ * https only.  Built without libcurl, every allowed request fails with
+ * internal-error naming the reason. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_internal.h"
+
+#ifdef WASMRT_HAVE_CURL
+#include <curl/curl.h>
+#include <pthread.h>
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+static size_t on_body(char *p, size_t size, size_t n, void *env) {
+    w2_http *resp = env;
+    return w2_body_append(resp->body, (const uint8_t *)p, size * n) ? size * n : 0;
+}
+
+/* Header lines; a status line (a 1xx, then the final one) starts over. */
+static size_t on_header(char *p, size_t size, size_t n, void *env) {
+    w2_http *resp = env;
+    size_t len = size * n;
+    while (len && (p[len - 1] == '\r' || p[len - 1] == '\n')) len--;
+    if (len >= 5 && !strncmp(p, "HTTP/", 5)) {
+        w2_fields_clear(&resp->fields);
+        return size * n;
+    }
+    const char *colon = memchr(p, ':', len);
+    if (!colon || colon == p) return size * n;
+    const char *v = colon + 1, *end = p + len;
+    while (v < end && (*v == ' ' || *v == '\t')) v++;
+    if (!w2_field_name_valid(p, (size_t)(colon - p))) return size * n;
+    return w2_fields_add(&resp->fields, p, (size_t)(colon - p), (const uint8_t *)v, (size_t)(end - v)) ? size * n : 0;
+}
+
+static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+
+static int code_of(CURLcode c) {
+    switch (c) {
+    case CURLE_COULDNT_RESOLVE_HOST: return HE_DNS_ERROR;
+    case CURLE_COULDNT_CONNECT: return HE_CONNECTION_REFUSED;
+    case CURLE_OPERATION_TIMEDOUT: return HE_CONNECTION_TIMEOUT;
+    case CURLE_SSL_CONNECT_ERROR: return HE_TLS_PROTOCOL_ERROR;
+    case CURLE_PEER_FAILED_VERIFICATION: return HE_TLS_CERTIFICATE_ERROR;
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE: return HE_HTTP_RESPONSE_INCOMPLETE;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR: return HE_CONNECTION_TERMINATED;
+    case CURLE_WRITE_ERROR: return HE_HTTP_RESPONSE_BODY_SIZE;
+    case CURLE_WEIRD_SERVER_REPLY: return HE_HTTP_PROTOCOL_ERROR;
+    default: return HE_INTERNAL_ERROR;
+    }
+}
+
+bool w2_http_perform(const w2_http *req, const w2_http *opts, w2_http *resp, int *code, char **text) {
+    pthread_once(&curl_once, curl_init);
+    *code = HE_INTERNAL_ERROR;
+    if (req->scheme == SCHEME_OTHER) {
+        *code = HE_HTTP_PROTOCOL_ERROR;
+        return false;
+    }
+    resp->body = w2_body_new();
+    CURL *c = curl_easy_init();
+    if (!c || !resp->body) {
+        if (c) curl_easy_cleanup(c);
+        *text = strdup("cannot start an HTTP client");
+        return false;
+    }
+    size_t ulen = strlen(req->authority) + (req->path ? strlen(req->path) : 1) + 16;
+    char *url = malloc(ulen);
+    struct curl_slist *hdrs = NULL;
+    bool ok = url != NULL;
+    if (ok) snprintf(url, ulen, "%s://%s%s", req->scheme == SCHEME_HTTPS ? "https" : "http", req->authority,
+                     req->path ? req->path : "/");
+    for (size_t i = 0; ok && i < req->fields.n; i++) {
+        const w2_field *f = &req->fields.v[i];
+        size_t n = strlen(f->name) + f->nval + 3;
+        char *line = malloc(n);
+        if (!line) {
+            ok = false;
+            break;
+        }
+        /* "name;" is curl's way to send a header with an empty value */
+        if (f->nval) snprintf(line, n, "%s: %.*s", f->name, (int)f->nval, (const char *)f->val);
+        else snprintf(line, n, "%s;", f->name);
+        struct curl_slist *t = curl_slist_append(hdrs, line);
+        free(line);
+        if (!t) ok = false;
+        else hdrs = t;
+    }
+    if (!ok) {
+        free(url);
+        curl_slist_free_all(hdrs);
+        curl_easy_cleanup(c);
+        *text = strdup("out of memory");
+        return false;
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method == M_OTHER ? req->method_other : methods[req->method]);
+    if (req->method == M_HEAD) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    if (req->body && (req->body->n || req->method == M_POST || req->method == M_PUT)) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body->data ? (const char *)req->body->data : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body->n);
+    }
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
+    if (opts && opts->has_timeout[0]) curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(opts->timeout[0] / 1000000u + 1));
+    /* first-byte and between-bytes: curl has one transfer timeout; their
+     * sum bounds the transfer */
+    if (opts && (opts->has_timeout[1] || opts->has_timeout[2]))
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)((opts->timeout[1] + opts->timeout[2]) / 1000000u + 1));
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    free(url);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    if (rc != CURLE_OK) {
+        *code = code_of(rc);
+        if (*code == HE_INTERNAL_ERROR) *text = strdup(curl_easy_strerror(rc));
+        return false;
+    }
+    resp->status = (uint16_t)status;
+    resp->body->finished = true;
+    return true;
+}
+#else
+bool w2_http_perform(const w2_http *req, const w2_http *opts, w2_http *resp, int *code, char **text) {
+    (void)req, (void)opts, (void)resp;
+    *code = HE_INTERNAL_ERROR;
+    *text = strdup("this wasmrt was built without libcurl: outgoing HTTP is unsupported");
+    return false;
+}
+#endif

@@ -1,0 +1,100 @@
+/* The embedder's side of one wasi:http exchange (wasmrt_wasi2.h): the
+ * incoming-request and response-outparam handed to the guest's handle,
+ * and the response read back after it returned. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http_internal.h"
+
+static uint32_t method_case(const char *m) {
+    static const char *const names[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+    for (uint32_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(m, names[i])) return i;
+    return M_OTHER;
+}
+
+static bool fail(wasmrt_wasi2 *w, uint32_t rep, wasmrt_error *err) {
+    if (rep) w2_drop(w, rep);
+    snprintf(err->message, sizeof err->message, "out of memory or WASI resources for the request");
+    return false;
+}
+
+bool wasmrt_wasi2_http_begin(wasmrt_wasi2 *w, const wasmrt_http_request *req, wasmrt_cval args[2],
+                             wasmrt_error *err) {
+    uint32_t rep = w2_http_new(w, W2_INREQ);
+    if (!rep) return fail(w, 0, err);
+    w2_http *h = w2_at(w, rep)->u.http;
+    h->method = method_case(req->method);
+    if (h->method == M_OTHER && !(h->method_other = strdup(req->method))) return fail(w, rep, err);
+    if (req->path_with_query && !(h->path = strdup(req->path_with_query))) return fail(w, rep, err);
+    if (req->authority && !(h->authority = strdup(req->authority))) return fail(w, rep, err);
+    if (!strcasecmp(req->scheme, "http")) h->scheme = SCHEME_HTTP;
+    else if (!strcasecmp(req->scheme, "https")) h->scheme = SCHEME_HTTPS;
+    else if ((h->scheme_other = strdup(req->scheme))) h->scheme = SCHEME_OTHER;
+    else return fail(w, rep, err);
+    for (size_t i = 0; i < req->num_headers; i++)
+        if (!w2_fields_add(&h->fields, req->headers[i].name, req->headers[i].name_len, req->headers[i].value,
+                           req->headers[i].value_len))
+            return fail(w, rep, err);
+    if (!(h->body = w2_body_new()) || !w2_body_append(h->body, req->body, req->body_len)) return fail(w, rep, err);
+    h->body->finished = true;
+    uint32_t out = w2_http_new(w, W2_OUTPARAM);
+    if (!out) return fail(w, rep, err);
+    w->hx.state = HX_STARTED;
+    w->hx.resp = 0;
+    w->hx.why[0] = 0;
+    args[0] = w2_own(rep);
+    args[1] = w2_own(out);
+    return true;
+}
+
+bool wasmrt_wasi2_http_response(wasmrt_wasi2 *w, wasmrt_http_response *out, wasmrt_error *err) {
+    memset(out, 0, sizeof *out);
+    if (w->hx.state == HX_SET_ERR) {
+        /* the guest's text may hold anything: keep the log line one line */
+        for (char *p = w->hx.why; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
+        snprintf(err->message, sizeof err->message, "the handler set the error-code %s", w->hx.why);
+        return false;
+    }
+    w2_obj *o = w->hx.state == HX_SET ? w2_at(w, w->hx.resp) : NULL;
+    if (!o || o->kind != W2_OUTRESP) {
+        snprintf(err->message, sizeof err->message, "the handler returned without setting a response");
+        return false;
+    }
+    w2_http *h = o->u.http;
+    if (h->taken && !h->body->finished) {
+        snprintf(err->message, sizeof err->message,
+                 "the response body was not finished (outgoing-body.finish), or its stream failed");
+        return false;
+    }
+    out->status = h->status;
+    out->num_headers = h->fields.n;
+    out->headers = h->fields.n ? calloc(h->fields.n, sizeof *out->headers) : NULL;
+    if (h->fields.n && !out->headers) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return false;
+    }
+    /* the array itself is freed by the next reset (kept with the response) */
+    for (size_t i = 0; i < h->fields.n; i++)
+        out->headers[i] = (wasmrt_http_header){h->fields.v[i].name, strlen(h->fields.v[i].name), h->fields.v[i].val,
+                                               h->fields.v[i].nval};
+    free(w->hx_headers);
+    w->hx_headers = out->headers;
+    if (h->taken) {
+        out->body = h->body->data;
+        out->body_len = h->body->n;
+    }
+    return true;
+}
+
+void wasmrt_wasi2_reset(wasmrt_wasi2 *w) {
+    for (uint32_t i = w->nobjs; i > 0; i--) w2_drop(w, i);
+    free(w->hx_headers);
+    w->hx_headers = NULL;
+    w->hx.state = HX_NONE;
+    w->hx.resp = 0;
+}
