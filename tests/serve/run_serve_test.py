@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""wasmrt serve end to end: a wasi:http handler written in component WAT
+(hello_handler.wat) is turned into a binary (jco parse), compiled (wasmc),
+and served on a free loopback port; requests check status, headers and
+bodies, traps and timeouts (500, logged, the server stays up), malformed and
+oversized requests (4xx, no instance), the metrics page, the access log,
+routes, and shutdown on SIGTERM.
+
+usage: run_serve_test.py BIN_DIR SRC_DIR WORK_DIR    (exit 77: skipped)
+"""
+import atexit
+import concurrent.futures
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+bin_dir, src_dir, work = sys.argv[1:4]
+jco = os.environ.get("JCO", os.path.join(src_dir, "../../tools/npm/node_modules/.bin/jco"))
+wasmc, wasmrt = os.path.join(bin_dir, "wasmc"), os.path.join(bin_dir, "wasmrt")
+if not os.access(jco, os.X_OK):
+    print(f"SKIP: jco not installed ({jco})")
+    sys.exit(77)
+if subprocess.run([wasmrt, "serve", "--help"], capture_output=True).returncode != 0:
+    print("SKIP: wasmrt built without libmicrohttpd (no serve)")
+    sys.exit(77)
+
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def build(name, wat):
+    wasm, so = os.path.join(work, name + ".wasm"), os.path.join(work, name + ".so")
+    subprocess.run([jco, "parse", wat, "-o", wasm], check=True)
+    subprocess.run([wasmc, "-O1", wasm, "-o", so], check=True)
+    return so
+
+
+hello = build("hello", os.path.join(src_dir, "hello_handler.wat"))
+command = build("command", os.path.join(src_dir, "../wasi/components/tcp_create.wat"))
+
+# A component that is no wasi:http/proxy is refused at start, with a reason.
+r = subprocess.run([wasmrt, "serve", "--addr", "127.0.0.1:0", command], capture_output=True, text=True, timeout=30)
+check(r.returncode == 1 and "exports no wasi:http/incoming-handler" in r.stderr,
+      f"non-proxy component refused (status {r.returncode}, stderr {r.stderr!r})")
+
+port_file, log_file = os.path.join(work, "port"), os.path.join(work, "access.log")
+err_path = os.path.join(work, "stderr")
+err = open(err_path, "w")
+srv = None
+
+
+def stop_server():
+    if srv and srv.poll() is None:
+        srv.kill()
+        srv.wait()
+
+
+atexit.register(stop_server)
+srv = subprocess.Popen([wasmrt, "serve", "--addr", "127.0.0.1:0", "--port-file", port_file, "--workers", "2",
+                        "--timeout", "1", "--metrics", "/metrics", "--access-log", log_file,
+                        "--max-body-bytes", "65536", "--max-header-bytes", "8192",
+                        "--route", "/r=" + hello, hello], stdout=subprocess.DEVNULL, stderr=err)
+for _ in range(300):
+    if os.path.exists(port_file) and open(port_file).read().strip():
+        break
+    if srv.poll() is not None:
+        break
+    time.sleep(0.05)
+if srv.poll() is not None or not os.path.exists(port_file):
+    print("FAIL: server did not start:", open(err_path).read())
+    sys.exit(1)
+port = int(open(port_file).read())
+
+
+def request(method, path, body=None, headers=None, conn=None, chunked=False):
+    c = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request(method, path, body=body, headers=headers or {}, encode_chunked=chunked)
+    r = c.getresponse()
+    data = r.read()
+    if not conn:
+        c.close()
+    return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+
+
+def raw(data):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(data)
+    out = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+            if b"\r\n\r\n" in out:
+                break
+    except socket.timeout:
+        pass
+    s.close()
+    return out.split(b"\r\n", 1)[0]
+
+
+# hello, twice on one keep-alive connection
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+for _ in range(2):
+    st, hd, body = request("GET", "/hi?x=1", conn=conn)
+    check(st == 200 and body == b"hello from wasmc: /hi?x=1\n", f"hello: {st} {body!r}")
+    check(hd.get("content-type") == "text/plain", f"content-type header: {hd}")
+    check(hd.get("x-forbidden") == "connection", f"fields.append refuses 'connection' as forbidden: {hd}")
+conn.close()
+
+st, _, body = request("POST", "/echo", body=b"ping \x00\xff body" * 100)
+check(st == 200 and body == b"ping \x00\xff body" * 100, f"echo: {st} {len(body)} bytes")
+st, _, body = request("GET", "/headers", headers={"X-Test": "one"})
+check(st == 200 and body == b"one\n", f"request headers reach the guest: {st} {body!r}")
+st, _, body = request("POST", "/echo", body=iter([b"x" * 500, b"y" * 500]), chunked=True)
+check(st == 200 and body == b"x" * 500 + b"y" * 500, f"chunked body echoed: {st} {len(body)} bytes")
+st, _, _ = request("GET", "/teapot")
+check(st == 418, f"set-status-code 418: {st}")
+st, _, body = request("GET", "/r/sub")
+check(st == 200 and body == b"hello from wasmc: /r/sub\n", f"--route /r: {st} {body!r}")
+
+# traps, timeouts and no response: 500, logged, the server stays up
+st, _, _ = request("GET", "/trap")
+check(st == 500, f"trap -> 500: {st}")
+t0 = time.time()
+st, _, _ = request("GET", "/loop")
+check(st == 500 and time.time() - t0 < 8, f"--timeout 1 -> 500 in {time.time() - t0:.1f}s: {st}")
+st, _, _ = request("GET", "/noresp")
+check(st == 500, f"no response set -> 500: {st}")
+st, _, body = request("GET", "/")
+check(st == 200 and body == b"hello from wasmc: /\n", f"server up after traps: {st}")
+
+# malformed and oversized requests: 4xx from the server, no instance
+before = request("GET", "/metrics")[2].decode()
+line = raw(b"GARBAGE\r\n\r\n")
+check(line == b"" or line.startswith(b"HTTP/1.1 400"), f"garbage request line -> 400 or closed: {line!r}")
+check(raw(b"GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n").startswith(b"HTTP/1.1 400"),
+      "header line without a colon -> 400")
+line = raw(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n")
+check(line.startswith(b"HTTP/1.1 431") or line.startswith(b"HTTP/1.1 414"), f"oversized header -> {line!r}")
+st, _, _ = request("POST", "/echo", body=b"x" * 100000)
+check(st == 413, f"body over --max-body-bytes (Content-Length) -> {st}")
+st, _, _ = request("POST", "/echo", body=iter([b"x" * 50000, b"y" * 50000]), chunked=True)
+check(st == 413, f"chunked body over --max-body-bytes -> {st}")
+after = request("GET", "/metrics")[2].decode()
+
+
+def metric(page, name):
+    for ln in page.splitlines():
+        if ln.startswith(name + " "):
+            return float(ln.split()[1])
+    return None
+
+
+check(metric(after, "wasmrt_serve_instances_total") == metric(before, "wasmrt_serve_instances_total"),
+      "malformed and oversized requests cost no instance")
+
+# under concurrency, every tenth request traps: every other answer is right
+def one(i):
+    path = "/trap" if i % 10 == 0 else f"/n{i}"
+    st, _, body = request("GET", path)
+    return i, st, body
+
+
+with concurrent.futures.ThreadPoolExecutor(8) as ex:
+    results = list(ex.map(one, range(200)))
+bad = [(i, st, b) for i, st, b in results
+       if (i % 10 == 0 and st != 500) or (i % 10 and (st != 200 or b != f"hello from wasmc: /n{i}\n".encode()))]
+check(not bad, f"200 concurrent requests, every tenth trapping: {len(bad)} wrong, e.g. {bad[:3]}")
+
+page = request("GET", "/metrics")[2].decode()
+check(metric(page, "wasmrt_serve_traps_total") == 22, f"traps_total 22 (1 + timeout + 20): {metric(page, 'wasmrt_serve_traps_total')}")
+check(metric(page, "wasmrt_serve_timeouts_total") == 1, "timeouts_total 1")
+check(metric(page, "wasmrt_serve_live_instances") == 0, "no live instance between requests")
+check('wasmrt_serve_latency_seconds_bucket{le="+Inf"}' in page, "latency histogram")
+
+srv.send_signal(signal.SIGTERM)
+try:
+    code = srv.wait(timeout=15)
+except subprocess.TimeoutExpired:
+    srv.kill()
+    code = None
+err.close()
+stderr = open(err_path).read()
+check(code == 0, f"SIGTERM: exit status {code}")
+check("stopped after" in stderr, "SIGTERM: drained and stopped")
+check("500 GET /trap: trap: unreachable" in stderr, "trap log line names the trap")
+check("500 GET /loop: trap: interrupted" in stderr, "timeout log line")
+check("without setting a response" in stderr, "no-response log line")
+log = open(log_file).read()
+check('"GET /hi?x=1 HTTP/1.1" 200 26' in log, "access log line")
+if failures:
+    print(stderr)
+    sys.exit(1)
+print(f"PASS serve ({len(results) + 20} requests)")
