@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Load benchmark for wasmrt serve: the WAT hello handler
+# (tests/serve/hello_handler.wat, compiled -O2) behind wasmrt serve on a
+# free loopback port, driven by wrk (Debian) for a bounded time.  Prints
+# requests/s, p50/p99 latency, server RSS before and after, and instances
+# made per second (from the server's /metrics).
+# usage: tools/bench/serve_load.sh [BUILD_DIR] [SECONDS] [CONNECTIONS] [PATH]
+#   defaults: build 10 64 /     (PATH /trap measures the 500 path)
+# Environment: WORKERS (server threads; default one per CPU), WRK_THREADS (2).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+secs=${2:-10}
+conns=${3:-64}
+path=${4:-/}
+jco=${JCO:-$root/tools/npm/node_modules/.bin/jco}
+for t in "$jco" "$build/bin/wasmc" "$build/bin/wasmrt"; do
+    [ -x "$t" ] || { echo "serve_load: missing $t (build, and tools/install-deps.sh)"; exit 1; }
+done
+command -v wrk >/dev/null || { echo "serve_load: wrk not installed (apt-get install wrk)"; exit 1; }
+work=$(mktemp -d)
+trap 'kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; rm -rf "$work"' EXIT
+"$jco" parse "$root/tests/serve/hello_handler.wat" -o "$work/h.wasm"
+"$build/bin/wasmc" -O2 "$work/h.wasm" -o "$work/h.so"
+workers=()
+[ -n "${WORKERS:-}" ] && workers=(--workers "$WORKERS")
+"$build/bin/wasmrt" serve --addr 127.0.0.1:0 --port-file "$work/port" --metrics /metrics "${workers[@]}" \
+    "$work/h.so" 2>"$work/stderr" &
+srv=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.05; done
+port=$(cat "$work/port")
+rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$srv/status"; }
+metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+curl -s "http://127.0.0.1:$port$path" >/dev/null   # warm up one instance
+rss0=$(rss)
+inst0=$(metric wasmrt_serve_instances_total)
+wrk -t"${WRK_THREADS:-2}" -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port$path" >"$work/wrk.txt"
+inst1=$(metric wasmrt_serve_instances_total)
+rss1=$(rss)
+live=$(metric wasmrt_serve_live_instances)
+rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
+p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
+p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+errs=$(grep -E "Non-2xx|Socket errors" "$work/wrk.txt" || true)
+echo "serve_load: $path, $conns connections, ${secs}s, $(nproc) CPUs, workers ${WORKERS:-one per CPU}"
+echo "  requests/s        $rps"
+echo "  latency p50 / p99 $p50 / $p99"
+echo "  instances/s       $(( (inst1 - inst0) / secs ))  (one per request; live after: $live)"
+echo "  server RSS        $rss0 before, $rss1 after"
+[ -n "$errs" ] && echo "  $errs"
+exit 0
