@@ -507,6 +507,7 @@ static bool resolve_imports(wasmrt_cinstance *ci, const wasmrt_clinker *l, wasmr
     char *msg = err->message;
     size_t cap = sizeof err->message;
     uint32_t missing = 0;
+    if (l && ct_clinker_cached(l, ci->comp, ci->defs, p->num_imports)) return true;
     for (uint32_t i = 0; i < p->num_imports; i++) {
         const ct_import *im = &p->imports[i];
         ci->defs[i] = ct_clinker_find(l, im->iface, im->name, im->kind);
@@ -515,6 +516,7 @@ static bool resolve_imports(wasmrt_cinstance *ci, const wasmrt_clinker *l, wasmr
         if (n < cap) n += (size_t)snprintf(msg + n, cap - n, "%s%s", missing > 1 ? ", " : "", im->full);
     }
     if (n >= cap) memcpy(msg + cap - 4, "...", 4);
+    if (missing == 0 && l) ct_clinker_remember(l, ci->comp, ci->defs, p->num_imports);
     return missing == 0;
 }
 

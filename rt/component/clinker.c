@@ -14,10 +14,54 @@
 #include "internal_component.h"
 #include "cinternal_link.h"
 
-wasmrt_clinker *wasmrt_clinker_new(void) { return calloc(1, sizeof(wasmrt_clinker)); }
+wasmrt_clinker *wasmrt_clinker_new(void) {
+    wasmrt_clinker *l = calloc(1, sizeof(wasmrt_clinker));
+    if (l) pthread_mutex_init(&l->cache_lock, NULL);
+    return l;
+}
+
+/* Under cache_lock. */
+static void cache_clear(wasmrt_clinker *l) {
+    for (uint32_t i = 0; i < l->ncache; i++) {
+        free(l->cache[i].defs);
+        wasmrt_component_release(l->cache[i].comp);
+    }
+    l->ncache = 0;
+}
+
+bool ct_clinker_cached(const wasmrt_clinker *cl, const wasmrt_component *c, const ct_def **defs, uint32_t n) {
+    wasmrt_clinker *l = (wasmrt_clinker *)cl;
+    bool hit = false;
+    pthread_mutex_lock(&l->cache_lock);
+    for (uint32_t i = 0; i < l->ncache && !hit; i++)
+        if (l->cache[i].comp == c) {
+            if (n) memcpy(defs, l->cache[i].defs, n * sizeof *defs);
+            hit = true;
+        }
+    pthread_mutex_unlock(&l->cache_lock);
+    return hit;
+}
+
+void ct_clinker_remember(const wasmrt_clinker *cl, wasmrt_component *c, const ct_def *const *defs, uint32_t n) {
+    wasmrt_clinker *l = (wasmrt_clinker *)cl;
+    pthread_mutex_lock(&l->cache_lock);
+    bool known = false;
+    for (uint32_t i = 0; i < l->ncache; i++) known |= l->cache[i].comp == c;
+    if (!known && l->ncache < CT_RESOLVED_MAX) {
+        const ct_def **copy = malloc((n ? n : 1) * sizeof *copy);
+        if (copy) {
+            if (n) memcpy(copy, defs, n * sizeof *copy);
+            ct_component_retain(c);
+            l->cache[l->ncache++] = (ct_resolved){c, copy};
+        }
+    }
+    pthread_mutex_unlock(&l->cache_lock);
+}
 
 void wasmrt_clinker_free(wasmrt_clinker *l) {
     if (!l) return;
+    cache_clear(l);
+    pthread_mutex_destroy(&l->cache_lock);
     for (uint32_t i = 0; i < l->num; i++) {
         free(l->defs[i].iface);
         free(l->defs[i].name);
@@ -26,9 +70,17 @@ void wasmrt_clinker_free(wasmrt_clinker *l) {
     free(l);
 }
 
-void wasmrt_clinker_trap_unknown_imports(wasmrt_clinker *l, bool on) { l->trap_unknown = on; }
+void wasmrt_clinker_trap_unknown_imports(wasmrt_clinker *l, bool on) {
+    pthread_mutex_lock(&l->cache_lock);
+    cache_clear(l);
+    l->trap_unknown = on;
+    pthread_mutex_unlock(&l->cache_lock);
+}
 
 static ct_def *insert(wasmrt_clinker *l, const char *iface, const char *name, wasmrt_error *err) {
+    pthread_mutex_lock(&l->cache_lock);
+    cache_clear(l);
+    pthread_mutex_unlock(&l->cache_lock);
     if (!iface) iface = "";
     if (!name || !*name) {
         rt_err(err, "cannot define an item without a name");
