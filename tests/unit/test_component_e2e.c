@@ -374,6 +374,39 @@ Test(component_e2e, host_imports_by_interface_and_reentrance) {
     stop(&f);
 }
 
+static bool host_log_exact(void *env, wasmrt_cinstance *caller, const wasmrt_cfunc *type, const wasmrt_cval *args,
+                           uint32_t nargs, wasmrt_cval *result, wasmrt_error *err) {
+    (void)env, (void)caller, (void)type, (void)result, (void)err, (void)nargs;
+    snprintf(logged, sizeof logged, "exact: %.*s", (int)args[0].of.str.len, args[0].of.str.ptr);
+    return true;
+}
+
+/* The linker remembers how it resolved a component's imports (a server
+ * instantiates one per request); a definition made afterwards still counts
+ * for the next instantiation. */
+Test(component_e2e, a_definition_after_an_instantiation_links_the_next_one) {
+    wasmrt_component *c = build("imports_again", IMPORTS_WAT);
+    wasmrt_error err;
+    wasmrt_trap trap;
+    wasmrt_clinker *l = wasmrt_clinker_new();
+    cr_assert(wasmrt_clinker_define_func(l, "test:host/api@0.1.4", "log", host_log, NULL, &err));
+    cr_assert(wasmrt_clinker_define_func(l, "test:host/api@0.1.0", "callback", host_callback, NULL, &err));
+    for (int round = 0; round < 3; round++) {
+        if (round == 2) cr_assert(wasmrt_clinker_define_func(l, "test:host/api@0.1.0", "log", host_log_exact, NULL, &err));
+        wasmrt_store *s = wasmrt_store_new(NULL, &err);
+        fx f = {c, s, l, wasmrt_component_instantiate(s, c, l, &trap, &err)};
+        cr_assert(f.ci, "%s", err.message);
+        wasmrt_cval r;
+        logged[0] = 0;
+        cr_assert(call(&f, "", "run", NULL, 0, &r, &trap), "%s", trap.host_message);
+        cr_expect_str_eq(logged, round == 2 ? "exact: hi from the guest" : "hi from the guest", "round %d", round);
+        wasmrt_store_free(s);
+    }
+    /* the linker's reference keeps the component until the linker goes */
+    wasmrt_component_release(c);
+    wasmrt_clinker_free(l);
+}
+
 static const char *RESOURCES_WAT =
     "(component\n"
     "  (import \"test:host/obs@0.1.0\" (instance $obs (export \"dropped\" (func (param \"rep\" u32)))))\n"
