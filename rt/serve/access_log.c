@@ -8,6 +8,13 @@
 
 #include "serve.h"
 
+void serve_sanitize(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    for (const char *p = s ? s : "-"; *p && n < cap - 1; p++)
+        out[n++] = (unsigned char)*p < 0x21 || *p == '"' || *p == 0x7f ? '?' : *p;
+    out[n] = 0;
+}
+
 void serve_access_log(FILE *f, const char *client, const char *method, const char *uri, unsigned status,
                       size_t bytes, uint64_t usec) {
     if (!f) return;
@@ -16,10 +23,7 @@ void serve_access_log(FILE *f, const char *client, const char *method, const cha
     struct tm tm;
     strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S %z", localtime_r(&now, &tm));
     char safe[512];
-    size_t n = 0;
-    for (const char *p = uri ? uri : "-"; *p && n < sizeof safe - 1; p++)
-        safe[n++] = (unsigned char)*p < 0x21 || *p == '"' || *p == 0x7f ? '?' : *p;
-    safe[n] = 0;
+    serve_sanitize(uri, safe, sizeof safe);
     /* one fprintf: stdio's lock keeps lines of different workers apart */
     fprintf(f, "%s - - [%s] \"%s %s HTTP/1.1\" %u %zu %llu\n", client, when, method, safe, status, bytes,
             (unsigned long long)usec);

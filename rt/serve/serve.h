@@ -87,6 +87,9 @@ void serve_metrics_record(unsigned status, uint64_t usec);
 char *serve_metrics_page(size_t *len);
 
 /* ---- access_log.c ---- */
+/* A client-supplied string for a log line: control bytes, spaces and
+ * quotes shown as '?', cut to cap - 1 bytes. */
+void serve_sanitize(const char *s, char *out, size_t cap);
 void serve_access_log(FILE *f, const char *client, const char *method, const char *uri, unsigned status,
                       size_t bytes, uint64_t usec);
 

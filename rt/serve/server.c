@@ -109,8 +109,9 @@ static void answer(const serve_result *res, void *env) {
     if (!res->resp) {
         if (res->trapped) atomic_fetch_add(&serve_stats.traps, 1);
         if (res->timed_out) atomic_fetch_add(&serve_stats.timeouts, 1);
-        fprintf(stderr, "wasmrt serve: %u %s %s: %s\n", res->status, e->method, e->r->uri,
-                res->error ? res->error : "error");
+        char uri[512];
+        serve_sanitize(e->r->uri, uri, sizeof uri);
+        fprintf(stderr, "wasmrt serve: %u %s %s: %s\n", res->status, e->method, uri, res->error ? res->error : "error");
         e->ret = plain(e, res->status, "Internal Server Error\n", "text/plain");
         return;
     }
@@ -134,8 +135,12 @@ static void answer(const serve_result *res, void *env) {
         buf[h->name_len] = 0;
         memcpy(buf + h->name_len + 1, h->value, h->value_len);
         buf[need - 1] = 0;
-        if (MHD_add_response_header(resp, buf, buf + h->name_len + 1) != MHD_YES)
-            fprintf(stderr, "wasmrt serve: %s %s: response header '%s' dropped\n", e->method, e->r->uri, buf);
+        if (MHD_add_response_header(resp, buf, buf + h->name_len + 1) != MHD_YES) {
+            char uri[256];
+            serve_sanitize(e->r->uri, uri, sizeof uri);
+            fprintf(stderr, "wasmrt serve: %s %s: response header '%.200s' refused by the server\n", e->method, uri,
+                    buf);
+        }
         if (buf != stackbuf) free(buf);
     }
     e->ret = MHD_queue_response(e->c, res->status, resp);
