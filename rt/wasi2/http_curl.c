@@ -115,11 +115,18 @@ bool w2_http_perform(const w2_http *req, const w2_http *opts, w2_http *resp, int
     curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
-    if (opts && opts->has_timeout[0]) curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(opts->timeout[0] / 1000000u + 1));
-    /* first-byte and between-bytes: curl has one transfer timeout; their
-     * sum bounds the transfer */
-    if (opts && (opts->has_timeout[1] || opts->has_timeout[2]))
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)((opts->timeout[1] + opts->timeout[2]) / 1000000u + 1));
+    /* The guest waits in this call, where --timeout cannot stop it (a
+     * deadline interrupts a guest when a host call returns): requests are
+     * bounded by default, 10 s to connect and 60 s in all.  first-byte and
+     * between-bytes: curl has one transfer timeout; their sum bounds it. */
+    long connect_ms = 10000, total_ms = 60000;
+    if (opts && opts->has_timeout[0] && opts->timeout[0] / 1000000u < (uint64_t)connect_ms)
+        connect_ms = (long)(opts->timeout[0] / 1000000u) + 1;
+    if (opts && (opts->has_timeout[1] || opts->has_timeout[2]) &&
+        (opts->timeout[1] + opts->timeout[2]) / 1000000u < (uint64_t)total_ms)
+        total_ms = (long)((opts->timeout[1] + opts->timeout[2]) / 1000000u) + 1;
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
     CURLcode rc = curl_easy_perform(c);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
