@@ -6,7 +6,9 @@
 # made per second (from the server's /metrics).
 # usage: tools/bench/serve_load.sh [BUILD_DIR] [SECONDS] [CONNECTIONS] [PATH]
 #   defaults: build 10 64 /     (PATH /trap measures the 500 path)
-# Environment: WORKERS (server threads; default one per CPU), WRK_THREADS (2).
+# Environment: WORKERS (server threads; default one per CPU), WRK_THREADS (2),
+#   JCO_SERVE=1: then the same component under `jco serve --isolate-requests
+#   instance` (node, a fresh instance per request too), same wrk settings.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
@@ -48,4 +50,16 @@ echo "  latency p50 / p99 $p50 / $p99"
 echo "  instances/s       $(( (inst1 - inst0) / secs ))  (one per request; live after: $live)"
 echo "  server RSS        $rss0 before, $rss1 after"
 [ -n "$errs" ] && echo "  $errs"
+if [ "${JCO_SERVE:-0}" = 1 ]; then
+    kill "$srv"; wait "$srv" 2>/dev/null || true
+    jport=$((20000 + RANDOM % 20000))
+    "$jco" serve "$work/h.wasm" --host 127.0.0.1 --port "$jport" --isolate-requests instance >"$work/jco.log" 2>&1 &
+    srv=$!
+    for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$jport$path" && break; sleep 0.1; done
+    wrk -t"${WRK_THREADS:-2}" -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$jport$path" >"$work/wrk2.txt"
+    echo "jco serve --isolate-requests instance (node), same component and load:"
+    echo "  requests/s        $(awk '/^Requests\/sec/ {print $2}' "$work/wrk2.txt")"
+    echo "  latency p50 / p99 $(awk '$1 == "50%" {print $2}' "$work/wrk2.txt") / $(awk '$1 == "99%" {print $2}' "$work/wrk2.txt")"
+    echo "  server RSS        $(awk '/VmRSS/ {print $2 " kB"}' "/proc/$srv/status" 2>/dev/null || echo ?) (node; jco's own process)"
+fi
 exit 0
