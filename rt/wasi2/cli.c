@@ -44,6 +44,16 @@ bool cli_exit(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
     return w2_trap(err, "exit");  /* only a test's exit_fn comes back */
 }
 
+/* @unstable(feature = cli-exit-with-code) in 0.2.x, but toolchains
+ * (componentize-js's exit codes, newer preview1 adapters' proc_exit)
+ * import it; the code is the process's exit status as is. */
+bool cli_exit_with_code(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
+    (void)r;
+    w->exit_status = (uint8_t)a[0].of.u;
+    w->exit_fn(w->exit_status);
+    return w2_trap(err, "exit");
+}
+
 /* A duplicate of the sandbox's stdio fd i, or -1 when that stream is closed. */
 static int stdio_dup(wasmrt_wasi2 *w, uint32_t i) {
     if (i >= w->sb->nfds || !w->sb->fds[i].used || w->sb->fds[i].host < 0) return -1;

@@ -220,6 +220,24 @@ Test(wasi2_cli, environment_arguments_and_exit, .init = setup, .fini = teardown)
     cr_expect_eq(wasmrt_wasi2_exit_status(h_w), 1);
 }
 
+/* exit-with-code (@unstable in 0.2.x, imported by componentize-js): the
+ * code is the status, whole, where exit's result only says 0 or 1. */
+Test(wasi2_cli, exit_with_code_is_the_exit_status, .init = setup, .fini = teardown) {
+    h_w->exit_fn = fake_exit;
+    exit_seen = -1;
+    cval code = w2_u8(42);
+    if (!setjmp(exit_jb)) {
+        wasmrt_error er;
+        w2_call(h_w, "wasi:cli/exit", "exit-with-code", &code, 1, NULL, &er);
+        cr_assert_fail("exit-with-code returned");
+    }
+    cr_expect_eq(exit_seen, 42);
+    cr_expect_eq(wasmrt_wasi2_exit_status(h_w), 42);
+    /* a u8: the dispatcher refuses anything else before the handler runs */
+    const char *m = TRAP("wasi:cli/exit", "exit-with-code", U64(42));
+    cr_expect(strstr(m, "argument 1 has the wrong type"), "%s", m);
+}
+
 Test(wasi2_cli, clocks_and_random, .init = setup, .fini = teardown) {
     cval a = CALL("wasi:clocks/monotonic-clock", "now");
     cval b = CALL("wasi:clocks/monotonic-clock", "now");
