@@ -44,10 +44,22 @@ bool cli_exit(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
     return w2_trap(err, "exit");  /* only a test's exit_fn comes back */
 }
 
-/* A duplicate of the sandbox's stdio fd i, or -1 when that stream is closed. */
+/* @unstable(feature = cli-exit-with-code) in 0.2.x, but toolchains
+ * (componentize-js's exit codes, newer preview1 adapters' proc_exit)
+ * import it; the code is the process's exit status as is. */
+bool cli_exit_with_code(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
+    (void)r;
+    w->exit_status = (uint8_t)a[0].of.u;
+    w->exit_fn(w->exit_status);
+    return w2_trap(err, "exit");
+}
+
+/* A duplicate of the sandbox's stdio fd i (of its non-blocking reopening
+ * when it is a terminal), or -1 when that stream is closed. */
 static int stdio_dup(wasmrt_wasi2 *w, uint32_t i) {
     if (i >= w->sb->nfds || !w->sb->fds[i].used || w->sb->fds[i].host < 0) return -1;
-    return fcntl(w->sb->fds[i].host, F_DUPFD_CLOEXEC, 3);
+    int src = (i == 1 || i == 2) && w->tty_out[i - 1] >= 0 ? w->tty_out[i - 1] : w->sb->fds[i].host;
+    return fcntl(src, F_DUPFD_CLOEXEC, 3);
 }
 
 static bool stdio_stream(wasmrt_wasi2 *w, uint32_t i, bool input, cval *r, wasmrt_error *err) {
@@ -59,10 +71,13 @@ static bool stdio_stream(wasmrt_wasi2 *w, uint32_t i, bool input, cval *r, wasmr
         rep = input ? w2_new_input(w, -1, IN_EMPTY, 0) : w2_new_output(w, -1, OUT_FD, 0, false);
         if (rep && !input) w2_at(w, rep)->u.out.closed = true;
     } else {
-        bool sock = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
-        bool pipe = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+        bool known = fstat(fd, &st) == 0;
+        bool sock = known && S_ISSOCK(st.st_mode);
+        /* a terminal can stall too (flow control, a pty nobody reads):
+         * paced like a pipe, so the guest's non-blocking writes stay so */
+        bool paced = known && (S_ISFIFO(st.st_mode) || isatty(fd));
         rep = input ? w2_new_input(w, fd, sock ? IN_SOCKET : IN_FD, 0)
-                    : w2_new_output(w, fd, sock ? OUT_SOCKET : pipe ? OUT_PIPE : OUT_FD, 0, false);
+                    : w2_new_output(w, fd, sock ? OUT_SOCKET : paced ? OUT_PIPE : OUT_FD, 0, false);
         if (!rep) close(fd);
     }
     if (!rep) return w2_trap(err, "too many open WASI resources");

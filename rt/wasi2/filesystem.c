@@ -79,7 +79,11 @@ static bool via_stream(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *er
     if (!(d->u.desc.flags & (input ? DF_READ : DF_WRITE))) return *r = fs_err(FS_BAD_DESCRIPTOR), true;
     int fd = fcntl(d->fd, F_DUPFD_CLOEXEC, 3);
     if (fd < 0) return *r = fs_err(w2_fs_code_host(errno)), true;
-    uint32_t rep = input ? w2_new_input(w, fd, IN_FILE, off) : w2_new_output(w, fd, OUT_FILE, off, append);
+    /* A FIFO or device has no offsets to pread/pwrite at: a stream over it
+     * reads and writes the fd, paced like stdio's pipes. */
+    bool paced = d->u.desc.type == DT2_FIFO || d->u.desc.type == DT2_CHAR;
+    uint32_t rep = input ? w2_new_input(w, fd, paced ? IN_FD : IN_FILE, off)
+                         : w2_new_output(w, fd, paced ? OUT_PIPE : OUT_FILE, off, append);
     if (!rep) {
         close(fd);
         return *r = fs_err(FS_INSUFFICIENT_MEMORY), true;

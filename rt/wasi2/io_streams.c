@@ -5,12 +5,13 @@
  * host never changes a shared descriptor to O_NONBLOCK (stdin may be the
  * embedder's terminal).
  *
- * Output streams to pipes and sockets keep the bytes the fd has not taken
- * (OUT_PIPE, OUT_SOCKET): check-write answers 0 while any are pending, and
- * the stream's pollable turns ready once they drain — the back-pressure
- * the WIT asks for.  Files, ttys and other character devices are written
- * at once.  A write larger than the last check-write permitted traps, as
- * the WIT says it must.  HTTP bodies (IN_BODY, OUT_BODY) are host memory.
+ * Output streams to pipes, FIFOs, terminals and sockets keep the bytes the
+ * fd has not taken (OUT_PIPE, OUT_SOCKET): check-write answers 0 while any
+ * are pending, and the stream's pollable turns ready once they drain — the
+ * back-pressure the WIT asks for.  Regular files are written at once: the
+ * kernel never makes a file writer wait for a reader.  A write larger than
+ * the last check-write permitted traps, as the WIT says it must.  HTTP
+ * bodies (IN_BODY, OUT_BODY) are host memory.
  */
 #define _GNU_SOURCE
 #include <errno.h>

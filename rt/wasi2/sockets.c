@@ -178,6 +178,17 @@ bool net_instance_network(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error 
     return true;
 }
 
+/* What a stream error from a socket stream (a failed send or receive)
+ * was, as a network error-code: the error resource keeps the host errno.
+ * @unstable(feature = network-error-code) in 0.2.x; as filesystem-error-code
+ * for descriptors, any error with an errno maps. */
+bool net_network_error_code(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
+    w2_obj *o = w2_get(w, &a[0], W2_ERROR, err);
+    if (!o) return false;
+    *r = o->u.error.err ? w2_some(w2_enum(w2_net_code(o->u.error.err))) : w2_none();
+    return true;
+}
+
 static int new_socket(uint8_t family, int type) {
     int fd = socket(af_of(family), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd >= 0 && family == 1) {

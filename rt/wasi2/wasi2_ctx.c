@@ -3,9 +3,33 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "wasi2_internal.h"
+
+/* stdout or stderr on a terminal, reopened with O_NONBLOCK: a stalled
+ * terminal (^S, a pty nobody reads) then answers EAGAIN instead of holding
+ * the guest in write(), while the embedder's descriptor, whose flags the
+ * shell shares, stays as it was.  Done here, before Landlock and seccomp.
+ * -1 when not a terminal or not reopenable (then writes wait for POLLOUT
+ * and may still block for the rest of a page). */
+static int nonblocking_tty(const wasmrt_wasi *sb, uint32_t i) {
+    if (i >= sb->nfds || !sb->fds[i].used || sb->fds[i].host < 0 || !isatty(sb->fds[i].host))
+        return -1;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", sb->fds[i].host);
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat a, b;
+    /* the same device (reopening /dev/ptmx would make a new terminal) */
+    if (fd >= 0 && (fstat(fd, &a) || fstat(sb->fds[i].host, &b) || a.st_rdev != b.st_rdev)) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
 
 wasmrt_wasi2 *wasmrt_wasi2_new(wasmrt_wasi *sb, const wasmrt_net_policy *net, wasmrt_error *err) {
     wasmrt_wasi2 *w = calloc(1, sizeof *w);
@@ -13,6 +37,7 @@ wasmrt_wasi2 *wasmrt_wasi2_new(wasmrt_wasi *sb, const wasmrt_net_policy *net, wa
     w->sb = sb;
     w->exit_status = -1;
     w->exit_fn = wasmrt_host_exit;
+    w->tty_out[0] = w->tty_out[1] = -1;
     if (net) {
         uint64_t n = (uint64_t)net->num_tcp_connect + net->num_tcp_listen + net->num_udp;
         if (n > 4096) {
@@ -39,6 +64,8 @@ wasmrt_wasi2 *wasmrt_wasi2_new(wasmrt_wasi *sb, const wasmrt_net_policy *net, wa
         return NULL;
     }
     if (!(w->insecure_state[0] | w->insecure_state[1])) w->insecure_state[0] = 1;
+    w->tty_out[0] = nonblocking_tty(sb, 1);
+    w->tty_out[1] = nonblocking_tty(sb, 2);
     w->bindings = calloc(w2_num_entries, sizeof *w->bindings);
     if (!w->bindings) goto oom;
     for (uint32_t i = 0; i < w2_num_entries; i++) w->bindings[i] = (w2_binding){w, &w2_entries[i]};
@@ -56,6 +83,8 @@ void wasmrt_wasi2_free(wasmrt_wasi2 *w) {
     free(w->rules);
     free(w->hx_headers);
     w2_http_rules_free(w);
+    for (int i = 0; i < 2; i++)
+        if (w->tty_out[i] >= 0) close(w->tty_out[i]);
     free(w->bindings);
     free(w);
 }

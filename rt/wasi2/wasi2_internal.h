@@ -39,9 +39,11 @@ typedef enum w2_kind {
 
 /* IN_BODY / OUT_BODY: an HTTP body held in host memory (http_internal.h). */
 enum { IN_FILE, IN_FD, IN_SOCKET, IN_EMPTY, IN_BODY };
-/* OUT_FD writes at once (ttys, /dev/null, files behind stdout); OUT_PIPE and
- * OUT_SOCKET keep what the fd does not take yet, so a slow reader is
- * back-pressure (check-write answers 0) rather than a blocked guest. */
+/* OUT_FD writes at once (regular files and /dev/null behind stdout: the
+ * kernel takes the bytes without waiting on a reader); OUT_PIPE (pipes,
+ * FIFOs, terminals, character devices) and OUT_SOCKET keep what the fd does
+ * not take yet, so a slow reader is back-pressure (check-write answers 0)
+ * rather than a blocked guest. */
 enum { OUT_FILE, OUT_FD, OUT_PIPE, OUT_SOCKET, OUT_BODY };
 enum { POLL_READY, POLL_TIMER, POLL_PARENT };
 enum { TCP_UNBOUND, TCP_BOUND, TCP_LISTENING, TCP_CONNECTING, TCP_CONNECTED, TCP_CLOSED };
@@ -122,6 +124,9 @@ struct wasmrt_wasi2 {
     bool dns;
     /* wasi:cli/exit ends the guest; tests replace it to observe the call. */
     void (*exit_fn)(int status);  /* must not return */
+    /* stdout and stderr when they are terminals: their own open file
+     * descriptions with O_NONBLOCK (wasi2_ctx.c), or -1 */
+    int tty_out[2];
     struct w2_binding *bindings; /* one per W2_FUNC, the env of its host function */
     uint64_t insecure_state[2];  /* wasi:random/insecure's generator */
     uint64_t insecure_seed[2];

@@ -1,6 +1,7 @@
 /* WASI 0.2 wasi:sockets under the network policy, against peers the test
  * starts on 127.0.0.1 (loopback only; every wait is bounded). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -241,4 +242,61 @@ Test(wasi2_sockets, name_lookup_when_allowed, .fini = teardown) {
     /* tcp and udp stay denied: dns allows only lookups */
     cval t = CALL("wasi:sockets/tcp-create-socket", "create-tcp-socket", E(0));
     cr_expect_eq(ERRC(&t), NET_ACCESS_DENIED);
+}
+
+/* network-error-code (@unstable in 0.2.x): what a socket stream's error
+ * was.  The peer resets the connection (linger 0), so the guest's read
+ * fails with ECONNRESET: connection-reset. */
+Test(wasi2_sockets, network_error_code_of_a_reset_stream, .fini = teardown) {
+    signal(SIGPIPE, SIG_IGN);
+    uint16_t port;
+    int l = host_listener(&port);
+    wasmrt_net_rule allow = rule("127.0.0.1", port);
+    wasmrt_net_policy pol = {.tcp_connect = &allow, .num_tcp_connect = 1};
+    h_setup(0, 1, 2, &pol);
+    uint32_t net = network();
+    cval s = CALL("wasi:sockets/tcp-create-socket", "create-tcp-socket", E(0));
+    uint32_t sock = OK(&s)->of.handle;
+    cval c = CALL(TCP, "[method]tcp-socket.start-connect", B(sock), B(net), v4(127, 0, 0, 1, port));
+    cr_assert(is_ok(&c));
+    block_on(CALL(TCP, "[method]tcp-socket.subscribe", B(sock)).of.handle);
+    cval fc = CALL(TCP, "[method]tcp-socket.finish-connect", B(sock));
+    uint32_t in = OK(&fc)->of.list.items[0].of.handle;
+    cr_assert(wait_readable(l));
+    int peer = accept(l, NULL, NULL);
+    cr_assert_geq(peer, 0);
+    struct linger lg = {1, 0};
+    cr_assert_eq(setsockopt(peer, SOL_SOCKET, SO_LINGER, &lg, sizeof lg), 0);
+    close(peer);  /* RST */
+    cval rd = CALL(IO, "[method]input-stream.blocking-read", B(in), U64(16));
+    cr_assert_eq(STREAM_ERR(&rd), 0, "a reset is a failed operation, not a clean end");
+    uint32_t e = rd.of.variant.payload->of.variant.payload->of.handle;
+    cval code = CALL(NET, "network-error-code", B(e));
+    cr_assert_eq(code.kind, WASMC_CVAL_OPTION);
+    cr_assert_eq(code.of.variant.case_, 1);
+    cr_expect_eq(code.of.variant.payload->of.variant.case_, NET_CONNECTION_RESET);
+    /* anything but an error resource traps */
+    const char *m = TRAP(NET, "network-error-code", B(sock));
+    cr_expect(strstr(m, "not a live error"), "%s", m);
+    close(l);
+}
+
+/* The errno -> error-code table for the failures a socket call can see. */
+Test(wasi2_sockets, network_error_codes_from_errno) {
+    static const struct { int e; uint32_t code; } cases[] = {
+        {EACCES, NET_ACCESS_DENIED},        {EPERM, NET_ACCESS_DENIED},
+        {EOPNOTSUPP, NET_NOT_SUPPORTED},    {EAFNOSUPPORT, NET_INVALID_ARGUMENT},
+        {EINVAL, NET_INVALID_ARGUMENT},     {ENOBUFS, NET_OUT_OF_MEMORY},
+        {ETIMEDOUT, NET_TIMEOUT},           {EALREADY, NET_CONCURRENCY_CONFLICT},
+        {EINPROGRESS, NET_WOULD_BLOCK},     {EAGAIN, NET_WOULD_BLOCK},
+        {EISCONN, NET_INVALID_STATE},       {ENOTCONN, NET_INVALID_STATE},
+        {EMFILE, NET_NEW_SOCKET_LIMIT},     {EADDRNOTAVAIL, NET_ADDRESS_NOT_BINDABLE},
+        {EADDRINUSE, NET_ADDRESS_IN_USE},   {EHOSTUNREACH, NET_REMOTE_UNREACHABLE},
+        {ENETUNREACH, NET_REMOTE_UNREACHABLE}, {ECONNREFUSED, NET_CONNECTION_REFUSED},
+        {ECONNRESET, NET_CONNECTION_RESET}, {EPIPE, NET_CONNECTION_RESET},
+        {ECONNABORTED, NET_CONNECTION_ABORTED}, {EMSGSIZE, NET_DATAGRAM_TOO_LARGE},
+        {EIO, NET_UNKNOWN},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_expect_eq(w2_net_code(cases[i].e), cases[i].code, "errno %d", cases[i].e);
 }

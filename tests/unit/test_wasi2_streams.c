@@ -1,9 +1,12 @@
 /* WASI 0.2 wasi:io streams, pollables and errors, wasi:cli, wasi:clocks
  * and wasi:random, called as the component runtime calls them. */
+#define _GNU_SOURCE  /* posix_openpt, ptsname */
 #include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <termios.h>
 
 #include "wasi2_harness.h"
 
@@ -75,6 +78,75 @@ Test(wasi2_streams, stdout_pipe_check_write_is_back_pressure, .init = setup, .fi
     fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
     for (ssize_t n; (n = read(out_pipe[0], buf, sizeof buf)) > 0;) got += (uint64_t)n;
     cr_expect_eq(got, total);
+}
+
+/* stdout on a terminal nobody reads (a pty whose master is idle, as a
+ * terminal stopped with ^S): paced like a pipe, so non-blocking writes
+ * never block the guest; the bytes arrive in order once it is read. */
+static int pty_master = -1, pty_slave = -1;
+static void pty_setup(void) {
+    signal(SIGPIPE, SIG_IGN);
+    pty_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (pty_master < 0 || grantpt(pty_master) || unlockpt(pty_master)) {
+        h_setup(0, 1, 2, NULL);  /* teardown stays uniform */
+        return;
+    }
+    pty_slave = open(ptsname(pty_master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    cr_assert_geq(pty_slave, 0);
+    struct termios t;
+    cr_assert_eq(tcgetattr(pty_slave, &t), 0);
+    cfmakeraw(&t);  /* no \n -> \r\n, no echo: bytes as written */
+    cr_assert_eq(tcsetattr(pty_slave, TCSANOW, &t), 0);
+    h_setup(0, pty_slave, 2, NULL);
+}
+static void pty_teardown(void) {
+    h_teardown();
+    if (pty_slave >= 0) close(pty_slave);
+    if (pty_master >= 0) close(pty_master);
+    pty_master = pty_slave = -1;
+}
+
+Test(wasi2_streams, stdout_terminal_is_paced_like_a_pipe, .init = pty_setup, .fini = pty_teardown,
+     .timeout = 60) {
+    if (pty_slave < 0) cr_skip_test("no pseudo-terminal available (/dev/ptmx)");
+    cval tt = CALL("wasi:cli/terminal-stdout", "get-terminal-stdout");
+    cr_expect_eq(tt.of.variant.case_, 1, "a pty is a terminal");
+    cval r = CALL("wasi:cli/stdout", "get-stdout");
+    uint32_t out = r.of.handle;
+    static uint8_t chunk[65536];
+    for (size_t i = 0; i < sizeof chunk; i++) chunk[i] = (uint8_t)('a' + i % 26);
+    static char want[256 * 65536], got[256 * 65536];
+    uint64_t total = 0;
+    int rounds = 0;
+    for (; rounds < 256; rounds++) {
+        uint64_t n = check_write(out);
+        if (n == 0) break;
+        cr_assert_leq(n, sizeof chunk);
+        chunk[0] = (uint8_t)('A' + rounds % 26);  /* marks where each write began */
+        cval w = CALL(IO, "[method]output-stream.write", B(out), BYTES(chunk, n));
+        cr_assert(is_ok(&w));
+        memcpy(want + total, chunk, n);
+        total += n;
+    }
+    cr_assert_lt(rounds, 256, "check-write never pushed back on a stalled terminal");
+    cval p = CALL(IO, "[method]output-stream.subscribe", B(out));
+    cr_expect(!ready(p.of.handle));
+    /* drain the master: everything arrives, in the order written */
+    uint64_t n_got = 0;
+    fcntl(pty_master, F_SETFL, fcntl(pty_master, F_GETFL) | O_NONBLOCK);
+    for (int i = 0; i < 100000 && n_got < total; i++) {
+        cval f = CALL(IO, "[method]output-stream.flush", B(out));
+        cr_assert(is_ok(&f));
+        struct pollfd pf = {pty_master, POLLIN, 0};
+        poll(&pf, 1, 100);
+        ssize_t k = read(pty_master, got + n_got, sizeof got - n_got);
+        if (k > 0) n_got += (uint64_t)k;
+    }
+    cr_assert_eq(n_got, total);
+    cr_expect(!memcmp(got, want, total));
+    cr_expect(ready(p.of.handle));
+    /* the embedder's descriptor (a shell's terminal) kept its flags */
+    cr_expect_eq(fcntl(pty_slave, F_GETFL) & O_NONBLOCK, 0);
 }
 
 Test(wasi2_streams, blocking_write_limits_and_closed_pipe_errors, .init = setup, .fini = teardown) {
@@ -218,6 +290,24 @@ Test(wasi2_cli, environment_arguments_and_exit, .init = setup, .fini = teardown)
     }
     cr_expect_eq(exit_seen, 1);
     cr_expect_eq(wasmrt_wasi2_exit_status(h_w), 1);
+}
+
+/* exit-with-code (@unstable in 0.2.x, imported by componentize-js): the
+ * code is the status, whole, where exit's result only says 0 or 1. */
+Test(wasi2_cli, exit_with_code_is_the_exit_status, .init = setup, .fini = teardown) {
+    h_w->exit_fn = fake_exit;
+    exit_seen = -1;
+    cval code = w2_u8(42);
+    if (!setjmp(exit_jb)) {
+        wasmrt_error er;
+        w2_call(h_w, "wasi:cli/exit", "exit-with-code", &code, 1, NULL, &er);
+        cr_assert_fail("exit-with-code returned");
+    }
+    cr_expect_eq(exit_seen, 42);
+    cr_expect_eq(wasmrt_wasi2_exit_status(h_w), 42);
+    /* a u8: the dispatcher refuses anything else before the handler runs */
+    const char *m = TRAP("wasi:cli/exit", "exit-with-code", U64(42));
+    cr_expect(strstr(m, "argument 1 has the wrong type"), "%s", m);
 }
 
 Test(wasi2_cli, clocks_and_random, .init = setup, .fini = teardown) {
