@@ -42,6 +42,7 @@
 #include <time.h>
 
 #include "lower/lower_module.h"
+#include "opt/opt.h"
 
 #define PART_BODY_BYTES (8u * 1024u)
 #define MAX_PARTS 64u   /* per module */
@@ -56,6 +57,8 @@ static double now_seconds(void) {
 /* ---- LLVM initialisation ------------------------------------------------ */
 
 static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
+/* --llvm-args: LLVM's options are process-wide, parsed once. */
+static const char *llvm_args;
 
 static void llvm_init(void) {
     LLVMInitializeX86TargetInfo();
@@ -66,31 +69,32 @@ static void llvm_init(void) {
     LLVMInitializeAArch64Target();
     LLVMInitializeAArch64TargetMC();
     LLVMInitializeAArch64AsmPrinter();
-    /* Developer aid: extra LLVM options, e.g.
-     * WASMC_LLVM_ARGS="-pass-remarks-missed=loop-vectorize". */
-    const char *args = getenv("WASMC_LLVM_ARGS");
-    if (args && *args) {
+    if (llvm_args) {
         static char buf[1024];
         static const char *argv[32];
         int argc = 0;
         argv[argc++] = "wasmc";
-        snprintf(buf, sizeof buf, "%s", args);
+        snprintf(buf, sizeof buf, "%s", llvm_args);
         for (char *tok = strtok(buf, " "); tok && argc < 31; tok = strtok(NULL, " "))
             argv[argc++] = tok;
         LLVMParseCommandLineOptions(argc, argv, "wasmc");
     }
 }
 
-/* Developer aid: WASMC_DUMP_IR=DIR writes each part's IR before and after
- * the optimiser as DIR/part-N.{lowered,optimized}.ll. */
-static void dump_ir(LLVMModuleRef mod, uint32_t part, const char *stage) {
-    const char *dir = getenv("WASMC_DUMP_IR");
-    if (!dir || !*dir) return;
+void codegen_set_llvm_args(const char *args) {
+    llvm_args = args && *args ? args : NULL;
+}
+
+/* Developer aid (--dump-ir=DIR): each part's IR as lowered, after the
+ * early passes and after LLVM's pipeline, as DIR/part-N.{lowered,facts,
+ * optimized}.ll. */
+static void dump_ir(const CodegenTarget *ct, LLVMModuleRef mod, uint32_t part, const char *stage) {
+    if (!ct->dump_ir_dir) return;
     char path[4096];
-    snprintf(path, sizeof path, "%s/part-%u.%s.ll", dir, part, stage);
+    snprintf(path, sizeof path, "%s/part-%u.%s.ll", ct->dump_ir_dir, part, stage);
     char *msg = NULL;
     if (LLVMPrintModuleToFile(mod, path, &msg)) {
-        fprintf(stderr, "wasmc: WASMC_DUMP_IR: %s\n", msg ? msg : path);
+        fprintf(stderr, "wasmc: --dump-ir: %s\n", msg ? msg : path);
     }
     LLVMDisposeMessage(msg);
 }
@@ -120,6 +124,10 @@ bool codegen_resolve_target(const WasmcOptions *o, CodegenTarget *out, WasmError
     out->interrupt_poll = o->interrupt_poll;
     out->exact_traps = o->exact_traps;
     out->frame_pointers = o->frame_pointers;
+    out->disabled_passes = o->disabled_passes;
+    out->llvm_pipeline = o->llvm_pipeline;
+    out->dump_ir_dir = o->dump_ir_dir;
+    out->verbose = o->verbose;
     const TargetInfo *host = target_host();
     const TargetInfo *t = o->target_triple ? target_for_triple(o->target_triple) : host;
     if (!t) {
@@ -274,8 +282,8 @@ static void plan_order(const Job *jobs, uint32_t n, uint32_t *order) {
 
 static void diag_handler(LLVMDiagnosticInfoRef di, void *opaque) {
     if (LLVMGetDiagInfoSeverity(di) != LLVMDSError) {
-        /* Remarks asked for through WASMC_LLVM_ARGS go to stderr. */
-        if (LLVMGetDiagInfoSeverity(di) == LLVMDSRemark && getenv("WASMC_LLVM_ARGS")) {
+        /* Remarks asked for through --llvm-args go to stderr. */
+        if (LLVMGetDiagInfoSeverity(di) == LLVMDSRemark && llvm_args) {
             char *d = LLVMGetDiagInfoDescription(di);
             fprintf(stderr, "wasmc: LLVM remark: %s\n", d ? d : "");
             LLVMDisposeMessage(d);
@@ -301,7 +309,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
         .m = u->m, .target = s->ct->target, .tm = tm, .memory_mode = s->mode,
         .cpu_features = s->ct->cpu_features, .module_sha256 = u->module_sha256,
         .interrupt_poll = s->ct->interrupt_poll, .exact_traps = s->ct->exact_traps,
-        .frame_pointers = s->ct->frame_pointers,
+        .frame_pointers = s->ct->frame_pointers, .verbose = s->ct->verbose,
         .symbol_prefix = u->symbol_prefix, .text_section = u->text_section,
     };
     LLVMModuleRef mod = NULL;
@@ -317,8 +325,12 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
         LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
         LLVMSetModuleDataLayout(mod, td);
         LLVMDisposeTargetData(td);
-        lf_anchor_prepare(mod);
-        dump_ir(mod, idx, "lowered");
+        OptContext oc = {
+            .mod = mod, .tm = tm, .opt_level = s->ct->opt_level,
+            .guard_pages = s->mode == WASMC_MEMORY_GUARD_PAGES,
+            .aarch64 = s->ct->target->arch == WASMC_ARCH_AARCH64, .disabled = s->ct->disabled_passes,
+        };
+        dump_ir(s->ct, mod, idx, "lowered");
         static const char *pipelines[4] = {"default<O0>", "default<O1>", "default<O2>", "default<O3>"};
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
         /* As clang does from -O2: the C API's defaults leave the SLP
@@ -329,35 +341,25 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
             LLVMPassBuilderOptionsSetSLPVectorization(po, 1);
         }
         LLVMPassBuilderOptionsSetLoopUnrolling(po, s->ct->opt_level >= 1);
-        /* Developer aid: WASMC_PASSES replaces the pipeline (opt's syntax). */
-        const char *passes = getenv("WASMC_PASSES");
-        LLVMErrorRef e = NULL;
-        if (s->ct->opt_level >= 1 && !getenv("WASMC_NO_ADDRESS_FACTS")) {
-            /* SSA first, so the facts see one value per local read. */
-            e = LLVMRunPasses(mod, "function(mem2reg)", tm, po);
-            if (!e) {
-                if (s->ct->opt_level >= 2)
-                    lf_skip_equal_bytes(mod);
-                if (s->mode != WASMC_MEMORY_GUARD_PAGES && s->ct->opt_level >= 2)
-                    lf_version_checked_loops(mod);
-                lf_address_facts(mod, s->mode == WASMC_MEMORY_GUARD_PAGES);
-                dump_ir(mod, idx, "facts");
+        oc.po = po;
+        /* compiler/opt/passes.def: early passes, LLVM's pipeline (or the
+         * one --llvm-passes gives), late passes. */
+        ok = opt_run_stage(&oc, OPT_EARLY, err);
+        if (ok) {
+            dump_ir(s->ct, mod, idx, "facts");
+            const char *passes = s->ct->llvm_pipeline ? s->ct->llvm_pipeline : pipelines[s->ct->opt_level];
+            LLVMErrorRef e = LLVMRunPasses(mod, passes, tm, po);
+            if (e) {
+                char *msg = LLVMGetErrorMessage(e);
+                ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM pass pipeline: %s", msg);
+                LLVMDisposeErrorMessage(msg);
             }
         }
-        if (!e)
-            e = LLVMRunPasses(mod, passes && *passes ? passes : pipelines[s->ct->opt_level], tm, po);
         LLVMDisposePassBuilderOptions(po);
-        if (e) {
-            char *msg = LLVMGetErrorMessage(e);
-            ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM pass pipeline: %s", msg);
-            LLVMDisposeErrorMessage(msg);
-        }
         ok = ok && !wasm_error_is_set(err);
         if (ok) {
-            dump_ir(mod, idx, "optimized");
-            lf_streams_materialize(mod);
-            lf_anchor_materialize(mod, s->ct->target->arch == WASMC_ARCH_AARCH64, s->ct->opt_level >= 1);
-            lf_order_materialize(mod);
+            dump_ir(s->ct, mod, idx, "optimized");
+            ok = opt_run_stage(&oc, OPT_LATE, err);
         }
     }
     double t2 = now_seconds();

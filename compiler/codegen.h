@@ -26,6 +26,10 @@ typedef struct CodegenTarget {
     bool interrupt_poll;    /* WasmcOptions.interrupt_poll */
     bool exact_traps;       /* WasmcOptions.exact_traps */
     bool frame_pointers;    /* WasmcOptions.frame_pointers */
+    uint32_t disabled_passes;   /* WasmcOptions.disabled_passes */
+    const char *llvm_pipeline;  /* WasmcOptions.llvm_pipeline */
+    const char *dump_ir_dir;    /* WasmcOptions.dump_ir_dir */
+    bool verbose;               /* WasmcOptions.verbose */
 } CodegenTarget;
 
 /* Resolve triple/cpu/opt level ("native" = this host's CPU and features,
@@ -85,6 +89,12 @@ void codegen_objects_free(CodegenObject *objs, uint32_t n);
  * outside the part pipeline (a component's descriptor). */
 void *codegen_target_machine(const CodegenTarget *ct, WasmError *err);
 void codegen_target_machine_free(void *tm);
+
+/* --llvm-args: options for LLVM itself (process-wide), e.g.
+ * "-pass-remarks-missed=loop-vectorize" (remarks then go to stderr).  Call
+ * before compiling anything; the string must outlive the process's use of
+ * LLVM. */
+void codegen_set_llvm_args(const char *args);
 
 /* "19.1.7" etc. and the registered targets, for --version. */
 const char *codegen_llvm_version(void);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "codegen.h"
+#include "opt/opt.h"
 #include "link.h"
 #include "sign.h"
 #include "wasmc.h"
@@ -58,6 +59,14 @@ static void usage(FILE *f) {
           "  --validate         only decode and validate IN (a module or a component);\n"
           "                     exit 0 if valid, else 1 with the usual error line\n"
           "  --version          print version information\n"
+          "\n"
+          "developer aids (README, Developer aids):\n"
+          "  --print-passes     list wasmc's own IR passes: stage, -O level, memory modes\n"
+          "  -fno-PASS, --disable-pass=PASS,...\n"
+          "                     turn off switchable passes (to measure them, or bisect)\n"
+          "  --llvm-passes=P    replace LLVM's default<On> pipeline (opt syntax)\n"
+          "  --llvm-args=ARGS   options for LLVM, e.g. -pass-remarks-missed=loop-vectorize\n"
+          "  --dump-ir=DIR      write each part's IR as DIR/part-N.{lowered,facts,optimized}.ll\n"
           "  -h, --help         print this help\n",
           f);
 }
@@ -225,6 +234,19 @@ int main(int argc, char **argv) {
             o.verbose = true;
         } else if (strcmp(a, "--validate") == 0) {
             validate_only = true;
+        } else if (strcmp(a, "--print-passes") == 0) {
+            opt_print_passes(stdout);
+            return 0;
+        } else if (strncmp(a, "-fno-", 5) == 0 || strncmp(a, "--disable-pass=", 15) == 0) {
+            char why[256];
+            if (!opt_disable_passes(a[1] == 'f' ? a + 5 : a + 15, &o.disabled_passes, why, sizeof why))
+                return bad_usage("%s", why);
+        } else if (strncmp(a, "--llvm-passes=", 14) == 0 && a[14]) {
+            o.llvm_pipeline = a + 14;
+        } else if (strncmp(a, "--llvm-args=", 12) == 0) {
+            codegen_set_llvm_args(a + 12);
+        } else if (strncmp(a, "--dump-ir=", 10) == 0 && a[10]) {
+            o.dump_ir_dir = a + 10;
         } else {
             return bad_usage("unknown argument '%s'", a);
         }

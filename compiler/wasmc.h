@@ -32,6 +32,10 @@ typedef struct WasmcOptions {
     bool frame_pointers;        /* keep frame pointers in non-leaf functions, for profilers'
                                  * frame-pointer stack walks (perf --call-graph=fp) */
     const struct WasmcSigningKey *sign_key; /* non-NULL: sign the artifact (sign.h) */
+    /* Developer aids (wasmc --print-passes, README "Developer aids"): */
+    uint32_t disabled_passes;   /* passes.def passes switched off (bit OptPassId) */
+    const char *llvm_pipeline;  /* NULL = default<On>; else replaces LLVM's pipeline (opt syntax) */
+    const char *dump_ir_dir;    /* write each part's IR at each stage into this directory */
 } WasmcOptions;
 
 void wasmc_options_default(WasmcOptions *o);

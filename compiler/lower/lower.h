@@ -24,6 +24,8 @@
 #include "../instr.h"
 #include "../module.h"
 #include "wasmc/artifact.h"
+#include "../opt/labels.h"
+#include "../opt/opt.h"
 
 struct TargetInfo;
 
@@ -140,18 +142,6 @@ void lf_trap(LowerFunc *f, wasmc_trap_code code);
  * `offset` in memory `mem`, with whatever check the memory mode needs
  * (traps WASMC_TRAP_MEMORY_OOB).  Returns an i8* into linear memory. */
 LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, uint64_t offset, uint32_t size);
-/* The largest value the i32 address `addr` can take, judged from its
- * expression alone; false when unknown (address_facts.c). */
-bool lf_address_bound(LLVMValueRef addr, uint64_t *max);
-/* A slot for `v` in a power-of-two table of `cap` slots (the value sets
- * and maps of the passes before the optimiser). */
-static inline size_t lf_value_hash(LLVMValueRef v, size_t cap) {
-    return (size_t)(((uintptr_t)v >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
-}
-/* Mark `zext` as the address of an access (metadata ADDR_MD), for the
- * passes before the optimiser: address_facts.c, check_versioning.c. */
-#define ADDR_MD "wasmc.addr"
-void lf_mark_address(LowerFunc *f, LLVMValueRef zext);
 /* Was the load or store `access` at an address lf_memory_address proved
  * in bounds (so it cannot trap)? */
 bool lf_access_in_bounds(LowerFunc *f, LLVMValueRef access);

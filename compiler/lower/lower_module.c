@@ -201,7 +201,7 @@ static void free_lower_module(LowerModule *lm) {
         LLVMDisposeTargetData(lm->data_layout);
 }
 
-static bool verify(LowerModule *lm, WasmError *err) {
+static bool verify(LowerModule *lm, bool verbose, WasmError *err) {
     char *msg = NULL;
     if (!LLVMVerifyModule(lm->mod, LLVMReturnStatusAction, &msg)) {
         LLVMDisposeMessage(msg);
@@ -211,7 +211,7 @@ static bool verify(LowerModule *lm, WasmError *err) {
     size_t len = strcspn(text, "\n");
     wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM verifier rejected lowered IR: %.*s",
                (int)(len > 200 ? 200 : len), text);
-    if (getenv("WASMC_DEBUG_VERIFY"))
+    if (verbose) /* wasmc -v: the whole report, not its first line */
         fprintf(stderr, "%s\n", text);
     LLVMDisposeMessage(msg);
     return false;
@@ -300,7 +300,7 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
         free(entry);
         free(host);
     }
-    ok = ok && verify(lm, err);
+    ok = ok && verify(lm, cfg->verbose, err);
 
     free_lower_module(lm);
     if (!ok) {

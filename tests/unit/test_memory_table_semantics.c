@@ -27,6 +27,7 @@
 #include <llvm-c/Transforms/PassBuilder.h>
 
 #include "lower/lower_module.h"
+#include "opt/opt.h"
 #include "module.h"
 #include "target.h"
 #include "wasmc.h"
@@ -635,7 +636,7 @@ static void vectorised_float_loads_still_trap_past_the_end(bool bounds_checks) {
 BOTH_MODES(vectorised_float_loads_still_trap_past_the_end)
 
 /* i32 address arithmetic wraps, except where an earlier access proved it
- * cannot (address_facts.c marks those additions nuw): p + 8 with no access
+ * cannot (opt/address_nuw.c marks those additions nuw): p + 8 with no access
  * at p before it must still wrap to a low address, and an access at p
  * that traps must not be skipped in favour of the next one. */
 static const char STEP_WAT[] =
@@ -739,7 +740,7 @@ static void address_steps_wrap_unless_an_access_proved_they_cannot(bool bounds_c
 BOTH_MODES(address_steps_wrap_unless_an_access_proved_they_cannot)
 
 /* An address bounded by its expression below the memory's minimum size
- * cannot be out of bounds, so it carries no check (address_facts.c); one
+ * cannot be out of bounds, so it carries no check (opt/static_bound.c); one
  * whose bound reaches past the minimum keeps its check. */
 static const char LOOKUP_WAT[] =
     "(module\n"
@@ -992,7 +993,7 @@ static unsigned nuw_adds(LLVMValueRef fn) {
 }
 
 /* i64 phis stepped by an `add nuw` of themselves: the induction
- * variables address_facts.c gives an accessed p + x. */
+ * variables opt/address_ivs.c gives an accessed p + x. */
 static unsigned wide_address_ivs(LLVMValueRef fn) {
     unsigned n = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
@@ -1018,7 +1019,10 @@ static void address_facts_mark_only_proven_steps(wasmc_memory_mode mode) {
     LLVMErrorRef e = LLVMRunPasses(lw.mod, "function(mem2reg)", lw.tm, po);
     LLVMDisposePassBuilderOptions(po);
     cr_assert(!e, "mem2reg failed");
-    lf_address_facts(lw.mod, mode == WASMC_MEMORY_GUARD_PAGES);
+    /* The address passes, in passes.def's order. */
+    opt_address_ivs(lw.mod, mode == WASMC_MEMORY_GUARD_PAGES);
+    opt_address_nuw(lw.mod);
+    opt_address_streams(lw.mod, mode == WASMC_MEMORY_GUARD_PAGES);
     cr_expect_eq(nuw_adds(exported_function(&lw, "step_after_access")), 1u);
     cr_expect_eq(nuw_adds(exported_function(&lw, "step_before_access")), 0u);
     cr_expect_eq(nuw_adds(exported_function(&lw, "big_step")), 0u);
@@ -1135,7 +1139,7 @@ static void lower_wat_ssa(Lowered *lw, const char *wat, wasmc_memory_mode mode) 
 Test(memory_table_ir, loops_are_versioned_only_when_every_iteration_can_be_bounded_in_advance) {
     Lowered lw;
     lower_wat_ssa(&lw, VERSION_WAT, WASMC_MEMORY_BOUNDS_CHECKS);
-    lf_version_checked_loops(lw.mod);
+    opt_version_checked_loops(lw.mod);
     cr_assert(!LLVMVerifyModule(lw.mod, LLVMReturnStatusAction, NULL), "versioning broke the module");
     /* the load at p and the store at q */
     cr_expect_eq(check_free_latches(exported_function(&lw, "counted")), 1u);
@@ -1214,7 +1218,7 @@ static const char SKIP_WAT[] =
     "              (br_if $l (i32.gt_s (local.tee $n (i32.sub (local.get $n) (i32.const 1))) (i32.const 0))))))\n"
     "    (local.get $p)))\n";
 
-/* Blocks lf_skip_equal_bytes added: its loop's head is named "skip". */
+/* Blocks opt_skip_equal_bytes added: its loop's head is named "skip". */
 static unsigned skip_loops(LLVMValueRef fn) {
     unsigned n = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
@@ -1225,7 +1229,7 @@ static unsigned skip_loops(LLVMValueRef fn) {
 static void expect_skip_loops(wasmc_memory_mode mode) {
     Lowered lw;
     lower_wat_ssa(&lw, SKIP_WAT, mode);
-    lf_skip_equal_bytes(lw.mod);
+    opt_skip_equal_bytes(lw.mod);
     cr_assert(!LLVMVerifyModule(lw.mod, LLVMReturnStatusAction, NULL), "the skip loop broke the module");
     cr_expect_eq(skip_loops(exported_function(&lw, "memcmp")), 1u);
     cr_expect_eq(skip_loops(exported_function(&lw, "until_equal")), 0u);
