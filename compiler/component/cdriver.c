@@ -72,7 +72,7 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
         snprintf(descs[i], 64, "%s%s", prefixes[i], WASMC_DESCRIPTOR_SYMBOL);
         desc_ptrs[i] = descs[i];
         CodegenPart *parts = NULL;
-        uint32_t np = codegen_plan_parts(&cm->m, &parts);
+        uint32_t np = codegen_plan_parts(&cm->m, ct.opt_level, &parts);
         if (np == 0) {
             ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
             break;
