@@ -94,7 +94,8 @@ static void h_developer_env(wasmc_sha256_ctx *h) {
     h_bytes(h, acc, sizeof acc);
 }
 
-void cache_key_env(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode, uint8_t out[32]) {
+void cache_key_env(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode, const char *prefix,
+                   const char *section, uint8_t out[32]) {
     pthread_once(&self_once, hash_self);
     wasmc_sha256_ctx h;
     wasmc_sha256_init(&h);
@@ -112,6 +113,8 @@ void cache_key_env(const Module *m, const CodegenTarget *ct, wasmc_memory_mode m
     h_u64(&h, lm_exact_trap_state(m, ct->exact_traps));
     h_u64(&h, (uint64_t)mode);
     h_developer_env(&h);
+    h_str(&h, prefix);
+    h_str(&h, section);
 
     h_u64(&h, m->num_types);
     for (uint32_t i = 0; i < m->num_types; i++) {
@@ -179,12 +182,12 @@ void cache_key_part(const uint8_t env[32], const Module *m, const uint8_t module
 }
 
 uint8_t (*cache_keys_for_parts(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode,
-                               const uint8_t module_sha256[32], const CodegenPart *parts,
-                               uint32_t num_parts))[32] {
+                               const char *prefix, const char *section, const uint8_t module_sha256[32],
+                               const CodegenPart *parts, uint32_t num_parts))[32] {
     uint8_t (*keys)[32] = malloc((size_t)(num_parts ? num_parts : 1) * sizeof *keys);
     if (!keys) return NULL;
     uint8_t env[32];
-    cache_key_env(m, ct, mode, env);
+    cache_key_env(m, ct, mode, prefix, section, env);
     for (uint32_t i = 0; i < num_parts; i++) cache_key_part(env, m, module_sha256, &parts[i], keys[i]);
     return keys;
 }

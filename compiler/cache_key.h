@@ -22,8 +22,11 @@
 #include "codegen.h"
 #include "module.h"
 
-/* The environment hash shared by every part of this compile. */
-void cache_key_env(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode, uint8_t out[32]);
+/* The environment hash shared by every part of this module's compile;
+ * prefix and section are a component's core module's symbol prefix and
+ * code section (CodegenUnit; NULL for a plain module). */
+void cache_key_env(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode, const char *prefix,
+                   const char *section, uint8_t out[32]);
 
 /* The key of part `p` (part 0 is the descriptor part). */
 void cache_key_part(const uint8_t env[32], const Module *m, const uint8_t module_sha256[32],
@@ -31,7 +34,7 @@ void cache_key_part(const uint8_t env[32], const Module *m, const uint8_t module
 
 /* Every part's key (malloc'd, num_parts entries); NULL when out of memory. */
 uint8_t (*cache_keys_for_parts(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode,
-                               const uint8_t module_sha256[32], const CodegenPart *parts,
-                               uint32_t num_parts))[32];
+                               const char *prefix, const char *section, const uint8_t module_sha256[32],
+                               const CodegenPart *parts, uint32_t num_parts))[32];
 
 #endif

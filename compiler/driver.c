@@ -110,7 +110,7 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
         wasm_error_clear(&cerr);
         cache = cache_open(opts->cache_dir, opts->cache_max_bytes ? opts->cache_max_bytes : WASMC_CACHE_DEFAULT_MAX_BYTES,
                            &cerr);
-        if (cache) keys = cache_keys_for_parts(&m, &ct, mode, module_sha, parts, num_parts);
+        if (cache) keys = cache_keys_for_parts(&m, &ct, mode, NULL, NULL, module_sha, parts, num_parts);
         if (!cache && opts->verbose) fprintf(stderr, "wasmc: compile cache off: %s\n", cerr.message);
     }
     if (ok) {
