@@ -36,6 +36,9 @@ typedef struct WasmcOptions {
     uint32_t disabled_passes;   /* passes.def passes switched off (bit OptPassId) */
     const char *llvm_pipeline;  /* NULL = default<On>; else replaces LLVM's pipeline (opt syntax) */
     const char *dump_ir_dir;    /* write each part's IR at each stage into this directory */
+    const char *cache_dir;      /* compile cache directory (cache.h); NULL = no cache */
+    uint64_t cache_max_bytes;   /* its size bound; 0 = WASMC_CACHE_DEFAULT_MAX_BYTES */
+    bool time_report;           /* print the costliest functions and LLVM passes to stderr */
 } WasmcOptions;
 
 void wasmc_options_default(WasmcOptions *o);
@@ -44,6 +47,7 @@ typedef struct WasmcStats {
     double t_decode, t_validate, t_lower, t_optimize, t_codegen, t_link; /* seconds */
     size_t output_size;
     uint32_t num_funcs;
+    uint32_t num_parts, parts_cached;  /* parts, and how many came from the cache */
 } WasmcStats;
 
 /* Decode and validate only (a core module or, by its preamble, a

@@ -46,7 +46,7 @@ typedef struct LowerModule {
     LLVMTypeRef t_intptr;
 
     LLVMTypeRef *wasm_fn_types;  /* per type index: RESULT (ptr vmctx, PARAMS...) */
-    LLVMValueRef *funcs;         /* per function index: defined ones, NULL for imports */
+    LLVMValueRef *funcs;         /* per function index: declared so far (lm_func), NULL otherwise */
 
     /* TBAA access tags: linear memory never aliases the vmctx or tables. */
     LLVMValueRef tbaa_memory, tbaa_vmctx, tbaa_global, tbaa_table;
@@ -159,6 +159,8 @@ void lf_order_side_effect(LowerFunc *f);
  * WASI command, which nothing observes after a trap, and `exact` was not
  * requested (trap_order.c). */
 bool lm_exact_trap_state(const Module *m, bool exact);
+/* Defined function i's declaration in this part's module (lower_module.c). */
+LLVMValueRef lm_func(LowerModule *lm, uint32_t i);
 /* Emit the pending order barrier, if any, at the builder's position:
  * before every branch, every call to a Wasm function and every unchecked
  * access. */

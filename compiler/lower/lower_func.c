@@ -410,7 +410,7 @@ bool lower_function(LowerModule *lm, uint32_t func_index, WasmError *err) {
     f->lm = lm;
     f->func_index = func_index;
     f->type = &m->types[fn->type_index];
-    f->fn = lm->funcs[func_index];
+    f->fn = lm_func(lm, func_index);
     f->vmctx = LLVMGetParam(f->fn, 0);
     f->err = err;
     f->b = LLVMCreateBuilderInContext(lm->ctx);

@@ -36,7 +36,15 @@ typedef struct LowerConfig {
      * the names of a plain module's artifact. */
     const char *symbol_prefix;
     const char *text_section;
+    char **func_symbols;           /* optional: lower_func_symbols_create's (with the same
+                                    * prefix), shared by a module's parts */
 } LowerConfig;
+
+/* Every function's symbol (lower_func_symbol's names, after `prefix`,
+ * NULL = ""), computed once for all parts; NULL with err set when out of
+ * memory. */
+char **lower_func_symbols_create(const Module *m, const char *prefix, WasmError *err);
+void lower_func_symbols_free(const Module *m, char **syms);
 
 /* Lower the defined functions whose index i (0-based among DEFINED
  * functions) satisfies  first <= i < last  into a new module in ctx.  When
