@@ -166,6 +166,7 @@ bool codegen_resolve_target(const WasmcOptions *o, CodegenTarget *out, WasmError
     out->llvm_pipeline = o->llvm_pipeline;
     out->dump_ir_dir = o->dump_ir_dir;
     out->verbose = o->verbose;
+    out->verify_guards = o->verify_guards;
     const TargetInfo *host = target_host();
     const TargetInfo *t = o->target_triple ? target_for_triple(o->target_triple) : host;
     if (!t) {
@@ -462,6 +463,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
             .mod = mod, .tm = tm, .opt_level = s->ct->opt_level,
             .guard_pages = s->mode == WASMC_MEMORY_GUARD_PAGES,
             .aarch64 = s->ct->target->arch == WASMC_ARCH_AARCH64, .disabled = s->ct->disabled_passes,
+            .verify_guards = s->ct->verify_guards,
         };
         dump_ir(s->ct, mod, idx, "lowered");
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
@@ -488,6 +490,8 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
                 LLVMDisposeErrorMessage(msg);
             }
         }
+        if (ok && oc.verify_guards && oc.guard_pages)
+            ok = opt_verify_guards(mod, false, !oc.aarch64, "LLVM's pipeline", err);
         LLVMDisposePassBuilderOptions(po);
         ok = ok && !wasm_error_is_set(err);
         if (ok) {

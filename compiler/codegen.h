@@ -30,6 +30,7 @@ typedef struct CodegenTarget {
     const char *llvm_pipeline;  /* WasmcOptions.llvm_pipeline */
     const char *dump_ir_dir;    /* WasmcOptions.dump_ir_dir */
     bool verbose;               /* WasmcOptions.verbose */
+    bool verify_guards;         /* WasmcOptions.verify_guards */
 } CodegenTarget;
 
 /* Resolve triple/cpu/opt level ("native" = this host's CPU and features,

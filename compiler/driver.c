@@ -38,6 +38,9 @@ static double now_seconds(void) {
 void wasmc_options_default(WasmcOptions *o) {
     memset(o, 0, sizeof *o);
     o->opt_level = 2;
+#ifndef NDEBUG
+    o->verify_guards = true;
+#endif
 }
 
 bool wasmc_check(const uint8_t *bytes, size_t size, WasmError *err) {

@@ -75,6 +75,7 @@ static void usage(FILE *f) {
           "  --llvm-passes=P    replace LLVM's default<On> pipeline (opt syntax)\n"
           "  --llvm-args=ARGS   options for LLVM, e.g. -pass-remarks-missed=loop-vectorize\n"
           "  --dump-ir=DIR      write each part's IR as DIR/part-N.{lowered,facts,optimized}.ll\n"
+          "  --verify-guards    check the guard-page rules after every pass (on in debug builds)\n"
           "  -h, --help         print this help\n",
           f);
 }
@@ -271,6 +272,8 @@ int main(int argc, char **argv) {
             o.llvm_pipeline = a + 14;
         } else if (strncmp(a, "--llvm-args=", 12) == 0) {
             codegen_set_llvm_args(a + 12);
+        } else if (strcmp(a, "--verify-guards") == 0) {
+            o.verify_guards = true;
         } else if (strncmp(a, "--dump-ir=", 10) == 0 && a[10]) {
             o.dump_ir_dir = a + 10;
         } else if (strcmp(a, "--time-report") == 0) {

@@ -36,6 +36,8 @@ typedef struct WasmcOptions {
     uint32_t disabled_passes;   /* passes.def passes switched off (bit OptPassId) */
     const char *llvm_pipeline;  /* NULL = default<On>; else replaces LLVM's pipeline (opt syntax) */
     const char *dump_ir_dir;    /* write each part's IR at each stage into this directory */
+    bool verify_guards;         /* check the guard-page rules after each pass (opt/verify_guards.c);
+                                 * default: on in debug builds; the tests turn it on */
     const char *cache_dir;      /* compile cache directory (cache.h); NULL = no cache */
     uint64_t cache_max_bytes;   /* its size bound; 0 = WASMC_CACHE_DEFAULT_MAX_BYTES */
     bool time_report;           /* print the costliest functions and LLVM passes to stderr */

@@ -91,6 +91,8 @@ void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size
         lf_access_in_bounds(f, v))
         return;
     bool aarch64 = lm->target && lm->target->arch == WASMC_ARCH_AARCH64;
+    if (LLVMIsALoadInst(v)) /* for the guard-page verifier */
+        LLVMSetMetadata(v, LLVMGetMDKindIDInContext(lm->ctx, GUARDED_MD, sizeof GUARDED_MD - 1), lm->md_empty);
     LLVMTypeRef ty = LLVMTypeOf(v);
     const char *name = NULL;
     unsigned bits = 0;

@@ -21,6 +21,10 @@
 /* On the latch branch of the loop copy check versioning left without
  * bounds checks (address passes then treat it as a guard-page loop). */
 #define CHECK_FREE_MD "wasmc.check_free"
+/* !wasmc.guarded !{} on each unchecked load lowering anchored: a load
+ * that may trap by touching the guard region, which the guard-page
+ * verifier (verify_guards.c) checks is still kept. */
+#define GUARDED_MD "wasmc.guarded"
 /* Calls to wasmc_anchor_<type>(value) keep a load that may trap
  * (lower/load_anchor.c, opt/anchor_materialize.c). */
 #define ANCHOR_PREFIX "wasmc_anchor_"

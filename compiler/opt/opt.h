@@ -64,6 +64,7 @@ typedef struct OptContext {
     bool guard_pages;              /* else --bounds-checks */
     bool aarch64;
     OptPassSet disabled;
+    bool verify_guards;            /* run opt_verify_guards after each pass (guard pages) */
 } OptContext;
 
 /* Does pass `id` run for c (its level, its memory modes, not disabled)? */
@@ -76,6 +77,12 @@ bool opt_run_stage(const OptContext *c, OptStage stage, WasmError *err);
  * judged from its expression alone; false when unknown.  Used by lowering
  * (no check for such an access) and check versioning. */
 bool opt_address_bound(LLVMValueRef addr, uint64_t *max);
+
+/* verify_guards.c: check the guard-page rules on a guard-page module;
+ * `late`: after the late stage (guards materialised); `x86`: the target's
+ * back end may turn a cmov into a branch.  False with an internal error
+ * naming the function. */
+bool opt_verify_guards(LLVMModuleRef mod, bool late, bool x86, const char *after, WasmError *err);
 
 /* ---- The passes (one file each; see passes.def) ----------------------- */
 

@@ -113,8 +113,18 @@ static bool run_pass(const OptContext *c, OptPassId id, WasmError *err) {
 }
 
 bool opt_run_stage(const OptContext *c, OptStage stage, WasmError *err) {
-    for (int i = 0; i < OPT_PASS_COUNT_; i++)
-        if (opt_passes[i].stage == stage && opt_pass_runs(c, (OptPassId)i) && !run_pass(c, (OptPassId)i, err))
+    bool verify = c->verify_guards && c->guard_pages;
+    for (int i = 0; i < OPT_PASS_COUNT_; i++) {
+        if (opt_passes[i].stage != stage || !opt_pass_runs(c, (OptPassId)i))
+            continue;
+        if (!run_pass(c, (OptPassId)i, err))
             return false;
+        /* In the late stage the guards are materialised one kind at a
+         * time: the rules hold once all of them are. */
+        if (verify && stage == OPT_EARLY && !opt_verify_guards(c->mod, false, !c->aarch64, opt_passes[i].name, err))
+            return false;
+    }
+    if (verify && stage == OPT_LATE && !opt_verify_guards(c->mod, true, !c->aarch64, "the late passes", err))
+        return false;
     return true;
 }

@@ -27,6 +27,7 @@
 #include <llvm-c/Transforms/PassBuilder.h>
 
 #include "lower/lower_module.h"
+#include "opt/labels.h"
 #include "opt/opt.h"
 #include "module.h"
 #include "target.h"
@@ -1248,4 +1249,77 @@ Test(memory_table_ir, only_side_effect_free_loops_over_equal_bytes_get_a_skip_lo
 /* Their bounds checks are no side effect: the round's test covers them. */
 Test(memory_table_ir, only_side_effect_free_loops_over_equal_bytes_get_a_skip_loop_bounds_checks) {
     expect_skip_loops(WASMC_MEMORY_BOUNDS_CHECKS);
+}
+
+/* The guard-page verifier (compiler/opt/verify_guards.c) on the IR of the
+ * two lost-trap bugs fuzz-diff found, rebuilt by hand: the IR with the
+ * fixes passes, the IR each fix prevents is rejected, naming the function
+ * (the symbol: wasm$func0 here, the module has no name section). */
+static const char GUARD_SELECT_WAT[] =
+    "(module\n"
+    "  (memory 1 1)\n"
+    "  (func (export \"pick\") (param $p i32) (param $c i32) (result i32)\n"
+    "    (select (i32.load (local.get $p)) (i32.const 5) (local.get $c))))\n";
+
+/* Lower, run the early passes, then materialise the guards as the late
+ * stage does (the LLVM pipeline in between changes nothing here). */
+static void lower_and_materialize(Lowered *lw) {
+    lower_wat(lw, GUARD_SELECT_WAT, WASMC_MEMORY_GUARD_PAGES);
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_assert(opt_verify_guards(lw->mod, false, true, "lowering", &err), "%s", err.message);
+    opt_anchor_materialize(lw->mod, false, true);
+    opt_order_materialize(lw->mod);
+}
+
+Test(memory_table_ir, guard_verifier_rejects_a_select_load_kept_only_by_volatile) {
+    Lowered lw;
+    lower_and_materialize(&lw);
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_expect(opt_verify_guards(lw.mod, true, true, "the late passes", &err), "%s", err.message);
+    /* What materialisation did before 993f76d: the load chosen by the
+     * select made volatile, its asm statement dropped. */
+    LLVMValueRef fn = exported_function(&lw, "pick"), load = NULL;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+            if (LLVMIsALoadInst(i) && LLVMGetMetadata(i, LLVMGetMDKindIDInContext(lw.ctx, GUARDED_MD, sizeof GUARDED_MD - 1)))
+                load = i;
+    cr_assert(load, "lowering labels the unchecked load");
+    for (LLVMUseRef u = LLVMGetFirstUse(load); u;) {
+        LLVMValueRef user = LLVMGetUser(u);
+        u = LLVMGetNextUse(u);
+        if (LLVMIsACallInst(user))
+            LLVMInstructionEraseFromParent(user);
+    }
+    LLVMSetVolatile(load, 1);
+    wasm_error_clear(&err);
+    cr_expect(!opt_verify_guards(lw.mod, true, true, "the late passes", &err));
+    cr_expect(strstr(err.message, "a select chooses") && strstr(err.message, "wasm$func0"), "%s", err.message);
+    /* aarch64 has no cmov conversion: volatile is enough there. */
+    wasm_error_clear(&err);
+    cr_expect(opt_verify_guards(lw.mod, true, false, "the late passes", &err), "%s", err.message);
+    lowered_free(&lw);
+}
+
+Test(memory_table_ir, guard_verifier_rejects_anchors_that_do_not_read_memory) {
+    Lowered lw;
+    lower_wat(&lw, GUARD_SELECT_WAT, WASMC_MEMORY_GUARD_PAGES);
+    /* What anchors claimed before a6c632a: memory(inaccessiblemem:
+     * readwrite) only, so dead-store elimination merged a store before the
+     * trapping load into one after it. */
+    unsigned k = LLVMGetEnumAttributeKindForName("memory", 6);
+    int anchors = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(lw.mod); f; f = LLVMGetNextFunction(f))
+        if (opt_is_anchor_fn(f)) {
+            LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, k);
+            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(lw.ctx, k, 3u << 2));
+            anchors++;
+        }
+    cr_assert(anchors > 0);
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_expect(!opt_verify_guards(lw.mod, false, true, "lowering", &err));
+    cr_expect(strstr(err.message, "does not read all memory"), "%s", err.message);
+    lowered_free(&lw);
 }
