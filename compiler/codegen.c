@@ -9,18 +9,30 @@
  * pure function of (module, part range, target), and the objects are
  * handed to the linker in part order.
  *
- * The part split is a pure function of the module: parts of roughly
- * PART_BODY_BYTES of function bodies each, at most MAX_PARTS.  Small
- * modules get one part (no cross-part calls, so the inliner sees
- * everything); large ones trade some cross-part inlining for compile time
- * (little is lost: Wasm producers have already inlined).  8 KiB was the
- * fastest on a 24 KB-of-code clang -O2 wasi program on 2 cores (1.0 s with
- * one part, 0.51 s with 3, 0.58 s with 6): LLVM spends ~40 us per byte of
- * Wasm at -O2, so a part is ~0.3 s of work and the per-part overhead (a
- * context, the declarations, one more object for the linker) stays small.
- * Parts are handed out largest first, so one big part does not start last
- * and leave the other threads idle (the order changes nothing in the
- * output: objects are collected by index).
+ * The part split is a pure function of the module (codegen_plan_parts),
+ * and it is what the compile cache (cache.h) stores: one object per part.
+ * Part 0 holds only the descriptor, trampolines and data, so a change of
+ * data leaves every code part's object (and cache key) alone.  Functions
+ * are cut into parts of MIN_PART_BYTES..MAX_PART_BYTES of bodies at
+ * content-defined points (after a function whose body hash has its low
+ * bits clear), so editing a function moves no cut but perhaps its own,
+ * and a redeploy that changed a few functions recompiles only the parts
+ * that hold them.  Parts are kept small because a changed function costs
+ * the recompile of its whole part: on ruby.wasm with 1% of its functions
+ * changed at random, 16-64 KiB parts recompile 37% of the code, the
+ * 2-8 KiB ones below 9% (a simulation of the cut rule on the two
+ * modules).  The price is per-part overhead (a context, the declarations
+ * the part uses, one more object for the linker), which measured nothing:
+ * a 6 MB ruby.wasm subset took 68.3 s of CPU at -O2 in 44 parts of 16-64
+ * KiB and 68.6 s in 161 parts of 2-16 KiB; and no inlining across parts
+ * (little is lost: Wasm producers have already inlined).  Functions of
+ * SOLO_BYTES or more are parts of their own, and from BUDGET_BYTES on (at
+ * -O2 and above) get the budget tier: ruby.wasm's 138 KB ripper_yyparse
+ * alone took ~3 min of CPU at -O2, 85% of it in the greedy register
+ * allocator (interference and spill placement), which the fast allocator
+ * avoids.  Parts are handed out largest first, so one big part does not
+ * start last and leave the other threads idle (the order changes nothing
+ * in the output: objects are collected by index).
  *
  * LLVM reports some errors through the context's diagnostic handler, whose
  * default prints and calls exit(); each context gets a handler that turns
@@ -41,10 +53,25 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "lower/lower_module.h"
+#include "opt/opt.h"
 
-#define PART_BODY_BYTES (8u * 1024u)
-#define MAX_PARTS 64u   /* per module */
+/* Part planning (codegen_plan_parts): a part closes after a function
+ * whose body hash has its low CUT_MASK bits clear, once it holds
+ * MIN_PART_BYTES of bodies, or at MAX_PART_BYTES; a function of
+ * SOLO_BYTES or more is a part of its own, and from BUDGET_BYTES on it
+ * gets the budget tier. */
+#define MIN_PART_BYTES (2u * 1024u)
+#define MAX_PART_BYTES (8u * 1024u)
+#define CUT_MASK 3u
+#define SOLO_BYTES (24u * 1024u)
+#define BUDGET_BYTES (48u * 1024u)
+#define BUDGET_PIPELINE "default<O1>"
+/* The greedy register allocator's interference and spill placement
+ * dominate giant functions (ruby.wasm's parsers: minutes for one 138 KB
+ * function); the fast allocator is linear. */
+#define BUDGET_CODEGEN_LEVEL LLVMCodeGenLevelNone
 #define WORKER_STACK_BYTES (32u << 20) /* LLVM recurses on deeply nested control flow */
 
 static double now_seconds(void) {
@@ -53,9 +80,19 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Per-part costs are this thread's CPU time: on a loaded machine wall
+ * time would mostly measure the other processes. */
+static double thread_cpu_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 /* ---- LLVM initialisation ------------------------------------------------ */
 
 static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
+/* --llvm-args: LLVM's options are process-wide, parsed once. */
+static const char *llvm_args;
 
 static void llvm_init(void) {
     LLVMInitializeX86TargetInfo();
@@ -66,31 +103,36 @@ static void llvm_init(void) {
     LLVMInitializeAArch64Target();
     LLVMInitializeAArch64TargetMC();
     LLVMInitializeAArch64AsmPrinter();
-    /* Developer aid: extra LLVM options, e.g.
-     * WASMC_LLVM_ARGS="-pass-remarks-missed=loop-vectorize". */
-    const char *args = getenv("WASMC_LLVM_ARGS");
-    if (args && *args) {
+    if (llvm_args) {
         static char buf[1024];
         static const char *argv[32];
         int argc = 0;
         argv[argc++] = "wasmc";
-        snprintf(buf, sizeof buf, "%s", args);
+        snprintf(buf, sizeof buf, "%s", llvm_args);
         for (char *tok = strtok(buf, " "); tok && argc < 31; tok = strtok(NULL, " "))
             argv[argc++] = tok;
         LLVMParseCommandLineOptions(argc, argv, "wasmc");
     }
 }
 
-/* Developer aid: WASMC_DUMP_IR=DIR writes each part's IR before and after
- * the optimiser as DIR/part-N.{lowered,optimized}.ll. */
-static void dump_ir(LLVMModuleRef mod, uint32_t part, const char *stage) {
-    const char *dir = getenv("WASMC_DUMP_IR");
-    if (!dir || !*dir) return;
+void codegen_set_llvm_args(const char *args) {
+    llvm_args = args && *args ? args : NULL;
+}
+
+const char *codegen_llvm_args(void) {
+    return llvm_args;
+}
+
+/* Developer aid (--dump-ir=DIR): each part's IR as lowered, after the
+ * early passes and after LLVM's pipeline, as DIR/part-N.{lowered,facts,
+ * optimized}.ll. */
+static void dump_ir(const CodegenTarget *ct, LLVMModuleRef mod, uint32_t part, const char *stage) {
+    if (!ct->dump_ir_dir) return;
     char path[4096];
-    snprintf(path, sizeof path, "%s/part-%u.%s.ll", dir, part, stage);
+    snprintf(path, sizeof path, "%s/part-%u.%s.ll", ct->dump_ir_dir, part, stage);
     char *msg = NULL;
     if (LLVMPrintModuleToFile(mod, path, &msg)) {
-        fprintf(stderr, "wasmc: WASMC_DUMP_IR: %s\n", msg ? msg : path);
+        fprintf(stderr, "wasmc: --dump-ir: %s\n", msg ? msg : path);
     }
     LLVMDisposeMessage(msg);
 }
@@ -120,6 +162,11 @@ bool codegen_resolve_target(const WasmcOptions *o, CodegenTarget *out, WasmError
     out->interrupt_poll = o->interrupt_poll;
     out->exact_traps = o->exact_traps;
     out->frame_pointers = o->frame_pointers;
+    out->disabled_passes = o->disabled_passes;
+    out->llvm_pipeline = o->llvm_pipeline;
+    out->dump_ir_dir = o->dump_ir_dir;
+    out->verbose = o->verbose;
+    out->verify_guards = o->verify_guards;
     const TargetInfo *host = target_host();
     const TargetInfo *t = o->target_triple ? target_for_triple(o->target_triple) : host;
     if (!t) {
@@ -166,7 +213,7 @@ void codegen_target_free(CodegenTarget *t) {
     t->cpu = t->features = NULL;
 }
 
-static LLVMTargetMachineRef create_tm(const CodegenTarget *ct, WasmError *err) {
+static LLVMTargetMachineRef create_tm(const CodegenTarget *ct, uint8_t tier, WasmError *err) {
     LLVMTargetRef target;
     char *msg = NULL;
     if (LLVMGetTargetFromTriple(ct->target->triple, &target, &msg)) {
@@ -178,7 +225,9 @@ static LLVMTargetMachineRef create_tm(const CodegenTarget *ct, WasmError *err) {
     static const LLVMCodeGenOptLevel levels[4] = {
         LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
     LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, ct->target->triple, ct->cpu, ct->features,
-                                                      levels[ct->opt_level], LLVMRelocPIC,
+                                                      tier == CODEGEN_TIER_BUDGET ? BUDGET_CODEGEN_LEVEL
+                                                                                  : levels[ct->opt_level],
+                                                      LLVMRelocPIC,
                                                       LLVMCodeModelDefault);
     if (!tm) wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "cannot create the LLVM target machine");
     return tm;
@@ -186,34 +235,59 @@ static LLVMTargetMachineRef create_tm(const CodegenTarget *ct, WasmError *err) {
 
 /* ---- Part planning ------------------------------------------------------ */
 
-uint32_t codegen_plan_parts(const Module *m, CodegenPart **parts) {
+/* FNV-1a of a function body: where content-defined cuts fall. */
+static uint64_t body_hash(const Module *m, const Func *f) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = f->body_offset; i < f->body_end; i++) h = (h ^ m->bytes[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static uint64_t body_bytes(const Func *f) { return f->body_end - f->body_offset; }
+
+/* Developer aid: WASMC_PART_BYTES=MIN:MAX:MASK replaces the cut rule's
+ * constants (for measuring the split; part of every cache key, as every
+ * WASMC_* variable is). */
+static void part_limits(uint64_t *min, uint64_t *max, uint64_t *mask) {
+    *min = MIN_PART_BYTES, *max = MAX_PART_BYTES, *mask = CUT_MASK;
+    const char *e = getenv("WASMC_PART_BYTES");
+    unsigned long long a, b, c;
+    if (e && sscanf(e, "%llu:%llu:%llu", &a, &b, &c) == 3 && b >= 1) *min = a, *max = b, *mask = c;
+}
+
+uint32_t codegen_plan_parts(const Module *m, int opt_level, CodegenPart **parts) {
+    uint64_t min_bytes, max_bytes, cut_mask;
+    part_limits(&min_bytes, &max_bytes, &cut_mask);
     uint32_t first_def = m->num_imported_funcs;
     uint32_t ndef = m->num_funcs - first_def;
-    uint64_t total = 0;
-    for (uint32_t i = first_def; i < m->num_funcs; i++)
-        total += m->funcs[i].body_end - m->funcs[i].body_offset;
-    uint64_t want = (total + PART_BODY_BYTES - 1) / PART_BODY_BYTES;
-    if (want > MAX_PARTS) want = MAX_PARTS;
-    if (want > ndef) want = ndef;
-    if (want == 0) want = 1;
-    uint32_t n = (uint32_t)want;
-    CodegenPart *p = calloc(n, sizeof *p);
+    /* At most one part per function, plus the metadata part. */
+    CodegenPart *p = calloc((size_t)ndef + 1, sizeof *p);
     if (!p) return 0;
-    /* Cut when the running total passes the next multiple of total/n, so
-     * parts are balanced by body size, not by function count. */
-    uint32_t k = 0;
+    uint32_t n = 0;
+    p[n++] = (CodegenPart){.first = 0, .last = 0, .metadata = true};
+    uint32_t start = 0;
     uint64_t acc = 0;
-    p[0].first = 0;
-    for (uint32_t i = 0; i < ndef && k + 1 < n; i++) {
-        acc += m->funcs[first_def + i].body_end - m->funcs[first_def + i].body_offset;
-        if (acc * n >= total * (k + 1) && i + 1 < ndef) {
-            p[k].last = i + 1;
-            p[++k].first = i + 1;
+    for (uint32_t i = 0; i < ndef; i++) {
+        const Func *f = &m->funcs[first_def + i];
+        uint64_t sz = body_bytes(f);
+        if (sz >= SOLO_BYTES) {
+            if (i > start) p[n++] = (CodegenPart){.first = start, .last = i};
+            p[n++] = (CodegenPart){.first = i, .last = i + 1,
+                                   .tier = opt_level >= 2 && sz >= BUDGET_BYTES ? CODEGEN_TIER_BUDGET
+                                                                              : CODEGEN_TIER_FULL};
+            start = i + 1;
+            acc = 0;
+            continue;
+        }
+        acc += sz;
+        if ((acc >= min_bytes && (body_hash(m, f) & cut_mask) == 0) || acc >= max_bytes) {
+            p[n++] = (CodegenPart){.first = start, .last = i + 1};
+            start = i + 1;
+            acc = 0;
         }
     }
-    p[k].last = ndef;
+    if (start < ndef) p[n++] = (CodegenPart){.first = start, .last = ndef};
     *parts = p;
-    return k + 1;
+    return n;
 }
 
 /* ---- Parallel compilation ----------------------------------------------- */
@@ -227,6 +301,7 @@ typedef struct PartResult {
 typedef struct Job {
     const CodegenUnit *unit;
     uint32_t part;            /* index within the unit */
+    char **func_symbols;      /* the unit's, built once for all its parts */
 } Job;
 
 typedef struct Shared {
@@ -236,6 +311,7 @@ typedef struct Shared {
     uint32_t num_parts;       /* of all units */
     uint32_t *order;          /* job indices, largest first */
     PartResult *results;
+    CodegenPartStats *stats;  /* per job */
     atomic_uint next;
     atomic_uint min_failed;   /* lowest failing job index, or UINT32_MAX */
     pthread_mutex_t times_lock;
@@ -243,39 +319,37 @@ typedef struct Shared {
 } Shared;
 
 static uint64_t part_bytes(const Module *m, const CodegenPart *p) {
-    uint64_t n = 0;
-    for (uint32_t i = p->first; i < p->last; i++) {
-        const Func *f = &m->funcs[m->num_imported_funcs + i];
-        n += f->body_end - f->body_offset;
-    }
+    uint64_t n = p->metadata ? m->num_funcs * 16ull + m->size / 64 : 0; /* descriptor, trampolines, data */
+    for (uint32_t i = p->first; i < p->last; i++) n += body_bytes(&m->funcs[m->num_imported_funcs + i]);
     return n;
 }
 
-/* Largest part first (insertion sort; stable, so equal sizes keep job
- * order). */
-static void plan_order(const Job *jobs, uint32_t n, uint32_t *order) {
-    uint64_t *size = malloc((n ? n : 1) * sizeof *size);
-    if (!size) {
-        for (uint32_t i = 0; i < n; i++) order[i] = i;
-        return;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t sz = part_bytes(jobs[i].unit->m, &jobs[i].unit->parts[jobs[i].part]);
-        uint32_t j = i;
-        for (; j > 0 && size[j - 1] < sz; j--) {
-            size[j] = size[j - 1];
-            order[j] = order[j - 1];
-        }
-        size[j] = sz;
-        order[j] = i;
-    }
-    free(size);
+typedef struct OrderKey {
+    uint64_t size;
+    uint32_t index;
+} OrderKey;
+
+static int by_size_desc(const void *a, const void *b) {
+    const OrderKey *x = a, *y = b;
+    if (x->size != y->size) return x->size > y->size ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Largest part first (ties in job order); false when out of memory. */
+static bool plan_order(const Job *jobs, uint32_t n, uint32_t *order) {
+    OrderKey *k = malloc((size_t)(n ? n : 1) * sizeof *k);
+    if (!k) return false;
+    for (uint32_t i = 0; i < n; i++) k[i] = (OrderKey){part_bytes(jobs[i].unit->m, &jobs[i].unit->parts[jobs[i].part]), i};
+    qsort(k, n, sizeof *k, by_size_desc);
+    for (uint32_t i = 0; i < n; i++) order[i] = k[i].index;
+    free(k);
+    return true;
 }
 
 static void diag_handler(LLVMDiagnosticInfoRef di, void *opaque) {
     if (LLVMGetDiagInfoSeverity(di) != LLVMDSError) {
-        /* Remarks asked for through WASMC_LLVM_ARGS go to stderr. */
-        if (LLVMGetDiagInfoSeverity(di) == LLVMDSRemark && getenv("WASMC_LLVM_ARGS")) {
+        /* Remarks asked for through --llvm-args go to stderr. */
+        if (LLVMGetDiagInfoSeverity(di) == LLVMDSRemark && llvm_args) {
             char *d = LLVMGetDiagInfoDescription(di);
             fprintf(stderr, "wasmc: LLVM remark: %s\n", d ? d : "");
             LLVMDisposeMessage(d);
@@ -287,81 +361,147 @@ static void diag_handler(LLVMDiagnosticInfoRef di, void *opaque) {
     LLVMDisposeMessage(desc);
 }
 
+static uint64_t count_insts(LLVMValueRef fn) {
+    uint64_t n = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in)) n++;
+    return n;
+}
+
+/* IR size after lowering, for the report: the part's and its largest
+ * function's. */
+static void measure_ir(const Job *job, LLVMModuleRef mod, CodegenPartStats *ps) {
+    const CodegenPart *p = &job->unit->parts[job->part];
+    const Module *m = job->unit->m;
+    ps->biggest_func = p->first;
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
+        if (LLVMIsDeclaration(fn)) continue;
+        uint64_t n = count_insts(fn);
+        ps->ir_insts += n;
+        if (n <= ps->biggest_ir_insts) continue;
+        size_t len;
+        const char *name = LLVMGetValueName2(fn, &len);
+        for (uint32_t d = p->first; d < p->last; d++) {
+            const char *sym = job->func_symbols[m->num_imported_funcs + d];
+            if (strlen(sym) == len && memcmp(sym, name, len) == 0) {
+                ps->biggest_ir_insts = n;
+                ps->biggest_func = d;
+                break;
+            }
+        }
+    }
+}
+
+/* The optimisation pipeline of a tier.  The budget tier is for functions
+ * so large that the full pipeline's superlinear passes dominate the whole
+ * module's compile (see codegen_plan_parts). */
+static const char *tier_pipeline(int opt_level, uint8_t tier) {
+    static const char *pipelines[4] = {"default<O0>", "default<O1>", "default<O2>", "default<O3>"};
+    if (tier == CODEGEN_TIER_BUDGET) return BUDGET_PIPELINE;
+    return pipelines[opt_level];
+}
+
+/* A part's object from the compile cache, if there (and intact). */
+static bool from_cache(const Job *job, PartResult *r) {
+    const CodegenCacheUse *cu = &job->unit->cache;
+    uint8_t *data;
+    size_t size;
+    if (!cu->cache || !cache_get(cu->cache, cu->keys[job->part], &data, &size)) return false;
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy((const char *)data, size, "cached");
+    free(data);
+    if (!buf) return false;
+    r->obj.mem = buf;
+    r->obj.data = (const uint8_t *)LLVMGetBufferStart(buf);
+    r->obj.size = LLVMGetBufferSize(buf);
+    return true;
+}
+
 static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, CodegenTimes *t) {
     PartResult *r = &s->results[idx];
+    CodegenPartStats *ps = &s->stats[idx];
     WasmError *err = &r->err;
+    const Job *job = &s->jobs[idx];
+    const CodegenUnit *u = job->unit;
+    const CodegenPart *part = &u->parts[job->part];
+    double t0 = now_seconds(), c0 = thread_cpu_seconds();
+    if (from_cache(job, r)) {
+        ps->cached = true;
+        ps->biggest_func = part->first;
+        r->done = true;
+        t->lower += now_seconds() - t0;
+        ps->lower = thread_cpu_seconds() - c0;
+        return true;
+    }
+
     LLVMContextRef ctx = LLVMContextCreate();
     LLVMContextSetDiagnosticHandler(ctx, diag_handler, err);
     /* Local value names only cost time and memory; symbols keep theirs. */
     LLVMContextSetDiscardValueNames(ctx, 1);
 
-    const Job *job = &s->jobs[idx];
-    const CodegenUnit *u = job->unit;
     LowerConfig cfg = {
         .m = u->m, .target = s->ct->target, .tm = tm, .memory_mode = s->mode,
         .cpu_features = s->ct->cpu_features, .module_sha256 = u->module_sha256,
         .interrupt_poll = s->ct->interrupt_poll, .exact_traps = s->ct->exact_traps,
-        .frame_pointers = s->ct->frame_pointers,
+        .frame_pointers = s->ct->frame_pointers, .verbose = s->ct->verbose,
         .symbol_prefix = u->symbol_prefix, .text_section = u->text_section,
+        .func_symbols = job->func_symbols,
     };
     LLVMModuleRef mod = NULL;
-    double t0 = now_seconds();
-    bool ok = lower_module_part(&cfg, ctx, u->parts[job->part].first, u->parts[job->part].last,
-                                job->part == 0, &mod, err);
-    double t1 = now_seconds();
+    bool ok = lower_module_part(&cfg, ctx, part->first, part->last, part->metadata, &mod, err);
+    double t1 = now_seconds(), c1 = thread_cpu_seconds();
     t->lower += t1 - t0;
+    ps->lower = c1 - c0;
     if (ok && !mod) ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "lowering produced no module");
 
     if (ok) {
+        measure_ir(job, mod, ps);
         LLVMSetTarget(mod, s->ct->target->triple);
         LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
         LLVMSetModuleDataLayout(mod, td);
         LLVMDisposeTargetData(td);
-        lf_anchor_prepare(mod);
-        dump_ir(mod, idx, "lowered");
-        static const char *pipelines[4] = {"default<O0>", "default<O1>", "default<O2>", "default<O3>"};
+        OptContext oc = {
+            .mod = mod, .tm = tm, .opt_level = s->ct->opt_level,
+            .guard_pages = s->mode == WASMC_MEMORY_GUARD_PAGES,
+            .aarch64 = s->ct->target->arch == WASMC_ARCH_AARCH64, .disabled = s->ct->disabled_passes,
+            .verify_guards = s->ct->verify_guards,
+        };
+        dump_ir(s->ct, mod, idx, "lowered");
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
         /* As clang does from -O2: the C API's defaults leave the SLP
          * vectoriser off (straight-line code such as unrolled hash rounds
          * and struct copies then stays scalar). */
-        if (s->ct->opt_level >= 2) {
+        if (s->ct->opt_level >= 2 && part->tier == CODEGEN_TIER_FULL) {
             LLVMPassBuilderOptionsSetLoopVectorization(po, 1);
             LLVMPassBuilderOptionsSetSLPVectorization(po, 1);
         }
-        LLVMPassBuilderOptionsSetLoopUnrolling(po, s->ct->opt_level >= 1);
-        /* Developer aid: WASMC_PASSES replaces the pipeline (opt's syntax). */
-        const char *passes = getenv("WASMC_PASSES");
-        LLVMErrorRef e = NULL;
-        if (s->ct->opt_level >= 1 && !getenv("WASMC_NO_ADDRESS_FACTS")) {
-            /* SSA first, so the facts see one value per local read. */
-            e = LLVMRunPasses(mod, "function(mem2reg)", tm, po);
-            if (!e) {
-                if (s->ct->opt_level >= 2)
-                    lf_skip_equal_bytes(mod);
-                if (s->mode != WASMC_MEMORY_GUARD_PAGES && s->ct->opt_level >= 2)
-                    lf_version_checked_loops(mod);
-                lf_address_facts(mod, s->mode == WASMC_MEMORY_GUARD_PAGES);
-                dump_ir(mod, idx, "facts");
+        LLVMPassBuilderOptionsSetLoopUnrolling(po, s->ct->opt_level >= 1 && part->tier == CODEGEN_TIER_FULL);
+        oc.po = po;
+        /* compiler/opt/passes.def: early passes, LLVM's pipeline (the
+         * part's tier's, or the one --llvm-passes gives), late passes. */
+        ok = opt_run_stage(&oc, OPT_EARLY, err);
+        if (ok) {
+            dump_ir(s->ct, mod, idx, "facts");
+            const char *passes =
+                s->ct->llvm_pipeline ? s->ct->llvm_pipeline : tier_pipeline(s->ct->opt_level, part->tier);
+            LLVMErrorRef e = LLVMRunPasses(mod, passes, tm, po);
+            if (e) {
+                char *msg = LLVMGetErrorMessage(e);
+                ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM pass pipeline: %s", msg);
+                LLVMDisposeErrorMessage(msg);
             }
         }
-        if (!e)
-            e = LLVMRunPasses(mod, passes && *passes ? passes : pipelines[s->ct->opt_level], tm, po);
+        if (ok && oc.verify_guards && oc.guard_pages)
+            ok = opt_verify_guards(mod, false, !oc.aarch64, "LLVM's pipeline", err);
         LLVMDisposePassBuilderOptions(po);
-        if (e) {
-            char *msg = LLVMGetErrorMessage(e);
-            ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM pass pipeline: %s", msg);
-            LLVMDisposeErrorMessage(msg);
-        }
         ok = ok && !wasm_error_is_set(err);
         if (ok) {
-            dump_ir(mod, idx, "optimized");
-            lf_streams_materialize(mod);
-            lf_anchor_materialize(mod, s->ct->target->arch == WASMC_ARCH_AARCH64, s->ct->opt_level >= 1);
-            lf_order_materialize(mod);
+            dump_ir(s->ct, mod, idx, "optimized");
+            ok = opt_run_stage(&oc, OPT_LATE, err);
         }
     }
-    double t2 = now_seconds();
+    double t2 = now_seconds(), c2 = thread_cpu_seconds();
     t->optimize += t2 - t1;
+    ps->optimize = c2 - c1;
 
     if (ok) {
         char *msg = NULL;
@@ -376,10 +516,12 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
             r->obj.mem = buf;
             r->obj.data = (const uint8_t *)LLVMGetBufferStart(buf);
             r->obj.size = LLVMGetBufferSize(buf);
+            if (u->cache.cache) cache_put(u->cache.cache, u->cache.keys[job->part], r->obj.data, r->obj.size);
         }
         LLVMDisposeMessage(msg);
     }
     t->codegen += now_seconds() - t2;
+    ps->codegen = thread_cpu_seconds() - c2;
 
     if (mod) LLVMDisposeModule(mod);
     LLVMContextDispose(ctx);
@@ -394,7 +536,7 @@ static void *worker(void *arg) {
     CodegenTimes t = {0};
     WasmError tm_err;
     wasm_error_clear(&tm_err);
-    LLVMTargetMachineRef tm = NULL;
+    LLVMTargetMachineRef tms[2] = {NULL, NULL};   /* per CodegenTier */
     for (;;) {
         uint32_t slot = atomic_fetch_add(&s->next, 1);
         if (slot >= s->num_parts) break;
@@ -404,7 +546,9 @@ static void *worker(void *arg) {
          * whatever the timing, so the reported error is deterministic. */
         if (idx > atomic_load(&s->min_failed)) continue;
         bool ok;
-        if (!tm && !(tm = create_tm(s->ct, &tm_err))) {
+        uint8_t tier = s->jobs[idx].unit->parts[s->jobs[idx].part].tier;
+        LLVMTargetMachineRef tm = tms[tier] ? tms[tier] : (tms[tier] = create_tm(s->ct, tier, &tm_err));
+        if (!tm) {
             s->results[idx].err = tm_err;
             s->results[idx].done = true;
             ok = false;
@@ -416,7 +560,8 @@ static void *worker(void *arg) {
             while (idx < cur && !atomic_compare_exchange_weak(&s->min_failed, &cur, idx)) {}
         }
     }
-    if (tm) LLVMDisposeTargetMachine(tm);
+    for (int i = 0; i < 2; i++)
+        if (tms[i]) LLVMDisposeTargetMachine(tms[i]);
     pthread_mutex_lock(&s->times_lock);
     s->times.lower += t.lower;
     s->times.optimize += t.optimize;
@@ -427,9 +572,10 @@ static void *worker(void *arg) {
 
 bool codegen_compile_parts(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode,
                            const uint8_t module_sha256[32], const CodegenPart *parts,
-                           uint32_t num_parts, unsigned threads, CodegenObject **objs,
-                           CodegenTimes *times, WasmError *err) {
+                           uint32_t num_parts, unsigned threads, const CodegenCacheUse *cache,
+                           CodegenObject **objs, CodegenTimes *times, WasmError *err) {
     CodegenUnit unit = {.m = m, .module_sha256 = module_sha256, .parts = parts, .num_parts = num_parts};
+    if (cache) unit.cache = *cache;
     return codegen_compile_units(&unit, 1, ct, mode, threads, objs, times, err);
 }
 
@@ -447,15 +593,28 @@ bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const C
     s.jobs = malloc(num_parts * sizeof *s.jobs);
     s.results = calloc(num_parts, sizeof *s.results);
     s.order = malloc(num_parts * sizeof *s.order);
-    if (!s.results || !s.order || !s.jobs) {
+    s.stats = times && times->parts ? times->parts : calloc(num_parts, sizeof *s.stats);
+    /* Every part names functions by symbol: build each unit's once. */
+    char ***symbols = calloc(num_units ? num_units : 1, sizeof *symbols);
+    bool ok = s.results && s.order && s.jobs && s.stats && symbols;
+    for (uint32_t u = 0; ok && u < num_units; u++)
+        ok = (symbols[u] = lower_func_symbols_create(units[u].m, units[u].symbol_prefix, err)) != NULL;
+    if (ok) {
+        for (uint32_t u = 0, k = 0; u < num_units; u++)
+            for (uint32_t p = 0; p < units[u].num_parts; p++) s.jobs[k++] = (Job){&units[u], p, symbols[u]};
+        ok = plan_order(s.jobs, num_parts, s.order);
+    }
+    if (!ok) {
         free(s.results);
         free(s.order);
         free(s.jobs);
-        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+        if (!(times && times->parts)) free(s.stats);
+        for (uint32_t u = 0; symbols && u < num_units; u++) lower_func_symbols_free(units[u].m, symbols[u]);
+        free(symbols);
+        if (!wasm_error_is_set(err)) wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+        return false;
     }
-    for (uint32_t u = 0, k = 0; u < num_units; u++)
-        for (uint32_t p = 0; p < units[u].num_parts; p++) s.jobs[k++] = (Job){&units[u], p};
-    plan_order(s.jobs, num_parts, s.order);
+    memset(s.stats, 0, num_parts * sizeof *s.stats);
     for (uint32_t i = 0; i < num_parts; i++) wasm_error_clear(&s.results[i].err);
     atomic_init(&s.next, 0);
     atomic_init(&s.min_failed, UINT32_MAX);
@@ -478,9 +637,15 @@ bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const C
     for (unsigned i = 0; i < started; i++) pthread_join(tids[i], NULL);
     free(tids);
     pthread_mutex_destroy(&s.times_lock);
-    if (times) *times = s.times;
+    if (times) {
+        times->lower = s.times.lower;
+        times->optimize = s.times.optimize;
+        times->codegen = s.times.codegen;
+    }
+    if (!(times && times->parts)) free(s.stats);
+    for (uint32_t u = 0; u < num_units; u++) lower_func_symbols_free(units[u].m, symbols[u]);
+    free(symbols);
 
-    bool ok = true;
     for (uint32_t i = 0; i < num_parts; i++) {
         if (wasm_error_is_set(&s.results[i].err)) {
             if (ok) *err = s.results[i].err;
@@ -505,7 +670,7 @@ bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const C
 
 void *codegen_target_machine(const CodegenTarget *ct, WasmError *err) {
     pthread_once(&llvm_once, llvm_init);
-    return create_tm(ct, err);
+    return create_tm(ct, CODEGEN_TIER_FULL, err);
 }
 
 void codegen_target_machine_free(void *tm) {

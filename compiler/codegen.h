@@ -26,6 +26,11 @@ typedef struct CodegenTarget {
     bool interrupt_poll;    /* WasmcOptions.interrupt_poll */
     bool exact_traps;       /* WasmcOptions.exact_traps */
     bool frame_pointers;    /* WasmcOptions.frame_pointers */
+    uint32_t disabled_passes;   /* WasmcOptions.disabled_passes */
+    const char *llvm_pipeline;  /* WasmcOptions.llvm_pipeline */
+    const char *dump_ir_dir;    /* WasmcOptions.dump_ir_dir */
+    bool verbose;               /* WasmcOptions.verbose */
+    bool verify_guards;         /* WasmcOptions.verify_guards */
 } CodegenTarget;
 
 /* Resolve triple/cpu/opt level ("native" = this host's CPU and features,
@@ -33,15 +38,26 @@ typedef struct CodegenTarget {
 bool codegen_resolve_target(const WasmcOptions *o, CodegenTarget *out, WasmError *err);
 void codegen_target_free(CodegenTarget *t);
 
-/* A range of defined functions [first, last) compiled as one object. */
+/* How much optimisation a part gets (codegen_plan_parts decides, by the
+ * size of its one function; see codegen.c). */
+typedef enum CodegenTier {
+    CODEGEN_TIER_FULL,    /* the -O level's pipeline */
+    CODEGEN_TIER_BUDGET,  /* a giant function: a pipeline without the superlinear passes */
+} CodegenTier;
+
+/* A range of defined functions [first, last) compiled as one object;
+ * the metadata part (part 0: descriptor, trampolines, data) has none. */
 typedef struct CodegenPart {
     uint32_t first, last;
+    bool metadata;
+    uint8_t tier;         /* CodegenTier */
 } CodegenPart;
 
-/* Split the defined functions into parts by body size; returns the count
- * (>= 1; a module without defined functions still has part 0 for the
- * descriptor).  *parts is malloc'd. */
-uint32_t codegen_plan_parts(const Module *m, CodegenPart **parts);
+/* Split the module into parts: part 0 the metadata, then the defined
+ * functions cut at content-defined boundaries (so an edit moves no cut
+ * but its neighbours'), giant functions alone.  Returns the count (>= 1);
+ * *parts is malloc'd; 0 when out of memory. */
+uint32_t codegen_plan_parts(const Module *m, int opt_level, CodegenPart **parts);
 
 typedef struct CodegenObject {
     void *mem;              /* LLVMMemoryBufferRef owning the bytes */
@@ -49,9 +65,27 @@ typedef struct CodegenObject {
     size_t size;
 } CodegenObject;
 
+/* What one part cost (for -v and --time-report). */
+typedef struct CodegenPartStats {
+    double lower, optimize, codegen;  /* CPU seconds of the thread that compiled it */
+    uint64_t ir_insts;                /* instructions after lowering */
+    uint32_t biggest_func;            /* its largest function (defined index), if any */
+    uint64_t biggest_ir_insts;        /* that function's instructions after lowering */
+    bool cached;                      /* taken from the compile cache */
+} CodegenPartStats;
+
 typedef struct CodegenTimes {
     double lower, optimize, codegen;  /* summed over parts (thread-seconds) */
+    CodegenPartStats *parts;          /* optional: one per part of every unit, unit by unit;
+                                       * filled in */
 } CodegenTimes;
+
+struct WasmcCache;
+/* Optional compile cache: part i is looked up and stored under keys[i]. */
+typedef struct CodegenCacheUse {
+    struct WasmcCache *cache;
+    const uint8_t (*keys)[32];
+} CodegenCacheUse;
 
 /* Lower, optimise and emit every part on up to `threads` threads.  On
  * success *objs holds one object per part in part order (free with
@@ -59,8 +93,8 @@ typedef struct CodegenTimes {
  * failing part is reported, so errors are deterministic too. */
 bool codegen_compile_parts(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode,
                            const uint8_t module_sha256[32], const CodegenPart *parts,
-                           uint32_t num_parts, unsigned threads, CodegenObject **objs,
-                           CodegenTimes *times, WasmError *err);
+                           uint32_t num_parts, unsigned threads, const CodegenCacheUse *cache,
+                           CodegenObject **objs, CodegenTimes *times, WasmError *err);
 
 /* One module's share of a multi-module compile (the core modules of a
  * component): its parts and the names its code is emitted under. */
@@ -71,6 +105,7 @@ typedef struct CodegenUnit {
     uint32_t num_parts;
     const char *symbol_prefix;      /* LowerConfig.symbol_prefix; NULL for a plain module */
     const char *text_section;       /* LowerConfig.text_section; NULL = "wasmc_text" */
+    CodegenCacheUse cache;          /* .cache NULL: no compile cache */
 } CodegenUnit;
 
 /* codegen_compile_parts for several modules at once, all their parts
@@ -85,6 +120,15 @@ void codegen_objects_free(CodegenObject *objs, uint32_t n);
  * outside the part pipeline (a component's descriptor). */
 void *codegen_target_machine(const CodegenTarget *ct, WasmError *err);
 void codegen_target_machine_free(void *tm);
+
+/* --llvm-args: options for LLVM itself (process-wide), e.g.
+ * "-pass-remarks-missed=loop-vectorize" (remarks then go to stderr).  Call
+ * before compiling anything; the string must outlive the process's use of
+ * LLVM. */
+void codegen_set_llvm_args(const char *args);
+/* What codegen_set_llvm_args was given, or NULL (the compile cache's key
+ * includes it). */
+const char *codegen_llvm_args(void);
 
 /* "19.1.7" etc. and the registered targets, for --version. */
 const char *codegen_llvm_version(void);

@@ -14,10 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
+#include "cache_key.h"
 #include "codegen.h"
 #include "component/component.h"
 #include "link.h"
 #include "module.h"
+#include "time_report.h"
 #include "wasmc/sha256.h"
 
 #define MAX_THREADS 256u
@@ -35,6 +38,9 @@ static double now_seconds(void) {
 void wasmc_options_default(WasmcOptions *o) {
     memset(o, 0, sizeof *o);
     o->opt_level = 2;
+#ifndef NDEBUG
+    o->verify_guards = true;
+#endif
 }
 
 bool wasmc_check(const uint8_t *bytes, size_t size, WasmError *err) {
@@ -86,17 +92,34 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     CodegenPart *parts = NULL;
     uint32_t num_parts = 0;
     CodegenObject *objs = NULL;
+    CodegenPartStats *part_stats = NULL;
+    WasmcCache *cache = NULL;
+    uint8_t (*keys)[32] = NULL;
+    char passes_file[4096];
+    bool passes = opts->time_report && time_report_begin(passes_file, sizeof passes_file);
     unsigned threads = opts->threads ? opts->threads : default_threads();
     if (threads > MAX_THREADS) threads = MAX_THREADS;
     wasmc_memory_mode mode = opts->bounds_checks ? WASMC_MEMORY_BOUNDS_CHECKS : WASMC_MEMORY_GUARD_PAGES;
     if (ok) {
         st.num_funcs = m.num_funcs - m.num_imported_funcs;
-        num_parts = codegen_plan_parts(&m, &parts);
-        if (num_parts == 0) ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+        num_parts = codegen_plan_parts(&m, ct.opt_level, &parts);
+        part_stats = num_parts ? calloc(num_parts, sizeof *part_stats) : NULL;
+        if (!part_stats) ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
+    }
+    /* The cache is an optimisation: if it cannot be used, compile without.
+     * IR dumps need the parts compiled, so they bypass it. */
+    if (ok && opts->cache_dir && !opts->dump_ir_dir) {
+        WasmError cerr;
+        wasm_error_clear(&cerr);
+        cache = cache_open(opts->cache_dir, opts->cache_max_bytes ? opts->cache_max_bytes : WASMC_CACHE_DEFAULT_MAX_BYTES,
+                           &cerr);
+        if (cache) keys = cache_keys_for_parts(&m, &ct, mode, NULL, NULL, module_sha, parts, num_parts);
+        if (!cache && opts->verbose) fprintf(stderr, "wasmc: compile cache off: %s\n", cerr.message);
     }
     if (ok) {
-        CodegenTimes times = {0};
-        ok = codegen_compile_parts(&m, &ct, mode, module_sha, parts, num_parts, threads, &objs, &times, err);
+        CodegenTimes times = {.parts = part_stats};
+        CodegenCacheUse cu = {.cache = keys ? cache : NULL, .keys = (const uint8_t(*)[32])keys};
+        ok = codegen_compile_parts(&m, &ct, mode, module_sha, parts, num_parts, threads, &cu, &objs, &times, err);
         st.t_lower = times.lower;
         st.t_optimize = times.optimize;
         st.t_codegen = times.codegen;
@@ -120,6 +143,16 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     }
     double t4 = now_seconds();
     st.t_link = t4 - t3;
+    st.num_parts = num_parts;
+    for (uint32_t i = 0; part_stats && i < num_parts; i++) st.parts_cached += part_stats[i].cached;
+    if (cache) {
+        if (ok && cache_stats(cache).stores) cache_evict(cache);
+        if (opts->verbose) {
+            CacheStats cs = cache_stats(cache);
+            fprintf(stderr, "wasmc: cache %s: %u hits, %u misses, %u stored, %u bad entries removed, %u evicted\n",
+                    cache_dir(cache), cs.hits, cs.misses, cs.stores, cs.bad_entries, cs.evicted);
+        }
+    }
 
     if (ok && opts->verbose) {
         fprintf(stderr,
@@ -141,11 +174,19 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
                 st.t_decode * 1e3, st.t_validate * 1e3, st.t_lower * 1e3, st.t_optimize * 1e3,
                 st.t_codegen * 1e3, (t3 - t2) * 1e3, st.t_link * 1e3, (t4 - t0) * 1e3, st.output_size,
                 strcmp(out_path, "-") == 0 ? "<stdout>" : out_path);
+        time_report_summary(stderr, &m, parts, part_stats, num_parts, so, so_size);
     }
+    if (ok && opts->time_report)
+        time_report_print(stderr, &m, parts, part_stats, num_parts, passes ? passes_file : NULL);
+    else if (passes)
+        unlink(passes_file);
 
     codegen_objects_free(objs, num_parts);
     free(so);
     free(parts);
+    free(part_stats);
+    free(keys);
+    cache_close(cache);
     if (decoded) module_free(&m);
     codegen_target_free(&ct);
     if (stats) *stats = st;

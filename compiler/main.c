@@ -1,7 +1,8 @@
 /* wasmc: the command-line compiler.
  *
  *   wasmc [-O0|-O1|-O2|-O3] [--target=TRIPLE] [--cpu=NAME|native]
- *         [--bounds-checks] [--interrupt=signal|poll] [-j N] [-v] IN.wasm [-o OUT.so]
+ *         [--bounds-checks] [--interrupt=signal|poll] [-j N] [--cache-dir DIR | --no-cache]
+ *         [--cache-max-size N] [-v] [--time-report] IN.wasm [-o OUT.so]
  *   wasmc --validate IN.wasm
  *
  * Flags follow clang's spelling.  "-" is stdin (input) or stdout (output);
@@ -24,7 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "codegen.h"
+#include "opt/opt.h"
 #include "link.h"
 #include "sign.h"
 #include "wasmc.h"
@@ -54,10 +57,25 @@ static void usage(FILE *f) {
           "  --keygen PREFIX    write a new key pair PREFIX.key (secret, mode 0600) and\n"
           "                     PREFIX.pub (public: put it in the trusted-keys DIR), exit\n"
           "  -j N               code generation threads (default: number of cores)\n"
-          "  -v                 print phase timings and the output size\n"
+          "  --cache-dir DIR    compile cache (default $XDG_CACHE_HOME/wasmc or ~/.cache/wasmc):\n"
+          "                     parts compiled before are reused, not compiled again\n"
+          "  --no-cache         neither read nor write the compile cache\n"
+          "  --cache-max-size N bound the cache to N bytes (suffix K, M or G; default 1G),\n"
+          "                     evicting the least recently used entries\n"
+          "  -v                 print phase timings, parts, cache use and the output size\n"
+          "  --time-report      print the costliest functions and LLVM passes\n"
           "  --validate         only decode and validate IN (a module or a component);\n"
           "                     exit 0 if valid, else 1 with the usual error line\n"
           "  --version          print version information\n"
+          "\n"
+          "developer aids (README, Developer aids):\n"
+          "  --print-passes     list wasmc's own IR passes: stage, -O level, memory modes\n"
+          "  -fno-PASS, --disable-pass=PASS,...\n"
+          "                     turn off switchable passes (to measure them, or bisect)\n"
+          "  --llvm-passes=P    replace LLVM's default<On> pipeline (opt syntax)\n"
+          "  --llvm-args=ARGS   options for LLVM, e.g. -pass-remarks-missed=loop-vectorize\n"
+          "  --dump-ir=DIR      write each part's IR as DIR/part-N.{lowered,facts,optimized}.ll\n"
+          "  --verify-guards    check the guard-page rules after every pass (on in debug builds)\n"
           "  -h, --help         print this help\n",
           f);
 }
@@ -134,6 +152,23 @@ static char *default_output(const char *in) {
     return out;
 }
 
+/* N, NK, NM or NG (binary units), at least 1 MiB. */
+static bool parse_size(const char *s, uint64_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-') return false;
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10, end++;
+    else if (*end == 'M' || *end == 'm') shift = 20, end++;
+    else if (*end == 'G' || *end == 'g') shift = 30, end++;
+    if (*end || v > (UINT64_MAX >> shift)) return false;
+    v <<= shift;
+    if (v < (1ull << 20)) return false;
+    *out = v;
+    return true;
+}
+
 static bool parse_threads(const char *s, unsigned *out) {
     char *end;
     errno = 0;
@@ -162,7 +197,8 @@ int main(int argc, char **argv) {
     WasmcOptions o;
     wasmc_options_default(&o);
     const char *in = NULL, *out = NULL, *sign_key_path = NULL;
-    bool only_inputs = false;
+    bool only_inputs = false, no_cache = false;
+    char default_cache[4096];
     WasmcSigningKey sign_key;
     bool validate_only = false;
 
@@ -225,11 +261,44 @@ int main(int argc, char **argv) {
             o.verbose = true;
         } else if (strcmp(a, "--validate") == 0) {
             validate_only = true;
+        } else if (strcmp(a, "--print-passes") == 0) {
+            opt_print_passes(stdout);
+            return 0;
+        } else if (strncmp(a, "-fno-", 5) == 0 || strncmp(a, "--disable-pass=", 15) == 0) {
+            char why[256];
+            if (!opt_disable_passes(a[1] == 'f' ? a + 5 : a + 15, &o.disabled_passes, why, sizeof why))
+                return bad_usage("%s", why);
+        } else if (strncmp(a, "--llvm-passes=", 14) == 0 && a[14]) {
+            o.llvm_pipeline = a + 14;
+        } else if (strncmp(a, "--llvm-args=", 12) == 0) {
+            codegen_set_llvm_args(a + 12);
+        } else if (strcmp(a, "--verify-guards") == 0) {
+            o.verify_guards = true;
+        } else if (strncmp(a, "--dump-ir=", 10) == 0 && a[10]) {
+            o.dump_ir_dir = a + 10;
+        } else if (strcmp(a, "--time-report") == 0) {
+            o.time_report = true;
+        } else if (strcmp(a, "--no-cache") == 0) {
+            no_cache = true;
+        } else if (strcmp(a, "--cache-dir") == 0) {
+            if (++i >= argc || !argv[i][0]) return bad_usage("%s needs a directory", a);
+            o.cache_dir = argv[i];
+        } else if (strncmp(a, "--cache-dir=", 12) == 0 && a[12]) {
+            o.cache_dir = a + 12;
+        } else if (strcmp(a, "--cache-max-size") == 0) {
+            if (++i >= argc) return bad_usage("%s needs a size", a);
+            if (!parse_size(argv[i], &o.cache_max_bytes))
+                return bad_usage("invalid cache size '%s' (bytes, or with K/M/G; at least 1M)", argv[i]);
+        } else if (strncmp(a, "--cache-max-size=", 17) == 0) {
+            if (!parse_size(a + 17, &o.cache_max_bytes))
+                return bad_usage("invalid cache size '%s' (bytes, or with K/M/G; at least 1M)", a + 17);
         } else {
             return bad_usage("unknown argument '%s'", a);
         }
     }
     if (!in) return bad_usage("%s", "no input file");
+    if (no_cache) o.cache_dir = NULL;
+    else if (!o.cache_dir && cache_default_dir(default_cache, sizeof default_cache)) o.cache_dir = default_cache;
 
     /* Bad --target/--cpu are command-line errors: report them as such. */
     WasmError err;

@@ -32,6 +32,15 @@ typedef struct WasmcOptions {
     bool frame_pointers;        /* keep frame pointers in non-leaf functions, for profilers'
                                  * frame-pointer stack walks (perf --call-graph=fp) */
     const struct WasmcSigningKey *sign_key; /* non-NULL: sign the artifact (sign.h) */
+    /* Developer aids (wasmc --print-passes, README "Developer aids"): */
+    uint32_t disabled_passes;   /* passes.def passes switched off (bit OptPassId) */
+    const char *llvm_pipeline;  /* NULL = default<On>; else replaces LLVM's pipeline (opt syntax) */
+    const char *dump_ir_dir;    /* write each part's IR at each stage into this directory */
+    bool verify_guards;         /* check the guard-page rules after each pass (opt/verify_guards.c);
+                                 * default: on in debug builds; the tests turn it on */
+    const char *cache_dir;      /* compile cache directory (cache.h); NULL = no cache */
+    uint64_t cache_max_bytes;   /* its size bound; 0 = WASMC_CACHE_DEFAULT_MAX_BYTES */
+    bool time_report;           /* print the costliest functions and LLVM passes to stderr */
 } WasmcOptions;
 
 void wasmc_options_default(WasmcOptions *o);
@@ -40,6 +49,7 @@ typedef struct WasmcStats {
     double t_decode, t_validate, t_lower, t_optimize, t_codegen, t_link; /* seconds */
     size_t output_size;
     uint32_t num_funcs;
+    uint32_t num_parts, parts_cached;  /* parts, and how many came from the cache */
 } WasmcStats;
 
 /* Decode and validate only (a core module or, by its preamble, a

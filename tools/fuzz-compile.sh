@@ -8,7 +8,7 @@
 # build-fuzz-compile/corpus/.  Compiles take milliseconds, not
 # microseconds, so inputs are capped at 4 KiB.  FUZZ_COMPILE_OPT=2 compiles
 # at -O2 instead of -O0 (slower, but runs the passes only the optimising
-# levels run, such as compiler/lower/address_facts.c).
+# levels run, such as compiler/opt/address_nuw.c).
 #   tools/fuzz-compile.sh [SECONDS] [extra libFuzzer flags...]
 set -euo pipefail
 secs=${1:-300}

@@ -6,13 +6,18 @@
  * component descriptor object and link them into one shared object that
  * exports WASMC_COMPONENT_SYMBOL.  The trailer's module hash is the
  * SHA-256 of the component file; each module's descriptor has its own
- * module's. */
+ * module's.  The core modules' parts go through the compile cache like a
+ * plain module's, their keys also covering the prefix and section (the
+ * same engine module in two components, at the same position, is
+ * compiled once). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../cache.h"
+#include "../cache_key.h"
 #include "../link.h"
 #include "../wasmc.h"
 #include "cobject.h"
@@ -72,7 +77,7 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
         snprintf(descs[i], 64, "%s%s", prefixes[i], WASMC_DESCRIPTOR_SYMBOL);
         desc_ptrs[i] = descs[i];
         CodegenPart *parts = NULL;
-        uint32_t np = codegen_plan_parts(&cm->m, &parts);
+        uint32_t np = codegen_plan_parts(&cm->m, ct.opt_level, &parts);
         if (np == 0) {
             ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
             break;
@@ -83,6 +88,22 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
         st.num_funcs += cm->m.num_funcs - cm->m.num_imported_funcs;
     }
     wasmc_memory_mode mode = opts->bounds_checks ? WASMC_MEMORY_BOUNDS_CHECKS : WASMC_MEMORY_GUARD_PAGES;
+    /* As for a plain module: the cache is an optimisation, skipped when it
+     * cannot be opened, and IR dumps bypass it. */
+    WasmcCache *cache = NULL;
+    uint8_t (**keys)[32] = calloc(nm ? nm : 1, sizeof *keys);
+    if (ok && nm && keys && opts->cache_dir && !opts->dump_ir_dir) {
+        WasmError cerr;
+        wasm_error_clear(&cerr);
+        cache = cache_open(opts->cache_dir, opts->cache_max_bytes ? opts->cache_max_bytes : WASMC_CACHE_DEFAULT_MAX_BYTES,
+                           &cerr);
+        if (!cache && opts->verbose) fprintf(stderr, "wasmc: compile cache off: %s\n", cerr.message);
+        for (uint32_t i = 0; cache && i < nm; i++) {
+            keys[i] = cache_keys_for_parts(units[i].m, &ct, mode, prefixes[i], sections[i], shas[i], units[i].parts,
+                                           units[i].num_parts);
+            if (keys[i]) units[i].cache = (CodegenCacheUse){.cache = cache, .keys = (const uint8_t(*)[32])keys[i]};
+        }
+    }
     CodegenObject *objs = NULL;
     uint32_t nobjs = 0;
     if (ok && nm) {
@@ -120,6 +141,15 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
     }
     double t4 = now_seconds();
     st.t_link = t4 - t3;
+    st.num_parts = total_parts;
+    if (cache) {
+        CacheStats cs = cache_stats(cache);
+        st.parts_cached = cs.hits;
+        if (ok && cs.stores) cache_evict(cache);
+        if (opts->verbose)
+            fprintf(stderr, "wasmc: cache %s: %u hits, %u misses, %u stored, %u bad entries removed, %u evicted\n",
+                    cache_dir(cache), cs.hits, cs.misses, cs.stores, cs.bad_entries, cache_stats(cache).evicted);
+    }
     if (ok && opts->verbose)
         fprintf(stderr,
                 "wasmc: component: %u core modules, %u functions in %u parts, plan %zu bytes\n"
@@ -138,6 +168,9 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
     free(sections);
     free(descs);
     free(desc_ptrs);
+    for (uint32_t i = 0; keys && i < nm; i++) free(keys[i]);
+    free(keys);
+    cache_close(cache);
     free(plan.bytes);
     if (decoded) component_free(&f);
     codegen_target_free(&ct);

@@ -241,7 +241,7 @@ bool lower_descriptor(LowerModule *lm, uint64_t cpu_features, const uint8_t *mod
     for (uint32_t i = 0; i < m->num_funcs; i++) {
         const Func *fn = &m->funcs[i];
         a[i] = c32(lm, fn->type_index);
-        a2[i] = fn->imported || !lm->funcs[i] ? null_ptr(lm) : lm->funcs[i];
+        a2[i] = fn->imported ? null_ptr(lm) : lm_func(lm, i);
         a3[i] = cstring(lm, fn->name.str, fn->name.len);
     }
     LLVMValueRef func_types = const_array(lm, lm->t_i32, a, m->num_funcs, "func_types");

@@ -424,7 +424,7 @@ static bool emit_call(LowerFunc *f, const Instr *in) {
         code = lf_vmctx_load(f, lm->t_ptr, slot + offsetof(wasmc_import_func, code), true, "import.code");
         args[0] = lf_vmctx_load(f, lm->t_ptr, slot + offsetof(wasmc_import_func, vmctx), true, "import.vmctx");
     } else {
-        code = lm->funcs[in->index];
+        code = lm_func(lm, in->index);
         args[0] = f->vmctx;
     }
     LLVMTypeRef ty = lm->wasm_fn_types[callee->type_index];

@@ -24,6 +24,8 @@
 #include "../instr.h"
 #include "../module.h"
 #include "wasmc/artifact.h"
+#include "../opt/labels.h"
+#include "../opt/opt.h"
 
 struct TargetInfo;
 
@@ -44,7 +46,7 @@ typedef struct LowerModule {
     LLVMTypeRef t_intptr;
 
     LLVMTypeRef *wasm_fn_types;  /* per type index: RESULT (ptr vmctx, PARAMS...) */
-    LLVMValueRef *funcs;         /* per function index: defined ones, NULL for imports */
+    LLVMValueRef *funcs;         /* per function index: declared so far (lm_func), NULL otherwise */
 
     /* TBAA access tags: linear memory never aliases the vmctx or tables. */
     LLVMValueRef tbaa_memory, tbaa_vmctx, tbaa_global, tbaa_table;
@@ -140,18 +142,6 @@ void lf_trap(LowerFunc *f, wasmc_trap_code code);
  * `offset` in memory `mem`, with whatever check the memory mode needs
  * (traps WASMC_TRAP_MEMORY_OOB).  Returns an i8* into linear memory. */
 LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, uint64_t offset, uint32_t size);
-/* The largest value the i32 address `addr` can take, judged from its
- * expression alone; false when unknown (address_facts.c). */
-bool lf_address_bound(LLVMValueRef addr, uint64_t *max);
-/* A slot for `v` in a power-of-two table of `cap` slots (the value sets
- * and maps of the passes before the optimiser). */
-static inline size_t lf_value_hash(LLVMValueRef v, size_t cap) {
-    return (size_t)(((uintptr_t)v >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
-}
-/* Mark `zext` as the address of an access (metadata ADDR_MD), for the
- * passes before the optimiser: address_facts.c, check_versioning.c. */
-#define ADDR_MD "wasmc.addr"
-void lf_mark_address(LowerFunc *f, LLVMValueRef zext);
 /* Was the load or store `access` at an address lf_memory_address proved
  * in bounds (so it cannot trap)? */
 bool lf_access_in_bounds(LowerFunc *f, LLVMValueRef access);
@@ -169,6 +159,8 @@ void lf_order_side_effect(LowerFunc *f);
  * WASI command, which nothing observes after a trap, and `exact` was not
  * requested (trap_order.c). */
 bool lm_exact_trap_state(const Module *m, bool exact);
+/* Defined function i's declaration in this part's module (lower_module.c). */
+LLVMValueRef lm_func(LowerModule *lm, uint32_t i);
 /* Emit the pending order barrier, if any, at the builder's position:
  * before every branch, every call to a Wasm function and every unchecked
  * access. */

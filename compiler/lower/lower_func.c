@@ -196,6 +196,12 @@ static LLVMValueRef memory_object(LowerFunc *f, uint32_t mem) {
     return lf_vmctx_load(f, lm->t_ptr, lm->layout.memories + 8u * mem, true, "memory");
 }
 
+/* Label `zext` as the address of an access (ADDR_MD), for the passes. */
+static void mark_address(LowerFunc *f, LLVMValueRef zext) {
+    if (LLVMIsAInstruction(zext))
+        LLVMSetMetadata(zext, LLVMGetMDKindIDInContext(f->lm->ctx, ADDR_MD, sizeof ADDR_MD - 1), f->lm->md_empty);
+}
+
 LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, uint64_t offset, uint32_t size) {
     LowerModule *lm = f->lm;
     LLVMValueRef base;
@@ -207,7 +213,7 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
         base = lf_load(f, lm->t_ptr, base_ptr, lm->tbaa_vmctx, true, "membase");
     }
     LLVMValueRef ea = LLVMBuildZExt(f->b, addr, lm->t_i64, "ea");
-    lf_mark_address(f, ea);
+    mark_address(f, ea);
     /* 2.0 offsets are u32; anything past 2^40 is out of bounds of any
      * 32-bit memory, so trap instead of risking overflow in the sums. */
     if (offset > (1ull << 40)) {
@@ -216,7 +222,7 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
     }
     /* Below the minimum size the memory never shrinks under: cannot trap. */
     uint64_t bound;
-    bool in_bounds = lf_address_bound(addr, &bound) &&
+    bool in_bounds = opt_address_bound(addr, &bound) &&
                      bound + offset + size <= lm->m->memories[mem].limits.min * WASMC_WASM_PAGE_SIZE;
     bool need_check = !in_bounds && (lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || mem != 0 ||
                                      offset + size > WASMC_GUARD_BYTES);
@@ -241,7 +247,7 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
     LLVMValueRef full = offset ? LLVMBuildAdd(f->b, ea, lm_const_i64(lm, offset), "") : ea;
     LLVMValueRef ptr = LLVMBuildInBoundsGEP2(f->b, lm->t_i8, base, &full, 1, "addr");
     if (in_bounds && LLVMIsAInstruction(ptr))
-        LLVMSetMetadata(ptr, LLVMGetMDKindIDInContext(lm->ctx, "wasmc.in_bounds", 15), lm->md_empty);
+        LLVMSetMetadata(ptr, LLVMGetMDKindIDInContext(lm->ctx, IN_BOUNDS_MD, sizeof IN_BOUNDS_MD - 1), lm->md_empty);
     return ptr;
 }
 
@@ -249,7 +255,7 @@ bool lf_access_in_bounds(LowerFunc *f, LLVMValueRef access) {
     LLVMValueRef ptr = LLVMIsALoadInst(access) || LLVMIsAStoreInst(access)
                            ? LLVMGetOperand(access, LLVMIsALoadInst(access) ? 0 : 1) : NULL;
     return ptr && LLVMIsAInstruction(ptr) &&
-           LLVMGetMetadata(ptr, LLVMGetMDKindIDInContext(f->lm->ctx, "wasmc.in_bounds", 15));
+           LLVMGetMetadata(ptr, LLVMGetMDKindIDInContext(f->lm->ctx, IN_BOUNDS_MD, sizeof IN_BOUNDS_MD - 1));
 }
 
 void lf_mark_memory_access(LowerFunc *f, LLVMValueRef inst, uint32_t align_log2) {
@@ -404,7 +410,7 @@ bool lower_function(LowerModule *lm, uint32_t func_index, WasmError *err) {
     f->lm = lm;
     f->func_index = func_index;
     f->type = &m->types[fn->type_index];
-    f->fn = lm->funcs[func_index];
+    f->fn = lm_func(lm, func_index);
     f->vmctx = LLVMGetParam(f->fn, 0);
     f->err = err;
     f->b = LLVMCreateBuilderInContext(lm->ctx);

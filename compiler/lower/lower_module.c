@@ -75,14 +75,17 @@ static int sym_cmp(const void *a, const void *b) {
 }
 
 /* All symbols at once, O(n log n): the same names lower_func_symbol gives. */
-static bool build_symbols(LowerModule *lm, WasmError *err) {
-    const Module *m = lm->m;
+char **lower_func_symbols_create(const Module *m, const char *prefix, WasmError *err) {
+    if (!prefix)
+        prefix = "";
     uint32_t n = m->num_funcs;
-    lm->func_symbols = calloc(n ? n : 1, sizeof *lm->func_symbols);
+    char **syms = calloc(n ? n : 1, sizeof *syms);
     SymEntry *e = calloc(n ? n : 1, sizeof *e);
-    if (!lm->func_symbols || !e) {
+    if (!syms || !e) {
         free(e);
-        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory (symbols)");
+        free(syms);
+        wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory (symbols)");
+        return NULL;
     }
     bool ok = true;
     for (uint32_t i = 0; i < n && ok; i++) {
@@ -99,16 +102,45 @@ static bool build_symbols(LowerModule *lm, WasmError *err) {
                    (k + 1 < n && strcmp(e[k].name, e[k + 1].name) == 0);
         char buf[SYMBOL_MAX + 16 + LOWER_PREFIX_MAX];
         if (dup)
-            snprintf(buf, sizeof buf, "%swasm$%s.%u", lm->symbol_prefix, e[k].name, e[k].index);
+            snprintf(buf, sizeof buf, "%swasm$%s.%u", prefix, e[k].name, e[k].index);
         else
-            snprintf(buf, sizeof buf, "%swasm$%s", lm->symbol_prefix, e[k].name);
-        lm->func_symbols[e[k].index] = strdup(buf);
-        ok = lm->func_symbols[e[k].index] != NULL;
+            snprintf(buf, sizeof buf, "%swasm$%s", prefix, e[k].name);
+        syms[e[k].index] = strdup(buf);
+        ok = syms[e[k].index] != NULL;
     }
     for (uint32_t i = 0; i < n; i++)
         free(e[i].name);
     free(e);
-    return ok || wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory (symbols)");
+    if (!ok) {
+        lower_func_symbols_free(m, syms);
+        wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory (symbols)");
+        return NULL;
+    }
+    return syms;
+}
+
+void lower_func_symbols_free(const Module *m, char **syms) {
+    if (!syms)
+        return;
+    for (uint32_t i = 0; i < m->num_funcs; i++)
+        free(syms[i]);
+    free(syms);
+}
+
+static void add_fn_attr(LowerModule *lm, LLVMValueRef fn, const char *name);
+
+/* The declaration of defined function i, added on first use: a part
+ * declares only the functions it defines or names, so its cost does not
+ * grow with the module's function count. */
+LLVMValueRef lm_func(LowerModule *lm, uint32_t i) {
+    if (!lm->funcs[i]) {
+        const Module *m = lm->m;
+        LLVMValueRef fn = LLVMAddFunction(lm->mod, lm->func_symbols[i], lm->wasm_fn_types[m->funcs[i].type_index]);
+        LLVMSetVisibility(fn, LLVMHiddenVisibility);
+        add_fn_attr(lm, fn, "nounwind");
+        lm->funcs[i] = fn;
+    }
+    return lm->funcs[i];
 }
 
 static LLVMValueRef md_value(LowerModule *lm, LLVMMetadataRef *ops, size_t n) {
@@ -190,18 +222,16 @@ void lm_set_code_attributes(LowerModule *lm, LLVMValueRef fn) {
     LLVMSetVisibility(fn, LLVMHiddenVisibility);
 }
 
-static void free_lower_module(LowerModule *lm) {
-    if (lm->func_symbols)
-        for (uint32_t i = 0; i < lm->m->num_funcs; i++)
-            free(lm->func_symbols[i]);
-    free(lm->func_symbols);
+static void free_lower_module(LowerModule *lm, bool own_symbols) {
+    if (own_symbols)
+        lower_func_symbols_free(lm->m, lm->func_symbols);
     free(lm->wasm_fn_types);
     free(lm->funcs);
     if (lm->data_layout)
         LLVMDisposeTargetData(lm->data_layout);
 }
 
-static bool verify(LowerModule *lm, WasmError *err) {
+static bool verify(LowerModule *lm, bool verbose, WasmError *err) {
     char *msg = NULL;
     if (!LLVMVerifyModule(lm->mod, LLVMReturnStatusAction, &msg)) {
         LLVMDisposeMessage(msg);
@@ -211,7 +241,7 @@ static bool verify(LowerModule *lm, WasmError *err) {
     size_t len = strcspn(text, "\n");
     wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM verifier rejected lowered IR: %.*s",
                (int)(len > 200 ? 200 : len), text);
-    if (getenv("WASMC_DEBUG_VERIFY"))
+    if (verbose) /* wasmc -v: the whole report, not its first line */
         fprintf(stderr, "%s\n", text);
     LLVMDisposeMessage(msg);
     return false;
@@ -267,7 +297,9 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
     }
     init_types_and_metadata(lm);
 
-    bool ok = build_symbols(lm, err);
+    bool own_symbols = cfg->func_symbols == NULL;
+    lm->func_symbols = own_symbols ? lower_func_symbols_create(m, lm->symbol_prefix, err) : cfg->func_symbols;
+    bool ok = lm->func_symbols != NULL;
     if (ok) {
         lm->wasm_fn_types = calloc(m->num_types ? m->num_types : 1, sizeof *lm->wasm_fn_types);
         lm->funcs = calloc(m->num_funcs ? m->num_funcs : 1, sizeof *lm->funcs);
@@ -279,15 +311,9 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
         if (!lm->wasm_fn_types[t])
             ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory (types)");
     }
-    for (uint32_t i = m->num_imported_funcs; ok && i < m->num_funcs; i++) {
-        LLVMValueRef fn = LLVMAddFunction(lm->mod, lm->func_symbols[i], lm->wasm_fn_types[m->funcs[i].type_index]);
-        LLVMSetVisibility(fn, LLVMHiddenVisibility);
-        add_fn_attr(lm, fn, "nounwind");
-        lm->funcs[i] = fn;
-    }
     for (uint32_t d = first; ok && d < last; d++) {
         uint32_t i = m->num_imported_funcs + d;
-        lm_set_code_attributes(lm, lm->funcs[i]);
+        lm_set_code_attributes(lm, lm_func(lm, i));
         ok = lower_function(lm, i, err);
     }
     if (ok && with_metadata) {
@@ -300,9 +326,9 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
         free(entry);
         free(host);
     }
-    ok = ok && verify(lm, err);
+    ok = ok && verify(lm, cfg->verbose, err);
 
-    free_lower_module(lm);
+    free_lower_module(lm, own_symbols);
     if (!ok) {
         LLVMDisposeModule(lm->mod);
         return false;

@@ -28,6 +28,7 @@ typedef struct LowerConfig {
     bool interrupt_poll;           /* loop headers poll limits->interrupt */
     bool exact_traps;              /* order barriers even in a WASI command (trap_order.c) */
     bool frame_pointers;           /* keep frame pointers in non-leaf functions */
+    bool verbose;                  /* print the whole LLVM verifier report on failure */
     /* Core modules of a component share one shared object: each gets its
      * own prefix for every global symbol (functions, trampolines, its
      * descriptor) and its own code section (a C identifier, so the linker
@@ -35,7 +36,15 @@ typedef struct LowerConfig {
      * the names of a plain module's artifact. */
     const char *symbol_prefix;
     const char *text_section;
+    char **func_symbols;           /* optional: lower_func_symbols_create's (with the same
+                                    * prefix), shared by a module's parts */
 } LowerConfig;
+
+/* Every function's symbol (lower_func_symbol's names, after `prefix`,
+ * NULL = ""), computed once for all parts; NULL with err set when out of
+ * memory. */
+char **lower_func_symbols_create(const Module *m, const char *prefix, WasmError *err);
+void lower_func_symbols_free(const Module *m, char **syms);
 
 /* Lower the defined functions whose index i (0-based among DEFINED
  * functions) satisfies  first <= i < last  into a new module in ctx.  When
@@ -46,39 +55,8 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
                        uint32_t first, uint32_t last, bool with_metadata,
                        LLVMModuleRef *out, WasmError *err);
 
-/* After the optimiser, before code generation: turn the load anchors
- * lowering left (calls the vectorisers may have widened; load_anchor.c)
- * into the asm statements that keep the loads.  Required: the anchors are
- * undefined functions until then.  `optimized`: the pipeline ran at -O1 or
- * above, so no dead instruction is left that could take a load with it. */
-void lf_anchor_materialize(LLVMModuleRef mod, bool aarch64, bool optimized);
-/* After the optimiser, before code generation: turn the order barriers
- * into asm statements (trap_order.c).  Required, like the anchors. */
-void lf_order_materialize(LLVMModuleRef mod);
-/* After mem2reg, before the rest of the optimiser (address_facts.c): mark
- * `nuw` the i32 additions of a small constant to an address an earlier
- * access proved in bounds, and give accessed stepped sums i64 induction
- * variables; in `guard_pages` mode, and in loop copies the versioning
- * left free of checks, also accessed stepped pointers, and rebase each
- * loop stream on a base of its own (with bounds checks in the loop, both
- * cost more than they save). */
-void lf_address_facts(LLVMModuleRef mod, bool guard_pages);
-/* With bounds checks, after mem2reg, before the address facts
- * (check_versioning.c): give each loop whose checked addresses are affine
- * and whose trip count the latch gives a copy without those checks, run
- * when a test before the loop proves none of them can fail. */
-void lf_version_checked_loops(LLVMModuleRef mod);
-/* After mem2reg, before the loop versioning and the address facts
- * (byte_compare_skip.c): put a loop in front of each byte-compare loop
- * (memcmp's) that skips 16 equal, in-bounds bytes per round. */
-void lf_skip_equal_bytes(LLVMModuleRef mod);
-/* After the pipeline: the stream bases lf_address_facts made opaque
- * become plain addresses again. */
-void lf_streams_materialize(LLVMModuleRef mod);
-/* Before the optimiser: keep the anchors' vector variants declared. */
-/* Is `v` a call to a load anchor (load_anchor.c)? */
-bool lf_is_anchor_call(LLVMValueRef v);
-void lf_anchor_prepare(LLVMModuleRef mod);
+/* The passes that run on the lowered module, and the labels they find
+ * their work by, are compiler/opt/'s (opt.h, passes.def, labels.h). */
 
 /* The symbol name of function `func_index` (deterministic; the name
  * section's name, made unique and prefixed so it can never clash with libc

@@ -18,8 +18,9 @@
  * across it: nothing after it is "guaranteed to execute" (LICM), load PRE
  * and the SLP scheduler stop at it, and the loop vectoriser cannot widen a
  * loop that contains it.  After the pipeline each call becomes an empty
- * asm statement with side effects, which instruction selection and the
- * machine scheduler keep in order with every memory access.
+ * asm statement with side effects (opt/order_materialize.c), which
+ * instruction selection and the machine scheduler keep in order with
+ * every memory access.
  *
  * Placement is lazy, so straight-line code pays once per run of side
  * effects:
@@ -51,9 +52,6 @@
 #include <string.h>
 
 #include "lower.h"
-#include "lower_module.h"
-
-#define BARRIER_NAME "wasmc_order_barrier"
 
 /* memory(inaccessiblemem: readwrite): MemoryEffects packs two ModRef bits
  * per location (argmem, inaccessiblemem, other). */
@@ -107,31 +105,4 @@ void lf_order_flush(LowerFunc *f) {
     f->order_pending = false;
     LowerModule *lm = f->lm;
     LLVMBuildCall2(f->b, LLVMFunctionType(lm->t_void, NULL, 0, false), barrier_function(lm), NULL, 0, "");
-}
-
-void lf_order_materialize(LLVMModuleRef mod) {
-    LLVMValueRef fn = LLVMGetNamedFunction(mod, BARRIER_NAME);
-    if (!fn)
-        return;
-    LLVMContextRef ctx = LLVMGetModuleContext(mod);
-    LLVMTypeRef fnty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), NULL, 0, false);
-    /* No operands, no clobbers, has side effects: deleted by nothing and
-     * moved across by no memory access in instruction selection or
-     * scheduling (a "global memory object" to the scheduler). */
-    LLVMValueRef asm_fn = LLVMGetInlineAsm(fnty, "", 0, "", 0, true, false, LLVMInlineAsmDialectATT, false);
-    LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
-    LLVMUseRef u = LLVMGetFirstUse(fn);
-    while (u) {
-        LLVMUseRef next = LLVMGetNextUse(u);
-        LLVMValueRef call = LLVMGetUser(u);
-        if (LLVMIsACallInst(call)) {
-            LLVMPositionBuilderBefore(b, call);
-            LLVMBuildCall2(b, fnty, asm_fn, NULL, 0, "");
-            LLVMInstructionEraseFromParent(call);
-        }
-        u = next;
-    }
-    LLVMDisposeBuilder(b);
-    if (!LLVMGetFirstUse(fn))
-        LLVMDeleteFunction(fn);
 }

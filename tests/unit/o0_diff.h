@@ -27,6 +27,7 @@ static void open_pair(Harness *ref, Harness *opt, const char *wat, bool bounds_c
     WasmcOptions opts;
     wasmc_options_default(&opts);
     opts.threads = 1;
+    opts.verify_guards = true;
     opts.bounds_checks = bounds_checks;
     opts.opt_level = 0;
     harness_open_with(ref, wat, &opts, NULL);

@@ -1,5 +1,5 @@
 /* Loops that address memory through a stepped pointer (p + X, with X
- * loop-invariant or constant) are where compiler/lower/address_facts.c
+ * loop-invariant or constant) are where compiler/opt/address_ivs.c
  * turns i32 addresses into i64 induction variables.  That is only right
  * because an access that succeeded proves its address is below 2^32 -
  * 65536, so these tests drive such loops where it matters: starts that
@@ -96,7 +96,7 @@ static const char WAT[] =
     "    (local.get $p)))\n";
 
 /* Two pointers stepping together, as clang emits y[j] += 3 * x[j] unrolled
- * by two: separate address streams (address_facts.c), which LLVM
+ * by two: separate address streams (opt/address_streams.c), which LLVM
  * vectorises behind a run-time overlap check.  The tests overlap them.
  * The module is a WASI command, so its loops are built without order
  * barriers (--trap-state=auto) and do vectorise; after a trap its memory

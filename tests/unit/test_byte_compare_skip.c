@@ -1,4 +1,4 @@
-/* compiler/lower/byte_compare_skip.c puts a loop that
+/* compiler/opt/byte_compare_skip.c puts a loop that
  * compares 16 bytes at a time in front of each byte-compare loop
  * (memcmp's shape).  It may only skip iterations that would all have gone
  * on: no count run out, no byte out of bounds, no byte different.  So

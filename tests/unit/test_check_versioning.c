@@ -1,4 +1,4 @@
-/* With --bounds-checks, compiler/lower/check_versioning.c gives a loop
+/* With --bounds-checks, compiler/opt/check_versioning.c gives a loop
  * whose checked addresses are affine in the iteration number a copy
  * without those checks, chosen before the loop by a test that every
  * access of every iteration is in bounds.  That test is only right if it

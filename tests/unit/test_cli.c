@@ -197,6 +197,39 @@ Test(cli, bad_flag_values) {
     cr_expect_eq(stray_files(expected, 1), 0);
 }
 
+/* compiler/opt/passes.def is the one list of wasmc's passes: --print-passes
+ * prints it, -fno-NAME and --disable-pass= switch off the optimisations
+ * in it and refuse the correctness guards and unknown names. */
+Test(cli, pass_switches_follow_the_pass_table) {
+    Run r = run("--print-passes");
+    cr_expect_eq(r.status, 0);
+    static const char *const names[] = {"address-ivs", "address-nuw", "address-streams", "check-versioning",
+                                        "byte-compare-skip", "anchor-materialize", "order-materialize"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        cr_expect(strstr(r.out, names[i]), "%s not in: %s", names[i], r.out);
+    run_free(&r);
+
+    write_bytes("m.wasm", ADD_WASM, sizeof ADD_WASM);
+    r = run("-fno-address-ivs --disable-pass=address-streams,check-versioning m.wasm -o m.so");
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(exists("m.so"));
+    run_free(&r);
+    static const char *const refused[][2] = {
+        {"-fno-anchor-materialize m.wasm -o g.so",
+         "error: pass 'anchor-materialize' keeps generated code correct and cannot be disabled"},
+        {"--disable-pass=address-ivs,no-such-pass m.wasm -o g.so", "error: unknown pass 'no-such-pass'"},
+        {"--disable-pass= m.wasm -o g.so", "error: bad pass list"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        r = run(refused[i][0]);
+        cr_expect_eq(r.status, 1, "%s", refused[i][0]);
+        cr_expect(strstr(r.err, refused[i][1]), "%s: %s", refused[i][0], r.err);
+        cr_expect_leq(count_lines(r.err), 2); /* the error and the usage hint */
+        run_free(&r);
+    }
+    cr_expect(!exists("g.so"));
+}
+
 Test(cli, unknown_target_and_cpu) {
     write_bytes("m.wasm", ADD_WASM, sizeof ADD_WASM);
     Run r = run("--target=riscv64-linux-gnu m.wasm -o m.so");

@@ -199,3 +199,47 @@ Test(component_compile, a_defined_resource_is_made_and_read_through_its_builtins
     cr_assert_eq(got.of.u, 42);
     run_stop(&r);
 }
+
+static uint8_t *read_file(const char *path, size_t *n) {
+    FILE *f = fopen(path, "rb");
+    cr_assert(f, "%s", path);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc(len ? (size_t)len : 1);
+    cr_assert(b && fread(b, 1, (size_t)len, f) == (size_t)len);
+    fclose(f);
+    *n = (size_t)len;
+    return b;
+}
+
+Test(component_compile, core_modules_come_from_the_compile_cache_the_second_time_with_the_same_bytes) {
+    size_t n;
+    uint8_t *bytes = fixture_read("nested.wasm", &n);
+    char cache[256], p[3][512];
+    snprintf(cache, sizeof cache, "/tmp/wasmc-test-component-cache-%d", (int)getpid());
+    for (int i = 0; i < 3; i++) snprintf(p[i], sizeof p[i], "%s.%d.so", cache, i);
+    WasmcOptions o;
+    wasmc_options_default(&o);
+    o.threads = 2;
+    WasmcStats st[3];
+    for (int i = 0; i < 3; i++) {
+        o.cache_dir = i == 0 ? NULL : cache;   /* none, cold, warm */
+        WasmError err;
+        wasm_error_clear(&err);
+        cr_assert(wasmc_compile(bytes, n, &o, p[i], &st[i], &err), "%s", err.message);
+    }
+    cr_expect_gt(st[2].num_parts, 2);
+    cr_expect_eq(st[1].parts_cached, 0);
+    cr_expect_eq(st[2].parts_cached, st[2].num_parts, "%u of %u parts cached", st[2].parts_cached, st[2].num_parts);
+    size_t n0, n2;
+    uint8_t *a = read_file(p[0], &n0), *b = read_file(p[2], &n2);
+    cr_expect(n0 == n2 && memcmp(a, b, n0) == 0, "with and without the cache the artifacts differ");
+    free(a);
+    free(b);
+    for (int i = 0; i < 3; i++) unlink(p[i]);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", cache);
+    cr_expect_eq(system(cmd), 0);
+    free(bytes);
+}

@@ -148,25 +148,29 @@ static void expect_same(const uint8_t *a, size_t na, const uint8_t *b, size_t nb
 
 Test(determinism, module_splits_into_several_parts) {
     size_t size;
-    uint8_t *wasm = gen_module(260, &size);
+    uint8_t *wasm = gen_module(1200, &size);
     Module m;
     WasmError err;
     wasm_error_clear(&err);
     cr_assert(module_decode(wasm, size, &m, &err), "%s", err.message);
     CodegenPart *parts;
-    uint32_t n = codegen_plan_parts(&m, &parts);
+    uint32_t n = codegen_plan_parts(&m, 2, &parts);
     cr_expect_gt(n, 2, "the test module should exercise several parts, got %u", n);
-    /* Parts cover every defined function exactly once, in order. */
+    /* Part 0 is the descriptor's alone; the others cover every defined
+     * function exactly once, in order. */
+    cr_expect(parts[0].metadata);
+    cr_expect_eq(parts[0].last, parts[0].first);
     uint32_t next = 0;
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 1; i < n; i++) {
+        cr_expect(!parts[i].metadata);
         cr_expect_eq(parts[i].first, next);
         cr_expect_gt(parts[i].last, parts[i].first);
         next = parts[i].last;
     }
-    cr_expect_eq(next, 260);
+    cr_expect_eq(next, 1200);
     /* And the split is a function of the module alone. */
     CodegenPart *again;
-    cr_expect_eq(codegen_plan_parts(&m, &again), n);
+    cr_expect_eq(codegen_plan_parts(&m, 2, &again), n);
     cr_expect(memcmp(parts, again, n * sizeof *parts) == 0);
     free(parts);
     free(again);
@@ -176,7 +180,7 @@ Test(determinism, module_splits_into_several_parts) {
 
 Test(determinism, same_bytes_across_runs_threads_and_paths) {
     size_t size;
-    uint8_t *wasm = gen_module(260, &size);
+    uint8_t *wasm = gen_module(1200, &size);
     WasmcOptions o;
     wasmc_options_default(&o);
     o.target_triple = "x86_64-linux-gnu";

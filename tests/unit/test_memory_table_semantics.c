@@ -27,6 +27,8 @@
 #include <llvm-c/Transforms/PassBuilder.h>
 
 #include "lower/lower_module.h"
+#include "opt/labels.h"
+#include "opt/opt.h"
 #include "module.h"
 #include "target.h"
 #include "wasmc.h"
@@ -635,7 +637,7 @@ static void vectorised_float_loads_still_trap_past_the_end(bool bounds_checks) {
 BOTH_MODES(vectorised_float_loads_still_trap_past_the_end)
 
 /* i32 address arithmetic wraps, except where an earlier access proved it
- * cannot (address_facts.c marks those additions nuw): p + 8 with no access
+ * cannot (opt/address_nuw.c marks those additions nuw): p + 8 with no access
  * at p before it must still wrap to a low address, and an access at p
  * that traps must not be skipped in favour of the next one. */
 static const char STEP_WAT[] =
@@ -739,7 +741,7 @@ static void address_steps_wrap_unless_an_access_proved_they_cannot(bool bounds_c
 BOTH_MODES(address_steps_wrap_unless_an_access_proved_they_cannot)
 
 /* An address bounded by its expression below the memory's minimum size
- * cannot be out of bounds, so it carries no check (address_facts.c); one
+ * cannot be out of bounds, so it carries no check (opt/static_bound.c); one
  * whose bound reaches past the minimum keeps its check. */
 static const char LOOKUP_WAT[] =
     "(module\n"
@@ -992,7 +994,7 @@ static unsigned nuw_adds(LLVMValueRef fn) {
 }
 
 /* i64 phis stepped by an `add nuw` of themselves: the induction
- * variables address_facts.c gives an accessed p + x. */
+ * variables opt/address_ivs.c gives an accessed p + x. */
 static unsigned wide_address_ivs(LLVMValueRef fn) {
     unsigned n = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
@@ -1018,7 +1020,10 @@ static void address_facts_mark_only_proven_steps(wasmc_memory_mode mode) {
     LLVMErrorRef e = LLVMRunPasses(lw.mod, "function(mem2reg)", lw.tm, po);
     LLVMDisposePassBuilderOptions(po);
     cr_assert(!e, "mem2reg failed");
-    lf_address_facts(lw.mod, mode == WASMC_MEMORY_GUARD_PAGES);
+    /* The address passes, in passes.def's order. */
+    opt_address_ivs(lw.mod, mode == WASMC_MEMORY_GUARD_PAGES);
+    opt_address_nuw(lw.mod);
+    opt_address_streams(lw.mod, mode == WASMC_MEMORY_GUARD_PAGES);
     cr_expect_eq(nuw_adds(exported_function(&lw, "step_after_access")), 1u);
     cr_expect_eq(nuw_adds(exported_function(&lw, "step_before_access")), 0u);
     cr_expect_eq(nuw_adds(exported_function(&lw, "big_step")), 0u);
@@ -1135,7 +1140,7 @@ static void lower_wat_ssa(Lowered *lw, const char *wat, wasmc_memory_mode mode) 
 Test(memory_table_ir, loops_are_versioned_only_when_every_iteration_can_be_bounded_in_advance) {
     Lowered lw;
     lower_wat_ssa(&lw, VERSION_WAT, WASMC_MEMORY_BOUNDS_CHECKS);
-    lf_version_checked_loops(lw.mod);
+    opt_version_checked_loops(lw.mod);
     cr_assert(!LLVMVerifyModule(lw.mod, LLVMReturnStatusAction, NULL), "versioning broke the module");
     /* the load at p and the store at q */
     cr_expect_eq(check_free_latches(exported_function(&lw, "counted")), 1u);
@@ -1214,7 +1219,7 @@ static const char SKIP_WAT[] =
     "              (br_if $l (i32.gt_s (local.tee $n (i32.sub (local.get $n) (i32.const 1))) (i32.const 0))))))\n"
     "    (local.get $p)))\n";
 
-/* Blocks lf_skip_equal_bytes added: its loop's head is named "skip". */
+/* Blocks opt_skip_equal_bytes added: its loop's head is named "skip". */
 static unsigned skip_loops(LLVMValueRef fn) {
     unsigned n = 0;
     for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
@@ -1225,7 +1230,7 @@ static unsigned skip_loops(LLVMValueRef fn) {
 static void expect_skip_loops(wasmc_memory_mode mode) {
     Lowered lw;
     lower_wat_ssa(&lw, SKIP_WAT, mode);
-    lf_skip_equal_bytes(lw.mod);
+    opt_skip_equal_bytes(lw.mod);
     cr_assert(!LLVMVerifyModule(lw.mod, LLVMReturnStatusAction, NULL), "the skip loop broke the module");
     cr_expect_eq(skip_loops(exported_function(&lw, "memcmp")), 1u);
     cr_expect_eq(skip_loops(exported_function(&lw, "until_equal")), 0u);
@@ -1244,4 +1249,77 @@ Test(memory_table_ir, only_side_effect_free_loops_over_equal_bytes_get_a_skip_lo
 /* Their bounds checks are no side effect: the round's test covers them. */
 Test(memory_table_ir, only_side_effect_free_loops_over_equal_bytes_get_a_skip_loop_bounds_checks) {
     expect_skip_loops(WASMC_MEMORY_BOUNDS_CHECKS);
+}
+
+/* The guard-page verifier (compiler/opt/verify_guards.c) on the IR of the
+ * two lost-trap bugs fuzz-diff found, rebuilt by hand: the IR with the
+ * fixes passes, the IR each fix prevents is rejected, naming the function
+ * (the symbol: wasm$func0 here, the module has no name section). */
+static const char GUARD_SELECT_WAT[] =
+    "(module\n"
+    "  (memory 1 1)\n"
+    "  (func (export \"pick\") (param $p i32) (param $c i32) (result i32)\n"
+    "    (select (i32.load (local.get $p)) (i32.const 5) (local.get $c))))\n";
+
+/* Lower, run the early passes, then materialise the guards as the late
+ * stage does (the LLVM pipeline in between changes nothing here). */
+static void lower_and_materialize(Lowered *lw) {
+    lower_wat(lw, GUARD_SELECT_WAT, WASMC_MEMORY_GUARD_PAGES);
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_assert(opt_verify_guards(lw->mod, false, true, "lowering", &err), "%s", err.message);
+    opt_anchor_materialize(lw->mod, false, true);
+    opt_order_materialize(lw->mod);
+}
+
+Test(memory_table_ir, guard_verifier_rejects_a_select_load_kept_only_by_volatile) {
+    Lowered lw;
+    lower_and_materialize(&lw);
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_expect(opt_verify_guards(lw.mod, true, true, "the late passes", &err), "%s", err.message);
+    /* What materialisation did before 993f76d: the load chosen by the
+     * select made volatile, its asm statement dropped. */
+    LLVMValueRef fn = exported_function(&lw, "pick"), load = NULL;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+            if (LLVMIsALoadInst(i) && LLVMGetMetadata(i, LLVMGetMDKindIDInContext(lw.ctx, GUARDED_MD, sizeof GUARDED_MD - 1)))
+                load = i;
+    cr_assert(load, "lowering labels the unchecked load");
+    for (LLVMUseRef u = LLVMGetFirstUse(load); u;) {
+        LLVMValueRef user = LLVMGetUser(u);
+        u = LLVMGetNextUse(u);
+        if (LLVMIsACallInst(user))
+            LLVMInstructionEraseFromParent(user);
+    }
+    LLVMSetVolatile(load, 1);
+    wasm_error_clear(&err);
+    cr_expect(!opt_verify_guards(lw.mod, true, true, "the late passes", &err));
+    cr_expect(strstr(err.message, "a select chooses") && strstr(err.message, "wasm$func0"), "%s", err.message);
+    /* aarch64 has no cmov conversion: volatile is enough there. */
+    wasm_error_clear(&err);
+    cr_expect(opt_verify_guards(lw.mod, true, false, "the late passes", &err), "%s", err.message);
+    lowered_free(&lw);
+}
+
+Test(memory_table_ir, guard_verifier_rejects_anchors_that_do_not_read_memory) {
+    Lowered lw;
+    lower_wat(&lw, GUARD_SELECT_WAT, WASMC_MEMORY_GUARD_PAGES);
+    /* What anchors claimed before a6c632a: memory(inaccessiblemem:
+     * readwrite) only, so dead-store elimination merged a store before the
+     * trapping load into one after it. */
+    unsigned k = LLVMGetEnumAttributeKindForName("memory", 6);
+    int anchors = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(lw.mod); f; f = LLVMGetNextFunction(f))
+        if (opt_is_anchor_fn(f)) {
+            LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, k);
+            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(lw.ctx, k, 3u << 2));
+            anchors++;
+        }
+    cr_assert(anchors > 0);
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_expect(!opt_verify_guards(lw.mod, false, true, "lowering", &err));
+    cr_expect(strstr(err.message, "does not read all memory"), "%s", err.message);
+    lowered_free(&lw);
 }

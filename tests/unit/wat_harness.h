@@ -119,6 +119,7 @@ static inline void harness_load_bytes(Harness *h, uint8_t *bytes, size_t size, b
     wasmc_options_default(&opts);
     opts.bounds_checks = bounds_checks;
     opts.threads = 1;
+    opts.verify_guards = true;
     harness_load_bytes_with(h, bytes, size, &opts);
 }
 

@@ -1,7 +1,7 @@
 /* wasmc-fuzz-diff: differential testing against binaryen's interpreter.
  *
  *   wasmc-fuzz-diff M.wasm [-O0|-O1|-O2|-O3] [--bounds-checks]
- *                   [--expect REF.txt] [--timeout SECONDS]
+ *                   [--disable-pass=NAME,...] [--expect REF.txt] [--timeout SECONDS]
  *
  * Without --expect it prints the transcript (binaryen's --fuzz-exec
  * wording) on stdout.  With --expect REF.txt (the output of
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "fuzz_diff.h"
+#include "opt/opt.h"
 
 static unsigned char *read_file(const char *path, size_t *size) {
     FILE *f = fopen(path, "rb");
@@ -49,7 +50,7 @@ static unsigned char *read_file(const char *path, size_t *size) {
 
 static int usage(void) {
     fprintf(stderr, "usage: wasmc-fuzz-diff M.wasm [-O0|-O1|-O2|-O3] [--bounds-checks] "
-                    "[--expect REF.txt] [--timeout SECONDS]\n");
+                    "[--disable-pass=NAME,...] [--expect REF.txt] [--timeout SECONDS]\n");
     return 64;
 }
 
@@ -59,10 +60,18 @@ int main(int argc, char **argv) {
     WasmcOptions opts;
     wasmc_options_default(&opts);
     opts.threads = 1; /* the campaign already runs one process per core */
+    opts.verify_guards = true; /* and checks the guard-page rules */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) opts.opt_level = a[2] - '0';
         else if (!strcmp(a, "--bounds-checks")) opts.bounds_checks = true;
+        else if (!strncmp(a, "--disable-pass=", 15)) {
+            char why[256];
+            if (!opt_disable_passes(a + 15, &opts.disabled_passes, why, sizeof why)) {
+                fprintf(stderr, "wasmc-fuzz-diff: %s\n", why);
+                return 64;
+            }
+        }
         else if (!strcmp(a, "--expect") && i + 1 < argc) expect = argv[++i];
         else if (!strcmp(a, "--timeout") && i + 1 < argc) {
             char *end;

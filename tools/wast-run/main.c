@@ -506,6 +506,7 @@ int main(int argc, char **argv) {
     wasmc_options_default(&so->compile);
     so->compile.opt_level = 2;
     so->compile.threads = 1; /* files run in parallel instead */
+    so->compile.verify_guards = true; /* the tests check the guard-page rules */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg.jobs = cores > 0 ? (unsigned)cores : 1;
     cfg.timeout = 600;

@@ -78,7 +78,7 @@ typedef enum wasmc_memory_mode {
  * spec allows an implementation limit below the type's maximum).  Compiled
  * code relies on it: once an access at i32 address x has succeeded,
  * x < 2^32 - 65536, so x + c cannot wrap for any c < 65536 and the
- * compiler marks such additions `nuw` (compiler/lower/address_facts.c),
+ * compiler marks such additions `nuw` (compiler/opt/address_nuw.c),
  * which is what lets LLVM see consecutive accesses and widen induction
  * variables.  Part of the contract: changing it needs a format bump. */
 #define WASMC_MAX_MEMORY_PAGES 65535u

@@ -1,5 +1,5 @@
 /* Chain loops: the innermost loop shape the IR passes before the optimiser
- * (address_facts.c, check_versioning.c) can reason about without a
+ * (address_*.c, check_versioning.c, byte_compare_skip.c) can reason about without a
  * dominator tree.
  *
  * A chain loop is a header, then blocks each entered only from the one
@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 #include <llvm-c/Core.h>
+
+#include "labels.h"
 
 /* Longest chain followed, in blocks. */
 #define MAX_CHAIN 32
@@ -38,8 +40,7 @@ LLVMValueRef incoming_from(LLVMValueRef phi, LLVMBasicBlockRef bb);
 /* check_versioning.c marks the latch branch of the copy of a loop it
  * versioned, the copy that runs when every check was proven in advance
  * and so has none left: address facts then treat it as they treat
- * loops with guard pages. */
-#define CHECK_FREE_MD "wasmc.check_free"
+ * loops with guard pages (CHECK_FREE_MD, labels.h). */
 bool chain_check_free(const ChainLoop *loop);
 /* x when `v` is x + C, C + x or x - C (C a constant), with C; else NULL. */
 LLVMValueRef chain_plus_const(LLVMValueRef v, int64_t *c);

@@ -40,16 +40,18 @@
  * test (every byte of both 16-byte reads below the memory's size) covers
  * those checks for all 16 iterations, so they may be among its exits.
  * The pass runs before check_versioning.c, which may then still give the
- * byte loop a copy without checks.  WASMC_NO_BYTE_SKIP=1 turns it off.
+ * byte loop a copy without checks.  `wasmc -fno-byte-compare-skip` turns
+ * it off.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lower.h"
+#include "labels.h"
 #include "loop_chain.h"
-#include "lower_module.h"
+#include "opt.h"
+#include "wasmc/artifact.h"
 
 /* Bytes compared per round: one SSE2 or NEON register. */
 #define WIDTH 16
@@ -300,7 +302,7 @@ static bool match_scan(LLVMValueRef fn, const ChainLoop *loop, Scan *s) {
             } else if (LLVMIsALoadInst(i)) {
                 if (loads == 2 || !match_load(s, i, loads++, fn, loop))
                     return false;
-            } else if (!is_pure(i) && !lf_is_anchor_call(i) && !LLVMIsABranchInst(i)) {
+            } else if (!is_pure(i) && !opt_is_anchor_call(i) && !LLVMIsABranchInst(i)) {
                 return false;
             }
         }
@@ -475,9 +477,7 @@ static void add_skip_loop(LLVMBuilderRef b, LLVMValueRef fn, const ChainLoop *lo
     }
 }
 
-void lf_skip_equal_bytes(LLVMModuleRef mod) {
-    if (getenv("WASMC_NO_BYTE_SKIP"))
-        return;
+void opt_skip_equal_bytes(LLVMModuleRef mod) {
     LLVMBuilderRef b = LLVMCreateBuilderInContext(LLVMGetModuleContext(mod));
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
         if (LLVMCountParams(fn) == 0)

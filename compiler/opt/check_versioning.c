@@ -28,7 +28,7 @@
  *
  * with S loop-invariant, k the iteration number (0 on entry), c a
  * constant and r a non-negative term with a known bound R (a masked or
- * byte-sized index: lf_address_bound).  With s0 = zext(S), if the i64
+ * byte-sized index: opt_address_bound).  With s0 = zext(S), if the i64
  * values s0 + k*c + r stay within [0, 2^32) for every k < T and r <= R,
  * they are the addresses themselves, not just equal mod 2^32, so two
  * comparisons at the extremes cover every access:
@@ -46,16 +46,16 @@
  * the exit blocks, so that both copies can feed them; the pass adds such
  * phis when the loop has a single exit, and leaves other loops alone.
  * When every check of the fast copy is gone, its latch carries
- * CHECK_FREE_MD, and address_facts.c treats it like a loop with guard
+ * CHECK_FREE_MD, and the address passes treat it like a loop with guard
  * pages (address streams, which let it vectorise).
- * WASMC_NO_CHECK_VERSIONING=1 turns the pass off, to measure it. */
+ * `wasmc -fno-check-versioning` turns the pass off, to measure it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "labels.h"
 #include "loop_chain.h"
-#include "lower.h"
-#include "lower_module.h"
+#include "opt.h"
 
 /* Limits: code size grows by the size of each loop versioned. */
 #define MAX_LOOP_INSTRS 400
@@ -154,7 +154,7 @@ static bool affine_of(LLVMValueRef v, const ChainLoop *loop, Affine *a, int dept
     /* Not affine: a bounded non-negative term, or nothing. */
     memset(a, 0, sizeof *a);
     uint64_t max;
-    if (!lf_address_bound(v, &max))
+    if (!opt_address_bound(v, &max))
         return false;
     a->r = max;
     return true;
@@ -400,7 +400,7 @@ typedef struct ValueMap {
 } ValueMap;
 
 static size_t map_slot(const ValueMap *m, LLVMValueRef k) {
-    size_t h = lf_value_hash(k, 2048);
+    size_t h = opt_value_hash(k, 2048);
     while (m->key[h] && m->key[h] != k)
         h = (h + 1) & 2047;
     return h;
@@ -587,9 +587,7 @@ static bool version_loop(LLVMBuilderRef b, LLVMBasicBlockRef header, unsigned ad
     return true;
 }
 
-void lf_version_checked_loops(LLVMModuleRef mod) {
-    if (getenv("WASMC_NO_CHECK_VERSIONING"))
-        return;
+void opt_version_checked_loops(LLVMModuleRef mod) {
     LLVMContextRef ctx = LLVMGetModuleContext(mod);
     unsigned addr_md = LLVMGetMDKindIDInContext(ctx, ADDR_MD, sizeof ADDR_MD - 1);
     unsigned free_md = LLVMGetMDKindIDInContext(ctx, CHECK_FREE_MD, sizeof CHECK_FREE_MD - 1);

@@ -1,0 +1,55 @@
+/* What lowering labels in the IR it emits, and the passes look for: the
+ * contract between compiler/lower/ and compiler/opt/, written once.  A
+ * pass finds the accesses, checks, anchors and barriers it works on by
+ * these names, never by the shape of the IR around them.
+ */
+#ifndef WASMC_OPT_LABELS_H
+#define WASMC_OPT_LABELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <llvm-c/Core.h>
+
+/* !wasmc.addr !{} on the zext (i32 -> i64) of every linear-memory access
+ * address (lower_func.c, lf_memory_address). */
+#define ADDR_MD "wasmc.addr"
+/* !wasmc.in_bounds !{} on the address gep of an access proven in bounds
+ * statically (it cannot trap). */
+#define IN_BOUNDS_MD "wasmc.in_bounds"
+/* On the latch branch of the loop copy check versioning left without
+ * bounds checks (address passes then treat it as a guard-page loop). */
+#define CHECK_FREE_MD "wasmc.check_free"
+/* !wasmc.guarded !{} on each unchecked load lowering anchored: a load
+ * that may trap by touching the guard region, which the guard-page
+ * verifier (verify_guards.c) checks is still kept. */
+#define GUARDED_MD "wasmc.guarded"
+/* Calls to wasmc_anchor_<type>(value) keep a load that may trap
+ * (lower/load_anchor.c, opt/anchor_materialize.c). */
+#define ANCHOR_PREFIX "wasmc_anchor_"
+/* Calls to wasmc_order_barrier() keep side effects in order with the
+ * next access that may trap (lower/trap_order.c, opt/order_materialize.c). */
+#define BARRIER_NAME "wasmc_order_barrier"
+
+/* The metadata kind `name` (a string literal) in the context of `v`. */
+#define OPT_MD_KIND(v, name) \
+    LLVMGetMDKindIDInContext(LLVMGetTypeContext(LLVMTypeOf(v)), name, sizeof name - 1)
+
+/* A slot for `v` in a power-of-two table of `cap` slots (the value sets
+ * and maps of the passes). */
+static inline size_t opt_value_hash(LLVMValueRef v, size_t cap) {
+    return (size_t)(((uintptr_t)v >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
+}
+
+/* Is `fn` an anchor function, `v` a call to one? */
+bool opt_is_anchor_fn(LLVMValueRef fn);
+bool opt_is_anchor_call(LLVMValueRef v);
+/* The empty asm statement reading `v` (scalar or vector of at most 128
+ * bits) at the builder's position, returned: what keeps a load after the
+ * optimiser (instruction selection keeps it in order with the memory
+ * accesses).  Lowering uses it for SIMD loads, adding the anchor's
+ * attributes since the optimiser still runs after it. */
+LLVMValueRef opt_asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, LLVMValueRef v);
+
+#endif
