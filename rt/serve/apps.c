@@ -51,7 +51,11 @@ bool serve_apps_load(serve_config *cfg, wasmrt_error *err) {
         serve_route *r = &cfg->routes[i];
         wasmrt_error e = {{0}};
         r->comp = wasmrt_component_load_signed(r->path, cfg->trust, &e);
-        if (!r->comp || !handler_iface(r, &e) || !trial(r, &e)) {
+        if (!r->comp) {   /* the loader's message names the file */
+            snprintf(err->message, sizeof err->message, "%s", e.message);
+            return false;
+        }
+        if (!handler_iface(r, &e) || !trial(r, &e)) {
             snprintf(err->message, sizeof err->message, "%.200s: %.300s", r->path, e.message);
             return false;
         }

@@ -55,6 +55,32 @@ r = subprocess.run([wasmrt, "serve", "--addr", "127.0.0.1:0", command], capture_
 check(r.returncode == 1 and "exports no wasi:http/incoming-handler" in r.stderr,
       f"non-proxy component refused (status {r.returncode}, stderr {r.stderr!r})")
 
+# --trusted-keys: an unsigned artifact is refused before it is mapped; a
+# signed one serves.
+keys = os.path.join(work, "keys")
+os.makedirs(keys)
+subprocess.run([wasmc, "--keygen", os.path.join(keys, "k")], check=True, capture_output=True)
+r = subprocess.run([wasmrt, "serve", "--addr", "127.0.0.1:0", "--trusted-keys", keys, hello], capture_output=True,
+                   text=True, timeout=30)
+check(r.returncode == 1 and "artifact is not signed" in r.stderr, f"unsigned refused: {r.returncode} {r.stderr!r}")
+signed = os.path.join(work, "signed.so")
+subprocess.run([wasmc, "-O1", "--sign", os.path.join(keys, "k.key"), os.path.join(work, "hello.wasm"), "-o", signed],
+               check=True)
+sp = os.path.join(work, "signed.port")
+p = subprocess.Popen([wasmrt, "serve", "--addr", "127.0.0.1:0", "--port-file", sp, "--trusted-keys", keys, signed],
+                     stderr=subprocess.PIPE, text=True)
+for _ in range(300):
+    if p.poll() is not None or (os.path.exists(sp) and open(sp).read().strip()):
+        break
+    time.sleep(0.05)
+if p.poll() is None:
+    c = http.client.HTTPConnection("127.0.0.1", int(open(sp).read()), timeout=10)
+    c.request("GET", "/s")
+    resp = c.getresponse()
+    check(resp.status == 200 and resp.read() == b"hello from wasmc: /s\n", "signed artifact serves")
+    p.send_signal(signal.SIGTERM)
+check(p.wait(timeout=15) == 0, f"signed server: {p.stderr.read()}")
+
 port_file, log_file = os.path.join(work, "port"), os.path.join(work, "access.log")
 err_path = os.path.join(work, "stderr")
 err = open(err_path, "w")

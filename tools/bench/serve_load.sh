@@ -9,6 +9,9 @@
 # Environment: WORKERS (server threads; default one per CPU), WRK_THREADS (2),
 #   JCO_SERVE=1: then the same component under `jco serve --isolate-requests
 #   instance` (node, a fresh instance per request too), same wrk settings.
+#   APP=FILE.so: serve that (already compiled) component instead of the WAT
+#   hello handler (e.g. the JavaScript one ctest serve/js_handler caches in
+#   build/serve-js-cache); JCO_SERVE then needs APP_WASM=FILE.wasm too.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
@@ -22,8 +25,13 @@ done
 command -v wrk >/dev/null || { echo "serve_load: wrk not installed (apt-get install wrk)"; exit 1; }
 work=$(mktemp -d)
 trap 'kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; rm -rf "$work"' EXIT
-"$jco" parse "$root/tests/serve/hello_handler.wat" -o "$work/h.wasm"
-"$build/bin/wasmc" -O2 "$work/h.wasm" -o "$work/h.so"
+if [ -n "${APP:-}" ]; then
+    cp "$APP" "$work/h.so"
+    [ -n "${APP_WASM:-}" ] && cp "$APP_WASM" "$work/h.wasm"
+else
+    "$jco" parse "$root/tests/serve/hello_handler.wat" -o "$work/h.wasm"
+    "$build/bin/wasmc" -O2 "$work/h.wasm" -o "$work/h.so"
+fi
 workers=()
 [ -n "${WORKERS:-}" ] && workers=(--workers "$WORKERS")
 "$build/bin/wasmrt" serve --addr 127.0.0.1:0 --port-file "$work/port" --metrics /metrics "${workers[@]}" \
@@ -44,7 +52,7 @@ rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
 p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
 p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
 errs=$(grep -E "Non-2xx|Socket errors" "$work/wrk.txt" || true)
-echo "serve_load: $path, $conns connections, ${secs}s, $(nproc) CPUs, workers ${WORKERS:-one per CPU}"
+echo "serve_load: ${APP:-hello_handler.wat -O2} $path, $conns connections, ${secs}s, $(nproc) CPUs, workers ${WORKERS:-one per CPU}"
 echo "  requests/s        $rps"
 echo "  latency p50 / p99 $p50 / $p99"
 echo "  instances/s       $(( (inst1 - inst0) / secs ))  (one per request; live after: $live)"
