@@ -146,6 +146,7 @@ static bool is_valtype(uint8_t t) {
 static bool rd_valtype(Dec *d, uint8_t *t) {
     size_t at = d->pos;
     if (!rd_byte(d, t)) return false;
+    if (valtype_feature(*t)) return wasm_unsupported(d->err, at, valtype_feature(*t), "reference type");
     if (!is_valtype(*t)) return fail(d, at, "malformed value type");
     return true;
 }
@@ -153,6 +154,7 @@ static bool rd_valtype(Dec *d, uint8_t *t) {
 static bool rd_reftype(Dec *d, uint8_t *t) {
     size_t at = d->pos;
     if (!rd_byte(d, t)) return false;
+    if (valtype_feature(*t)) return wasm_unsupported(d->err, at, valtype_feature(*t), "reference type");
     if (!valtype_is_ref(*t)) return fail(d, at, "malformed reference type");
     return true;
 }
@@ -162,6 +164,9 @@ static bool rd_limits(Dec *d, Limits *l) {
     uint8_t flags = 0;
     if (!rd_byte(d, &flags)) return false;
     if (flags & 0x80) return fail(d, at, "integer representation too long");
+    /* 0x04/0x05: 64-bit addresses (memory64); 0x02/0x03 (shared) and 0x08
+     * (page size) belong to proposals beyond 3.0 and stay malformed. */
+    if (flags == 4 || flags == 5) return wasm_unsupported(d->err, at, WASM_FEATURE_MEMORY64, "64-bit limits");
     if (flags > 1) return fail(d, at, "integer too large");
     uint32_t v = 0;
     if (!rd_u32(d, &v)) return false;
@@ -237,7 +242,10 @@ static bool rd_const_expr(Dec *d, ConstExpr *ce) {
         default: break;
         }
     }
-    if (count != 1) ce->type = 0;
+    if (count != 1) {
+        ce->type = 0;
+        ce->kind = CONST_EXTENDED;
+    }
     ce->end = d->pos;
     return true;
 }
@@ -345,6 +353,8 @@ static bool sec_type(Dec *d) {
         size_t at = d->pos;
         uint8_t form = 0;
         if (!rd_byte(d, &form)) return false;
+        if (form == 0x4E || form == 0x4F || form == 0x50 || form == 0x5E || form == 0x5F)
+            return wasm_unsupported(d->err, at, WASM_FEATURE_GC, "recursive, sub, struct or array type");
         if (form != 0x60)
             return fail(d, at, form & 0x80 ? "integer representation too long" : "malformed function type");
         if (!rd_count(d, &ft->num_params, 1)) return false;
@@ -396,6 +406,8 @@ static bool sec_import(Dec *d) {
             if (!rd_globaltype(d, &id->type, &id->mutable_)) return false;
             im->index = m->num_imported_globals++;
             break;
+        case 4:
+            return wasm_unsupported(d->err, at, WASM_FEATURE_EXCEPTIONS, "tag import");
         default:
             return fail(d, at, "malformed import kind");
         }
@@ -420,6 +432,8 @@ static bool sec_table(Dec *d) {
     if (!rd_count(d, &n, 1) || !build_tables(d, n)) return false;
     for (uint32_t i = 0; i < n; i++) {
         Table *t = &d->m->tables[d->m->num_imported_tables + i];
+        if (d->pos < d->end && d->b[d->pos] == 0x40)
+            return wasm_unsupported(d->err, d->pos, WASM_FEATURE_FUNC_REFS, "table with an initialiser");
         if (!rd_reftype(d, &t->elem_type) || !rd_limits(d, &t->limits)) return false;
     }
     return true;
@@ -454,6 +468,7 @@ static bool sec_export(Dec *d) {
         size_t at = d->pos;
         uint8_t kind = 0;
         if (!rd_byte(d, &kind)) return false;
+        if (kind == 4) return wasm_unsupported(d->err, at, WASM_FEATURE_EXCEPTIONS, "tag export");
         if (kind > EXTERN_GLOBAL) return fail(d, at, "malformed export kind");
         e->kind = (ExternKind)kind;
         if (!rd_u32(d, &e->index)) return false;
@@ -736,6 +751,7 @@ static bool decode(Dec *d) {
         size_t sec_at = d->pos;
         d->end = d->size;
         uint8_t id = d->b[d->pos++];
+        if (id == 13) return wasm_unsupported(d->err, sec_at, WASM_FEATURE_EXCEPTIONS, "tag section");
         if (id > SEC_DATACOUNT) return fail(d, sec_at, "malformed section id");
         uint32_t size = 0;
         if (!rd_u32(d, &size)) return false;

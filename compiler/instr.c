@@ -11,6 +11,7 @@
  */
 #include "instr.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "leb128.h"
@@ -44,6 +45,34 @@ static const uint16_t op_fd[256] = {
 #undef OP_FC
 #undef OP_FD
 };
+
+bool wasm_unsupported(WasmError *err, size_t offset, const char *feature, const char *what) {
+    return wasm_error(err, WASM_ERR_UNSUPPORTED, offset, "unsupported feature %s: %s", feature, what);
+}
+
+const char *valtype_feature(uint8_t b) {
+    switch (b) {
+    case 0x63: case 0x64: return WASM_FEATURE_FUNC_REFS;  /* (ref null ht), (ref ht) */
+    case 0x69: case 0x74: return WASM_FEATURE_EXCEPTIONS; /* exnref, nullexnref */
+    case 0x6A: case 0x6B: case 0x6C: case 0x6D: case 0x6E: /* array struct i31 eq any */
+    case 0x71: case 0x72: case 0x73:                       /* none noextern nofunc */
+        return WASM_FEATURE_GC;
+    }
+    return NULL;
+}
+
+/* One-byte opcodes of 3.0 instructions wasmc does not compile, by feature. */
+static const char *plain_feature(uint8_t b) {
+    switch (b) {
+    case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
+        return WASM_FEATURE_EXCEPTIONS;
+    case 0x12: case 0x13: case 0x15: return WASM_FEATURE_TAIL_CALL;
+    case 0x14: case 0xD4: case 0xD5: case 0xD6: return WASM_FEATURE_FUNC_REFS;
+    case 0xD3: case 0xFB: return WASM_FEATURE_GC;
+    case 0xFE: return WASM_FEATURE_THREADS;
+    }
+    return NULL;
+}
 
 static bool eof(InstrReader *r, WasmError *err) {
     return wasm_error(err, WASM_ERR_MALFORMED, r->pos, "unexpected end of section or function");
@@ -84,7 +113,9 @@ static bool rd_zero(InstrReader *r, WasmError *err) {
     uint8_t b = 0;
     size_t at = r->pos;
     if (!rd_byte(r, &b, err)) return false;
-    if (b != 0) return wasm_error(err, WASM_ERR_MALFORMED, at, "zero byte expected");
+    /* 2.0's reserved byte is 3.0's memory index (a LEB128 u32): anything
+     * but the one-byte 0 needs the multi-memory feature there. */
+    if (b != 0) return wasm_unsupported(err, at, WASM_FEATURE_MULTI_MEMORY, "memory index in a memory instruction");
     return true;
 }
 
@@ -98,6 +129,11 @@ static bool rd_memarg(InstrReader *r, Instr *in, WasmError *err) {
     if (!rd_u32(r, &in->align, err)) return false;
     /* Alignment is a log2 below 32; the higher flag bits belong to the
      * multi-memory proposal and are malformed in 2.0. */
+    /* 3.0: bit 6 says a memory index follows, which the multi-memory
+     * feature brought; even an explicit index 0 is refused as that feature
+     * (2.0 calls these flags malformed, so no 2.0 module has them). */
+    if (in->align >= 64 && in->align < 128)
+        return wasm_unsupported(err, at, WASM_FEATURE_MULTI_MEMORY, "memory index in a memarg");
     if (in->align >= 32) return wasm_error(err, WASM_ERR_MALFORMED, at, "malformed memop flags");
     if (!rd_u32(r, &off, err)) return false;
     in->mem_offset = off;
@@ -112,6 +148,7 @@ static bool rd_blocktype(InstrReader *r, BlockType *bt, WasmError *err) {
         bt->kind = BT_EMPTY;
         return true;
     }
+    if (valtype_feature(b)) return wasm_unsupported(err, r->pos, valtype_feature(b), "reference type in a block type");
     if (is_valtype(b)) {
         r->pos++;
         bt->kind = BT_VALUE;
@@ -142,7 +179,22 @@ bool instr_next(InstrReader *r, Instr *in, WasmError *err) {
     } else {
         code = op_plain[b];
     }
-    if (!code) return wasm_error(err, WASM_ERR_MALFORMED, in->offset, "illegal opcode");
+    if (!code) {
+        char what[48];
+        const char *feature = NULL;
+        if (b == 0xFD && r->pos > in->offset + 1) {
+            uint64_t sub = 0;
+            size_t p = in->offset + 1;
+            (void)leb_read(r->bytes, &p, r->end, 32, false, &sub);
+            if (sub >= 0x100 && sub <= 0x113) feature = WASM_FEATURE_RELAXED_SIMD;
+            snprintf(what, sizeof what, "opcode 0xfd %llu", (unsigned long long)sub);
+        } else if (b != 0xFC && b != 0xFD) {
+            feature = plain_feature(b);
+            snprintf(what, sizeof what, "opcode 0x%02x", b);
+        }
+        if (feature) return wasm_unsupported(err, in->offset, feature, what);
+        return wasm_error(err, WASM_ERR_MALFORMED, in->offset, "illegal opcode");
+    }
     in->op = (Opcode)(code - 1);
 
     uint64_t v = 0;
@@ -222,6 +274,7 @@ bool instr_next(InstrReader *r, Instr *in, WasmError *err) {
             size_t at = r->pos;
             uint8_t t = 0;
             if (!rd_byte(r, &t, err)) return false;
+            if (valtype_feature(t)) return wasm_unsupported(err, at, valtype_feature(t), "reference type in select");
             if (!is_valtype(t)) return wasm_error(err, WASM_ERR_MALFORMED, at, "malformed value type");
             if (i == 0) in->select_types[0] = t;
         }
@@ -231,6 +284,9 @@ bool instr_next(InstrReader *r, Instr *in, WasmError *err) {
         size_t at = r->pos;
         uint8_t t = 0;
         if (!rd_byte(r, &t, err)) return false;
+        if (valtype_feature(t)) return wasm_unsupported(err, at, valtype_feature(t), "heap type of ref.null");
+        /* A type index (s33, non-negative): typed function references. */
+        if (t < 0x40) return wasm_unsupported(err, at, WASM_FEATURE_FUNC_REFS, "ref.null of a type index");
         if (t != 0x70 && t != 0x6F)
             return wasm_error(err, WASM_ERR_MALFORMED, at, "malformed reference type");
         in->reftype = t;

@@ -106,7 +106,27 @@ static inline void instr_reader_init(InstrReader *r, const uint8_t *bytes, size_
 
 static inline bool instr_reader_done(const InstrReader *r) { return r->pos >= r->end; }
 
-/* Decode the next instruction; false with a MALFORMED error on bad bytes. */
+/* WebAssembly 3.0 features wasmc does not compile yet.  A module using one
+ * is refused with WASM_ERR_UNSUPPORTED and the message
+ * "unsupported feature NAME: what", NAME from this list, so a test runner
+ * can count it as skipped by feature rather than failed. */
+#define WASM_FEATURE_EXCEPTIONS "exceptions"
+#define WASM_FEATURE_TAIL_CALL "tail-call"
+#define WASM_FEATURE_FUNC_REFS "function-references"
+#define WASM_FEATURE_GC "gc"
+#define WASM_FEATURE_MULTI_MEMORY "multi-memory"
+#define WASM_FEATURE_MEMORY64 "memory64"
+#define WASM_FEATURE_RELAXED_SIMD "relaxed-simd"
+#define WASM_FEATURE_THREADS "threads"
+
+bool wasm_unsupported(WasmError *err, size_t offset, const char *feature, const char *what);
+
+/* The 3.0 feature a value-type byte belongs to (reference types beyond
+ * funcref/externref), or NULL when it is no such byte. */
+const char *valtype_feature(uint8_t b);
+
+/* Decode the next instruction; false with a MALFORMED error on bad bytes
+ * (UNSUPPORTED, see above, for a 3.0 instruction wasmc does not compile). */
 bool instr_next(InstrReader *r, Instr *out, WasmError *err);
 
 /* Fill out[0..br_table_count] with the br_table targets, the default last.

@@ -59,12 +59,16 @@ typedef struct Name {
 } Name;
 
 /* A constant expression (global initialisers, segment offsets, element
- * items).  Wasm 2.0 allows exactly one instruction before `end`. */
+ * items).  Wasm 2.0 allows exactly one instruction before `end`; 3.0 also
+ * i32/i64 add, sub and mul (CONST_EXTENDED).  The kinds' values are the
+ * artifact's wasmc_const_kind. */
 typedef enum ConstExprKind {
     CONST_I32, CONST_I64, CONST_F32, CONST_F64, CONST_V128,
     CONST_REF_NULL,   /* value.type = VT_FUNCREF or VT_EXTERNREF */
     CONST_REF_FUNC,   /* index = function index */
     CONST_GLOBAL_GET, /* index = global index */
+    CONST_EXTENDED,   /* several instructions (3.0 extended constant
+                       * expressions): re-read from offset..end */
 } ConstExprKind;
 
 typedef struct ConstExpr {

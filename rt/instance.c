@@ -28,10 +28,42 @@ static inline wasmc_slot **vm_globals(wasmrt_instance *inst) {
     return (wasmc_slot **)(vmb(inst) + inst->module->desc->layout.globals);
 }
 
+/* An extended constant expression's program (artifact.h).  The stack is
+ * bounded and underflow ends the run, so a damaged program gives a wrong
+ * value, never a fault. */
+static wasmc_slot const_program(wasmrt_instance *inst, const wasmc_const_expr *e) {
+    const wasmc_const_expr *ops = (const wasmc_const_expr *)(uintptr_t)e->value.i64;
+    wasmc_slot stack[WASMC_CONST_STACK];
+    memset(stack, 0, sizeof stack[0]);
+    uint32_t depth = 0;
+    for (uint32_t i = 0; ops && i < e->index; i++) {
+        const wasmc_const_expr *op = &ops[i];
+        if (op->kind >= WASMC_CONST_I32_ADD && op->kind <= WASMC_CONST_I64_MUL) {
+            if (depth < 2) break;
+            wasmc_slot b = stack[--depth], a = stack[depth - 1], r;
+            memset(&r, 0, sizeof r);
+            switch (op->kind) {
+            case WASMC_CONST_I32_ADD: r.i32 = a.i32 + b.i32; break;
+            case WASMC_CONST_I32_SUB: r.i32 = a.i32 - b.i32; break;
+            case WASMC_CONST_I32_MUL: r.i32 = a.i32 * b.i32; break;
+            case WASMC_CONST_I64_ADD: r.i64 = a.i64 + b.i64; break;
+            case WASMC_CONST_I64_SUB: r.i64 = a.i64 - b.i64; break;
+            default: r.i64 = a.i64 * b.i64; break;
+            }
+            stack[depth - 1] = r;
+        } else {
+            if (depth == WASMC_CONST_STACK || op->kind == WASMC_CONST_PROGRAM) break;
+            stack[depth++] = rt_const_eval(inst, op);
+        }
+    }
+    return stack[0];
+}
+
 wasmc_slot rt_const_eval(wasmrt_instance *inst, const wasmc_const_expr *e) {
     wasmc_slot v;
     memset(&v, 0, sizeof v);
     switch (e->kind) {
+    case WASMC_CONST_PROGRAM: v = const_program(inst, e); break;
     case WASMC_CONST_REF_NULL: break;
     case WASMC_CONST_REF_FUNC: v.ref = &vm_funcrefs(inst)[e->index]; break;
     case WASMC_CONST_GLOBAL_GET: v = *vm_globals(inst)[e->index]; break;

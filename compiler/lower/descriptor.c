@@ -147,7 +147,89 @@ static LLVMValueRef cstruct(LowerModule *lm, LLVMTypeRef t, LLVMValueRef *f, uns
     return LLVMConstNamedStruct(t, f, n);
 }
 
+static LLVMValueRef const_expr(LowerModule *lm, const DescTypes *d, const ConstExpr *e);
+
+_Static_assert((int)CONST_EXTENDED == (int)WASMC_CONST_PROGRAM, "ConstExprKind mirrors wasmc_const_kind");
+
+static LLVMValueRef const_op(LowerModule *lm, const DescTypes *d, uint32_t kind, uint8_t type) {
+    LLVMValueRef words[2] = {c64(lm, 0), c64(lm, 0)};
+    LLVMValueRef f[5] = {c32(lm, kind), c32(lm, 0), c8(lm, type), zeros(lm, 7), LLVMConstArray2(lm->t_i64, words, 2)};
+    return cstruct(lm, d->const_expr, f, 5);
+}
+
+/* An extended constant expression (validated: i32/i64 arithmetic over
+ * constants and imported immutable globals).  Folded here when it reads no
+ * global; otherwise a program (WASMC_CONST_PROGRAM) the runtime runs when
+ * it instantiates the module, since imported globals are known only then. */
+static LLVMValueRef extended_const(LowerModule *lm, const DescTypes *d, const ConstExpr *e) {
+    InstrReader r;
+    instr_reader_init(&r, lm->m->bytes, e->offset, e->end);
+    WasmError err;
+    wasm_error_clear(&err);
+    size_t cap = e->end - e->offset, n = 0, depth = 0;
+    LLVMValueRef *ops = malloc(sizeof *ops * (cap ? cap : 1));
+    uint64_t *vals = malloc(sizeof *vals * (cap ? cap : 1));
+    bool reads_global = false;
+    uint8_t type = VT_I32;
+    Instr in;
+    while (ops && vals && instr_next(&r, &in, &err) && in.op != OP_END) {
+        ConstExpr leaf;
+        memset(&leaf, 0, sizeof leaf);
+        uint32_t kind = 0;
+        switch (in.op) {
+        case OP_I32_CONST: leaf.kind = CONST_I32; leaf.type = VT_I32; leaf.value.i32 = in.imm.i32; break;
+        case OP_I64_CONST: leaf.kind = CONST_I64; leaf.type = VT_I64; leaf.value.i64 = in.imm.i64; break;
+        case OP_GLOBAL_GET:
+            leaf.kind = CONST_GLOBAL_GET;
+            leaf.index = in.index;
+            leaf.type = lm->m->globals[in.index].type;
+            reads_global = true;
+            break;
+        case OP_I32_ADD: kind = WASMC_CONST_I32_ADD; break;
+        case OP_I32_SUB: kind = WASMC_CONST_I32_SUB; break;
+        case OP_I32_MUL: kind = WASMC_CONST_I32_MUL; break;
+        case OP_I64_ADD: kind = WASMC_CONST_I64_ADD; break;
+        case OP_I64_SUB: kind = WASMC_CONST_I64_SUB; break;
+        case OP_I64_MUL: kind = WASMC_CONST_I64_MUL; break;
+        default: break; /* the validator admits nothing else */
+        }
+        if (kind) {
+            bool is32 = kind <= WASMC_CONST_I32_MUL;
+            type = is32 ? VT_I32 : VT_I64;
+            uint64_t b = vals[--depth], a = vals[--depth];
+            uint64_t x = kind == WASMC_CONST_I32_ADD || kind == WASMC_CONST_I64_ADD   ? a + b
+                         : kind == WASMC_CONST_I32_SUB || kind == WASMC_CONST_I64_SUB ? a - b
+                                                                                      : a * b;
+            vals[depth++] = is32 ? (uint32_t)x : x;
+            ops[n++] = const_op(lm, d, kind, type);
+        } else {
+            vals[depth++] = leaf.kind == CONST_I32 ? leaf.value.i32 : leaf.value.i64;
+            ops[n++] = const_expr(lm, d, &leaf);
+        }
+    }
+    LLVMValueRef result;
+    if (!reads_global && ops && vals && depth == 1) {
+        ConstExpr folded;
+        memset(&folded, 0, sizeof folded);
+        folded.kind = type == VT_I32 ? CONST_I32 : CONST_I64;
+        folded.type = type;
+        if (type == VT_I32) folded.value.i32 = (uint32_t)vals[0];
+        else folded.value.i64 = vals[0];
+        result = const_expr(lm, d, &folded);
+    } else {
+        LLVMValueRef prog = const_array(lm, d->const_expr, ops, ops ? n : 0, "const_program");
+        LLVMValueRef words[2] = {LLVMConstPtrToInt(prog, lm->t_i64), c64(lm, 0)};
+        LLVMValueRef f[5] = {c32(lm, WASMC_CONST_PROGRAM), c32(lm, ops ? (uint32_t)n : 0), c8(lm, type), zeros(lm, 7),
+                             LLVMConstArray2(lm->t_i64, words, 2)};
+        result = cstruct(lm, d->const_expr, f, 5);
+    }
+    free(ops);
+    free(vals);
+    return result;
+}
+
 static LLVMValueRef const_expr(LowerModule *lm, const DescTypes *d, const ConstExpr *e) {
+    if (e->kind == CONST_EXTENDED) return extended_const(lm, d, e);
     uint64_t lo = 0, hi = 0;
     switch (e->kind) {
     case CONST_I32: case CONST_F32: lo = e->value.i32; break;

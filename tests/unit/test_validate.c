@@ -14,6 +14,12 @@ static void expect_valid(const FbMod *fm) {
     cr_assert_eq(k, WASM_OK, "rejected: %s (kind %d, offset %zu)", err.message, k, err.offset);
 }
 
+static void expect_unsupported(const FbMod *fm, const char *msg) {
+    WasmErrorKind k = fb_check(fm, &err);
+    cr_assert_eq(k, WASM_ERR_UNSUPPORTED, "kind %d (\"%s\") for expected \"%s\"", k, err.message, msg);
+    cr_assert(strncmp(err.message, msg, strlen(msg)) == 0, "got \"%s\", want \"%s\"", err.message, msg);
+}
+
 static void expect_invalid(const FbMod *fm, const char *msg) {
     WasmErrorKind k = fb_check(fm, &err);
     cr_assert_eq(k, WASM_ERR_INVALID, "kind %d (\"%s\") for expected \"%s\"", k, err.message, msg);
@@ -147,9 +153,14 @@ Test(validate, locals_and_globals) {
 
 Test(validate, constant_expressions) {
     FbMod fm;
-    /* global.get of a defined global: only imports are visible in 2.0 */
+    /* global.get of an earlier defined global: invalid in 2.0, valid in
+     * 3.0 (GC proposal), not taken by wasmc yet */
     fb_init(&fm);
     fb_section(&fm, 6, FB(0x02, 0x7F, 0x00, 0x41, 0x00, 0x0B, 0x7F, 0x00, 0x23, 0x00, 0x0B));
+    expect_unsupported(&fm, "unsupported feature gc:");
+    /* of itself or a later one: unknown in both */
+    fb_init(&fm);
+    fb_section(&fm, 6, FB(0x02, 0x7F, 0x00, 0x23, 0x01, 0x0B, 0x7F, 0x00, 0x41, 0x00, 0x0B));
     expect_invalid(&fm, "unknown global");
     /* of an imported mutable global: not constant */
     fb_init(&fm);
@@ -163,8 +174,22 @@ Test(validate, constant_expressions) {
     expect_valid(&fm);
     /* non-constant instruction */
     fb_init(&fm);
-    fb_section(&fm, 6, FB(0x01, 0x7F, 0x00, 0x41, 0x00, 0x41, 0x00, 0x6A, 0x0B));
+    fb_section(&fm, 6, FB(0x01, 0x7F, 0x00, 0x41, 0x00, 0x41, 0x01, 0x6D, 0x0B)); /* i32.div_s */
     expect_invalid(&fm, "constant expression required");
+    /* extended constant expressions (3.0): i32/i64 add, sub, mul */
+    fb_init(&fm);
+    fb_section(&fm, 6, FB(0x01, 0x7F, 0x00, 0x41, 0x02, 0x41, 0x03, 0x6C, 0x41, 0x01, 0x6B, 0x0B));
+    expect_valid(&fm);
+    fb_init(&fm);
+    fb_section(&fm, 2, FB(0x01, 0x01, 'm', 0x01, 'g', 0x03, 0x7E, 0x00));
+    fb_section(&fm, 6, FB(0x01, 0x7E, 0x00, 0x23, 0x00, 0x42, 0x08, 0x7C, 0x0B)); /* g + 8 */
+    expect_valid(&fm);
+    fb_init(&fm);
+    fb_section(&fm, 6, FB(0x01, 0x7F, 0x00, 0x41, 0x00, 0x42, 0x00, 0x6A, 0x0B)); /* i32 + i64 */
+    expect_invalid(&fm, "type mismatch");
+    fb_init(&fm);
+    fb_section(&fm, 6, FB(0x01, 0x7E, 0x00, 0x41, 0x00, 0x41, 0x00, 0x6A, 0x0B)); /* i32 result, i64 global */
+    expect_invalid(&fm, "type mismatch");
     /* two values */
     fb_init(&fm);
     fb_section(&fm, 6, FB(0x01, 0x7F, 0x00, 0x41, 0x00, 0x41, 0x00, 0x0B));
@@ -223,7 +248,7 @@ Test(validate, memories) {
     expect_invalid(&fm, "size minimum must not be greater than maximum");
     fb_init(&fm);
     fb_section(&fm, 5, FB(0x02, 0x00, 0x00, 0x00, 0x00));
-    expect_invalid(&fm, "multiple memories");
+    expect_unsupported(&fm, "unsupported feature multi-memory:");
     fb_init(&fm);
     fb_section(&fm, 4, FB(0x01, 0x70, 0x01, 0x03, 0x02));
     expect_invalid(&fm, "size minimum must not be greater than maximum");

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <ftw.h>
 #include <limits.h>
 #include <poll.h>
@@ -39,7 +40,9 @@ static const char usage[] =
     "  --bounds-checks     compile with explicit bounds checks instead of guard pages\n"
     "  -O0 .. -O3          optimisation level (default -O2)\n"
     "  --target=TRIPLE     compile for TRIPLE (x86_64-linux-gnu, aarch64-linux-gnu); a foreign\n"
-    "                      target runs under qemu (needs build/aarch64, tools/build-aarch64-rt.sh)\n"
+    "                      target runs under qemu (needs build/aarch64, tools/build-aarch64-rt.sh);\n"
+    "                      without them wast-run refuses to start (exit status 2)\n"
+    "  --compile-only      check and compile every module, skip everything that executes\n"
     "  -j N, --jobs=N      files run at once (default: number of cores)\n"
     "  --strict            also require malformed/invalid/unlinkable message texts to match\n"
     "  --timeout=SEC       per-file time limit (default 600)\n"
@@ -52,6 +55,9 @@ static const char usage[] =
     "  --known-failures=FILE  results FILE lists as SCRIPT:LINE (paths relative to FILE's\n"
     "                      folder) that fail are counted as known failures, not failures;\n"
     "                      one that passes is a failure (the list must shrink with fixes)\n"
+    "  --groups=FILE       also print passed/failed/skipped per group of scripts; FILE's lines\n"
+    "                      are 'GROUP PATTERN...' (shell patterns on the script's file name,\n"
+    "                      first match wins; unmatched scripts form the group 'other')\n"
     "  -v                  show every failure and the reasons for skips\n";
 
 /* ---- Per-file bookkeeping in the parent --------------------------------- */
@@ -130,6 +136,82 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 static void remove_tree(const char *dir) {
     if (dir[0]) nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- Skips by feature, results by group ---------------------------------- */
+
+/* Results skipped because the compiler refused a feature it does not
+ * implement: its error says "unsupported feature NAME: ..." (compiler/instr.h). */
+typedef struct FeatureCount {
+    char name[48];
+    unsigned long skipped;
+} FeatureCount;
+static FeatureCount features[32];
+static size_t num_features;
+static unsigned long skipped_other_feature;
+
+static void count_feature_skip(const char *detail) {
+    const char *p = strstr(detail, "unsupported feature ");
+    if (!p) return;
+    p += strlen("unsupported feature ");
+    size_t n = strcspn(p, ": ");
+    if (n == 0 || n >= sizeof features[0].name) return;
+    for (size_t i = 0; i < num_features; i++)
+        if (strlen(features[i].name) == n && memcmp(features[i].name, p, n) == 0) {
+            features[i].skipped++;
+            return;
+        }
+    if (num_features == sizeof features / sizeof features[0]) {
+        skipped_other_feature++;
+        return;
+    }
+    memcpy(features[num_features].name, p, n);
+    features[num_features].name[n] = 0;
+    features[num_features++].skipped = 1;
+}
+
+typedef struct Group {
+    char *name;
+    char **patterns;
+    size_t num_patterns;
+    unsigned long passed, failed, skipped, files;
+} Group;
+static Group *groups;
+static size_t num_groups;
+
+static bool load_groups(const char *list) {
+    FILE *in = fopen(list, "r");
+    if (!in) {
+        fprintf(stderr, "wast-run: error: cannot read %s: %s\n", list, strerror(errno));
+        return false;
+    }
+    char line[4096];
+    while (fgets(line, sizeof line, in)) {
+        line[strcspn(line, "#\r\n")] = 0;
+        char *save = NULL, *tok = strtok_r(line, " \t", &save);
+        if (!tok) continue;
+        Group *g;
+        groups = xrealloc(groups, (num_groups + 1) * sizeof *groups);
+        g = &groups[num_groups++];
+        memset(g, 0, sizeof *g);
+        g->name = xstrdup(tok);
+        while ((tok = strtok_r(NULL, " \t", &save))) {
+            g->patterns = xrealloc(g->patterns, (g->num_patterns + 1) * sizeof *g->patterns);
+            g->patterns[g->num_patterns++] = xstrdup(tok);
+        }
+    }
+    fclose(in);
+    groups = xrealloc(groups, (num_groups + 1) * sizeof *groups);
+    memset(&groups[num_groups], 0, sizeof *groups);
+    groups[num_groups++].name = xstrdup("other");
+    return true;
+}
+
+static Group *group_of(const char *base) {
+    for (size_t i = 0; i + 1 < num_groups; i++)
+        for (size_t k = 0; k < groups[i].num_patterns; k++)
+            if (fnmatch(groups[i].patterns[k], base, 0) == 0) return &groups[i];
+    return &groups[num_groups - 1];
 }
 
 /* ---- Records from the child ------------------------------------------- */
@@ -267,6 +349,7 @@ static void handle_record(FileRun *f, char *rec) {
     }
     case 'S':
         f->skipped++;
+        count_feature_skip(detail);
         if (strcmp(cmd, "wast2json") == 0 && !f->file_note) {
             char note[WAST_RECORD_MAX + 32];
             snprintf(note, sizeof note, " (%s)", detail);
@@ -518,7 +601,8 @@ int main(int argc, char **argv) {
     if (!w2j_args || !files) return 2;
     size_t num_w2j = 0, num_files = 0;
     const char *skip_listed = NULL, *skip_all = NULL;
-    static char no_exec[200];
+    const char *target_arch = NULL;
+    bool compile_only = false;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -540,21 +624,9 @@ int main(int argc, char **argv) {
                 return 2;
             }
             so->compile.target_triple = a + 9;
-            static char remote_exec[PATH_MAX];
-            char remote_why[PATH_MAX + 100] = "";
-            if (strcmp(arch, host_arch()) != 0 &&
-                wast_remote_available(arch, remote_exec, sizeof remote_exec, remote_why, sizeof remote_why)) {
-                /* Run under emulation (remote.c). */
-                cfg.file.remote = wast_remote_run;
-                cfg.file.remote_exec = remote_exec;
-            } else if (strcmp(arch, host_arch()) != 0) {
-                fprintf(stderr, "wast-run: --target=%s: %s\n", a + 9, remote_why);
-                so->execute = false;
-                snprintf(no_exec, sizeof no_exec, "running %s artifacts on this host is not yet supported", a + 9);
-                so->no_exec_reason = no_exec;
-                fprintf(stderr, "wast-run: --target=%s: execution not yet supported; modules are compiled, "
-                        "execution results are skipped\n", a + 9);
-            }
+            target_arch = arch;
+        } else if (strcmp(a, "--compile-only") == 0) {
+            compile_only = true;
         } else if (strcmp(a, "-j") == 0 || strncmp(a, "-j", 2) == 0 || strncmp(a, "--jobs=", 7) == 0) {
             const char *n = strcmp(a, "-j") == 0 ? (i + 1 < argc ? argv[++i] : "") : a[1] == 'j' ? a + 2 : a + 7;
             if (!parse_uint(n, 1024, &v) || v == 0) {
@@ -588,6 +660,8 @@ int main(int argc, char **argv) {
             }
         } else if (strncmp(a, "--known-failures=", 17) == 0) {
             if (!load_known(a + 17)) return 2;
+        } else if (strncmp(a, "--groups=", 9) == 0) {
+            if (!load_groups(a + 9)) return 2;
         } else if (strncmp(a, "--skip-all=", 11) == 0) {
             skip_all = a + 11;
         } else if (strcmp(a, "-v") == 0) {
@@ -600,6 +674,22 @@ int main(int argc, char **argv) {
         }
     }
     cfg.file.wast2json_args = w2j_args;
+    if (compile_only) {
+        so->execute = false;
+        so->no_exec_reason = "--compile-only";
+    } else if (target_arch && strcmp(target_arch, host_arch()) != 0) {
+        /* A foreign target runs under emulation (remote.c), or not at all:
+         * a run that silently skipped every execution would look green. */
+        static char remote_exec[PATH_MAX];
+        char remote_why[PATH_MAX + 100] = "";
+        if (!wast_remote_available(target_arch, remote_exec, sizeof remote_exec, remote_why, sizeof remote_why)) {
+            fprintf(stderr, "wast-run: error: --target=%s cannot run here: %s; "
+                    "or pass --compile-only to only check and compile\n", so->compile.target_triple, remote_why);
+            return 2;
+        }
+        cfg.file.remote = wast_remote_run;
+        cfg.file.remote_exec = remote_exec;
+    }
     if (num_files == 0) {
         fprintf(stderr, "wast-run: error: no input files\n%s", usage);
         return 2;
@@ -683,6 +773,13 @@ int main(int argc, char **argv) {
             total_f += f->failed;
             total_s += f->skipped;
             total_k += f->known;
+            if (num_groups) {
+                Group *g = group_of(base_name(f->path));
+                g->passed += f->passed;
+                g->failed += f->failed;
+                g->skipped += f->skipped;
+                g->files++;
+            }
         }
     }
     if (interrupted) {
@@ -695,6 +792,13 @@ int main(int argc, char **argv) {
         fputs("wast-run: interrupted\n", stderr);
         return 130;
     }
+    for (size_t i = 0; i < num_groups; i++)
+        if (groups[i].files)
+            printf("group %s: %lu passed, %lu failed, %lu skipped (%lu files)\n", groups[i].name, groups[i].passed,
+                   groups[i].failed, groups[i].skipped, groups[i].files);
+    for (size_t i = 0; i < num_features; i++)
+        printf("skipped by unsupported feature %s: %lu\n", features[i].name, features[i].skipped);
+    if (skipped_other_feature) printf("skipped by other unsupported features: %lu\n", skipped_other_feature);
     if (total_k) printf("%lu known failures (listed in %s)\n", total_k, known_file);
     printf("%lu passed, %lu failed, %lu skipped\n", total_p, total_f, total_s);
     for (size_t i = 0; i < num_files; i++) free_file(&runs[i]);

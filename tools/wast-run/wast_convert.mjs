@@ -15,6 +15,41 @@ const fail = (msg) => {
 
 const isAtom = (n, text) => n && n.kind === 'atom' && (text === undefined || n.text === text);
 const isId = (n) => n && n.kind === 'atom' && n.text.startsWith('$');
+
+// An identifier as the script means it: $"abc" and $abc are the same name
+// (3.0's quoted identifiers), so both spell as $abc.
+export function idName(n) {
+  const t = n.text;
+  if (!t.startsWith('$"')) return t;
+  return '$' + decodeQuoted(t.slice(1));
+}
+
+// A string token's text ("..." with escapes) decoded, as UTF-8 text.
+function decodeQuoted(text) {
+  const b = Buffer.from(text, 'utf8');
+  const out = [];
+  const simple = { t: 9, n: 10, r: 13, '"': 0x22, "'": 0x27, '\\': 0x5c };
+  for (let i = 1; i < b.length - 1; i++) {
+    if (b[i] !== 0x5c) {
+      out.push(b[i]);
+      continue;
+    }
+    const e = String.fromCharCode(b[i + 1]);
+    if (e in simple) {
+      out.push(simple[e]);
+      i++;
+    } else if (e === 'u') {
+      const close = b.indexOf(0x7d, i);
+      const cp = parseInt(b.subarray(i + 3, close).toString('latin1').replace(/_/g, ''), 16);
+      out.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+      i = close;
+    } else {
+      out.push(parseInt(b.subarray(i + 1, i + 3).toString('latin1'), 16));
+      i += 2;
+    }
+  }
+  return Buffer.from(out).toString('utf8');
+}
 const isList = (n, head) => n && n.kind === 'list' && (head === undefined || isAtom(n.items[0], head));
 
 function utf8(bytes, what) {
@@ -142,6 +177,12 @@ const INT_TYPES = {
   'u32.const': ['u32', 32, false], 's32.const': ['s32', 32, true],
   'u64.const': ['u64', 64, false], 's64.const': ['s64', 64, true],
 };
+// Heap types of (ref.null HT): the JSON type of the null each one is.
+const NULL_TYPES = {
+  func: 'funcref', extern: 'externref', any: 'anyref', eq: 'eqref', i31: 'i31ref', struct: 'structref',
+  array: 'arrayref', none: 'nullref', nofunc: 'nullfuncref', noextern: 'nullexternref', exn: 'exnref',
+  noexn: 'nullexnref',
+};
 const LANES = { i8x16: ['i8', 16], i16x8: ['i16', 8], i32x4: ['i32', 4], i64x2: ['i64', 2], f32x4: ['f32', 4], f64x2: ['f64', 2] };
 
 class ValueReader {
@@ -214,10 +255,30 @@ class ValueReader {
         });
         return { type: 'v128', lane_type: lane, value: lanes };
       }
-      case 'ref.null':
+      case 'ref.null': {
         noMore(1);
+        // (ref.null) alone: a null of any type (3.0 results)
+        if (args.length === 0) {
+          if (!this.allowPatterns) fail('ref.null needs a heap type in an argument');
+          return { type: 'refnull' };
+        }
         if (!isAtom(args[0])) fail('ref.null needs a heap type');
-        return { type: args[0].text === 'func' || args[0].text === 'funcref' ? 'funcref' : 'externref', value: 'null' };
+        const ht = args[0].text.replace(/ref$/, '');
+        if (!(ht in NULL_TYPES)) fail(`ref.null: unknown heap type '${args[0].text}'`);
+        return { type: NULL_TYPES[ht], value: 'null' };
+      }
+      case 'ref.host':
+        noMore(1);
+        if (!isAtom(args[0])) fail('ref.host needs a number');
+        return { type: 'anyref', value: intOfWidth(args[0].text, 64, false).toString() };
+      case 'ref.any': case 'ref.eq': case 'ref.i31': case 'ref.struct': case 'ref.array': case 'ref.exn':
+        if (!this.allowPatterns) fail(`${kw} cannot be an argument`);
+        if (args.length > 1) fail(`${kw}: unexpected extra arguments`);
+        return { type: kw.slice(4) + 'ref' };
+      case 'either':
+        if (!this.allowPatterns) fail('either is only allowed in expected results');
+        if (!args.length) fail('either needs alternatives');
+        return { type: 'either', values: args.map((a) => this.value(a)) };
       case 'ref.extern':
         noMore(1);
         if (args.length === 0) {
@@ -295,7 +356,11 @@ function readModuleForm(src, n) {
     form.definition = true;
     i++;
   }
-  if (isId(n.items[i])) form.name = n.items[i++].text;
+  let nameText = null;
+  if (isId(n.items[i])) {
+    nameText = n.items[i].text;
+    form.name = idName(n.items[i++]);
+  }
   if (isAtom(n.items[i], 'binary') || isAtom(n.items[i], 'quote')) {
     form.encoding = n.items[i++].text;
     const parts = n.items.slice(i);
@@ -305,11 +370,43 @@ function readModuleForm(src, n) {
     else form.text = `(${kind} ${bytes.toString('utf8')})`;
   } else {
     // The form's own text, without `definition` (not wat syntax).
+    const whole = asciiText(src, n);
     const restStart = i < n.items.length ? n.items[i].start : n.end - 1;
-    form.text = `(${kind}${form.name ? ' ' + form.name : ''} ${src.subarray(restStart, n.end).toString('utf8')}`;
+    // (the part before restStart holds no string, so it is the same in both)
+    const rest = whole.slice(src.subarray(n.start, restStart).toString('utf8').length);
+    form.text = `(${kind}${nameText ? ' ' + nameText : ''} ${rest}`;
   }
   return form;
 }
+
+// The form's source text with every string holding non-ASCII bytes written
+// as \hh escapes: the wasm-tools lexer refuses some characters raw (e.g.
+// invisible or bidirectional ones in names.wast's export names) that the
+// spec allows in strings, and accepts them escaped.
+function asciiText(src, n) {
+  const strings = [];
+  const walk = (x) => {
+    if (x.kind === 'string') {
+      if (x.bytes.some((b) => b >= 0x80)) strings.push(x);
+    } else if (x.kind === 'list') {
+      x.items.forEach(walk);
+    }
+  };
+  walk(n);
+  if (!strings.length) return src.subarray(n.start, n.end).toString('utf8');
+  let out = '';
+  let pos = n.start;
+  for (const x of strings) {
+    out += src.subarray(pos, x.start).toString('utf8');
+    out += '"' + [...x.bytes].map((b) => '\\' + b.toString(16).padStart(2, '0')).join('') + '"';
+    pos = x.end;
+  }
+  return out + src.subarray(pos, n.end).toString('utf8');
+}
+
+// Module fields written at the top of a script: together, one module.
+const MODULE_FIELDS = new Set(['type', 'rec', 'import', 'func', 'table', 'memory', 'global', 'tag', 'export',
+  'start', 'elem', 'data']);
 
 function isModuleForm(n) {
   return isList(n) && (isAtom(n.items[0], 'component') || isAtom(n.items[0], 'module')) && !isAtom(n.items[1], 'instance');
@@ -337,7 +434,7 @@ export function convertScript(src, forms, { parse, addFile, sourceFilename }) {
     if (!isList(n, 'invoke') && !isList(n, 'get')) fail('expected (invoke ...) or (get ...)');
     const items = n.items.slice(1);
     const a = { type: n.items[0].text };
-    if (isId(items[0])) a.module = items.shift().text;
+    if (isId(items[0])) a.module = idName(items.shift());
     if (!items[0] || items[0].kind !== 'string') fail(`${a.type} needs an export name`);
     a.field = items.shift().bytes.toString('utf8');
     if (a.type === 'invoke') {
@@ -372,9 +469,28 @@ export function convertScript(src, forms, { parse, addFile, sourceFilename }) {
     cmd.module_type = 'binary';
   };
 
-  for (const n of forms) {
+  for (let f = 0; f < forms.length; f++) {
+    const n = forms[f];
     const line = lineOf(src, n.start);
     const head = isAtom(n.items[0]) ? n.items[0].text : '?';
+    if (MODULE_FIELDS.has(head)) {
+      // An inline module: this field and the ones right after it.
+      let last = f;
+      while (last + 1 < forms.length && isAtom(forms[last + 1].items[0]) && MODULE_FIELDS.has(forms[last + 1].items[0].text))
+        last++;
+      const cmd = { type: 'module', line };
+      try {
+        const text = '(module ' + forms.slice(f, last + 1).map((x) => asciiText(src, x)).join(' ') + ')';
+        cmd.filename = encode({ component: false, encoding: 'text', text });
+        cmd.module_type = 'binary';
+      } catch (e) {
+        if (!(e instanceof ConvertError)) throw e;
+        cmd.skip = e.message;
+      }
+      commands.push(cmd);
+      f = last;
+      continue;
+    }
     const cmd = { type: head, line };
     try {
       if (isList(n, 'component') || isList(n, 'module')) {
@@ -382,8 +498,8 @@ export function convertScript(src, forms, { parse, addFile, sourceFilename }) {
           // (component instance $i $Def)
           if (!isId(n.items[2]) || !isId(n.items[3])) fail(`(${head} instance $name $definition)`);
           cmd.type = 'module_instance';
-          cmd.instance = n.items[2].text;
-          cmd.module = n.items[3].text;
+          cmd.instance = idName(n.items[2]);
+          cmd.module = idName(n.items[3]);
           if (head === 'component') cmd.component = true;
         } else {
           const form = readModuleForm(src, n);
@@ -395,7 +511,7 @@ export function convertScript(src, forms, { parse, addFile, sourceFilename }) {
         }
       } else if (head === 'register') {
         cmd.as = message(n.items[1], 'register');
-        if (isId(n.items[2])) cmd.name = n.items[2].text;
+        if (isId(n.items[2])) cmd.name = idName(n.items[2]);
       } else if (head === 'invoke' || head === 'get') {
         cmd.type = 'action';
         cmd.action = action(n, cmd, false);
@@ -403,6 +519,8 @@ export function convertScript(src, forms, { parse, addFile, sourceFilename }) {
         cmd.action = action(n.items[1], cmd, false);
         const r = new ValueReader(floats, cmd, true);
         cmd.expected = n.items.slice(2).map((v) => r.value(v));
+      } else if (head === 'assert_exception') {
+        cmd.action = action(n.items[1], cmd, false);
       } else if (head === 'assert_trap' || head === 'assert_exhaustion') {
         if (isModuleForm(n.items[1])) {
           cmd.type = 'assert_uninstantiable';

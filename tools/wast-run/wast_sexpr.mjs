@@ -7,8 +7,8 @@
 // Nodes:  {kind: 'list',   items, start, end}   end is one past ')'
 //         {kind: 'atom',   text,  start, end}   ($"quoted ids" included)
 //         {kind: 'string', bytes, start, end}   bytes: a Buffer
-// Top-level annotations `(@name ...)` are dropped; inside a form they stay
-// ordinary lists (the parser reads them from the text anyway).
+// Annotations `(@name ...)` are dropped from the tree at every depth (the
+// parser reads them from a form's text anyway).
 
 export class SexprError extends Error {
   constructor(message, offset) {
@@ -20,11 +20,24 @@ export class SexprError extends Error {
 const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const HEX = /^[0-9a-fA-F]$/;
 
-// 1-based line of a byte offset.
+// 1-based line of a byte offset.  The newline offsets of the last source
+// are kept, so a script's thousands of commands cost one scan, not one each.
+let lineCache = { src: null, newlines: [] };
 export function lineOf(src, offset) {
-  let line = 1;
-  for (let i = 0; i < offset && i < src.length; i++) if (src[i] === 0x0a) line++;
-  return line;
+  if (lineCache.src !== src) {
+    const newlines = [];
+    for (let i = src.indexOf(0x0a); i >= 0; i = src.indexOf(0x0a, i + 1)) newlines.push(i);
+    lineCache = { src, newlines };
+  }
+  const nl = lineCache.newlines;
+  let lo = 0;
+  let hi = nl.length; // count of newlines before offset
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nl[mid] < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo + 1;
 }
 
 // Reads a string literal starting at src[pos] === '"'; returns [bytes, end].
@@ -95,8 +108,11 @@ function skipSpace(src, pos) {
   }
 }
 
-function isAtomEnd(c) {
-  return c === undefined || SPACE.has(c) || c === 0x28 || c === 0x29 || c === 0x22 || c === 0x3b;
+// A lone ';' is part of a token (the 3.0 lexer's `reserved` tokens, seen in
+// annotations); only ';;' starts a comment.
+function isAtomEnd(src, pos) {
+  const c = src[pos];
+  return c === undefined || SPACE.has(c) || c === 0x28 || c === 0x29 || c === 0x22 || (c === 0x3b && src[pos + 1] === 0x3b);
 }
 
 // Reads every top-level form of src (a Buffer).
@@ -117,8 +133,11 @@ export function readSexprs(src) {
       node.end = pos + 1;
       pos++;
       const isAnnotation = node.items[0]?.kind === 'atom' && node.items[0].text.startsWith('@');
+      // Annotations are left out of the tree, at any depth (a form's text
+      // still holds them, for the parser): `((@a) module (@a) $m ...)`.
+      if (isAnnotation) continue;
       if (stack.length) stack[stack.length - 1].items.push(node);
-      else if (!isAnnotation) top.push(node);
+      else top.push(node);
     } else {
       let node;
       if (c === 0x22) {
@@ -127,7 +146,7 @@ export function readSexprs(src) {
         pos = end;
       } else {
         const start = pos;
-        while (!isAtomEnd(src[pos])) pos++;
+        while (!isAtomEnd(src, pos)) pos++;
         // $"..." : an identifier written as a string
         if (src[pos] === 0x22 && pos === start + 1 && src[start] === 0x24) pos = readString(src, pos)[1];
         node = { kind: 'atom', text: src.subarray(start, pos).toString('utf8'), start, end: pos };

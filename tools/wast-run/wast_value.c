@@ -136,6 +136,20 @@ bool wast_value_parse(const JsonValue *v, bool allow_patterns, WastValue *out, c
     memset(out, 0, sizeof *out);
     const char *ts = json_get_string(v, "type", NULL);
     if (!ts) return verr(err, n, "value without a type");
+    /* 3.0's typeless null, and the bottom types' nulls of the two reference
+     * types wasmc has (their only value is null). */
+    if (strcmp(ts, "refnull") == 0) {
+        if (!allow_patterns) return verr(err, n, "a null of no type cannot be an argument");
+        out->type = WAST_FUNCREF;
+        out->pattern = WAST_PAT_REF_NULL_ANY;
+        out->of.ref.is_null = true;
+        return true;
+    }
+    if (strcmp(ts, "nullfuncref") == 0 || strcmp(ts, "nullexternref") == 0) {
+        out->type = ts[4] == 'f' ? WAST_FUNCREF : WAST_EXTERNREF;
+        out->of.ref.is_null = true;
+        return true;
+    }
     if (!type_from_name(ts, &out->type) || out->type == WAST_LANE_I8 || out->type == WAST_LANE_I16)
         return verr(err, n, "unknown value type '%s'", ts);
     if (out->type == WAST_V128) return parse_v128(v, allow_patterns, out, err, n);
@@ -229,6 +243,11 @@ static bool bits_match(uint8_t pattern, bool is_float, unsigned bits, uint64_t w
     }
 }
 
+bool wast_value_type_fits(const WastValue *e, uint8_t type) {
+    if (e->pattern == WAST_PAT_REF_NULL_ANY) return type == WAST_FUNCREF || type == WAST_EXTERNREF;
+    return e->type == type;
+}
+
 bool wast_value_matches(const WastValue *e, const wasmrt_val *got) {
     if (e->pattern == WAST_PAT_ANY) return true;
     switch (e->type) {
@@ -254,6 +273,7 @@ bool wast_value_matches(const WastValue *e, const wasmrt_val *got) {
         return true;
     }
     case WAST_FUNCREF:
+        if (e->pattern == WAST_PAT_REF_NULL_ANY) return got->of.ref == NULL;
         if (e->pattern == WAST_PAT_REF_NONNULL) return got->of.ref != NULL;
         return got->of.ref == NULL; /* only null can be written in a script */
     case WAST_EXTERNREF:

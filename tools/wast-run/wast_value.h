@@ -37,6 +37,7 @@ typedef enum WastPattern {
     WAST_PAT_NAN_ARITHMETIC, /* any NaN with the quiet bit set */
     WAST_PAT_ANY,            /* no value given (assert_trap's result types) */
     WAST_PAT_REF_NONNULL,    /* funcref: any non-null reference */
+    WAST_PAT_REF_NULL_ANY,   /* (ref.null) without a heap type: a null of any reference type */
 } WastPattern;
 
 typedef struct WastValue {
@@ -68,6 +69,10 @@ void *wast_host_ref(uint64_t id);
 
 /* Does got (of the type the callee declared) satisfy expected? */
 bool wast_value_matches(const WastValue *expected, const wasmrt_val *got);
+
+/* Does a result of declared type `type` have expected's type?  (A typeless
+ * null pattern fits every reference type.) */
+bool wast_value_type_fits(const WastValue *expected, uint8_t type);
 
 /* NaN classes of raw float bits. */
 bool wast_f32_is_canonical_nan(uint32_t bits);

@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#define WASMC_FORMAT_VERSION 4u
+#define WASMC_FORMAT_VERSION 5u
 #define WASMC_DESCRIPTOR_MAGIC 0x434D5357u /* "WSMC" little-endian */
 #define WASMC_DESCRIPTOR_SYMBOL "wasmc_descriptor"
 #define WASMC_TRAILER_MAGIC "WASMCAF1"     /* 8 bytes, no NUL */
@@ -314,7 +314,16 @@ typedef enum wasmc_const_kind {
     WASMC_CONST_I32, WASMC_CONST_I64, WASMC_CONST_F32, WASMC_CONST_F64,
     WASMC_CONST_V128, WASMC_CONST_REF_NULL, WASMC_CONST_REF_FUNC,
     WASMC_CONST_GLOBAL_GET,
+    /* An extended constant expression (3.0): `index` operations at the
+     * address held in value.i64 (an array of wasmc_const_expr), run in
+     * order on a stack: a kind above pushes its value, an arithmetic kind
+     * below pops two and pushes the result.  The compiler keeps the stack
+     * within WASMC_CONST_STACK values and the operations' types straight. */
+    WASMC_CONST_PROGRAM,
+    WASMC_CONST_I32_ADD, WASMC_CONST_I32_SUB, WASMC_CONST_I32_MUL,
+    WASMC_CONST_I64_ADD, WASMC_CONST_I64_SUB, WASMC_CONST_I64_MUL,
 } wasmc_const_kind;
+#define WASMC_CONST_STACK 64u
 
 typedef struct wasmc_const_expr {
     uint32_t kind;                 /* wasmc_const_kind */

@@ -194,3 +194,55 @@ test('the CLI writes the JSON and one .wasm per module form', needParser, () => 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// ---- WebAssembly 3.0 script syntax ------------------------------------------
+
+test('reader: a lone ";" is part of a token and annotations leave the tree at any depth', () => {
+  const forms = readSexprs(Buffer.from('(@a , ; ] [ }} ;)\n((@a) module (@b x) $m (x ;y))'));
+  assert.equal(forms.length, 1);
+  assert.deepEqual(forms[0].items.map((n) => n.text ?? 'list'), ['module', '$m', 'list']);
+  assert.deepEqual(forms[0].items[2].items.map((n) => n.text), ['x', ';y']);
+});
+
+test('3.0: quoted identifiers name the same module as plain ones', { ...needParser }, () => {
+  const { commands } = convert('(module $"m\\41" (func (export "f")))\n(invoke $mA "f")\n(register "r" $"mA")');
+  assert.equal(commands[0].name, '$mA');
+  assert.equal(commands[1].action.module, '$mA');
+  assert.equal(commands[2].name, '$mA');
+});
+
+test('3.0: module definition and instance, bare module fields as one module', { ...needParser }, () => {
+  const { commands } = convert('(module definition $D (func))\n(module instance $I $D)\n(func) (memory 0) (func (export "f"))');
+  assert.deepEqual(commands.map((c) => c.type), ['module_definition', 'module_instance', 'module']);
+  assert.equal(commands[1].instance, '$I');
+  assert.equal(commands[1].module, '$D');
+  assert.equal(commands[2].line, 3);
+  assert.ok(!commands[2].skip);
+});
+
+test('3.0: either, typeless and typed nulls, new reference results, assert_exception', { ...needParser }, () => {
+  const { commands } = convert(
+    '(module (func (export "f")))\n' +
+    '(assert_return (invoke "f") (either (i32.const 1) (i32.const 2)) (ref.null) (ref.null nofunc) (ref.i31) (ref.host 3))\n' +
+    '(assert_exception (invoke "f"))');
+  assert.deepEqual(commands[1].expected, [
+    { type: 'either', values: [{ type: 'i32', value: '1' }, { type: 'i32', value: '2' }] },
+    { type: 'refnull' },
+    { type: 'nullfuncref', value: 'null' },
+    { type: 'i31ref' },
+    { type: 'anyref', value: '3' },
+  ]);
+  assert.equal(commands[2].type, 'assert_exception');
+  assert.equal(commands[2].action.field, 'f');
+});
+
+test('3.0: either and typeless nulls are not arguments', { ...needParser }, () => {
+  const { commands } = convert('(module (func (export "f") (param i32)))\n(invoke "f" (either (i32.const 1)))\n(invoke "f" (ref.null))');
+  assert.match(commands[1].skip, /either is only allowed in expected results/);
+  assert.match(commands[2].skip, /needs a heap type in an argument/);
+});
+
+test('3.0: strings with characters the parser refuses raw are passed escaped', { ...needParser }, () => {
+  const { commands } = convert('(module (func (export "\u200b\u2060") (result i32) (i32.const 1)))');
+  assert.ok(!commands[0].skip, commands[0].skip);
+});
