@@ -592,6 +592,28 @@ static bool push_def(Reader *r, Component *c, uint32_t *cap, CDef **out) {
     return true;
 }
 
+static int cmp_import_names(const void *a, const void *b) {
+    const Import *x = *(const Import *const *)a, *y = *(const Import *const *)b;
+    int c = strcmp(x->module.str, y->module.str);
+    return c ? c : strcmp(x->field.str, y->field.str);
+}
+
+/* Core wasm allows two imports of one module:field; a component does not,
+ * since the two-level names mangle into one single-level name (Binary.md). */
+static bool core_imports_unique(Reader *r, const Module *m, size_t at) {
+    if (m->num_imports < 2) return true;
+    const Import **v = malloc(m->num_imports * sizeof *v);
+    if (!v) return wasm_error(r->err, WASM_ERR_LIMIT, at, "out of memory");
+    for (uint32_t i = 0; i < m->num_imports; i++) v[i] = &m->imports[i];
+    qsort(v, m->num_imports, sizeof *v, cmp_import_names);
+    bool ok = true;
+    for (uint32_t i = 1; i < m->num_imports && ok; i++)
+        if (cmp_import_names(&v[i - 1], &v[i]) == 0)
+            ok = INVALID(r, at, "duplicate import name `%s:%s`", v[i]->module.str, v[i]->field.str);
+    free(v);
+    return ok;
+}
+
 static bool rd_core_module(Reader *r, size_t size) {
     CFile *f = r->f;
     size_t start = r->pos;
@@ -608,6 +630,7 @@ static bool rd_core_module(Reader *r, size_t size) {
         if (e.offset != WASM_NO_OFFSET) r->err->offset = e.offset + start;
         return false;
     }
+    if (!core_imports_unique(r, &cm->m, start)) return false;
     r->pos = start + size;
     return true;
 }
