@@ -48,6 +48,10 @@ typedef struct ct_lowered {
     const ct_def *def;              /* a host callee (NULL: unknown import) */
     const char *import_name;
     uint32_t callee;                /* a lifted callee */
+    /* This core function as a wasmrt_func, for a component that lifts it
+     * (or uses it as realloc, post-return or destructor) directly. */
+    wasmc_functype direct_type;
+    wasmc_funcref direct_ref;
 } ct_lowered;
 
 typedef struct ct_lifted {
@@ -392,11 +396,35 @@ static void resource_thunk(void *env, void *caller, wasmc_slot *slots) {
 
 /* ---- instantiation ---- */
 
+/* rt_enter's entry for a core function that is one of the thunks above
+ * rather than a module's: it runs as host code (a fault in it is the
+ * host's, never the guest's trap); its traps unwind to rt_enter. */
+static void direct_entry(void *code, void *vmctx, wasmc_slot *slots) {
+    (void)code;
+    ct_lowered *lw = vmctx;
+    int saved_in_guest = rt_tls.in_guest;
+    struct rt_host_call *saved_host = rt_tls.host;
+    rt_tls.in_guest = 0;
+    rt_tls.host = NULL;   /* not a module's import: no import to name */
+    lw->entry.host_fn(lw, NULL, slots);
+    rt_tls.host = saved_host;
+    rt_tls.in_guest = saved_in_guest;
+}
+
 static bool func_def(wasmrt_cinstance *ci, const ct_coredef *d, wasmrt_func *out, wasmrt_error *err) {
-    if (d->kind != 0) {
-        rt_err(err, "a lowered function used directly as a lifted, realloc, post-return or destructor "
-                    "function is not supported");
-        return false;
+    if (d->kind == 1) {
+        /* a lowered function (or resource built-in) lifted directly: its
+         * step came earlier (the plan reader checked the order) */
+        ct_lowered *lw = &ci->lowered[d->a];
+        if (!lw->ci) {
+            rt_err(err, "lowered function %u used before it is defined", d->a);
+            return false;
+        }
+        lw->direct_type = (wasmc_functype){.num_params = lw->np, .num_results = lw->nr, .types = lw->sig,
+                                           .entry = direct_entry};
+        lw->direct_ref = (wasmc_funcref){.vmctx = lw, .type_id = lw->entry.host_type_id};
+        *out = (wasmrt_func){.ref = &lw->direct_ref, .type = &lw->direct_type, .instance = NULL};
+        return true;
     }
     wasmrt_extern ext;
     if (!rt_instance_export_index(ci->core[d->a], d->b, &ext) || ext.kind != WASMC_EXTERN_FUNC) {
