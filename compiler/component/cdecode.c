@@ -756,7 +756,8 @@ static bool rd_section(Reader *r, Component *c, uint32_t *cap, uint8_t id, size_
         }
         return true;
     case 8:
-        if (!rd_count(r, &n, 2)) return false;
+        /* one byte at least: backpressure.inc/dec and others have no operands */
+        if (!rd_count(r, &n, 1)) return false;
         for (uint32_t i = 0; i < n; i++) {
             if (!push_def(r, c, cap, &d)) return false;
             if (!rd_canon(r, d)) return false;
