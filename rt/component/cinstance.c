@@ -90,6 +90,7 @@ typedef struct ccx {
     ct_cx cx;                       /* first: the realloc callback casts */
     wasmrt_cinstance *ci;
     const ct_side *side;
+    bool guest_ran;                 /* its realloc or core function was called */
 } ccx;
 
 static bool propagate(ct_cx *cx, const wasmrt_trap *t) {
@@ -148,6 +149,7 @@ static bool guest_realloc(ct_cx *cx, uint32_t old_ptr, uint32_t old_size, uint32
     ccx *c = (ccx *)cx;
     ct_inst *inst = &c->ci->insts[c->side->inst];
     uint64_t args[4] = {old_ptr, old_size, align, new_size}, r = 0;
+    c->guest_ran = true;
     bool saved = inst->may_leave;
     inst->may_leave = false;   /* realloc may not call out of its component */
     bool ok = call_core(cx, c->ci->store, &c->side->realloc, args, &r);
@@ -184,14 +186,25 @@ static bool self_or_ancestor(const wasmrt_cinstance *ci, uint32_t y, uint32_t x)
 
 /* ComponentInstance.entering_set: the callee and its ancestors, less the
  * caller's (a parent calling its child enters only the child).  op 0:
- * whether all may be entered; 1: enter them; 2: leave them. */
+ * whether all may be entered; 1: enter them; 2: leave them; 3: leave
+ * them after a trap, which poisons them. */
+enum { ENTER_CHECK, ENTER, LEAVE, LEAVE_TRAPPED };
 static bool entering_set(wasmrt_cinstance *ci, uint32_t callee, uint32_t caller, int op) {
     for (uint32_t x = callee; x != NONE; x = ci->insts[x].parent) {
         if (self_or_ancestor(ci, caller, x)) continue;
-        if (op == 0 && !ci->insts[x].may_enter) return false;
-        if (op) ci->insts[x].may_enter = op == 2;
+        if (op == ENTER_CHECK && (!ci->insts[x].may_enter || ci->insts[x].poisoned)) return false;
+        if (op != ENTER_CHECK) ci->insts[x].may_enter = op != ENTER;
+        if (op == LEAVE_TRAPPED) ci->insts[x].poisoned = true;
     }
     return true;
+}
+
+/* Why entering_set(ENTER_CHECK) said no, as a trap on cx. */
+static bool cannot_enter(ct_cx *cx, wasmrt_cinstance *ci, uint32_t callee, uint32_t caller) {
+    for (uint32_t x = callee; x != NONE; x = ci->insts[x].parent)
+        if (!self_or_ancestor(ci, caller, x) && ci->insts[x].poisoned)
+            return ct_trap(cx, "cannot enter component instance: it trapped earlier");
+    return ct_trap(cx, "cannot enter component instance");
 }
 
 /* canon_lift, synchronous: args are host-side values (reps for
@@ -200,7 +213,7 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
                         wasmrt_cval *result, ct_table *host_table, ct_cx *status) {
     ct_lifted *lf = &ci->lifted[k];
     const struct wasmrt_cfunc *ft = &lf->type;
-    if (!entering_set(ci, lf->side.inst, caller, 0)) return ct_trap(status, "cannot enter component instance");
+    if (!entering_set(ci, lf->side.inst, caller, ENTER_CHECK)) return cannot_enter(status, ci, lf->side.inst, caller);
     uint32_t borrows = 0;
     if (ci->num_tasks == ci->cap_tasks) {
         uint32_t cap = ci->cap_tasks ? ci->cap_tasks * 2 : 8;
@@ -211,7 +224,7 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
     }
     uint64_t task = ++ci->next_task;
     ci->tasks[ci->num_tasks++] = (struct ct_task){task, &borrows};
-    entering_set(ci, lf->side.inst, caller, 1);
+    entering_set(ci, lf->side.inst, caller, ENTER);
     ccx c;
     ccx_init(&c, ci, &lf->side);
     c.cx.borrow_scope = &borrows;
@@ -222,7 +235,7 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
     uint32_t nflat = 0;
     bool lifted = false;
     bool ok = ct_lower_values(&c.cx, CT_MAX_FLAT_PARAMS, args, ft->params, ft->num_params, flat, &nflat, NULL) &&
-              call_core(&c.cx, ci->store, &lf->func, flat, res);
+              (c.guest_ran = true, call_core(&c.cx, ci->store, &lf->func, flat, res));
     if (ok && ft->result) ok = lifted = ct_lift_values(&c.cx, CT_MAX_FLAT_RESULTS, res, lf->nr, &ft->result, 1, result);
     if (ok && borrows) ok = ct_trap(&c.cx, "borrow handles still remain at the end of the call");
     if (ok && lf->has_post) {
@@ -231,7 +244,9 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
         ok = call_core(&c.cx, ci->store, &lf->post, res, NULL);
         inst->may_leave = true;
     }
-    entering_set(ci, lf->side.inst, caller, 2);
+    /* A trap once the callee's code ran poisons it; one in lowering the
+     * caller's arguments (a host's bad handle) is the caller's. */
+    entering_set(ci, lf->side.inst, caller, ok || !c.guest_ran ? LEAVE : LEAVE_TRAPPED);
     ci->num_tasks--;
     if (!ok) {
         if (lifted) wasmrt_cval_free(result);
@@ -383,13 +398,13 @@ static void resource_thunk(void *env, void *caller, wasmc_slot *slots) {
         /* The destructor runs in the resource's own instance: entering it
          * from another follows the call rules. */
         uint64_t arg = copy.rep;
-        if (!entering_set(ci, r->cinstance, st->cinstance, 0)) {
-            ct_trap(&cx, "cannot enter component instance");
+        if (!entering_set(ci, r->cinstance, st->cinstance, ENTER_CHECK)) {
+            cannot_enter(&cx, ci, r->cinstance, st->cinstance);
             raise_trap(&cx);
         }
-        entering_set(ci, r->cinstance, st->cinstance, 1);
+        entering_set(ci, r->cinstance, st->cinstance, ENTER);
         bool ok = call_core(&cx, ci->store, &ci->dtors[st->index], &arg, NULL);
-        entering_set(ci, r->cinstance, st->cinstance, 2);
+        entering_set(ci, r->cinstance, st->cinstance, ok ? LEAVE : LEAVE_TRAPPED);
         if (!ok) raise_trap(&cx);
     }
 }
@@ -769,17 +784,17 @@ bool wasmrt_cinstance_resource_drop(wasmrt_cinstance *ci, uint32_t handle, wasmr
     ct_cx st;
     memset(&st, 0, sizeof st);
     uint32_t impl = ci->comp->plan.resources[r].cinstance;
-    if (ci->dtors[r].ref && !entering_set(ci, impl, NONE, 0)) {   /* e.g. from a host function mid-call */
-        ct_trap(&st, "cannot enter component instance");
+    if (ci->dtors[r].ref && !entering_set(ci, impl, NONE, ENTER_CHECK)) {   /* e.g. from a host function mid-call */
+        cannot_enter(&st, ci, impl, NONE);
         fill_trap(trap, err, &st);
         return false;
     }
     ct_table_remove(&ci->host_handles, handle);
     if (!ci->dtors[r].ref) return true;
     uint64_t arg = rep;
-    entering_set(ci, impl, NONE, 1);
+    entering_set(ci, impl, NONE, ENTER);
     bool ok = call_core(&st, ci->store, &ci->dtors[r], &arg, NULL);
-    entering_set(ci, impl, NONE, 2);
+    entering_set(ci, impl, NONE, ok ? LEAVE : LEAVE_TRAPPED);
     if (!ok) {
         fill_trap(trap, err, &st);
         return false;

@@ -191,6 +191,9 @@ typedef struct ct_inst {            /* one plan cinstance in a wasmrt_cinstance 
     uint32_t parent;                /* UINT32_MAX: none */
     ct_table handles;
     bool may_enter, may_leave;
+    /* A trap unwound through it: never entered again (Explainer.md,
+     * component invariants: the lockdown state set upon trap). */
+    bool poisoned;
 } ct_inst;
 
 typedef struct ct_cx ct_cx;
