@@ -208,9 +208,11 @@ static bool cannot_enter(ct_cx *cx, wasmrt_cinstance *ci, uint32_t callee, uint3
 }
 
 /* canon_lift, synchronous: args are host-side values (reps for
- * resources, or host handles when host_table is given). */
+ * resources, or host handles when host_table is given).  strq: the
+ * sources of the args' strings (from a component; NULL from the host),
+ * refilled with the result's. */
 static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const wasmrt_cval *args,
-                        wasmrt_cval *result, ct_table *host_table, ct_cx *status) {
+                        wasmrt_cval *result, ct_table *host_table, ct_strq *strq, ct_cx *status) {
     ct_lifted *lf = &ci->lifted[k];
     const struct wasmrt_cfunc *ft = &lf->type;
     if (!entering_set(ci, lf->side.inst, caller, ENTER_CHECK)) return cannot_enter(status, ci, lf->side.inst, caller);
@@ -231,11 +233,13 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
     c.cx.scope_id = task;
     c.cx.host_table = host_table;
     c.cx.adapter = caller != NONE;
+    c.cx.strq = strq;
     uint64_t flat[CT_FLAT_CAP], res[1] = {0};
     uint32_t nflat = 0;
     bool lifted = false;
     bool ok = ct_lower_values(&c.cx, CT_MAX_FLAT_PARAMS, args, ft->params, ft->num_params, flat, &nflat, NULL) &&
               (c.guest_ran = true, call_core(&c.cx, ci->store, &lf->func, flat, res));
+    if (strq) strq->n = strq->next = 0;
     if (ok && ft->result) ok = lifted = ct_lift_values(&c.cx, CT_MAX_FLAT_RESULTS, res, lf->nr, &ft->result, 1, result);
     if (ok && borrows) ok = ct_trap(&c.cx, "borrow handles still remain at the end of the call");
     if (ok && lf->has_post) {
@@ -279,8 +283,9 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
         raise_trap(&c.cx);
     }
     bool host = lw->step->callee_kind == 0;
+    ct_strq strq = {0};
     if (host) c.cx.host_table = &ci->host_handles;
-    else c.cx.adapter = true;
+    else c.cx.adapter = true, c.cx.strq = &strq;
     uint64_t flat[MAX_CORE_SLOTS];
     slots_to_bits(lw->sig, lw->np, slots, flat);
     uint8_t rt[CT_FLAT_CAP];
@@ -313,7 +318,7 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
             }
         }
     } else if (ok) {
-        ok = call_lifted(ci, lw->callee, lw->side.inst, args, &result, NULL, &c.cx);
+        ok = call_lifted(ci, lw->callee, lw->side.inst, args, &result, NULL, &strq, &c.cx);
         have_result = ok && ft->result;
     }
     ct_release_lenders(&c.cx);
@@ -323,6 +328,7 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
     if (ok && ft->result)
         ok = ct_lower_values(&c.cx, CT_MAX_FLAT_RESULTS, &result, &ft->result, 1, out, &nout, spilled ? &retptr : NULL);
     if (have_result) wasmrt_cval_free(&result);
+    ct_strq_free(&strq);
     if (!ok) {
         ct_release_lenders(&c.cx);
         raise_trap(&c.cx);
@@ -762,7 +768,7 @@ bool wasmrt_cinstance_call(wasmrt_cinstance *ci, const wasmrt_cfunc *f, const wa
     wasmrt_cval scratch_result;
     ct_cx st;
     memset(&st, 0, sizeof st);
-    if (!call_lifted(ci, k, NONE, args, result ? result : &scratch_result, &ci->host_handles, &st)) {
+    if (!call_lifted(ci, k, NONE, args, result ? result : &scratch_result, &ci->host_handles, NULL, &st)) {
         fill_trap(trap, err, &st);
         return false;
     }
