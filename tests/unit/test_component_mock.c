@@ -307,6 +307,23 @@ Test(component_mock, a_host_value_of_the_wrong_type_is_an_error_not_a_trap) {
     teardown(&f);
 }
 
+Test(component_mock, a_host_string_that_is_not_utf8_is_an_error) {
+    fx f = setup(NULL);
+    wasmrt_cval r;
+    wasmrt_trap trap;
+    wasmrt_error err;
+    const wasmrt_cfunc *fn = wasmrt_cinstance_func(f.ci, "", "greet");
+    static const char *bad[] = {"a\xc0\x80", "\xed\xa0\x80", "ab\xe2"};   /* overlong, surrogate, cut short */
+    for (int i = 0; i < 3; i++) {
+        wasmrt_cval arg = {.kind = WASMC_CVAL_STRING, .of.str = {(char *)bad[i], strlen(bad[i])}};
+        cr_assert_not(wasmrt_cinstance_call(f.ci, fn, &arg, 1, &r, &trap, &err));
+        cr_assert_eq(trap.code, WASMC_TRAP_NONE);
+        cr_assert(strstr(err.message, "not valid UTF-8"), "%s", err.message);
+    }
+    cr_assert_eq(G.realloc_calls, 0);
+    teardown(&f);
+}
+
 Test(component_mock, guest_calls_a_host_import) {
     fx f = setup(NULL);
     wasmrt_cval r;
