@@ -559,8 +559,9 @@ static bool rd_canon(Reader *r, CDef *d) {
     case 0x02: case 0x03: case 0x04:
         d->u.canon.op = op == 0x02 ? CANON_RESOURCE_NEW : op == 0x03 ? CANON_RESOURCE_DROP : CANON_RESOURCE_REP;
         return rd_u32(r, &d->u.canon.type);
-    case 0x07: return UNSUPPORTED(r, at, "resource.drop async");
-    case 0x05: case 0x06: case 0x08: case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d:
+    /* 0x07 (once resource.drop async) and 0x08 are unallocated (Binary.md):
+     * malformed below */
+    case 0x05: case 0x06: case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d:
     case 0x0e: case 0x0f: case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15:
     case 0x16: case 0x17: case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1f: case 0x20:
     case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
@@ -592,6 +593,28 @@ static bool push_def(Reader *r, Component *c, uint32_t *cap, CDef **out) {
     return true;
 }
 
+static int cmp_import_names(const void *a, const void *b) {
+    const Import *x = *(const Import *const *)a, *y = *(const Import *const *)b;
+    int c = strcmp(x->module.str, y->module.str);
+    return c ? c : strcmp(x->field.str, y->field.str);
+}
+
+/* Core wasm allows two imports of one module:field; a component does not,
+ * since the two-level names mangle into one single-level name (Binary.md). */
+static bool core_imports_unique(Reader *r, const Module *m, size_t at) {
+    if (m->num_imports < 2) return true;
+    const Import **v = malloc(m->num_imports * sizeof *v);
+    if (!v) return wasm_error(r->err, WASM_ERR_LIMIT, at, "out of memory");
+    for (uint32_t i = 0; i < m->num_imports; i++) v[i] = &m->imports[i];
+    qsort(v, m->num_imports, sizeof *v, cmp_import_names);
+    bool ok = true;
+    for (uint32_t i = 1; i < m->num_imports && ok; i++)
+        if (cmp_import_names(&v[i - 1], &v[i]) == 0)
+            ok = INVALID(r, at, "duplicate import name `%s:%s`", v[i]->module.str, v[i]->field.str);
+    free(v);
+    return ok;
+}
+
 static bool rd_core_module(Reader *r, size_t size) {
     CFile *f = r->f;
     size_t start = r->pos;
@@ -608,6 +631,7 @@ static bool rd_core_module(Reader *r, size_t size) {
         if (e.offset != WASM_NO_OFFSET) r->err->offset = e.offset + start;
         return false;
     }
+    if (!core_imports_unique(r, &cm->m, start)) return false;
     r->pos = start + size;
     return true;
 }
@@ -733,7 +757,8 @@ static bool rd_section(Reader *r, Component *c, uint32_t *cap, uint8_t id, size_
         }
         return true;
     case 8:
-        if (!rd_count(r, &n, 2)) return false;
+        /* one byte at least: backpressure.inc/dec and others have no operands */
+        if (!rd_count(r, &n, 1)) return false;
         for (uint32_t i = 0; i < n; i++) {
             if (!push_def(r, c, cap, &d)) return false;
             if (!rd_canon(r, d)) return false;

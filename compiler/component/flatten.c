@@ -97,8 +97,14 @@ typedef struct Scope {
      * point, when its parent may have grown). */
     uint32_t lim_types, lim_core_types, lim_modules, lim_components;
     CvNames import_names, export_names;
-    PVec resource_names;          /* labels of resource imports/exports, for annotations */
-    PVec visible;                 /* named types imports and exports introduced (ctype_is_named_kind) */
+    /* Resources named by imports / by exports: the labels (and the named
+     * types, at the same position) that [constructor]/[method]/[static]
+     * names refer to. */
+    PVec res_labels[2], res_types[2];
+    /* Named types (ctype_is_named_kind) that imports / exports introduced:
+     * an import's type may use only the first, an export's both
+     * (Explainer.md, external visibility of types). */
+    PVec vis[2];
     /* exports, in order */
     uint32_t num_exports, cap_exports;
     const char **export_names_list;
@@ -414,8 +420,6 @@ static bool do_alias(Ctx *cx, Scope *s, const CAlias *a, size_t off) {
         if (!it) return INVALID(cx, off, "instance %u has no export named `%s`", a->instance, a->name);
         if (it->sort != a->sort)
             return INVALID(cx, off, "export `%s` for instance %u is not a %s", a->name, a->instance, sort_name(a->sort));
-        /* an instance's exported types have names already */
-        if (it->sort == CS_TYPE && !pv_push(cx, &s->visible, it->p)) return false;
         return push_item(cx, s, *it);
     }
     if (a->tag == 1) {
@@ -459,67 +463,158 @@ static bool do_alias(Ctx *cx, Scope *s, const CAlias *a, size_t off) {
 
 /* ---- External visibility of types --------------------------------------------- */
 
-static bool is_visible(Scope *s, const CType *t) {
-    for (Scope *x = s; x; x = x->is_type ? x->outer : NULL)
-        for (uint32_t i = 0; i < x->visible.n; i++)
-            if (x->visible.p[i] == t) return true;
+/* Has `t` a name usable by an import (`for_import`) or an export here?
+ * Type scopes see the names of the scopes around them; a component does
+ * not see its parent's. */
+static bool is_visible(Scope *s, const CType *t, bool for_import) {
+    /* a type named by an import of a nested component is (a copy of) the
+     * argument: named if the argument is */
+    for (; t; t = t->origin)
+        for (Scope *x = s; x; x = x->is_type ? x->outer : NULL)
+            for (int k = for_import ? 1 : 0; k < 2; k++)
+                for (uint32_t i = 0; i < x->vis[k].n; i++)
+                    if (x->vis[k].p[i] == t) return true;
     return false;
 }
 
-/* Does every named type `t` reaches (not through a named type) have a
- * name in this scope?  Depth-limited by the types' own depth limit. */
 /* Types are DAGs: walks over them have a budget of nodes, past which the
  * lenient answer is taken (these checks only reject). */
 static _Thread_local uint32_t walk_budget;
 
-static bool all_visible_at(Scope *s, const CType *t, uint32_t depth);
+static bool all_visible_at(Scope *s, const CType *t, bool for_import, uint32_t depth);
 
-static bool all_visible(Scope *s, const CType *t, uint32_t depth) {
+/* Does every named type `t` reaches (not through a named type) have a
+ * name in this scope?  Depth-limited by the types' own depth limit. */
+static bool all_visible(Scope *s, const CType *t, bool for_import, uint32_t depth) {
     if (depth == 0 || depth == 1) walk_budget = WALK_BUDGET;
-    return all_visible_at(s, t, depth);
+    return all_visible_at(s, t, for_import, depth);
 }
 
-static bool all_visible_at(Scope *s, const CType *t, uint32_t depth) {
+static bool all_visible_at(Scope *s, const CType *t, bool for_import, uint32_t depth) {
     if (!t || depth > WASMC_PLAN_MAX_TYPE_DEPTH + 2 || walk_budget == 0) return true;
     walk_budget--;
-    if (ctype_is_named_kind(t->kind)) return is_visible(s, t);
-    if (t->kind == WASMC_CVAL_OWN || t->kind == WASMC_CVAL_BORROW) return is_visible(s, t->a);
+    if (ctype_is_named_kind(t->kind)) return is_visible(s, t, for_import);
+    if (t->kind == WASMC_CVAL_OWN || t->kind == WASMC_CVAL_BORROW) return is_visible(s, t->a, for_import);
     if (t->kind == CT_INSTANCE || t->kind == CT_COMPONENT) return true;
     for (uint32_t i = 0; t->elems && i < t->n; i++)
-        if (!all_visible_at(s, t->elems[i], depth + 1)) return false;
-    return all_visible_at(s, t->a, depth + 1) && all_visible_at(s, t->b, depth + 1);
+        if (!all_visible_at(s, t->elems[i], for_import, depth + 1)) return false;
+    return all_visible_at(s, t->a, for_import, depth + 1) && all_visible_at(s, t->b, for_import, depth + 1);
+}
+
+static bool make_visible(Ctx *cx, Scope *s, const CType *t, bool by_import) {
+    return !ctype_is_named_kind(t->kind) || pv_push(cx, &s->vis[by_import], (void *)t);
 }
 
 /* A type imported or exported by name: named kinds become a type of their
  * own (see CType.origin), visible from now on. */
-static CType *name_type(Ctx *cx, Scope *s, CType *t) {
+static CType *name_type(Ctx *cx, Scope *s, CType *t, bool by_import) {
     if (!ctype_is_named_kind(t->kind)) return t;
     CType *c = cx_alloc(cx, sizeof *c);
     if (!c) return NULL;
     *c = *t;
     c->origin = t;
-    if (!pv_push(cx, &s->visible, c)) return NULL;
+    if (!make_visible(cx, s, c, by_import)) return NULL;
     return c;
 }
 
+/* Elaborating an instance or component type: checking its declarators
+ * (ELAB_PLAIN), as an import of the root (ELAB_IMPORT: its functions and
+ * resources become the plan's imports), or checking an argument or export
+ * against it (ELAB_CHECK).  External visibility while doing so: VIS_NONE
+ * defers it (an instance type is checked when an import or export uses
+ * it); otherwise the declarators are checked, an instance type's exports
+ * counting as imports when the instance is imported (VIS_IMPORT). */
+typedef enum { ELAB_PLAIN, ELAB_IMPORT, ELAB_CHECK } ElabMode;
+typedef enum { VIS_NONE, VIS_EXPORT, VIS_IMPORT } VisMode;
+static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, VisMode vis, const char *iface, CInst *arg, size_t use_off,
+                      CInst *out);
+
 static bool check_visible(Ctx *cx, Scope *s, const CType *t, bool is_import, uint16_t sort, size_t off) {
-    const CType *root = t;
     bool ok;
-    if (sort == CS_TYPE && is_visible(s, t)) {
-        ok = true;   /* named already (an instance's export) */
-    } else if (sort == CS_TYPE && ctype_is_named_kind(t->kind) && t->kind != CT_RESOURCE) {
-        /* the fields of a named type, not the type itself */
+    if (sort == CS_TYPE && (t->kind == CT_INSTANCE || t->kind == CT_COMPONENT)) {
+        /* an instance type's visibility was deferred to its use */
+        CInst scratch = {0};
+        return elaborate(cx, (CType *)t, ELAB_PLAIN, t->kind == CT_INSTANCE && is_import ? VIS_IMPORT : VIS_EXPORT, NULL, NULL,
+                         off, &scratch);
+    }
+    if (sort == CS_TYPE && ctype_is_named_kind(t->kind)) {
+        /* the fields of a named type, not the type itself: the import or
+         * export names it */
         ok = true;
-        for (uint32_t i = 0; ok && t->elems && i < t->n; i++) ok = all_visible(s, t->elems[i], 1);
+        for (uint32_t i = 0; ok && t->elems && i < t->n; i++) ok = all_visible(s, t->elems[i], is_import, 1);
     } else {
-        ok = sort == CS_TYPE && t->kind == CT_RESOURCE ? true : all_visible(s, root, 0);
+        ok = all_visible(s, t, is_import, 0);
     }
     if (!ok) return INVALID(cx, off, "%s not valid to be used as %s", sort_name(sort), is_import ? "import" : "export");
     return true;
 }
 
+/* The types an imported or exported instance exports (and those of the
+ * instances it exports) have names from then on.  Instances share items
+ * (a DAG), hence the work budget. */
+static bool make_inst_visible(Ctx *cx, Scope *s, const CInst *in, bool by_import, uint32_t depth) {
+    if (depth > WASMC_PLAN_MAX_TYPE_DEPTH) return wasm_error(cx->err, WASM_ERR_LIMIT, WASM_NO_OFFSET, "instances nested too deep");
+    for (uint32_t i = 0; i < in->n; i++) {
+        if (++cx->work > WORK_BUDGET) return wasm_error(cx->err, WASM_ERR_LIMIT, WASM_NO_OFFSET, "component too complex");
+        const Item *it = &in->items[i];
+        if (it->sort == CS_TYPE && !make_visible(cx, s, it->p, by_import)) return false;
+        if (it->sort == CS_INSTANCE && !make_inst_visible(cx, s, it->p, by_import, depth + 1)) return false;
+    }
+    return true;
+}
+
+/* May an instance with these exports be imported / exported here?  Its
+ * own types count as named (make_inst_visible first). */
+static bool inst_all_visible(Ctx *cx, Scope *s, const CInst *in, bool is_import, uint32_t depth) {
+    for (uint32_t i = 0; i < in->n; i++) {
+        if (depth > WASMC_PLAN_MAX_TYPE_DEPTH || ++cx->work > WORK_BUDGET) return true;
+        const Item *it = &in->items[i];
+        const CType *t = it->p;
+        bool ok = true;
+        if (it->sort == CS_FUNC) {
+            ok = all_visible(s, ((const CFunc *)it->p)->type, is_import, 0);
+        } else if (it->sort == CS_TYPE && ctype_is_named_kind(t->kind)) {
+            for (uint32_t k = 0; ok && t->elems && k < t->n; k++) ok = all_visible(s, t->elems[k], is_import, 1);
+        } else if (it->sort == CS_TYPE) {
+            ok = all_visible(s, t, is_import, 0);
+        } else if (it->sort == CS_INSTANCE) {
+            ok = inst_all_visible(cx, s, it->p, is_import, depth + 1);
+        }
+        if (!ok) return false;
+    }
+    return true;
+}
+
+static bool check_inst_visible(Ctx *cx, Scope *s, const CInst *in, bool is_import, size_t off) {
+    if (!make_inst_visible(cx, s, in, is_import, 0)) return false;
+    if (!inst_all_visible(cx, s, in, is_import, 0))
+        return wasm_error_is_set(cx->err) ? false
+               : INVALID(cx, off, "instance not valid to be used as %s", is_import ? "import" : "export");
+    return true;
+}
+
 /* ---- Names of imports and exports ------------------------------------------ */
 
+/* The label a resource type is named by in this scope (imports see the
+ * names of imports and exports, exports only those of exports), or NULL. */
+static const char *resource_label(Scope *s, const CType *r, bool for_import) {
+    for (int k = for_import ? 1 : 0; k >= 0; k--)
+        for (uint32_t i = 0; i < s->res_types[k].n; i++)
+            if (s->res_types[k].p[i] == r) return s->res_labels[k].p[i];
+    return NULL;
+}
+
+static bool resource_label_known(Scope *s, const char *label, size_t len, bool for_import) {
+    for (int k = for_import ? 1 : 0; k >= 0; k--)
+        for (uint32_t i = 0; i < s->res_labels[k].n; i++) {
+            const char *l = s->res_labels[k].p[i];
+            if (strlen(l) == len && strncmp(l, label, len) == 0) return true;
+        }
+    return false;
+}
+
+/* `ty`: a function's type as the import or export declares it; a type
+ * import's or export's type after naming (name_type). */
 static bool check_name(Ctx *cx, Scope *s, const char *name, bool is_import, uint16_t sort, const CType *ty,
                        size_t off) {
     CvName n;
@@ -529,34 +624,39 @@ static bool check_name(Ctx *cx, Scope *s, const char *name, bool is_import, uint
         return INVALID(cx, off, "%s name `%s` conflicts with previous name", is_import ? "import" : "export", name);
     if (n.kind == CV_CONSTRUCTOR || n.kind == CV_METHOD || n.kind == CV_STATIC) {
         if (sort != CS_FUNC) return INVALID(cx, off, "`%s` is not a function", name);
-        bool found = false;
-        for (uint32_t i = 0; i < s->resource_names.n && !found; i++) {
-            const char *r = s->resource_names.p[i];
-            found = strlen(r) == n.resource_len && strncmp(r, n.resource, n.resource_len) == 0;
-        }
-        if (!found)
-            return INVALID(cx, off, "`%s` refers to a resource `%.*s` not defined in this scope", name,
-                           (int)n.resource_len, n.resource);
+        /* the resource a constructor or method is about: its result or self */
+        const CType *r = NULL;
         if (n.kind == CV_METHOD && ty && ty->kind == CT_FUNC) {
             if (ty->n == 0 || strcmp(ty->names[0], "self") != 0 || ty->elems[0]->kind != WASMC_CVAL_BORROW)
                 return INVALID(cx, off, "method `%s` must take a `self` borrow as its first parameter", name);
+            r = ty->elems[0]->a;
         }
         if (n.kind == CV_CONSTRUCTOR && ty && ty->kind == CT_FUNC) {
-            const CType *r = ty->a;
-            if (r && r->kind == WASMC_CVAL_RESULT) r = r->a;
-            if (!r || r->kind != WASMC_CVAL_OWN)
+            const CType *o = ty->a;
+            if (o && o->kind == WASMC_CVAL_RESULT) o = o->a;
+            if (!o || o->kind != WASMC_CVAL_OWN)
                 return INVALID(cx, off, "constructor `%s` must return an own handle", name);
+            r = o->a;
+        }
+        if (r) {
+            const char *label = resource_label(s, r, is_import);
+            if (!label) return INVALID(cx, off, "resource used in function does not have a name in this context");
+            if (strlen(label) != n.resource_len || strncmp(label, n.resource, n.resource_len) != 0)
+                return INVALID(cx, off, "function does not match expected resource name `%s`", label);
+        } else if (!resource_label_known(s, n.resource, n.resource_len, is_import)) {
+            return INVALID(cx, off, "`%s` refers to a resource `%.*s` not defined in this scope", name,
+                           (int)n.resource_len, n.resource);
         }
     }
     if (sort == CS_TYPE && ty && ty->kind == CT_RESOURCE) {
-        if (!pv_push(cx, &s->resource_names, (void *)name)) return false;
+        if (!pv_push(cx, &s->res_labels[is_import], (void *)name) || !pv_push(cx, &s->res_types[is_import], (void *)ty))
+            return false;
     }
     return true;
 }
 
 /* ---- Instance and component types ------------------------------------------- */
 
-typedef enum { ELAB_PLAIN, ELAB_IMPORT, ELAB_CHECK } ElabMode;
 
 static bool func_type_of(Ctx *cx, Scope *s, uint32_t idx, size_t off, CType **out) {
     *out = NULL;
@@ -567,11 +667,30 @@ static bool func_type_of(Ctx *cx, Scope *s, uint32_t idx, size_t off, CType **ou
     return true;
 }
 
-static bool elaborate_instance(Ctx *cx, CType *it, ElabMode mode, const char *iface, CInst *arg, size_t use_off,
-                               CInst **out);
+static bool elaborate_instance(Ctx *cx, CType *it, ElabMode mode, VisMode vis, const char *iface, CInst *arg,
+                               size_t use_off, CInst **out);
 
-/* A component's or an instance type's declarators in a fresh scope. */
-static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CInst *arg, size_t use_off, CInst *out) {
+/* An export the checked argument must have, of this sort. */
+static Item *arg_export(Ctx *cx, CInst *arg, const char *iface, const char *name, uint16_t sort, size_t use_off) {
+    Item *a = inst_export(arg, name);
+    if (!a) {
+        INVALID(cx, use_off, "type mismatch for import `%s`: missing expected export `%s`", iface, name);
+        return NULL;
+    }
+    if (a->sort != sort) {
+        INVALID(cx, use_off, "type mismatch in instance export `%s`: expected %s, found %s", name, sort_name(sort),
+                sort_name(a->sort));
+        return NULL;
+    }
+    return a;
+}
+
+/* A component's or an instance type's declarators in a fresh scope.  With
+ * ELAB_CHECK, `arg` is checked against the type's exports and `out` gets
+ * the argument's items under the type's export names only: the view the
+ * type ascribes (what it does not declare is not reachable through it). */
+static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, VisMode vis, const char *iface, CInst *arg, size_t use_off,
+                      CInst *out) {
     const CTypeDef *d = ty->def;
     Limits4 l4 = {ty->lim[0], ty->lim[1], ty->lim[2], ty->lim[3]};
     Scope *s = new_scope_at(cx, ty->scope, true, &l4);
@@ -602,25 +721,28 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
         case DECL_IMPORT:
         case DECL_EXPORT: {
             bool is_import = dc->kind == DECL_IMPORT;
+            /* whose names this declarator's are: an instance type's
+             * exports are imports when the instance is imported */
+            bool by_import = is_import || vis == VIS_IMPORT;
+            bool checked = !is_import && mode == ELAB_CHECK;
             Item item = {.sort = dc->ext.sort};
-            const CType *nt = NULL;
+            const CType *named = NULL;   /* for check_name */
             switch (dc->ext.sort) {
             case CS_FUNC: {
                 CType *ft = NULL;
                 if (!func_type_of(cx, s, dc->ext.index, off, &ft)) return false;
+                if (vis != VIS_NONE && !check_visible(cx, s, ft, by_import, CS_FUNC, off)) return false;
                 CFunc *fn = cx_alloc(cx, sizeof *fn);
                 if (!fn) return false;
                 fn->type = ft;
                 fn->kind = F_ABSTRACT;
-                nt = ft;
-                if (!check_name(cx, s, dc->name, is_import, CS_FUNC, ft, off)) return false;
+                named = ft;
                 if (!is_import && mode == ELAB_IMPORT) {
                     fn->kind = F_IMPORT;
                     fn->idx = plan_import(cx->pb, iface, dc->name, WASMC_PLAN_FUNC, plan_functype(cx->pb, ft));
-                } else if (!is_import && mode == ELAB_CHECK) {
-                    Item *a = inst_export(arg, dc->name);
-                    if (!a) return INVALID(cx, use_off, "type mismatch for import `%s`: missing expected export `%s`", iface, dc->name);
-                    if (a->sort != CS_FUNC) return INVALID(cx, use_off, "type mismatch in instance export `%s`: expected func, found %s", dc->name, sort_name(a->sort));
+                } else if (checked) {
+                    Item *a = arg_export(cx, arg, iface, dc->name, CS_FUNC, use_off);
+                    if (!a) return false;
                     if (!teq(cx, ((CFunc *)a->p)->type, ft))
                         return INVALID(cx, use_off, "type mismatch in instance export `%s`: function types differ", dc->name);
                     fn = a->p;
@@ -632,10 +754,10 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
             case CS_TYPE: {
                 CType *t;
                 if (dc->ext.bound_sub) {
-                    if (!is_import && mode == ELAB_CHECK) {
-                        Item *a = inst_export(arg, dc->name);
-                        if (!a) return INVALID(cx, use_off, "type mismatch for import `%s`: missing expected export `%s`", iface, dc->name);
-                        if (a->sort != CS_TYPE || ((CType *)a->p)->kind != CT_RESOURCE)
+                    if (checked) {
+                        Item *a = arg_export(cx, arg, iface, dc->name, CS_TYPE, use_off);
+                        if (!a) return false;
+                        if (((CType *)a->p)->kind != CT_RESOURCE)
                             return INVALID(cx, use_off, "type mismatch in instance export `%s`: expected resource", dc->name);
                         t = a->p;
                     } else {
@@ -646,18 +768,26 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
                     }
                 } else {
                     if (!(t = get(cx, s, CS_TYPE, dc->ext.index, off))) return false;
-                    if (!is_import && mode == ELAB_CHECK) {
-                        Item *a = inst_export(arg, dc->name);
-                        if (!a) return INVALID(cx, use_off, "type mismatch for import `%s`: missing expected export `%s`", iface, dc->name);
-                        if (a->sort != CS_TYPE) return INVALID(cx, use_off, "type mismatch in instance export `%s`: expected type", dc->name);
+                    if (vis != VIS_NONE && !check_visible(cx, s, t, by_import, CS_TYPE, off)) return false;
+                    if (checked) {
+                        Item *a = arg_export(cx, arg, iface, dc->name, CS_TYPE, use_off);
+                        if (!a) return false;
                         CType *at = a->p;
-                        if (ctype_is_value(t) && !teq(cx, at, t))
+                        if (ctype_is_value(t) ? !teq(cx, at, t)
+                                              : t->kind == CT_RESOURCE && ctype_root(t) != ctype_root(at))
                             return INVALID(cx, use_off, "type mismatch in instance export `%s`: types differ", dc->name);
+                        t = at;
                     }
                 }
-                if (!(t = name_type(cx, s, t))) return false;
-                nt = t;
-                if (!check_name(cx, s, dc->name, is_import, CS_TYPE, t, off)) return false;
+                /* A checked argument's type is the argument's own (the
+                 * import is what was passed); otherwise the declarator
+                 * names a type of its own. */
+                if (checked) {
+                    if (!make_visible(cx, s, t, by_import)) return false;
+                } else if (!(t = name_type(cx, s, t, by_import))) {
+                    return false;
+                }
+                named = t;
                 item.p = t;
                 if (!pv_push(cx, &s->types, t)) return false;
                 break;
@@ -668,9 +798,15 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
                 if (t->kind != CT_INSTANCE) return INVALID(cx, off, "type index %u is not an instance type", dc->ext.index);
                 if (mode == ELAB_IMPORT && !is_import)
                     return UNSUPPORTED(cx, off, "instances exported by an imported instance (`%s` in `%s`)", dc->name, iface);
+                VisMode inner = vis == VIS_NONE ? VIS_NONE : by_import ? VIS_IMPORT : VIS_EXPORT;
                 CInst *ci;
-                if (!elaborate_instance(cx, t, ELAB_PLAIN, NULL, NULL, off, &ci)) return false;
-                if (!check_name(cx, s, dc->name, is_import, CS_INSTANCE, NULL, off)) return false;
+                if (checked) {
+                    Item *a = arg_export(cx, arg, iface, dc->name, CS_INSTANCE, use_off);
+                    if (!a || !elaborate_instance(cx, t, ELAB_CHECK, inner, dc->name, a->p, use_off, &ci)) return false;
+                } else if (!elaborate_instance(cx, t, ELAB_PLAIN, inner, NULL, NULL, off, &ci)) {
+                    return false;
+                }
+                if (!make_inst_visible(cx, s, ci, by_import, 0)) return false;
                 item.p = ci;
                 if (!pv_push(cx, &s->instances, ci)) return false;
                 break;
@@ -681,9 +817,13 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
                 if (t->kind != CT_COMPONENT) return INVALID(cx, off, "type index %u is not a component type", dc->ext.index);
                 if (mode == ELAB_IMPORT && !is_import)
                     return UNSUPPORTED(cx, off, "components exported by an imported instance");
-                if (!check_name(cx, s, dc->name, is_import, CS_COMPONENT, NULL, off)) return false;
                 CompVal *cv = cx_alloc(cx, sizeof *cv);
                 if (!cv) return false;
+                if (checked) {
+                    Item *a = arg_export(cx, arg, iface, dc->name, CS_COMPONENT, use_off);
+                    if (!a) return false;
+                    cv = a->p;
+                }
                 item.p = cv;
                 if (!pv_push(cx, &s->components, cv)) return false;
                 break;
@@ -694,15 +834,21 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
                 if (mt != &placeholder) return INVALID(cx, off, "core type index %u is not a module type", dc->ext.index);
                 if (mode == ELAB_IMPORT && !is_import)
                     return UNSUPPORTED(cx, off, "core modules exported by an imported instance");
-                if (!check_name(cx, s, dc->name, is_import, CS_CORE_MODULE, NULL, off)) return false;
                 item.p = &placeholder;
-                if (!pv_push(cx, &s->core_modules, &placeholder)) return false;
+                if (checked) {
+                    Item *a = arg_export(cx, arg, iface, dc->name, CS_CORE_MODULE, use_off);
+                    if (!a) return false;
+                    item.p = a->p;
+                }
+                if (!pv_push(cx, &s->core_modules, item.p)) return false;
                 break;
             }
             default:
                 return UNSUPPORTED(cx, off, "%s declarators", sort_name(dc->ext.sort));
             }
-            (void)nt;
+            /* (names were checked when the type was defined, before
+             * arguments made its abstract types concrete) */
+            if (mode != ELAB_CHECK && !check_name(cx, s, dc->name, is_import, item.sort, named, off)) return false;
             if (!is_import && out) {
                 if (out->n == cap) {
                     uint32_t ncap = cap ? cap * 2 : 8;
@@ -727,13 +873,12 @@ static bool elaborate(Ctx *cx, CType *ty, ElabMode mode, const char *iface, CIns
     return true;
 }
 
-static bool elaborate_instance(Ctx *cx, CType *it, ElabMode mode, const char *iface, CInst *arg, size_t use_off,
-                               CInst **out) {
+static bool elaborate_instance(Ctx *cx, CType *it, ElabMode mode, VisMode vis, const char *iface, CInst *arg,
+                               size_t use_off, CInst **out) {
     CInst *ci = cx_alloc(cx, sizeof *ci);
     if (!ci) return false;
-    if (!elaborate(cx, it, mode, iface, arg, use_off, ci)) return false;
-    /* A checked argument stands for itself: the import is what was passed. */
-    *out = mode == ELAB_CHECK ? arg : ci;
+    if (!elaborate(cx, it, mode, vis, iface, arg, use_off, ci)) return false;
+    *out = ci;
     return true;
 }
 
@@ -1032,7 +1177,8 @@ static bool bind_import(Ctx *cx, Frame *fr, const CDef *d, Args *args, Item *out
         if (!t) return false;
         if (t->kind != CT_INSTANCE) return INVALID(cx, off, "type index %u is not an instance type", et->index);
         CInst *ci;
-        if (!elaborate_instance(cx, t, ELAB_CHECK, name, it.p, inst->offset, &ci)) return false;
+        if (!elaborate_instance(cx, t, ELAB_CHECK, VIS_IMPORT, name, it.p, inst->offset, &ci)) return false;
+        it.p = ci;   /* the child sees what its import's type declares */
         break;
     }
     case CS_TYPE: {
@@ -1081,7 +1227,7 @@ static bool root_import(Ctx *cx, Frame *fr, const CDef *d, Item *out) {
         if (!t) return false;
         if (t->kind != CT_INSTANCE) return INVALID(cx, off, "type index %u is not an instance type", et->index);
         CInst *ci;
-        if (!elaborate_instance(cx, t, ELAB_IMPORT, name, NULL, off, &ci)) return false;
+        if (!elaborate_instance(cx, t, ELAB_IMPORT, VIS_IMPORT, name, NULL, off, &ci)) return false;
         out->p = ci;
         return true;
     }
@@ -1142,18 +1288,29 @@ static bool instance_from_exports(Ctx *cx, Frame *fr, const CDef *d) {
     ci->names = cx_alloc(cx, (ci->n ? ci->n : 1) * sizeof *ci->names);
     ci->items = cx_alloc(cx, (ci->n ? ci->n : 1) * sizeof *ci->items);
     if (!ci->names || !ci->items) return false;
-    CvNames names = {0};
+    /* The bag's names are checked as exports are, in a scope of their own
+     * where a type export names a new type: a [constructor] or [method]
+     * in the bag must use a resource the bag names, which it cannot
+     * refer to, so such a bag is invalid (annotated-names.wast). */
+    Scope *bag = new_scope_at(cx, fr, false, NULL);
+    if (!bag) return false;
     bool ok = true;
     for (uint32_t i = 0; i < ci->n && ok; i++) {
         const CArg *a = &d->u.inst.args[i];
-        CvName pn;
-        if (!cv_parse_name(a->name, &pn)) ok = INVALID(cx, off, "`%s` is not a valid export name", a->name);
-        else if (!cv_names_add(&names, a->name)) ok = INVALID(cx, off, "export name `%s` conflicts with previous name", a->name);
-        if (!ok) break;
         ci->names[i] = a->name;
         ci->items[i] = item_at(cx, fr, a->item, off, &ok);
+        if (!ok) break;
+        const CType *ty = NULL;
+        if (a->item.sort == CS_FUNC) ty = ((CFunc *)ci->items[i].p)->type;
+        if (a->item.sort == CS_TYPE) {
+            CType *c = cx_alloc(cx, sizeof *c);
+            if (!c) return false;
+            *c = *(CType *)ci->items[i].p;
+            c->origin = ci->items[i].p;
+            ty = c;
+        }
+        ok = check_name(cx, bag, a->name, false, a->item.sort, ty, off);
     }
-    cv_names_free(&names);
     return ok && pv_push(cx, &fr->instances, ci);
 }
 
@@ -1189,6 +1346,7 @@ static bool export_def(Ctx *cx, Frame *fr, const CDef *d) {
     if (it.sort == CS_FUNC) ty = ((CFunc *)it.p)->type;
     if (it.sort == CS_TYPE) ty = it.p;
     if (d->u.ie.has_ext) {
+        /* Ascription: a supertype the export is seen as from outside. */
         const CExternType *et = &d->u.ie.ext;
         if (et->sort != it.sort)
             return INVALID(cx, off, "export `%s` is a %s, its ascribed type a %s", d->u.ie.name, sort_name(it.sort),
@@ -1197,40 +1355,39 @@ static bool export_def(Ctx *cx, Frame *fr, const CDef *d) {
             CType *ft = NULL;
             if (!func_type_of(cx, fr, et->index, off, &ft)) return false;
             if (!teq(cx, ft, ty)) return INVALID(cx, off, "type mismatch for export `%s`", d->u.ie.name);
+            ty = ft;
         } else if (et->sort == CS_TYPE && !et->bound_sub) {
             CType *t = get(cx, fr, CS_TYPE, et->index, off);
             if (!t) return false;
             if (ctype_is_value(t) ? !teq(cx, t, ty) : ctype_root(t) != ctype_root(ty))
                 return INVALID(cx, off, "type mismatch for export `%s`", d->u.ie.name);
-        } else if (et->sort == CS_TYPE && et->bound_sub && ty->kind != CT_RESOURCE) {
-            return INVALID(cx, off, "export `%s` is not a resource type", d->u.ie.name);
+        } else if (et->sort == CS_TYPE && et->bound_sub) {
+            if (ty->kind != CT_RESOURCE) return INVALID(cx, off, "export `%s` is not a resource type", d->u.ie.name);
+            /* (sub resource) abstracts the resource: outside, a type of
+             * its own, equal to no other (the same one at run time) */
+            CType *c = cx_alloc(cx, sizeof *c);
+            if (!c) return false;
+            *c = *ty;
+            c->origin = NULL;
+            it.p = c;
+            ty = c;
         } else if (et->sort == CS_INSTANCE) {
             CType *t = get(cx, fr, CS_TYPE, et->index, off);
             if (!t) return false;
             if (t->kind != CT_INSTANCE) return INVALID(cx, off, "type index %u is not an instance type", et->index);
             CInst *ci;
-            if (!elaborate_instance(cx, t, ELAB_CHECK, d->u.ie.name, it.p, off, &ci)) return false;
+            if (!elaborate_instance(cx, t, ELAB_CHECK, VIS_EXPORT, d->u.ie.name, it.p, off, &ci)) return false;
+            it.p = ci;
         }
     }
     if (it.sort == CS_FUNC) {
-        const CType *checked = ty;
-        if (d->u.ie.has_ext) {
-            CType *ft = NULL;
-            if (!func_type_of(cx, fr, d->u.ie.ext.index, off, &ft)) return false;
-            checked = ft;
-        }
-        if (!check_visible(cx, fr, checked, false, CS_FUNC, off)) return false;
+        if (!check_visible(cx, fr, ty, false, CS_FUNC, off)) return false;
     } else if (it.sort == CS_TYPE) {
         if (!check_visible(cx, fr, ty, false, CS_TYPE, off)) return false;
-        if (!(it.p = name_type(cx, fr, it.p))) return false;
+        if (!(it.p = name_type(cx, fr, it.p, false))) return false;
         ty = it.p;
     } else if (it.sort == CS_INSTANCE) {
-        const CInst *in = it.p;
-        for (uint32_t i = 0; i < in->n; i++)
-            if (in->items[i].sort == CS_TYPE && !pv_push(cx, &fr->visible, in->items[i].p)) return false;
-        for (uint32_t i = 0; i < in->n; i++)
-            if (in->items[i].sort == CS_FUNC && !all_visible(fr, ((CFunc *)in->items[i].p)->type, 0))
-                return INVALID(cx, off, "instance not valid to be used as export");
+        if (!check_inst_visible(cx, fr, it.p, false, off)) return false;
     }
     if (!check_name(cx, fr, d->u.ie.name, false, it.sort, ty, off)) return false;
     if (!add_export(cx, fr, d->u.ie.name, it, off)) return false;
@@ -1325,7 +1482,8 @@ static bool eval_component(Ctx *cx, const Component *c, Frame *closure, const ui
                 if (ok && (t->kind == CT_INSTANCE || t->kind == CT_COMPONENT)) {
                     /* Check the declarators once, abstractly. */
                     CInst scratch = {0};
-                    ok = elaborate(cx, t, ELAB_PLAIN, NULL, NULL, off, &scratch);
+                    ok = elaborate(cx, t, ELAB_PLAIN, t->kind == CT_COMPONENT ? VIS_EXPORT : VIS_NONE, NULL, NULL,
+                                   off, &scratch);
                 }
             }
             break;
@@ -1335,20 +1493,22 @@ static bool eval_component(Ctx *cx, const Component *c, Frame *closure, const ui
         case DEF_IMPORT: {
             Item it = {0};
             ok = args ? bind_import(cx, fr, d, args, &it) : root_import(cx, fr, d, &it);
+            /* what the import declares (an argument is checked against it) */
+            const CType *declared = NULL;
             if (ok && it.sort == CS_FUNC) {
-                CType *declared = NULL;
-                ok = func_type_of(cx, fr, d->u.ie.ext.index, off, &declared) &&
-                     check_visible(cx, fr, declared, true, CS_FUNC, off);
+                CType *ft = NULL;
+                ok = func_type_of(cx, fr, d->u.ie.ext.index, off, &ft) &&
+                     check_visible(cx, fr, ft, true, CS_FUNC, off);
+                declared = ft;
             } else if (ok && it.sort == CS_TYPE) {
-                /* the declared type (an argument is checked against it) */
-                CType *declared = d->u.ie.ext.bound_sub ? it.p : get(cx, fr, CS_TYPE, d->u.ie.ext.index, off);
-                ok = declared && check_visible(cx, fr, declared, true, CS_TYPE, off) &&
-                     (it.p = name_type(cx, fr, it.p)) != NULL;
+                CType *t = d->u.ie.ext.bound_sub ? it.p : get(cx, fr, CS_TYPE, d->u.ie.ext.index, off);
+                ok = t && check_visible(cx, fr, t, true, CS_TYPE, off) &&
+                     (it.p = name_type(cx, fr, it.p, true)) != NULL;
+                declared = it.p;
+            } else if (ok && it.sort == CS_INSTANCE) {
+                ok = make_inst_visible(cx, fr, it.p, true, 0);
             }
-            const CType *ty = ok ? (it.sort == CS_TYPE ? it.p : it.sort == CS_FUNC ? ((CFunc *)it.p)->type : NULL) : NULL;
-            if (ok && it.sort == CS_TYPE && d->u.ie.ext.bound_sub == false) ty = NULL;
-            ok = ok && check_name(cx, fr, d->u.ie.name, true, it.sort,
-                                  it.sort == CS_TYPE && d->u.ie.ext.bound_sub ? it.p : ty, off);
+            ok = ok && check_name(cx, fr, d->u.ie.name, true, it.sort, declared, off);
             ok = ok && push_item(cx, fr, it);
             break;
         }

@@ -7,8 +7,9 @@
  * Every trap_if of the reference is a ct_trap here, worded as the
  * component-model tests (test/values, the .wast scripts) expect where they say.  All
  * bounds arithmetic is 64-bit, so a guest's 32-bit pointer + length never
- * wraps past the check.  Host values are strings in UTF-8, so a lowered
- * string's source encoding is always utf8 (src_code_units = its bytes).
+ * wraps past the check.  Host values are strings in UTF-8: a lowered
+ * string's source encoding is utf8 (src_code_units = its bytes), unless it
+ * came from another component (cx->strq: its encoding and code units).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,10 +139,26 @@ static size_t utf8_next(const uint8_t *s, size_t i, size_t n, uint32_t *cp) {
     return len;
 }
 
-static bool set_string(ct_cx *cx, char *buf, size_t len, wasmrt_cval *out) {
+void ct_strq_free(ct_strq *q) {
+    free(q->v);
+    memset(q, 0, sizeof *q);
+}
+
+static bool set_string(ct_cx *cx, char *buf, size_t len, uint32_t tagged, wasmrt_cval *out) {
     out->kind = WASMC_CVAL_STRING;
     out->of.str.ptr = buf;
     out->of.str.len = len;
+    if (cx->strq) {
+        ct_strq *q = cx->strq;
+        if (q->n == q->cap) {
+            size_t cap = q->cap ? 2 * q->cap : 8;
+            ct_strsrc *v = realloc(q->v, cap * sizeof *v);
+            if (!v) return ct_trap(cx, "out of memory lifting a string");
+            q->v = v;
+            q->cap = cap;
+        }
+        q->v[q->n++] = (ct_strsrc){buf, cx->encoding, tagged};
+    }
     return count_lifted(cx, 1);
 }
 
@@ -178,7 +195,7 @@ bool ct_lift_string(ct_cx *cx, uint32_t ptr, uint32_t tagged, wasmrt_cval *out) 
         if (!buf) return ct_trap(cx, "out of memory lifting a string");
         memcpy(buf, s, bytes);
         buf[bytes] = 0;
-        return set_string(cx, buf, bytes, out);
+        return set_string(cx, buf, bytes, tagged, out);
     }
     /* utf16 -> at most 3 bytes per unit; latin1 -> at most 2 per byte */
     size_t cap = enc == 1 ? bytes / 2 * 3 : bytes * 2;
@@ -207,7 +224,7 @@ bool ct_lift_string(ct_cx *cx, uint32_t ptr, uint32_t tagged, wasmrt_cval *out) 
         }
     }
     buf[o] = 0;
-    return set_string(cx, buf, o, out);
+    return set_string(cx, buf, o, tagged, out);
 }
 
 /* UTF-16LE code units of a valid UTF-8 string into out (room for len). */
@@ -236,60 +253,150 @@ static void put_units(ct_cx *cx, uint32_t ptr, const uint16_t *u, size_t from, s
     }
 }
 
-bool ct_lower_string(ct_cx *cx, const char *str, size_t len, uint32_t *out_ptr, uint32_t *out_units) {
-    const uint8_t *s = (const uint8_t *)str;
+/* store_string_to_utf8: from utf16 or latin1 (src_code_units = units). */
+static bool store_to_utf8(ct_cx *cx, const uint8_t *s, size_t len, uint64_t units, uint64_t worst,
+                          uint32_t *out_ptr, uint32_t *out_units) {
     uint32_t ptr;
-    if (!need_memory(cx)) return false;
-    if (cx->encoding == WASMC_STRING_UTF8) {   /* store_string_copy */
-        if (!reallocate(cx, 0, 0, 1, len, &ptr)) return false;
-        if (len) memcpy(mem_at(cx, ptr), s, len);
+    if (!reallocate(cx, 0, 0, 1, units, &ptr)) return false;
+    size_t i = 0;
+    while (i < len && s[i] < 0x80) mem_at(cx, ptr)[i] = s[i], i++;   /* byte i is code point i */
+    if (i == len) {
         *out_ptr = ptr;
-        *out_units = (uint32_t)len;
+        *out_units = (uint32_t)units;
         return true;
     }
-    uint16_t *u = malloc((len ? len : 1) * sizeof *u);
-    if (!u) return ct_trap(cx, "out of memory lowering a string");
-    size_t n = utf8_to_utf16(s, len, u);
-    bool ok = false;
-    if (cx->encoding == WASMC_STRING_UTF16) {   /* store_utf8_to_utf16 */
-        uint64_t worst = 2ull * len;
-        if (!reallocate(cx, 0, 0, 2, worst, &ptr)) goto out;
-        put_units(cx, ptr, u, 0, n);
-        if (2 * n < worst && !reallocate(cx, ptr, (uint32_t)worst, 2, 2 * n, &ptr)) goto out;
-        *out_ptr = ptr;
-        *out_units = (uint32_t)n;
-        ok = true;
-        goto out;
-    }
-    /* store_string_to_latin1_or_utf16 */
-    if (!reallocate(cx, 0, 0, 2, len, &ptr)) goto out;
+    if (!reallocate(cx, ptr, (uint32_t)units, 1, worst, &ptr)) return false;
+    memcpy(mem_at(cx, ptr) + i, s + i, len - i);
+    if (worst > len && !reallocate(cx, ptr, (uint32_t)worst, 1, len, &ptr)) return false;
+    *out_ptr = ptr;
+    *out_units = (uint32_t)len;
+    return true;
+}
+
+/* store_string_to_latin1_or_utf16: from utf8 or utf16. */
+static bool store_to_latin1_or_utf16(ct_cx *cx, const uint8_t *s, size_t len, const uint16_t *u, size_t n,
+                                     uint64_t units, uint32_t *out_ptr, uint32_t *out_units) {
+    uint32_t ptr;
+    if (!reallocate(cx, 0, 0, 2, units, &ptr)) return false;
     size_t dst = 0;
     for (size_t i = 0, k; i < len; i += k) {
         uint32_t cp;
         k = utf8_next(s, i, len, &cp);
-        if (k == 0 || k == SIZE_MAX) k = 1, cp = 0xFFFD;
+        if (k == 0 || k == SIZE_MAX) k = 1, cp = 0xFFFD;   /* lifted or checked before: unreachable */
         if (cp < 256) {
             mem_at(cx, ptr)[dst++] = (uint8_t)cp;
             continue;
         }
-        uint64_t worst = 2ull * len;
-        if (!reallocate(cx, ptr, (uint32_t)len, 2, worst, &ptr)) goto out;
+        uint64_t worst = 2 * units;
+        if (!reallocate(cx, ptr, (uint32_t)units, 2, worst, &ptr)) return false;
         uint8_t *m = mem_at(cx, ptr);
         for (size_t j = dst; j-- > 0;) {
             m[2 * j] = m[j];
             m[2 * j + 1] = 0;
         }
         put_units(cx, ptr, u, dst, n);
-        if (worst > 2 * n && !reallocate(cx, ptr, (uint32_t)worst, 2, 2 * n, &ptr)) goto out;
+        if (worst > 2 * n && !reallocate(cx, ptr, (uint32_t)worst, 2, 2 * n, &ptr)) return false;
         *out_ptr = ptr;
         *out_units = (uint32_t)n | UTF16_TAG;
-        ok = true;
-        goto out;
+        return true;
     }
-    if (dst < len && !reallocate(cx, ptr, (uint32_t)len, 2, dst, &ptr)) goto out;
+    if (dst < units && !reallocate(cx, ptr, (uint32_t)units, 2, dst, &ptr)) return false;
     *out_ptr = ptr;
     *out_units = (uint32_t)dst;
-    ok = true;
+    return true;
+}
+
+/* The source's encoding and code units of a string being lowered. */
+static void string_source(ct_cx *cx, const char *str, size_t len, int *enc, uint64_t *tagged) {
+    *enc = WASMC_STRING_UTF8;
+    *tagged = len;
+    ct_strq *q = cx->strq;
+    if (q && q->next < q->n && q->v[q->next].ptr == str) {
+        *enc = q->v[q->next].encoding;
+        *tagged = q->v[q->next].tagged_units;
+        q->next++;
+    }
+}
+
+/* definitions.py store_string_into_range: by the destination's encoding
+ * and the source's (utf8, utf16, or latin1+utf16 in either form). */
+bool ct_lower_string(ct_cx *cx, const char *str, size_t len, uint32_t *out_ptr, uint32_t *out_units) {
+    const uint8_t *s = (const uint8_t *)str;
+    uint32_t ptr;
+    if (!need_memory(cx)) return false;
+    int src;
+    uint64_t tagged, units;
+    string_source(cx, str, len, &src, &tagged);
+    enum { LATIN1 = 3 };
+    int simple = src;
+    units = tagged;
+    if (src == WASMC_STRING_LATIN1_UTF16) {
+        simple = tagged & UTF16_TAG ? WASMC_STRING_UTF16 : LATIN1;
+        units = tagged & ~(uint64_t)UTF16_TAG;
+    }
+    if (cx->encoding == WASMC_STRING_UTF8) {
+        if (simple != WASMC_STRING_UTF8)   /* store_utf16_to_utf8 / store_latin1_to_utf8 */
+            return store_to_utf8(cx, s, len, units, (simple == LATIN1 ? 2 : 3) * units, out_ptr, out_units);
+        /* store_string_copy */
+        if (!reallocate(cx, 0, 0, 1, len, &ptr)) return false;
+        if (len) memcpy(mem_at(cx, ptr), s, len);
+        *out_ptr = ptr;
+        *out_units = (uint32_t)len;
+        return true;
+    }
+    if (cx->encoding == WASMC_STRING_LATIN1_UTF16 && simple == LATIN1) {   /* store_string_copy, latin-1 */
+        if (!reallocate(cx, 0, 0, 2, units, &ptr)) return false;
+        size_t dst = 0;
+        for (size_t i = 0, k; i < len; i += k) {
+            uint32_t cp;
+            k = utf8_next(s, i, len, &cp);
+            if (k == 0 || k == SIZE_MAX) k = 1, cp = 0xFFFD;
+            if (dst < units) mem_at(cx, ptr)[dst++] = (uint8_t)cp;
+        }
+        *out_ptr = ptr;
+        *out_units = (uint32_t)units;
+        return true;
+    }
+    uint16_t *u = malloc((len ? len : 1) * sizeof *u);
+    if (!u) return ct_trap(cx, "out of memory lowering a string");
+    size_t n = utf8_to_utf16(s, len, u);
+    bool ok = false;
+    if (cx->encoding == WASMC_STRING_UTF16 && simple != WASMC_STRING_UTF8) {
+        /* store_string_copy, utf-16-le (a latin1 source's units are its characters) */
+        if (!reallocate(cx, 0, 0, 2, 2 * units, &ptr)) goto out;
+        put_units(cx, ptr, u, 0, n < units ? n : units);
+        *out_ptr = ptr;
+        *out_units = (uint32_t)units;
+        ok = true;
+    } else if (cx->encoding == WASMC_STRING_UTF16) {   /* store_utf8_to_utf16 */
+        uint64_t worst = 2 * units;
+        if (!reallocate(cx, 0, 0, 2, worst, &ptr)) goto out;
+        put_units(cx, ptr, u, 0, n);
+        if (2 * n < worst && !reallocate(cx, ptr, (uint32_t)worst, 2, 2 * n, &ptr)) goto out;
+        *out_ptr = ptr;
+        *out_units = (uint32_t)n;
+        ok = true;
+    } else if (src == WASMC_STRING_LATIN1_UTF16) {   /* store_probably_utf16_to_latin1_or_utf16 */
+        uint64_t bytes = 2 * units;
+        if (!reallocate(cx, 0, 0, 2, bytes, &ptr)) goto out;
+        put_units(cx, ptr, u, 0, n < units ? n : units);
+        bool wide = false;
+        for (size_t i = 0; i < n && !wide; i++) wide = u[i] >= 256;
+        if (wide) {
+            *out_ptr = ptr;
+            *out_units = (uint32_t)units | UTF16_TAG;
+            ok = true;
+            goto out;
+        }
+        uint8_t *m = mem_at(cx, ptr);
+        for (size_t i = 0; i < units; i++) m[i] = m[2 * i];
+        if (!reallocate(cx, ptr, (uint32_t)bytes, 1, units, &ptr)) goto out;
+        *out_ptr = ptr;
+        *out_units = (uint32_t)units;
+        ok = true;
+    } else {   /* store_string_to_latin1_or_utf16, from utf8 or utf16 */
+        ok = store_to_latin1_or_utf16(cx, s, len, u, n, units, out_ptr, out_units);
+    }
 out:
     free(u);
     return ok;

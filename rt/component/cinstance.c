@@ -48,6 +48,10 @@ typedef struct ct_lowered {
     const ct_def *def;              /* a host callee (NULL: unknown import) */
     const char *import_name;
     uint32_t callee;                /* a lifted callee */
+    /* This core function as a wasmrt_func, for a component that lifts it
+     * (or uses it as realloc, post-return or destructor) directly. */
+    wasmc_functype direct_type;
+    wasmc_funcref direct_ref;
 } ct_lowered;
 
 typedef struct ct_lifted {
@@ -86,6 +90,7 @@ typedef struct ccx {
     ct_cx cx;                       /* first: the realloc callback casts */
     wasmrt_cinstance *ci;
     const ct_side *side;
+    bool guest_ran;                 /* its realloc or core function was called */
 } ccx;
 
 static bool propagate(ct_cx *cx, const wasmrt_trap *t) {
@@ -144,6 +149,7 @@ static bool guest_realloc(ct_cx *cx, uint32_t old_ptr, uint32_t old_size, uint32
     ccx *c = (ccx *)cx;
     ct_inst *inst = &c->ci->insts[c->side->inst];
     uint64_t args[4] = {old_ptr, old_size, align, new_size}, r = 0;
+    c->guest_ran = true;
     bool saved = inst->may_leave;
     inst->may_leave = false;   /* realloc may not call out of its component */
     bool ok = call_core(cx, c->ci->store, &c->side->realloc, args, &r);
@@ -180,23 +186,36 @@ static bool self_or_ancestor(const wasmrt_cinstance *ci, uint32_t y, uint32_t x)
 
 /* ComponentInstance.entering_set: the callee and its ancestors, less the
  * caller's (a parent calling its child enters only the child).  op 0:
- * whether all may be entered; 1: enter them; 2: leave them. */
+ * whether all may be entered; 1: enter them; 2: leave them; 3: leave
+ * them after a trap, which poisons them. */
+enum { ENTER_CHECK, ENTER, LEAVE, LEAVE_TRAPPED };
 static bool entering_set(wasmrt_cinstance *ci, uint32_t callee, uint32_t caller, int op) {
     for (uint32_t x = callee; x != NONE; x = ci->insts[x].parent) {
         if (self_or_ancestor(ci, caller, x)) continue;
-        if (op == 0 && !ci->insts[x].may_enter) return false;
-        if (op) ci->insts[x].may_enter = op == 2;
+        if (op == ENTER_CHECK && (!ci->insts[x].may_enter || ci->insts[x].poisoned)) return false;
+        if (op != ENTER_CHECK) ci->insts[x].may_enter = op != ENTER;
+        if (op == LEAVE_TRAPPED) ci->insts[x].poisoned = true;
     }
     return true;
 }
 
+/* Why entering_set(ENTER_CHECK) said no, as a trap on cx. */
+static bool cannot_enter(ct_cx *cx, wasmrt_cinstance *ci, uint32_t callee, uint32_t caller) {
+    for (uint32_t x = callee; x != NONE; x = ci->insts[x].parent)
+        if (!self_or_ancestor(ci, caller, x) && ci->insts[x].poisoned)
+            return ct_trap(cx, "cannot enter component instance: it trapped earlier");
+    return ct_trap(cx, "cannot enter component instance");
+}
+
 /* canon_lift, synchronous: args are host-side values (reps for
- * resources, or host handles when host_table is given). */
+ * resources, or host handles when host_table is given).  strq: the
+ * sources of the args' strings (from a component; NULL from the host),
+ * refilled with the result's. */
 static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const wasmrt_cval *args,
-                        wasmrt_cval *result, ct_table *host_table, ct_cx *status) {
+                        wasmrt_cval *result, ct_table *host_table, ct_strq *strq, ct_cx *status) {
     ct_lifted *lf = &ci->lifted[k];
     const struct wasmrt_cfunc *ft = &lf->type;
-    if (!entering_set(ci, lf->side.inst, caller, 0)) return ct_trap(status, "cannot enter component instance");
+    if (!entering_set(ci, lf->side.inst, caller, ENTER_CHECK)) return cannot_enter(status, ci, lf->side.inst, caller);
     uint32_t borrows = 0;
     if (ci->num_tasks == ci->cap_tasks) {
         uint32_t cap = ci->cap_tasks ? ci->cap_tasks * 2 : 8;
@@ -207,18 +226,20 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
     }
     uint64_t task = ++ci->next_task;
     ci->tasks[ci->num_tasks++] = (struct ct_task){task, &borrows};
-    entering_set(ci, lf->side.inst, caller, 1);
+    entering_set(ci, lf->side.inst, caller, ENTER);
     ccx c;
     ccx_init(&c, ci, &lf->side);
     c.cx.borrow_scope = &borrows;
     c.cx.scope_id = task;
     c.cx.host_table = host_table;
     c.cx.adapter = caller != NONE;
+    c.cx.strq = strq;
     uint64_t flat[CT_FLAT_CAP], res[1] = {0};
     uint32_t nflat = 0;
     bool lifted = false;
     bool ok = ct_lower_values(&c.cx, CT_MAX_FLAT_PARAMS, args, ft->params, ft->num_params, flat, &nflat, NULL) &&
-              call_core(&c.cx, ci->store, &lf->func, flat, res);
+              (c.guest_ran = true, call_core(&c.cx, ci->store, &lf->func, flat, res));
+    if (strq) strq->n = strq->next = 0;
     if (ok && ft->result) ok = lifted = ct_lift_values(&c.cx, CT_MAX_FLAT_RESULTS, res, lf->nr, &ft->result, 1, result);
     if (ok && borrows) ok = ct_trap(&c.cx, "borrow handles still remain at the end of the call");
     if (ok && lf->has_post) {
@@ -227,7 +248,9 @@ static bool call_lifted(wasmrt_cinstance *ci, uint32_t k, uint32_t caller, const
         ok = call_core(&c.cx, ci->store, &lf->post, res, NULL);
         inst->may_leave = true;
     }
-    entering_set(ci, lf->side.inst, caller, 2);
+    /* A trap once the callee's code ran poisons it; one in lowering the
+     * caller's arguments (a host's bad handle) is the caller's. */
+    entering_set(ci, lf->side.inst, caller, ok || !c.guest_ran ? LEAVE : LEAVE_TRAPPED);
     ci->num_tasks--;
     if (!ok) {
         if (lifted) wasmrt_cval_free(result);
@@ -260,8 +283,9 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
         raise_trap(&c.cx);
     }
     bool host = lw->step->callee_kind == 0;
+    ct_strq strq = {0};
     if (host) c.cx.host_table = &ci->host_handles;
-    else c.cx.adapter = true;
+    else c.cx.adapter = true, c.cx.strq = &strq;
     uint64_t flat[MAX_CORE_SLOTS];
     slots_to_bits(lw->sig, lw->np, slots, flat);
     uint8_t rt[CT_FLAT_CAP];
@@ -294,7 +318,7 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
             }
         }
     } else if (ok) {
-        ok = call_lifted(ci, lw->callee, lw->side.inst, args, &result, NULL, &c.cx);
+        ok = call_lifted(ci, lw->callee, lw->side.inst, args, &result, NULL, &strq, &c.cx);
         have_result = ok && ft->result;
     }
     ct_release_lenders(&c.cx);
@@ -304,6 +328,7 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
     if (ok && ft->result)
         ok = ct_lower_values(&c.cx, CT_MAX_FLAT_RESULTS, &result, &ft->result, 1, out, &nout, spilled ? &retptr : NULL);
     if (have_result) wasmrt_cval_free(&result);
+    ct_strq_free(&strq);
     if (!ok) {
         ct_release_lenders(&c.cx);
         raise_trap(&c.cx);
@@ -379,24 +404,48 @@ static void resource_thunk(void *env, void *caller, wasmc_slot *slots) {
         /* The destructor runs in the resource's own instance: entering it
          * from another follows the call rules. */
         uint64_t arg = copy.rep;
-        if (!entering_set(ci, r->cinstance, st->cinstance, 0)) {
-            ct_trap(&cx, "cannot enter component instance");
+        if (!entering_set(ci, r->cinstance, st->cinstance, ENTER_CHECK)) {
+            cannot_enter(&cx, ci, r->cinstance, st->cinstance);
             raise_trap(&cx);
         }
-        entering_set(ci, r->cinstance, st->cinstance, 1);
+        entering_set(ci, r->cinstance, st->cinstance, ENTER);
         bool ok = call_core(&cx, ci->store, &ci->dtors[st->index], &arg, NULL);
-        entering_set(ci, r->cinstance, st->cinstance, 2);
+        entering_set(ci, r->cinstance, st->cinstance, ok ? LEAVE : LEAVE_TRAPPED);
         if (!ok) raise_trap(&cx);
     }
 }
 
 /* ---- instantiation ---- */
 
+/* rt_enter's entry for a core function that is one of the thunks above
+ * rather than a module's: it runs as host code (a fault in it is the
+ * host's, never the guest's trap); its traps unwind to rt_enter. */
+static void direct_entry(void *code, void *vmctx, wasmc_slot *slots) {
+    (void)code;
+    ct_lowered *lw = vmctx;
+    int saved_in_guest = rt_tls.in_guest;
+    struct rt_host_call *saved_host = rt_tls.host;
+    rt_tls.in_guest = 0;
+    rt_tls.host = NULL;   /* not a module's import: no import to name */
+    lw->entry.host_fn(lw, NULL, slots);
+    rt_tls.host = saved_host;
+    rt_tls.in_guest = saved_in_guest;
+}
+
 static bool func_def(wasmrt_cinstance *ci, const ct_coredef *d, wasmrt_func *out, wasmrt_error *err) {
-    if (d->kind != 0) {
-        rt_err(err, "a lowered function used directly as a lifted, realloc, post-return or destructor "
-                    "function is not supported");
-        return false;
+    if (d->kind == 1) {
+        /* a lowered function (or resource built-in) lifted directly: its
+         * step came earlier (the plan reader checked the order) */
+        ct_lowered *lw = &ci->lowered[d->a];
+        if (!lw->ci) {
+            rt_err(err, "lowered function %u used before it is defined", d->a);
+            return false;
+        }
+        lw->direct_type = (wasmc_functype){.num_params = lw->np, .num_results = lw->nr, .types = lw->sig,
+                                           .entry = direct_entry};
+        lw->direct_ref = (wasmc_funcref){.vmctx = lw, .type_id = lw->entry.host_type_id};
+        *out = (wasmrt_func){.ref = &lw->direct_ref, .type = &lw->direct_type, .instance = NULL};
+        return true;
     }
     wasmrt_extern ext;
     if (!rt_instance_export_index(ci->core[d->a], d->b, &ext) || ext.kind != WASMC_EXTERN_FUNC) {
@@ -721,7 +770,7 @@ bool wasmrt_cinstance_call(wasmrt_cinstance *ci, const wasmrt_cfunc *f, const wa
     wasmrt_cval scratch_result;
     ct_cx st;
     memset(&st, 0, sizeof st);
-    if (!call_lifted(ci, k, NONE, args, result ? result : &scratch_result, &ci->host_handles, &st)) {
+    if (!call_lifted(ci, k, NONE, args, result ? result : &scratch_result, &ci->host_handles, NULL, &st)) {
         fill_trap(trap, err, &st);
         return false;
     }
@@ -743,17 +792,17 @@ bool wasmrt_cinstance_resource_drop(wasmrt_cinstance *ci, uint32_t handle, wasmr
     ct_cx st;
     memset(&st, 0, sizeof st);
     uint32_t impl = ci->comp->plan.resources[r].cinstance;
-    if (ci->dtors[r].ref && !entering_set(ci, impl, NONE, 0)) {   /* e.g. from a host function mid-call */
-        ct_trap(&st, "cannot enter component instance");
+    if (ci->dtors[r].ref && !entering_set(ci, impl, NONE, ENTER_CHECK)) {   /* e.g. from a host function mid-call */
+        cannot_enter(&st, ci, impl, NONE);
         fill_trap(trap, err, &st);
         return false;
     }
     ct_table_remove(&ci->host_handles, handle);
     if (!ci->dtors[r].ref) return true;
     uint64_t arg = rep;
-    entering_set(ci, impl, NONE, 1);
+    entering_set(ci, impl, NONE, ENTER);
     bool ok = call_core(&st, ci->store, &ci->dtors[r], &arg, NULL);
-    entering_set(ci, impl, NONE, 2);
+    entering_set(ci, impl, NONE, ok ? LEAVE : LEAVE_TRAPPED);
     if (!ok) {
         fill_trap(trap, err, &st);
         return false;

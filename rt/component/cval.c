@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../compiler/utf8.h"
 #include "internal_component.h"
 
 void wasmrt_cval_free(wasmrt_cval *v) {
@@ -39,34 +40,6 @@ static const char *const kind_names[] = {
 };
 
 static const char *kind_name(uint8_t k) { return k < WASMC_CVAL_COUNT_ ? kind_names[k] : "unknown"; }
-
-/* Length of the valid UTF-8 prefix of s (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF). */
-static size_t utf8_valid_prefix(const unsigned char *s, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) { i++; continue; }
-        size_t len;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else return i;
-        if (n - i < len) return i;
-        if (s[i + 1] < lo || s[i + 1] > hi) return i;
-        for (size_t k = 2; k < len; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return i;
-        i += len;
-    }
-    return i;
-}
 
 static bool check(const wasmrt_ctype *t, const wasmrt_cval *v, const char *path, wasmrt_error *err) {
     if (v->kind != t->kind) {
@@ -107,7 +80,7 @@ static bool check(const wasmrt_ctype *t, const wasmrt_cval *v, const char *path,
             rt_err(err, "%s: string of %zu bytes is longer than the canonical ABI allows", path, v->of.str.len);
             return false;
         }
-        if (utf8_valid_prefix((const unsigned char *)v->of.str.ptr, v->of.str.len) != v->of.str.len) {
+        if (!utf8_valid((const uint8_t *)v->of.str.ptr, v->of.str.len)) {
             rt_err(err, "%s: string is not valid UTF-8", path);
             return false;
         }

@@ -191,6 +191,9 @@ typedef struct ct_inst {            /* one plan cinstance in a wasmrt_cinstance 
     uint32_t parent;                /* UINT32_MAX: none */
     ct_table handles;
     bool may_enter, may_leave;
+    /* A trap unwound through it: never entered again (Explainer.md,
+     * component invariants: the lockdown state set upon trap). */
+    bool poisoned;
 } ct_inst;
 
 typedef struct ct_cx ct_cx;
@@ -198,6 +201,22 @@ typedef struct ct_cx ct_cx;
  * (cx->trap filled). */
 typedef bool (*ct_realloc_fn)(ct_cx *cx, uint32_t old_ptr, uint32_t old_size, uint32_t align,
                               uint32_t new_size, uint32_t *out);
+
+/* Strings crossing from one component to another keep their source's
+ * encoding and code units (definitions.py's String is (src, encoding,
+ * tagged code units)): the callee's realloc sequence depends on them.
+ * Lifting appends, in value order; lowering the same values takes them in
+ * the same order (matched by the lifted buffer's address). */
+typedef struct ct_strsrc {
+    const char *ptr;                /* the lifted (UTF-8) buffer */
+    uint8_t encoding;               /* wasmc_string_encoding of the source */
+    uint32_t tagged_units;          /* as the source stored them */
+} ct_strsrc;
+typedef struct ct_strq {
+    ct_strsrc *v;
+    size_t n, cap, next;
+} ct_strq;
+void ct_strq_free(ct_strq *q);
 
 struct ct_cx {
     wasmc_memory *mem;              /* NULL: the options have none */
@@ -219,6 +238,8 @@ struct ct_cx {
     uint32_t num_host_borrows, cap_host_borrows;
     uint64_t lifted;                /* values lifted so far (budget) */
     int exit_code;                  /* trap_code WASMC_TRAP_EXIT: the status */
+    ct_strq *strq;                  /* component to component: strings'
+                                       sources (NULL: the host's, UTF-8) */
     bool adapter;                   /* the other side is a component: a fused
                                        adapter's trap messages (wasmtime's
                                        wording the reference tests expect) */

@@ -85,6 +85,15 @@ static bool call(fx *f, const char *iface, const char *name, const wasmrt_cval *
     return ok;
 }
 
+/* A new instance in the same store: a trap poisons the one it happened in
+ * (nothing runs in it again). */
+static void renew(fx *f) {
+    wasmrt_error err;
+    wasmrt_trap trap;
+    f->ci = wasmrt_component_instantiate(f->s, f->c, f->l, &trap, &err);
+    cr_assert(f->ci, "instantiate: %s", err.message);
+}
+
 static wasmrt_cval str(const char *s) { return (wasmrt_cval){.kind = WASMC_CVAL_STRING, .of.str = {(char *)s, strlen(s)}}; }
 static wasmrt_cval u32v(uint64_t x) { return (wasmrt_cval){.kind = WASMC_CVAL_U32, .of.u = x}; }
 
@@ -231,6 +240,7 @@ Test(component_e2e, invalid_chars_and_discriminants_from_the_guest_trap) {
     cr_assert_not(call(&f, "", "to-char", &a, 1, &r, &trap));
     cr_assert_eq(trap.code, WASMC_TRAP_CANON);
     cr_assert_str_eq(trap.host_message, "invalid `char` bit pattern");
+    renew(&f);
     a = u32v(2);
     cr_assert_not(call(&f, "", "to-result", &a, 1, &r, &trap));
     cr_assert_str_eq(trap.host_message, "invalid variant discriminant");
@@ -281,21 +291,28 @@ Test(component_e2e, hostile_guests_trap_with_a_message) {
     cr_assert_not(call(&f, "", "take", &l, 1, &r, &trap));
     cr_assert_eq(trap.code, WASMC_TRAP_CANON);
     cr_assert_str_eq(trap.host_message, "realloc return: result not aligned");
+    renew(&f);
     mode = u32v(2);
     cr_assert(call(&f, "", "set-mode", &mode, 1, &r, &trap));
     cr_assert_not(call(&f, "", "take", &l, 1, &r, &trap));
     cr_assert_str_eq(trap.host_message, "realloc return: beyond end of memory");
+    renew(&f);
+    cr_assert(call(&f, "", "set-mode", &mode, 1, &r, &trap));
     l.of.list.len = 0;   /* even for zero bytes */
     cr_assert_not(call(&f, "", "take", &l, 1, &r, &trap));
     cr_assert_str_eq(trap.host_message, "realloc return: beyond end of memory");
+    renew(&f);
     wasmrt_cval w = u32v(0);
     cr_assert_not(call(&f, "", "str", &w, 1, &r, &trap));
     cr_assert_str_eq(trap.host_message, "invalid utf-8");
+    renew(&f);
     w = u32v(1);
     cr_assert_not(call(&f, "", "str", &w, 1, &r, &trap));
     cr_assert_str_eq(trap.host_message, "incomplete utf-8 byte sequence");
+    renew(&f);
     cr_assert_not(call(&f, "", "huge-list", NULL, 0, &r, &trap));
     cr_assert(strstr(trap.host_message, "list length overflow"), "%s", trap.host_message);
+    renew(&f);
     cr_assert_not(call(&f, "", "oob-string", NULL, 0, &r, &trap));
     cr_assert_str_eq(trap.host_message, "string pointer/length out of bounds of memory");
     stop(&f);
@@ -365,6 +382,7 @@ Test(component_e2e, host_imports_by_interface_and_reentrance) {
     cr_assert_not(call(&f, "", "reenter", NULL, 0, &r, &trap));
     cr_assert_str_eq(nested, "cannot enter component instance");
     cr_assert_eq(trap.code, WASMC_TRAP_HOST);
+    renew(&f);
     /* post-return may not call out of its component */
     logged[0] = 0;
     cr_assert_not(call(&f, "", "post-calls-out", NULL, 0, &r, &trap));
@@ -469,6 +487,7 @@ Test(component_e2e, resources_with_destructors_and_use_after_drop) {
     cr_assert_not(call(&f, "", "double-drop", &v, 1, &r, &trap));
     cr_assert_eq(trap.code, WASMC_TRAP_CANON);
     cr_assert(strstr(trap.host_message, "unknown handle index"), "%s", trap.host_message);
+    renew(&f);
     /* the host drops one it holds: the destructor runs */
     cr_assert(call(&f, "", "make", &v, 1, &h, &trap));
     cr_assert(wasmrt_cinstance_resource_drop(f.ci, h.of.handle, &trap, &err), "%s", err.message);
@@ -586,16 +605,21 @@ Test(component_e2e, host_resources_borrow_scopes_and_wrong_types) {
     cr_assert_not(call(&f, "", "keep", &b, 1, &r, &trap));
     cr_assert_eq(trap.code, WASMC_TRAP_CANON);
     cr_assert_str_eq(trap.host_message, "borrow handles still remain at the end of the call");
-    /* the borrow outlived its call: dropping it later reaches nothing of
-     * that finished call (its count lived on the host's stack) */
+    /* the borrow outlived its call, but the trap poisoned the instance:
+     * not even a drop of that borrow (whose count lived on the host's
+     * stack) runs in it */
     wasmrt_cval idx = u32v(1);
-    cr_assert(call(&f, "", "drop-index", &idx, 1, &r, &trap), "%s", trap.host_message);
+    cr_assert_not(call(&f, "", "drop-index", &idx, 1, &r, &trap));
+    cr_assert_str_eq(trap.host_message, "cannot enter component instance: it trapped earlier");
+    renew(&f);
     cr_assert_not(call(&f, "", "drop-index", &idx, 1, &r, &trap));
     cr_assert_str_eq(trap.host_message, "unknown handle index 1");
+    renew(&f);
     cr_assert_not(call(&f, "", "wrong-type", &b, 1, &r, &trap));
     cr_assert(strstr(trap.host_message, "used with the wrong type, expected guest-defined resource but found "
                                         "host-defined resource (test:host/res@0.1.0#thing, not resource-1)"),
               "%s", trap.host_message);
+    renew(&f);
     cr_assert(call(&f, "", "mix", NULL, 0, &r, &trap), "%s", trap.host_message);
     cr_assert_eq(r.of.u, 5);
     wasmrt_cval o = {.kind = WASMC_CVAL_OWN, .of.handle = 9};
@@ -644,4 +668,127 @@ Test(component_e2e, core_and_component_loaders_refuse_each_others_artifacts) {
     cr_assert_null(wasmrt_component_load(path, &err));
     cr_assert(strstr(err.message, "is a core module, not a component"), "%s", err.message);
     cr_assert_not(wasmrt_artifact_is_component(path, &err));
+}
+
+/* Component to component, every pair of string encodings: the callee's
+ * realloc sequence is the reference's (definitions.py
+ * store_string_into_range by source and destination encoding), which
+ * needs the caller's encoding and code units, not just the characters.
+ * Callees log each realloc's (old size, alignment, new size); the
+ * strings are "hé" (latin1-representable) and "h€" (not). */
+static const char *ENC[3] = {"utf8", "utf16", "latin1+utf16"};
+static const char *ENC_LABEL[3] = {"u8", "u16", "l1"};
+
+static char *string_pairs_wat(void) {
+    static const char *data[3][2] = {
+        {"h\\c3\\a9", "h\\e2\\82\\ac"},
+        {"h\\00\\e9\\00", "h\\00\\ac\\20"},
+        {"h\\e9", "h\\00\\ac\\20"},
+    };
+    static const char *units[3][2] = {{"3", "4"}, {"2", "2"}, {"2", "-2147483646"}};   /* tagged: 2 | 1<<31 */
+    size_t cap = 64 * 1024, n = 0;
+    char *w = malloc(cap);
+    cr_assert(w);
+    n += (size_t)snprintf(w + n, cap - n, "(component\n");
+    for (int e = 0; e < 3; e++) {
+        n += (size_t)snprintf(w + n, cap - n,
+            "  (component $C%d\n"
+            "    (core module $M (memory (export \"mem\") 1)\n"
+            "      (global $bump (mut i32) (i32.const 1024)) (global $log (mut i32) (i32.const 256))\n"
+            "      (func (export \"realloc\") (param $old i32) (param $osz i32) (param $al i32) (param $n i32) (result i32)\n"
+            "        (local $p i32)\n"
+            "        (i32.store (global.get $log) (local.get $osz))\n"
+            "        (i32.store offset=4 (global.get $log) (local.get $al))\n"
+            "        (i32.store offset=8 (global.get $log) (local.get $n))\n"
+            "        (global.set $log (i32.add (global.get $log) (i32.const 12)))\n"
+            "        (local.set $p (i32.and (i32.add (global.get $bump) (i32.const 7)) (i32.const -8)))\n"
+            "        (global.set $bump (i32.add (local.get $p) (local.get $n)))\n"
+            "        (if (local.get $old) (then (memory.copy (local.get $p) (local.get $old)\n"
+            "          (select (local.get $osz) (local.get $n) (i32.lt_u (local.get $osz) (local.get $n))))))\n"
+            "        (local.get $p))\n"
+            "      (func (export \"take\") (param i32 i32))\n"
+            "      (func (export \"log\") (result i32)\n"
+            "        (i32.store (i32.const 16) (i32.const 256))\n"
+            "        (i32.store (i32.const 20) (i32.shr_u (i32.sub (global.get $log) (i32.const 256)) (i32.const 2)))\n"
+            "        (i32.const 16)))\n"
+            "    (core instance $m (instantiate $M))\n"
+            "    (func (export \"take\") (param \"s\" string) (canon lift (core func $m \"take\")\n"
+            "      (memory (core memory $m \"mem\")) (realloc (core func $m \"realloc\")) string-encoding=%s))\n"
+            "    (func (export \"log\") (result (list u32)) (canon lift (core func $m \"log\") (memory (core memory $m \"mem\")))))\n",
+            e, ENC[e]);
+        n += (size_t)snprintf(w + n, cap - n,
+            "  (component $D%d\n"
+            "    (import \"take\" (func $take (param \"s\" string)))\n"
+            "    (core module $Mem (memory (export \"mem\") 1) (data (i32.const 64) \"%s\") (data (i32.const 96) \"%s\"))\n"
+            "    (core instance $mem (instantiate $Mem))\n"
+            "    (core func $take' (canon lower (func $take) (memory (core memory $mem \"mem\")) string-encoding=%s))\n"
+            "    (core module $Main (import \"\" \"take\" (func $t (param i32 i32)))\n"
+            "      (func (export \"run1\") (call $t (i32.const 64) (i32.const %s)))\n"
+            "      (func (export \"run2\") (call $t (i32.const 96) (i32.const %s))))\n"
+            "    (core instance $main (instantiate $Main (with \"\" (instance (export \"take\" (func $take'))))))\n"
+            "    (func (export \"run1\") (canon lift (core func $main \"run1\")))\n"
+            "    (func (export \"run2\") (canon lift (core func $main \"run2\"))))\n",
+            e, data[e][0], data[e][1], ENC[e], units[e][0], units[e][1]);
+    }
+    for (int s = 0; s < 3; s++)
+        for (int d = 0; d < 3; d++) {
+            char p[16];
+            snprintf(p, sizeof p, "%s-%s", ENC_LABEL[s], ENC_LABEL[d]);
+            n += (size_t)snprintf(w + n, cap - n,
+                "  (instance $c-%s (instantiate $C%d))\n"
+                "  (instance $d-%s (instantiate $D%d (with \"take\" (func $c-%s \"take\"))))\n"
+                "  (export \"run1-%s\" (func $d-%s \"run1\"))\n"
+                "  (export \"run2-%s\" (func $d-%s \"run2\"))\n"
+                "  (export \"log-%s\" (func $c-%s \"log\"))\n",
+                p, d, p, s, p, p, p, p, p, p, p);
+        }
+    n += (size_t)snprintf(w + n, cap - n, ")\n");
+    cr_assert(n < cap);
+    return w;
+}
+
+Test(component_e2e, strings_between_components_follow_the_reference_for_every_encoding_pair) {
+    /* (old size, align, new size) per realloc, for "hé" then "h€";
+     * worked out from definitions.py for [source][destination] */
+    static const struct { uint32_t n; uint32_t v[30]; } want[3][3] = {
+        {   /* from utf8: "hé" 3 bytes, "h€" 4 */
+            {6, {0, 1, 3, 0, 1, 4}},                                              /* store_string_copy */
+            {12, {0, 2, 6, 6, 2, 4, 0, 2, 8, 8, 2, 4}},                           /* store_utf8_to_utf16 */
+            {15, {0, 2, 3, 3, 2, 2, 0, 2, 4, 4, 2, 8, 8, 2, 4}},                  /* to_latin1_or_utf16 */
+        },
+        {   /* from utf16: 2 units each */
+            {18, {0, 1, 2, 2, 1, 6, 6, 1, 3, 0, 1, 2, 2, 1, 6, 6, 1, 4}},         /* store_utf16_to_utf8 */
+            {6, {0, 2, 4, 0, 2, 4}},                                              /* store_string_copy */
+            {9, {0, 2, 2, 0, 2, 2, 2, 2, 4}},                                     /* to_latin1_or_utf16 */
+        },
+        {   /* from latin1+utf16: "hé" latin1 (2), "h€" utf16 (2, tagged) */
+            {18, {0, 1, 2, 2, 1, 4, 4, 1, 3, 0, 1, 2, 2, 1, 6, 6, 1, 4}},         /* latin1 / utf16 to utf8 */
+            {6, {0, 2, 4, 0, 2, 4}},                                              /* store_string_copy */
+            {6, {0, 2, 2, 0, 2, 4}},                                              /* copy / probably_utf16 */
+        },
+    };
+    char *wat = string_pairs_wat();
+    fx f = start("string-pairs", wat, NULL);
+    free(wat);
+    for (int s = 0; s < 3; s++)
+        for (int d = 0; d < 3; d++) {
+            char name[64];
+            wasmrt_trap trap;
+            wasmrt_cval r;
+            for (int k = 1; k <= 2; k++) {
+                snprintf(name, sizeof name, "run%d-%s-%s", k, ENC_LABEL[s], ENC_LABEL[d]);
+                cr_assert(call(&f, "", name, NULL, 0, &r, &trap), "%s: %s", name, trap.host_message);
+            }
+            snprintf(name, sizeof name, "log-%s-%s", ENC_LABEL[s], ENC_LABEL[d]);
+            cr_assert(call(&f, "", name, NULL, 0, &r, &trap), "%s: %s", name, trap.host_message);
+            char got[256] = "", exp[256] = "";
+            for (size_t i = 0; i < r.of.list.len; i++)
+                snprintf(got + strlen(got), sizeof got - strlen(got), " %u", (unsigned)r.of.list.items[i].of.u);
+            for (uint32_t i = 0; i < want[s][d].n; i++)
+                snprintf(exp + strlen(exp), sizeof exp - strlen(exp), " %u", want[s][d].v[i]);
+            cr_assert_str_eq(got, exp, "%s to %s: reallocs (old size, align, new size):%s, want%s", ENC[s], ENC[d],
+                             got, exp);
+            wasmrt_cval_free(&r);
+        }
+    stop(&f);
 }

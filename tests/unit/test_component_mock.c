@@ -193,6 +193,23 @@ static bool call(fx *f, const char *iface, const char *name, const wasmrt_cval *
 
 static wasmrt_cval u32v(uint64_t x) { return (wasmrt_cval){.kind = WASMC_CVAL_U32, .of.u = x}; }
 
+/* A new instance of the component in the same store: a trap poisons the
+ * one it happened in. */
+static void renew(fx *f) {
+    wasmrt_error err;
+    wasmrt_trap trap;
+    f->ci = wasmrt_component_instantiate(f->s, f->c, f->l, &trap, &err);
+    cr_assert(f->ci, "instantiate: %s", err.message);
+}
+
+static void expect_poisoned(fx *f) {
+    wasmrt_cval r;
+    wasmrt_trap trap;
+    cr_assert_not(call(f, "", "add", (wasmrt_cval[]){u32v(1), u32v(2)}, 2, &r, &trap));
+    cr_assert_eq(trap.code, WASMC_TRAP_CANON);
+    cr_assert_str_eq(trap.host_message, "cannot enter component instance: it trapped earlier");
+}
+
 Test(component_mock, lifted_function_takes_and_returns_values) {
     fx f = setup(NULL);
     wasmrt_cval r;
@@ -215,7 +232,36 @@ Test(component_mock, a_core_trap_reaches_the_host_with_its_code_and_function) {
     cr_assert_not(call(&f, "", "add", (wasmrt_cval[]){u32v(0xdead), u32v(0)}, 2, &r, &trap));
     cr_assert_eq(trap.code, WASMC_TRAP_UNREACHABLE);
     cr_assert_str_eq(trap.host_message, "unreachable (in add)");
-    cr_assert(call(&f, "", "add", (wasmrt_cval[]){u32v(1), u32v(2)}, 2, &r, &trap));
+    teardown(&f);
+}
+
+/* Explainer.md, component invariants: a trap sets the instance's lockdown
+ * state; nothing runs in it again.  Other instances of the component are
+ * untouched, and a trap from the host's own bad argument (before the
+ * instance ran) poisons nothing. */
+Test(component_mock, a_trapped_component_instance_is_poisoned_for_good) {
+    fx f = setup(NULL);
+    wasmrt_cval r;
+    wasmrt_trap trap;
+    wasmrt_cinstance *first = f.ci;
+    renew(&f);
+    wasmrt_cinstance *second = f.ci;
+    f.ci = first;
+    cr_assert_not(call(&f, "", "add", (wasmrt_cval[]){u32v(0xdead), u32v(0)}, 2, &r, &trap));
+    cr_assert_eq(trap.code, WASMC_TRAP_UNREACHABLE);
+    expect_poisoned(&f);
+    expect_poisoned(&f);
+    cr_assert_not(call(&f, "", "greet", &(wasmrt_cval){.kind = WASMC_CVAL_STRING, .of.str = {"x", 1}}, 1, &r, &trap));
+    cr_assert_eq(G.realloc_calls, 0, "the poisoned instance's realloc ran");
+    f.ci = second;
+    cr_assert(call(&f, "", "add", (wasmrt_cval[]){u32v(1), u32v(2)}, 2, &r, &trap), "%s", trap.host_message);
+    cr_assert_eq(r.of.u, 3);
+    /* the host hands in an own handle it does not have: refused before
+     * the guest runs, so the instance stays usable */
+    wasmrt_cval bogus = {.kind = WASMC_CVAL_OWN, .of.handle = 77};
+    cr_assert_not(call(&f, "test:guest/res", "drop", &bogus, 1, NULL, &trap));
+    cr_assert(strstr(trap.host_message, "unknown handle index"), "%s", trap.host_message);
+    cr_assert(call(&f, "", "add", (wasmrt_cval[]){u32v(2), u32v(2)}, 2, &r, &trap), "%s", trap.host_message);
     teardown(&f);
 }
 
@@ -261,6 +307,23 @@ Test(component_mock, a_host_value_of_the_wrong_type_is_an_error_not_a_trap) {
     teardown(&f);
 }
 
+Test(component_mock, a_host_string_that_is_not_utf8_is_an_error) {
+    fx f = setup(NULL);
+    wasmrt_cval r;
+    wasmrt_trap trap;
+    wasmrt_error err;
+    const wasmrt_cfunc *fn = wasmrt_cinstance_func(f.ci, "", "greet");
+    static const char *bad[] = {"a\xc0\x80", "\xed\xa0\x80", "ab\xe2"};   /* overlong, surrogate, cut short */
+    for (int i = 0; i < 3; i++) {
+        wasmrt_cval arg = {.kind = WASMC_CVAL_STRING, .of.str = {(char *)bad[i], strlen(bad[i])}};
+        cr_assert_not(wasmrt_cinstance_call(f.ci, fn, &arg, 1, &r, &trap, &err));
+        cr_assert_eq(trap.code, WASMC_TRAP_NONE);
+        cr_assert(strstr(err.message, "not valid UTF-8"), "%s", err.message);
+    }
+    cr_assert_eq(G.realloc_calls, 0);
+    teardown(&f);
+}
+
 Test(component_mock, guest_calls_a_host_import) {
     fx f = setup(NULL);
     wasmrt_cval r;
@@ -277,8 +340,8 @@ Test(component_mock, a_failing_host_import_traps_naming_the_import) {
     cr_assert_not(call(&f, "", "call-import", NULL, 0, &r, &trap));
     cr_assert_eq(trap.code, WASMC_TRAP_HOST);
     cr_assert_str_eq(trap.host_message, "test:host/api@0.1.0#double: twenty-one is not allowed");
-    /* the instance is usable afterwards: the re-entrance flags were restored */
-    cr_assert(call(&f, "", "add", (wasmrt_cval[]){u32v(1), u32v(2)}, 2, &r, &trap));
+    /* the trap went through the instance: it is poisoned */
+    expect_poisoned(&f);
     teardown(&f);
 }
 
@@ -335,6 +398,7 @@ Test(component_mock, invalid_utf8_from_the_guest_traps) {
     cr_assert_not(call(&f, "", "bad-string", NULL, 0, &r, &trap));
     cr_assert_eq(trap.code, WASMC_TRAP_CANON);
     cr_assert_str_eq(trap.host_message, "invalid utf-8");
+    renew(&f);
     memcpy(G.bad_bytes, "ab\xe2", 3);
     cr_assert_not(call(&f, "", "bad-string", NULL, 0, &r, &trap));
     cr_assert_str_eq(trap.host_message, "incomplete utf-8 byte sequence");
@@ -350,6 +414,7 @@ Test(component_mock, a_string_out_of_bounds_of_memory_traps) {
     cr_assert_not(call(&f, "", "bad-string", NULL, 0, &r, &trap));
     cr_assert_eq(trap.code, WASMC_TRAP_CANON);
     cr_assert_str_eq(trap.host_message, "string pointer/length out of bounds of memory");
+    renew(&f);
     G.bad_ptr = 0xFFFFFFF0u;
     G.bad_len = 0x20;
     cr_assert_not(call(&f, "", "bad-string", NULL, 0, &r, &trap));
@@ -420,6 +485,7 @@ Test(component_mock, a_guest_handle_used_after_drop_traps) {
     cr_assert_not(call(&f, "test:guest/res", "rep-via-import", (wasmrt_cval[]){u32v(5)}, 1, &r, &trap));
     cr_assert_eq(trap.code, WASMC_TRAP_CANON);
     cr_assert_str_eq(trap.host_message, "unknown handle index 5");
+    renew(&f);
     cr_assert_not(call(&f, "test:guest/res", "rep-via-import", (wasmrt_cval[]){u32v(0)}, 1, &r, &trap));
     cr_assert_str_eq(trap.host_message, "unknown handle index 0");
     teardown(&f);

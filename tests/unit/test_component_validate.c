@@ -124,3 +124,15 @@ Test(component_validate, type_dags_are_walked_once, .timeout = 60) {
     wasm_error_clear(&err);
     cr_assert(wasmc_component_check(b, n, &err), "0x%zx: %s", err.offset, err.message);
 }
+
+/* Canonical built-ins without operands are one byte each: a section of
+ * two of them (async backpressure.inc / .dec) is unsupported, not cut
+ * short. */
+Test(component_validate, operand_free_async_builtins_are_unsupported_not_malformed) {
+    static const uint8_t b[] = {0x00, 'a', 's', 'm', 0x0d, 0x00, 0x01, 0x00, 0x08, 0x03, 0x02, 0x24, 0x25};
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_assert(!wasmc_component_check(b, sizeof b, &err));
+    cr_assert_eq(err.kind, WASM_ERR_UNSUPPORTED, "%s", err.message);
+    cr_assert(strstr(err.message, "async canonical built-in 0x24"), "%s", err.message);
+}

@@ -42,3 +42,22 @@
 (assert_return (invoke $b "add" (u32.const 1) (u32.const 2)) (u32.const 3))
 (assert_invalid (component (core module (func (result i32)))) "type mismatch")
 (assert_malformed (component binary "\00asm" "\0d\00\01") "unexpected end")
+;; A lowered function lifted directly (no core module between): the lift's
+;; core function is the lowering's thunk; traps cross it as from a module.
+(component definition $Relift
+  (component $A
+    (core module $m
+      (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+      (func (export "boom") (result i32) unreachable))
+    (core instance $i (instantiate $m))
+    (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "add")))
+    (func (export "boom") (result u32) (canon lift (core func $i "boom"))))
+  (instance $a (instantiate $A))
+  (core func $add (canon lower (func $a "add")))
+  (core func $boom (canon lower (func $a "boom")))
+  (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $add)))
+  (func (export "boom") (result u32) (canon lift (core func $boom)))
+)
+(component instance $r $Relift)
+(assert_return (invoke $r "add" (u32.const 40) (u32.const 2)) (u32.const 42))
+(assert_trap (invoke $r "boom") "unreachable")

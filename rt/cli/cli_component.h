@@ -1,4 +1,4 @@
-/* The wasmrt command line for component artifacts (rt/cli_component.c),
+/* The wasmrt command line for component artifacts (rt/cli/cli_component.c),
  * linked into the CLI only.  rt/main.c parses the options and hands a
  * component here. */
 #ifndef WASMRT_CLI_COMPONENT_H

@@ -1,4 +1,4 @@
-/* wasmrt's WASI 0.2 command runner (rt/cli_run_component.c): main.c parses
+/* wasmrt's WASI 0.2 command runner (rt/cli/cli_run_component.c): main.c parses
  * the options, sees a component artifact and hands over here. */
 #ifndef WASMRT_CLI_RUN_COMPONENT_H
 #define WASMRT_CLI_RUN_COMPONENT_H
