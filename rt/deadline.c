@@ -75,6 +75,13 @@ static bool start_locked(void) {
     return dl_started;
 }
 
+bool rt_deadline_start(void) {
+    pthread_mutex_lock(&dl_lock);
+    bool ok = start_locked();
+    pthread_mutex_unlock(&dl_lock);
+    return ok;
+}
+
 void rt_deadline_arm(wasmrt_store *s) {
     rt_deadline *d = &s->deadline;
     d->store = s;

@@ -109,6 +109,9 @@ void rt_deadline_arm(wasmrt_store *s);
  * the store destroyed its core instances. */
 void rt_cinstances_free(wasmrt_store *s);
 void rt_deadline_disarm(wasmrt_store *s);
+/* Starts the watchdog thread now rather than at the first armed deadline:
+ * a host that installs a seccomp filter later (wasmrt serve) has no clone. */
+bool rt_deadline_start(void);
 
 struct wasmrt_store {
     wasmc_limits limits;

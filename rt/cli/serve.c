@@ -37,6 +37,8 @@ static void usage(FILE *out) {
             "                          outgoing-handler); repeatable.  Default: denied\n"
             "  --trusted-keys DIR      serve only artifacts signed by a key in DIR\n"
             "  --port-file FILE        write the port listened on to FILE\n"
+            "  --no-seccomp            do not install the seccomp system-call filter\n"
+            "  --no-landlock           do not deny the server all file and TCP bind/connect access\n"
             "  --help\n");
 }
 
@@ -62,6 +64,8 @@ int wasmrt_cli_serve(int argc, char **argv) {
         .max_header_bytes = 16384,
         .idle_timeout_s = 15,
         .max_connections = 4096,
+        .seccomp = true,
+        .landlock = true,
     };
     const char **allow = calloc((size_t)argc, sizeof *allow);
     serve_route *routes = calloc((size_t)argc + 1, sizeof *routes);
@@ -77,6 +81,10 @@ int wasmrt_cli_serve(int argc, char **argv) {
         if (strncmp(a, "--", 2)) {
             if (app) return bad("more than one APP.so ('%s'); use --route for more apps", a);
             app = a;
+            continue;
+        }
+        if (!strcmp(a, "--no-seccomp") || !strcmp(a, "--no-landlock")) {
+            *(a[5] == 's' ? &cfg.seccomp : &cfg.landlock) = false;
             continue;
         }
         const char *eq = strchr(a, '=');

@@ -8,6 +8,7 @@
  *                 one instance, one handle call, then all of it freed
  *   metrics.c     counters and the latency histogram, and their page
  *   access_log.c  one line per answered request
+ *   sandbox.c     Landlock and the seccomp filter over the running server
  */
 #ifndef WASMRT_SERVE_H
 #define WASMRT_SERVE_H
@@ -46,6 +47,7 @@ typedef struct serve_config {
     uint32_t num_allow_http;
     const wasmrt_trust *trust;       /* --trusted-keys, or NULL */
     const char *port_file;           /* write the bound port here (tests), or NULL */
+    bool seccomp, landlock;          /* the sandbox (sandbox.c); on unless --no-* */
 } serve_config;
 
 /* Runs until SIGINT or SIGTERM; returns the exit status (0, or 1 when the
@@ -70,6 +72,15 @@ typedef struct serve_result {
  * so the response can be copied out. */
 void serve_handle(const serve_config *cfg, const serve_route *route, const wasmrt_http_request *req,
                   void (*done)(const serve_result *res, void *env), void *env);
+
+/* ---- sandbox.c ---- */
+/* Before the server's threads start: no file access, no TCP bind/connect
+ * (--allow-http: its ports and the resolver's files). */
+bool serve_sandbox_landlock(const serve_config *cfg, wasmrt_error *err);
+/* Once they run, on every thread: the run-mode filter plus RT_SERVE. */
+bool serve_sandbox_seccomp(const serve_config *cfg, wasmrt_error *err);
+/* What was applied, for the start-up line: "seccomp + landlock", ... */
+const char *serve_sandbox_describe(void);
 
 /* ---- metrics.c ---- */
 #define SERVE_LAT_BUCKETS 14

@@ -306,6 +306,16 @@ int serve_run(serve_config *cfg) {
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* The port file is the last file the server opens (Landlock forbids
+     * it next); written once the server runs sandboxed, so whoever waits
+     * for it finds the sandbox in place. */
+    FILE *pf = cfg->port_file ? fopen(cfg->port_file, "w") : NULL;
+    if (!serve_sandbox_landlock(cfg, &err)) {
+        fprintf(stderr, "wasmrt serve: %s (use --no-landlock to serve without it)\n", err.message);
+        close(fd);
+        if (pf) fclose(pf);
+        return 1;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request, cfg,
         MHD_OPTION_LISTEN_SOCKET, fd,
@@ -322,16 +332,20 @@ int serve_run(serve_config *cfg) {
     if (!d) {
         fprintf(stderr, "wasmrt serve: cannot start the HTTP server on %s\n", shown);
         close(fd);
+        if (pf) fclose(pf);
         return 1;
     }
-    fprintf(stderr, "wasmrt serve: listening on http://%s/ (%u workers, %u route%s)\n", shown, cfg->workers,
-            cfg->num_routes, cfg->num_routes == 1 ? "" : "s");
-    if (cfg->port_file) {
-        FILE *pf = fopen(cfg->port_file, "w");
-        if (pf) {
-            fprintf(pf, "%u\n", port);
-            fclose(pf);
-        }
+    if (!serve_sandbox_seccomp(cfg, &err)) {
+        fprintf(stderr, "wasmrt serve: %s (use --no-seccomp to serve without the filter)\n", err.message);
+        MHD_stop_daemon(d);
+        if (pf) fclose(pf);
+        return 1;
+    }
+    fprintf(stderr, "wasmrt serve: listening on http://%s/ (%u workers, %u route%s, sandbox: %s)\n", shown,
+            cfg->workers, cfg->num_routes, cfg->num_routes == 1 ? "" : "s", serve_sandbox_describe());
+    if (pf) {
+        fprintf(pf, "%u\n", port);
+        fclose(pf);
     }
     int sig = 0;
     while (sigwait(&stop, &sig) != 0) {

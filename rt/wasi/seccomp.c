@@ -97,6 +97,15 @@ static const int net_udp[] = {__NR_bind, __NR_connect};
 /* glibc's resolver: a UDP (or TCP) socket connected to the name server,
  * queries sent together with sendmmsg; uname for the host's own name */
 static const int net_dns[] = {__NR_connect, __NR_sendmmsg, __NR_uname};
+/* wasmrt serve (rt/serve/sandbox.c), installed once libmicrohttpd's
+ * threads run: their epoll loops, options on accepted connections, and the
+ * main thread's sigwait for SIGTERM/SIGINT.  No socket(), bind or connect. */
+static const int serve_extra[] = {
+#ifdef __NR_epoll_wait /* not on aarch64 */
+    __NR_epoll_wait,
+#endif
+    __NR_epoll_pwait, __NR_epoll_ctl, __NR_setsockopt, __NR_getsockname, __NR_getpeername,
+    __NR_rt_sigtimedwait};
 
 /* Offsets into struct seccomp_data; an argument's halves on little-endian. */
 #define OFF_NR 0u
@@ -108,6 +117,9 @@ static const int net_dns[] = {__NR_connect, __NR_sendmmsg, __NR_uname};
 enum { BLOCK_MMAP, BLOCK_MPROTECT, BLOCK_IOCTL, BLOCK_PRLIMIT64, BLOCK_TGKILL, NUM_BLOCKS };
 /* socket(), checked only when the policy allows any network use */
 #define BLOCK_SOCKET NUM_BLOCKS
+/* prctl(), serve profile only: PR_SET_NAME (libmicrohttpd names its
+ * threads as they start, which may be after the filter went on) */
+#define BLOCK_PRCTL (NUM_BLOCKS + 1)
 static const int checked[NUM_BLOCKS] = {__NR_mmap, __NR_mprotect, __NR_ioctl, __NR_prlimit64,
                                         __NR_tgkill};
 
@@ -197,7 +209,7 @@ size_t rt_seccomp_program_net(struct sock_filter *out, size_t cap, uint32_t pid,
     return 0;
 #else
     enum { NUM_ALLOWED = sizeof allowed / sizeof *allowed };
-    entry e[NUM_ALLOWED + NUM_BLOCKS + 16];
+    entry e[NUM_ALLOWED + NUM_BLOCKS + 24];
     size_t ne = 0;
     for (size_t i = 0; i < NUM_ALLOWED; i++)
         e[ne++] = (entry){(uint32_t)allowed[i], (uint32_t)allowed[i], TO_ALLOW};
@@ -213,14 +225,15 @@ size_t rt_seccomp_program_net(struct sock_filter *out, size_t cap, uint32_t pid,
         {RT_NET_TCP_LISTEN, net_listen, sizeof net_listen / sizeof *net_listen},
         {RT_NET_UDP, net_udp, sizeof net_udp / sizeof *net_udp},
         {RT_NET_DNS, net_dns, sizeof net_dns / sizeof *net_dns},
+        {RT_SERVE, serve_extra, sizeof serve_extra / sizeof *serve_extra},
     };
-    if (net) {
-        e[ne++] = (entry){(uint32_t)__NR_socket, (uint32_t)__NR_socket, TO_BLOCK(BLOCK_SOCKET)};
-        for (size_t k = 0; k < sizeof extra / sizeof *extra; k++)
-            if (net & extra[k].bit)
-                for (size_t i = 0; i < extra[k].n; i++)
-                    e[ne++] = (entry){(uint32_t)extra[k].nrs[i], (uint32_t)extra[k].nrs[i], TO_ALLOW};
-    }
+    const unsigned sockets = net & ~(unsigned)RT_SERVE;
+    if (sockets) e[ne++] = (entry){(uint32_t)__NR_socket, (uint32_t)__NR_socket, TO_BLOCK(BLOCK_SOCKET)};
+    if (net & RT_SERVE) e[ne++] = (entry){(uint32_t)__NR_prctl, (uint32_t)__NR_prctl, TO_BLOCK(BLOCK_PRCTL)};
+    for (size_t k = 0; k < sizeof extra / sizeof *extra; k++)
+        if ((k == 0 ? sockets : net) & extra[k].bit)
+            for (size_t i = 0; i < extra[k].n; i++)
+                e[ne++] = (entry){(uint32_t)extra[k].nrs[i], (uint32_t)extra[k].nrs[i], TO_ALLOW};
     qsort(e, ne, sizeof *e, by_nr);
     /* Merge runs of consecutive allowed numbers (e.g. the rt_sig* calls),
      * and duplicates, which would otherwise make ranges overlap. */
@@ -247,7 +260,7 @@ size_t rt_seccomp_program_net(struct sock_filter *out, size_t cap, uint32_t pid,
     search(&b, e, ne);
 
     /* The blocks: entered with A = the number, left only through a return. */
-    size_t block[NUM_BLOCKS + 1];
+    size_t block[NUM_BLOCKS + 2];
     /* Memory may be mapped and protected, never made executable (the mask's
      * high half is zero, so only the low half is tested). */
     for (size_t j = BLOCK_MMAP; j <= BLOCK_MPROTECT; j++) {
@@ -274,13 +287,15 @@ size_t rt_seccomp_program_net(struct sock_filter *out, size_t cap, uint32_t pid,
     /* socket(): IPv4 and IPv6 only.  Other families fail with an error
      * instead of killing: glibc's resolver asks nscd over AF_UNIX first. */
     block[BLOCK_SOCKET] = b.n;
-    if (net) {
+    if (sockets) {
         load(&b, ARG_HI(0));
         emit(&b, BPF_JMP | BPF_JEQ | BPF_K, 0, TO_NEXT, TO_EAFNOSUPPORT);
         load(&b, ARG_LO(0));
         emit(&b, BPF_JMP | BPF_JEQ | BPF_K, AF_INET, TO_ALLOW, TO_NEXT);
         emit(&b, BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, TO_ALLOW, TO_EAFNOSUPPORT);
     }
+    block[BLOCK_PRCTL] = b.n;
+    if (net & RT_SERVE) arg_eq(&b, 0, PR_SET_NAME, TO_ALLOW, TO_KILL);
 
     size_t kill = emit(&b, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
     size_t allow = emit(&b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);

@@ -25,7 +25,10 @@ size_t rt_seccomp_program(struct sock_filter *out, size_t cap, uint32_t pid);
  * families get EAFNOSUPPORT), setsockopt/getsockname/getpeername, and
  * connect (TCP connect, UDP, DNS), bind+listen (TCP listen), bind (UDP),
  * sendmmsg and uname (DNS). */
-enum { RT_NET_TCP_CONNECT = 1, RT_NET_TCP_LISTEN = 2, RT_NET_UDP = 4, RT_NET_DNS = 8 };
+enum { RT_NET_TCP_CONNECT = 1, RT_NET_TCP_LISTEN = 2, RT_NET_UDP = 4, RT_NET_DNS = 8,
+       /* wasmrt serve's profile: epoll, setsockopt/getsockname/getpeername
+        * on accepted connections, rt_sigtimedwait; no socket() */
+       RT_SERVE = 16 };
 size_t rt_seccomp_program_net(struct sock_filter *out, size_t cap, uint32_t pid, unsigned net);
 struct wasmrt_error;
 bool rt_seccomp_install_net(unsigned net, struct wasmrt_error *err);

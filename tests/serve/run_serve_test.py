@@ -138,6 +138,34 @@ def raw(data):
     return out.split(b"\r\n", 1)[0]
 
 
+# The server runs sandboxed as `wasmrt run` does: a seccomp filter on every
+# thread (status "Seccomp: 2", filter mode) and, where the kernel has
+# Landlock, a ruleset (reported on the start line; it is not visible in /proc).
+def proc_status(pid):
+    out = {}
+    for ln in open(f"/proc/{pid}/status"):
+        k, _, v = ln.partition(":")
+        out[k] = v.strip()
+    return out
+
+
+def kernel_has_landlock():
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    nr = 444  # landlock_create_ruleset, the same number on x86-64 and aarch64
+    return libc.syscall(nr, None, ctypes.c_size_t(0), ctypes.c_uint32(1)) >= 2
+
+
+status = proc_status(srv.pid)
+check(status.get("Seccomp") == "2", f"served process has a seccomp filter: {status.get('Seccomp')}")
+check(status.get("NoNewPrivs") == "1", "served process has no_new_privs")
+for task in os.listdir(f"/proc/{srv.pid}/task"):
+    ts = proc_status(f"{srv.pid}/task/{task}")
+    check(ts.get("Seccomp") == "2", f"thread {task} ({ts.get('Name')}) filtered too: {ts.get('Seccomp')}")
+start_line = open(err_path).read()
+expect_sandbox = "sandbox: seccomp + landlock" if kernel_has_landlock() else "sandbox: seccomp only"
+check(expect_sandbox in start_line, f"start line reports '{expect_sandbox}': {start_line!r}")
+
 # hello, twice on one keep-alive connection
 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
 for _ in range(2):
@@ -228,6 +256,23 @@ check("500 GET /loop: trap: interrupted" in stderr, "timeout log line")
 check("without setting a response" in stderr, "no-response log line")
 log = open(log_file).read()
 check('"GET /hi?x=1 HTTP/1.1" 200 26' in log, "access log line")
+
+# --no-seccomp and --no-landlock, as in wasmrt run
+np = os.path.join(work, "nosandbox.port")
+p = subprocess.Popen([wasmrt, "serve", "--addr", "127.0.0.1:0", "--port-file", np, "--no-seccomp", "--no-landlock",
+                      hello], stderr=subprocess.PIPE, text=True)
+for _ in range(300):
+    if p.poll() is not None or (os.path.exists(np) and open(np).read().strip()):
+        break
+    time.sleep(0.05)
+if p.poll() is None:
+    time.sleep(0.2)
+    check(proc_status(p.pid).get("Seccomp") == "0", "--no-seccomp: no filter")
+    p.send_signal(signal.SIGTERM)
+p_code = p.wait(timeout=15)
+p_err = p.stderr.read()
+check(p_code == 0 and "sandbox: none" in p_err, f"--no-seccomp --no-landlock server: {p_code} {p_err!r}")
+
 if failures:
     print(stderr)
     sys.exit(1)

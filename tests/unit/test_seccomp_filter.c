@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <errno.h>
 #include <sys/syscall.h>
@@ -225,6 +226,33 @@ Test(seccomp_filter, network_policy_adds_only_its_socket_calls) {
     prog_len = n1;
     uint64_t inet[6] = {AF_INET, SOCK_STREAM};
     cr_expect_eq(run(ARCH, __NR_socket, inet), SECCOMP_RET_KILL_PROCESS);
+}
+
+/* wasmrt serve's profile: the run-mode list plus epoll, socket options,
+ * sigwait and prctl(PR_SET_NAME) only; no socket(), bind or connect. */
+Test(seccomp_filter, serve_profile_adds_epoll_and_sigwait_but_no_new_sockets) {
+    const int serve[] = {
+#ifdef __NR_epoll_wait
+        __NR_epoll_wait,
+#endif
+        __NR_epoll_pwait, __NR_epoll_ctl, __NR_setsockopt, __NR_getsockname, __NR_getpeername,
+        __NR_rt_sigtimedwait};
+    prog_len = rt_seccomp_program_net(prog, WASMRT_SECCOMP_MAX_INSNS, PID, RT_SERVE);
+    cr_assert_gt(prog_len, 0);
+    for (uint32_t nr = 0; nr < 1024; nr++) {
+        if (in(checked, sizeof checked / sizeof *checked, nr) || nr == __NR_prctl) continue;
+        bool allow = in(always, sizeof always / sizeof *always, nr) || in(serve, sizeof serve / sizeof *serve, nr);
+        cr_expect_eq(run(ARCH, nr, NULL), allow ? SECCOMP_RET_ALLOW : SECCOMP_RET_KILL_PROCESS, "call %u", nr);
+    }
+    uint64_t set_name[6] = {PR_SET_NAME}, no_new_privs[6] = {PR_SET_NO_NEW_PRIVS, 0};
+    uint64_t inet[6] = {AF_INET, SOCK_STREAM};
+    cr_expect_eq(run(ARCH, __NR_prctl, set_name), SECCOMP_RET_ALLOW);
+    cr_expect_eq(run(ARCH, __NR_prctl, no_new_privs), SECCOMP_RET_KILL_PROCESS);
+    cr_expect_eq(run(ARCH, __NR_socket, inet), SECCOMP_RET_KILL_PROCESS);
+    /* and the run-mode program has none of them */
+    prog_len = rt_seccomp_program(prog, WASMRT_SECCOMP_MAX_INSNS, PID);
+    cr_expect_eq(run(ARCH, __NR_epoll_ctl, NULL), SECCOMP_RET_KILL_PROCESS);
+    cr_expect_eq(run(ARCH, __NR_prctl, set_name), SECCOMP_RET_KILL_PROCESS);
 }
 
 Test(seccomp_filter, too_small_a_buffer_is_refused) {
