@@ -32,6 +32,11 @@ uint32_t rt_keep_free(void) {
     return k == WASMRT_KEEP_NONE ? 0 : k ? k : 64;
 }
 
+uint64_t rt_keep_resident(void) {
+    uint64_t k = config.keep_resident_bytes;
+    return k == WASMRT_KEEP_NONE ? 0 : k ? k : 64ull << 20;
+}
+
 uint64_t rt_huge_page_bytes(void) {
     uint32_t p = config.huge_page_pages;
     if (p == UINT32_MAX) return UINT64_MAX;

@@ -9,15 +9,27 @@
  * Each new memory maps it MAP_PRIVATE at base + offset: one mmap, no copy,
  * and pages are shared with the page cache until an instance writes one
  * (then that instance gets its own copy; the others never see it).  When
- * the memory is freed, MADV_DONTNEED drops its written copies, so the
- * mapping reads as the image again and the next instance of the same
- * module needs no system call at all (memory.c).  Anything else falls back
- * to copying in instance.c.  Built at load, before a host installs its
- * seccomp filter.
+ * the memory is freed, its written copies are reset so the mapping reads as
+ * the image again and the next instance of the same module needs no system
+ * call at all (memory.c).  Anything else falls back to copying in
+ * instance.c.  Built at load, before a host installs its seccomp filter.
+ *
+ * Resetting by MADV_DONTNEED makes every page the next instance writes a
+ * copy-on-write fault, and dropping the pages a TLB shootdown across every
+ * CPU the (multithreaded) host runs on: for a JavaScript interpreter's
+ * megabytes that is most of a request's time.  So rt_image_reset keeps the
+ * first keep_resident bytes resident instead: /proc/self/pagemap tells
+ * which pages are the instance's own (anonymous, i.e. written, or zero
+ * pages it read) and which still are the image's page-cache pages; its own
+ * are copied back from a read-only view of the image, or zeroed outside
+ * it.  The private copies stay, so an instance that writes the same pages
+ * as the last one takes no fault, and nothing is unmapped.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -27,7 +39,13 @@ struct rt_image {
     atomic_uint refs;
     int fd;
     uint64_t offset, size;   /* page-aligned */
+    const uint8_t *view;     /* the image, mapped shared read-only, or NULL */
 };
+
+/* Opened once, at the first image's load (before any sandbox), kept. */
+static int pagemap_fd = -1;
+static pthread_once_t pagemap_once = PTHREAD_ONCE_INIT;
+static void open_pagemap(void) { pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC); }
 
 rt_image *rt_image_build(const wasmc_descriptor *d) {
     uint32_t min_bytes = rt_config()->image_min_bytes;
@@ -67,6 +85,9 @@ rt_image *rt_image_build(const wasmc_descriptor *d) {
     if (fcntl(img->fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) goto fail;
     img->offset = lo;
     img->size = hi - lo;
+    void *v = mmap(NULL, img->size, PROT_READ, MAP_SHARED, img->fd, 0);
+    img->view = v == MAP_FAILED ? NULL : v;
+    pthread_once(&pagemap_once, open_pagemap);
     atomic_init(&img->refs, 1);
     return img;
 fail:
@@ -77,6 +98,7 @@ fail:
 
 void rt_image_release(rt_image *img) {
     if (!img || atomic_fetch_sub(&img->refs, 1) != 1) return;
+    if (img->view) munmap((void *)img->view, img->size);
     close(img->fd);
     free(img);
 }
@@ -89,4 +111,35 @@ bool rt_image_map(rt_image *img, uint8_t *base) {
     if (mmap(at, img->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, img->fd, 0) != at) return false;
     atomic_fetch_add(&img->refs, 1);
     return true;
+}
+
+/* pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAPPED (1ull << 62)
+#define PM_FILE (1ull << 61)
+
+bool rt_image_reset(rt_image *img, uint8_t *base, uint64_t dirty, uint64_t keep) {
+    size_t page = (size_t)getpagesize();
+    if (pagemap_fd < 0 || !img->view) return false;
+    uint64_t kept = keep < dirty ? keep & ~(uint64_t)(page - 1) : dirty;
+    uint64_t entries[512];
+    for (uint64_t at = 0; at < kept;) {
+        size_t n = (size_t)((kept - at + page - 1) / page);
+        if (n > sizeof entries / sizeof *entries) n = sizeof entries / sizeof *entries;
+        off_t where = (off_t)(((uintptr_t)(base + at) / page) * sizeof *entries);
+        ssize_t got = pread(pagemap_fd, entries, n * sizeof *entries, where);
+        if (got <= 0 || got % (ssize_t)sizeof *entries) return false;   /* e.g. a seccomp filter: madvise instead */
+        n = (size_t)got / sizeof *entries;
+        for (size_t i = 0; i < n; i++, at += page) {
+            /* Page-cache pages are the sealed image itself; anything else
+             * the instance touched is its own. */
+            if (!(entries[i] & (PM_PRESENT | PM_SWAPPED)) || (entries[i] & PM_FILE)) continue;
+            size_t len = at + page > kept ? (size_t)(kept - at) : page;
+            if (at >= img->offset && at < img->offset + img->size)
+                memcpy(base + at, img->view + (at - img->offset), len);
+            else
+                memset(base + at, 0, len);
+        }
+    }
+    return kept == dirty || madvise(base + kept, dirty - kept, MADV_DONTNEED) == 0;
 }

@@ -134,6 +134,7 @@ uint64_t rt_huge_page_bytes(void);
 /* err: "cannot reserve address space for WHAT of BYTES bytes: <the limit hit>". */
 void rt_map_error(wasmrt_error *err, const char *what, uint64_t bytes, int errno_value);
 
+uint64_t rt_keep_resident(void);    /* bytes of an imaged memory reset in place (keep_resident_bytes) */
 uint32_t rt_keep_free(void);        /* freed reservations kept (max_free_reservations) */
 
 /* ---- copy-on-write initial memory (image.c) ---- */
@@ -150,6 +151,10 @@ uint64_t rt_image_offset(const rt_image *img);
 uint64_t rt_image_size(const rt_image *img);
 /* Map img over base + offset (MAP_FIXED, private); takes a reference. */
 bool rt_image_map(rt_image *img, uint8_t *base);
+/* Reset a memory of bytes [0, dirty) with img mapped to fresh, keeping its
+ * first `keep` bytes resident; false (nothing promised) if it cannot tell
+ * which pages are written: the caller drops them all instead. */
+bool rt_image_reset(rt_image *img, uint8_t *base, uint64_t dirty, uint64_t keep);
 
 /* ---- bounds-checked memories' slab slots (slab.c) ---- */
 struct slab;

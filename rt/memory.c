@@ -189,11 +189,16 @@ fail:
  * A few resident pages (what a small instance touches) are zeroed in place
  * and stay mapped, so the next instance takes no page fault and the reset
  * needs no TLB flush (MADV_DONTNEED's costs dominate small instances);
- * otherwise, or with an image, MADV_DONTNEED gives the pages back.  Only
+ * with an image, the pages it wrote are copied back from the image
+ * (image.c, up to keep_resident_bytes); otherwise MADV_DONTNEED gives the
+ * pages back.  Only
  * what was ever accessible can be dirty, and neither way touches a page
  * that was not. */
 static bool reset(wasmrt_memory *m, bool keep_resident) {
     if (!m->dirty) return true;
+    if (keep_resident && m->image && rt_keep_resident() &&
+        rt_image_reset(m->image, m->pub.base, m->dirty, rt_keep_resident()))
+        return true;
     size_t page = (size_t)getpagesize();
     size_t n = (size_t)((m->dirty + page - 1) / page);
     unsigned char vec[RESET_RESIDENT_MAX_SCAN];

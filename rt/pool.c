@@ -10,8 +10,9 @@
  *   - N table element arrays.
  * Instantiating takes slots from free stacks (O(1), no system call unless
  * the memory's size differs from its last user's); freeing gives them back
- * clean: a memory's touched bytes are dropped with MADV_DONTNEED by
- * memory.c, instance state and table elements are zeroed over the bytes
+ * clean: a memory's touched bytes are reset by memory.c (an image's
+ * written pages copied back in place, keep_resident_bytes; else dropped
+ * with MADV_DONTNEED), instance state and table elements are zeroed over the bytes
  * used.  What does not fit a slot, or comes when the pool is empty, is
  * allocated as without a pool.  The pool lives until the process ends.
  */

@@ -290,6 +290,15 @@ typedef struct wasmrt_config {
      * image, mapped into each instance instead of copied; 0 = 64 KiB,
      * UINT32_MAX = never. */
     uint32_t image_min_bytes;
+    /* A freed memory with a copy-on-write image that is kept (pool slot or
+     * kept reservation) resets its first this many bytes in place, copying
+     * back the pages its instance wrote, and keeps them resident, so the
+     * next instance takes no page fault on them and the reset sends no TLB
+     * shootdown; bytes beyond are dropped (MADV_DONTNEED).  Needs
+     * /proc/self/pagemap (opened at the first image's load) and pread on it
+     * under a seccomp filter, else everything is dropped.
+     * 0 = 64 MiB, WASMRT_KEEP_NONE = drop everything. */
+    uint64_t keep_resident_bytes;
 } wasmrt_config;
 
 /* Set the policy (NULL: defaults).  Only before the first module or store

@@ -304,6 +304,104 @@ Test(instance_scale, a_reused_memory_drops_another_modules_image) {
     wasmrt_module_release(m);
 }
 
+/* pagemap flags of the host page at p: present and not a page-cache page
+ * means the memory holds its own copy (a write there takes no fault). */
+static bool own_resident_page(const void *p) {
+    uint64_t e = 0;
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    cr_assert(fd >= 0);
+    long page = sysconf(_SC_PAGESIZE);
+    cr_assert_eq(pread(fd, &e, sizeof e, (off_t)((uintptr_t)p / (uintptr_t)page * sizeof e)), (ssize_t)sizeof e);
+    close(fd);
+    return (e >> 63 & 1) && !(e >> 61 & 1);
+}
+
+/* Write the image and two pages past it, free, and take the slot again:
+ * it must read exactly as fresh; returns the reused memory and, looked at
+ * before reading it (a read maps the zero page), whether each written page
+ * is still the memory's own. */
+static const int written_at[3] = {16, 8192, 60000};
+static uint8_t *reuse_written_image_slot(wasmrt_store *s, wasmrt_module *m, wasmrt_linker *l,
+                                         wasmrt_instance **out, bool kept[3]) {
+    wasmrt_instance *a = instantiate(s, m, l);
+    uint8_t *pa = wasmrt_memory_data(wasmrt_instance_memory(a));
+    memcpy(pa + 16, "HELLO", 5);
+    pa[8192] = 7;
+    pa[60000] = 9;
+    wasmrt_instance_free(a);
+    wasmrt_instance *c = instantiate(s, m, l);
+    uint8_t *pc = wasmrt_memory_data(wasmrt_instance_memory(c));
+    cr_assert_eq(pc, pa, "the pool slot was not reused");
+    for (int i = 0; i < 3; i++) kept[i] = own_resident_page(pc + written_at[i]);
+    cr_assert_eq(memcmp(pc + 16, "hello", 5), 0, "the image's written page was not restored");
+    for (int i = 0; i < 65536; i++)
+        if (i < 16 || i >= 21) cr_assert_eq(pc[i], 0, "byte %d of the reused memory", i);
+    expect_fresh(s, c);
+    *out = c;
+    return pc;
+}
+
+Test(instance_scale, reused_image_slot_keeps_written_pages_resident_and_reads_fresh) {
+    configure(&(wasmrt_config){.image_min_bytes = 1, .pool_slots = 2});
+    wasmrt_module *m = module(WASMC_MEMORY_GUARD_PAGES);
+    wasmrt_linker *l = linker();
+    wasmrt_error err;
+    wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    wasmrt_instance *c;
+    bool kept[3];
+    uint8_t *pc = reuse_written_image_slot(s, m, l, &c, kept);
+    /* Reset in place: the copies the last instance made are still this
+     * memory's own, so writing them again takes no copy-on-write fault. */
+    for (int i = 0; i < 3; i++) cr_assert(kept[i], "the page written at %d was dropped, not reset in place", written_at[i]);
+    /* And the next reuse after writing over the kept copies is fresh too. */
+    memcpy(pc + 16, "XXXXX", 5);
+    pc[4096] = 1;
+    wasmrt_instance_free(c);
+    wasmrt_instance *d = instantiate(s, m, l);
+    uint8_t *pd = wasmrt_memory_data(wasmrt_instance_memory(d));
+    cr_assert_eq(pd, pc);
+    cr_assert_eq(memcmp(pd + 16, "hello", 5), 0);
+    for (int i = 0; i < 65536; i++)
+        if (i < 16 || i >= 21) cr_assert_eq(pd[i], 0, "byte %d of the memory reused twice", i);
+    wasmrt_store_free(s);
+    wasmrt_linker_free(l);
+    wasmrt_module_release(m);
+}
+
+Test(instance_scale, reused_image_slot_drops_pages_past_keep_resident) {
+    long page = sysconf(_SC_PAGESIZE);
+    configure(&(wasmrt_config){.image_min_bytes = 1, .pool_slots = 2, .keep_resident_bytes = 3 * (uint64_t)page});
+    wasmrt_module *m = module(WASMC_MEMORY_GUARD_PAGES);
+    wasmrt_linker *l = linker();
+    wasmrt_error err;
+    wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    wasmrt_instance *c;
+    bool kept[3];
+    reuse_written_image_slot(s, m, l, &c, kept);
+    if (page == 4096) {
+        cr_assert(kept[0] && kept[1], "a page below keep_resident_bytes was dropped");
+        cr_assert_not(kept[2], "a page past keep_resident_bytes was kept");
+    }
+    wasmrt_store_free(s);
+    wasmrt_linker_free(l);
+    wasmrt_module_release(m);
+}
+
+Test(instance_scale, reused_image_slot_with_keep_none_drops_everything) {
+    configure(&(wasmrt_config){.image_min_bytes = 1, .pool_slots = 2, .keep_resident_bytes = WASMRT_KEEP_NONE});
+    wasmrt_module *m = module(WASMC_MEMORY_GUARD_PAGES);
+    wasmrt_linker *l = linker();
+    wasmrt_error err;
+    wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    wasmrt_instance *c;
+    bool kept[3];
+    reuse_written_image_slot(s, m, l, &c, kept);
+    for (int i = 0; i < 3; i++) cr_assert_not(kept[i], "page at %d", written_at[i]);
+    wasmrt_store_free(s);
+    wasmrt_linker_free(l);
+    wasmrt_module_release(m);
+}
+
 /* ---- density ---- */
 
 Test(instance_scale, bounds_checked_memories_do_not_cost_a_mapping_each) {
