@@ -46,7 +46,8 @@ typedef enum CodegenTier {
 } CodegenTier;
 
 /* A range of defined functions [first, last) compiled as one object;
- * the metadata part (part 0: descriptor, trampolines, data) has none. */
+ * the metadata part (part 0: descriptor, trampolines, data) has none,
+ * except in a module smaller than one part, which is all part 0. */
 typedef struct CodegenPart {
     uint32_t first, last;
     bool metadata;

@@ -47,7 +47,7 @@ static int by_key_desc(const void *a, const void *b) {
 
 static void print_part(FILE *out, const Module *m, const CodegenPart *p, const CodegenPartStats *s) {
     char name[200];
-    if (p->metadata) {
+    if (p->metadata && p->last == p->first) {
         snprintf(name, sizeof name, "(descriptor, trampolines, data)");
     } else {
         lower_func_symbol(m, m->num_imported_funcs + s->biggest_func, name, sizeof name);

@@ -229,7 +229,7 @@ Test(component_compile, core_modules_come_from_the_compile_cache_the_second_time
         wasm_error_clear(&err);
         cr_assert(wasmc_compile(bytes, n, &o, p[i], &st[i], &err), "%s", err.message);
     }
-    cr_expect_gt(st[2].num_parts, 2);
+    cr_expect_geq(st[2].num_parts, 2, "one part per core module at least");
     cr_expect_eq(st[1].parts_cached, 0);
     cr_expect_eq(st[2].parts_cached, st[2].num_parts, "%u of %u parts cached", st[2].parts_cached, st[2].num_parts);
     size_t n0, n2;
