@@ -240,7 +240,14 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
          * No overflow: ea < 2^32, offset + size <= 2^40 + 16, memsize
          * <= 2^48. */
         LLVMValueRef limit = LLVMBuildNSWSub(f->b, memsize, lm_const_i64(lm, offset + size), "limit");
-        lf_trap_if(f, LLVMBuildICmp(f->b, LLVMIntSGT, ea, limit, "oob"), WASMC_TRAP_MEMORY_OOB);
+        LLVMValueRef oob = LLVMBuildICmp(f->b, LLVMIntSGT, ea, limit, "oob");
+        if (LLVMIsAInstruction(oob)) { /* the check's label (CHECK_MD, opt/labels.h) */
+            LLVMMetadataRef md[2] = {LLVMValueAsMetadata(lm_const_i64(lm, offset + size)),
+                                     LLVMValueAsMetadata(lm_const_i32(lm, mem))};
+            LLVMSetMetadata(oob, LLVMGetMDKindIDInContext(lm->ctx, CHECK_MD, sizeof CHECK_MD - 1),
+                            LLVMMetadataAsValue(lm->ctx, LLVMMDNodeInContext2(lm->ctx, md, 2)));
+        }
+        lf_trap_if(f, oob, WASMC_TRAP_MEMORY_OOB);
     } else {
         lf_order_flush(f); /* the guard page traps: keep it after earlier side effects */
     }

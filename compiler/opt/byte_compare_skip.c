@@ -179,15 +179,16 @@ static bool is_pure(LLVMValueRef i) {
     }
 }
 
-/* With --bounds-checks: is "go on while v <= n" the check of one of the
- * loads (lf_memory_address: zext(p) <= size - (offset + 1)), or of fewer
- * bytes at the same pointer?  The round's own test covers it then. */
-static bool is_load_check(const Scan *s, LLVMValueRef v, LLVMValueRef n, LLVMIntPredicate pred, LLVMValueRef fn) {
-    if (pred != LLVMIntSLE || !LLVMIsAZExtInst(v) || !LLVMIsAInstruction(n) ||
-        LLVMGetInstructionOpcode(n) != LLVMSub || !LLVMIsAConstantInt(LLVMGetOperand(n, 1)) ||
-        !is_memory0_size(LLVMGetOperand(n, 0), fn))
+/* With --bounds-checks: is the branch `br` to a trap the bounds check
+ * (CHECK_MD, labels.h) of one of the loads in memory 0, or of fewer bytes
+ * at the same pointer?  The round's own test covers it then. */
+static bool is_load_check(const Scan *s, LLVMValueRef br) {
+    uint64_t k;
+    uint32_t mem;
+    LLVMValueRef cond = LLVMGetCondition(br);
+    if (!opt_check_label(cond, &k, &mem) || mem != 0)
         return false;
-    uint64_t k = LLVMConstIntGetZExtValue(LLVMGetOperand(n, 1));
+    LLVMValueRef v = LLVMGetOperand(cond, 0);
     for (int j = 0; j < 2; j++)
         if (v == s->load_ea[j] && k <= s->load_off[j] + 1)
             return true;
@@ -203,7 +204,7 @@ static bool match_exit(Scan *s, LLVMValueRef br, LLVMBasicBlockRef cont, const C
         return false;
     LLVMBasicBlockRef exit = LLVMGetSuccessor(br, LLVMGetSuccessor(br, 0) == cont ? 1 : 0);
     if (is_trap_block(exit))
-        return is_load_check(s, v, n, pred, fn);
+        return is_load_check(s, br);
     int a = loaded_byte(s, v), b = loaded_byte(s, n);
     if (pred == LLVMIntEQ && a >= 0 && b >= 0 && a != b) {
         s->data_exit = true;

@@ -160,7 +160,8 @@ static bool affine_of(LLVMValueRef v, const ChainLoop *loop, Affine *a, int dept
     return true;
 }
 
-/* One bounds check of the loop (lf_memory_address):
+/* One bounds check of the loop, found by its label (CHECK_MD, labels.h,
+ * which also gives its layout):
  *     br (icmp sgt (zext addr), (sub nsw (load size), K)), trap, ok */
 typedef struct Check {
     int block;             /* its index in the chain */
@@ -174,15 +175,12 @@ static bool match_check(LLVMBasicBlockRef bb, const ChainLoop *loop, unsigned ad
     if (!br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br) || !is_trap_block(LLVMGetSuccessor(br, 0)))
         return false;
     LLVMValueRef cond = LLVMGetCondition(br);
-    if (!LLVMIsAICmpInst(cond) || LLVMGetICmpPredicate(cond) != LLVMIntSGT)
+    uint64_t k;
+    uint32_t mem;
+    if (!opt_check_label(cond, &k, &mem))
         return false;
     LLVMValueRef ea = LLVMGetOperand(cond, 0), limit = LLVMGetOperand(cond, 1);
-    if (!LLVMIsAZExtInst(ea) || !LLVMGetMetadata(ea, addr_md) ||
-        LLVMGetIntTypeWidth(LLVMTypeOf(LLVMGetOperand(ea, 0))) != 32)
-        return false;
-    if (!LLVMIsAInstruction(limit) || LLVMGetInstructionOpcode(limit) != LLVMSub ||
-        !LLVMIsAConstantInt(LLVMGetOperand(limit, 1)) || !LLVMIsALoadInst(LLVMGetOperand(limit, 0)))
-        return false;
+    (void)addr_md; /* the label vouches for ea being the access's address */
     c->size = LLVMGetOperand(limit, 0);
     LLVMValueRef p = LLVMGetOperand(c->size, 0);
     /* The size must be readable before the loop: its pointer invariant,
@@ -194,7 +192,7 @@ static bool match_check(LLVMBasicBlockRef bb, const ChainLoop *loop, unsigned ad
             if (!chain_invariant(LLVMGetOperand(p, i), loop))
                 return false;
     }
-    c->k = LLVMConstIntGetZExtValue(LLVMGetOperand(limit, 1));
+    c->k = k;
     return c->k <= UINT32_MAX && affine_of(LLVMGetOperand(ea, 0), loop, &c->form, 0);
 }
 

@@ -18,6 +18,14 @@
 /* !wasmc.in_bounds !{} on the address gep of an access proven in bounds
  * statically (it cannot trap). */
 #define IN_BOUNDS_MD "wasmc.in_bounds"
+/* !wasmc.check !{i64 K, i32 MEM} on the compare of every explicit bounds
+ * check lowering emits (lf_memory_address):
+ *     %oob = icmp sgt i64 %ea, %limit      ; %ea: the ADDR_MD zext
+ *     %limit = sub nsw i64 (load memory MEM's byte size), K   ; K = offset + size
+ *     br %oob, trap, ok
+ * Passes find checks by this label (opt_check_label) and may then read
+ * the operands as laid out here. */
+#define CHECK_MD "wasmc.check"
 /* On the latch branch of the loop copy check versioning left without
  * bounds checks (address passes then treat it as a guard-page loop). */
 #define CHECK_FREE_MD "wasmc.check_free"
@@ -41,6 +49,9 @@
 static inline size_t opt_value_hash(LLVMValueRef v, size_t cap) {
     return (size_t)(((uintptr_t)v >> 4) * 0x9E3779B97F4A7C15ull) & (cap - 1);
 }
+
+/* Is `cond` a labelled bounds check?  Then its K and memory index. */
+bool opt_check_label(LLVMValueRef cond, uint64_t *k, uint32_t *mem);
 
 /* Is `fn` an anchor function, `v` a call to one? */
 bool opt_is_anchor_fn(LLVMValueRef fn);

@@ -132,9 +132,11 @@ static bool reaches_keeper(LLVMValueRef v, bool anchors, int depth) {
         LLVMValueRef user = LLVMGetUser(u);
         if (is_asm_call(user) || (anchors && opt_is_anchor_call(user)))
             return true;
-        if (depth < 4 && (LLVMIsAInsertElementInst(user) || LLVMIsAShuffleVectorInst(user) ||
-                          LLVMIsACastInst(user)) &&
-            reaches_keeper(user, anchors, depth + 1))
+        /* A vector built lane by lane is a chain of up to 64
+         * insertelements (512 bits of i8): those cost no depth. */
+        bool lane = LLVMIsAInsertElementInst(user) != NULL;
+        if ((lane || depth < 4) && (lane || LLVMIsAShuffleVectorInst(user) || LLVMIsACastInst(user)) &&
+            reaches_keeper(user, anchors, depth + !lane))
             return true;
     }
     return false;
