@@ -14,43 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct Buf {
-    uint8_t *p;
-    size_t n, cap;
-} Buf;
-
-static void put(Buf *b, const void *d, size_t n) {
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2 + 256;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p) abort();
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
-static void byte(Buf *b, uint8_t v) { put(b, &v, 1); }
-static void uleb(Buf *b, uint64_t v) {
-    do {
-        uint8_t x = v & 0x7f;
-        v >>= 7;
-        byte(b, (uint8_t)(x | (v ? 0x80 : 0)));
-    } while (v);
-}
-static void sleb(Buf *b, int64_t v) {
-    for (;;) {
-        uint8_t x = v & 0x7f;
-        v >>= 7;
-        int done = (v == 0 && !(x & 0x40)) || (v == -1 && (x & 0x40));
-        byte(b, (uint8_t)(x | (done ? 0 : 0x80)));
-        if (done) return;
-    }
-}
-static void section(Buf *out, uint8_t id, Buf *s) {
-    byte(out, id);
-    uleb(out, s->n);
-    put(out, s->p, s->n);
-    s->n = 0;
-}
+#include "../unit/wasm_bytes.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint32_t next(void) {

@@ -25,43 +25,7 @@
 
 #define NFUNCS 1500u
 
-typedef struct Buf {
-    uint8_t *p;
-    size_t n, cap;
-} Buf;
-
-static void put(Buf *b, const void *d, size_t n) {
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2 + 64;
-        b->p = realloc(b->p, b->cap);
-        cr_assert(b->p);
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
-static void byte(Buf *b, uint8_t v) { put(b, &v, 1); }
-static void uleb(Buf *b, uint64_t v) {
-    do {
-        uint8_t x = v & 0x7f;
-        v >>= 7;
-        byte(b, (uint8_t)(x | (v ? 0x80 : 0)));
-    } while (v);
-}
-static void sleb(Buf *b, int64_t v) {
-    for (;;) {
-        uint8_t x = v & 0x7f;
-        v >>= 7;
-        bool done = (v == 0 && !(x & 0x40)) || (v == -1 && (x & 0x40));
-        byte(b, (uint8_t)(x | (done ? 0 : 0x80)));
-        if (done) return;
-    }
-}
-static void section(Buf *out, uint8_t id, Buf *s) {
-    byte(out, id);
-    uleb(out, s->n);
-    put(out, s->p, s->n);
-    s->n = 0;
-}
+#include "wasm_bytes.h"
 
 /* Function i computes a hash of its argument (its constants depend on i,
  * and on `salt` for function `salted`), adds a load from memory and calls

@@ -18,43 +18,7 @@
 #include "module.h"
 #include "wasmc.h"
 
-typedef struct Buf {
-    uint8_t *p;
-    size_t n, cap;
-} Buf;
-
-static void put(Buf *b, const void *d, size_t n) {
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2;
-        b->p = realloc(b->p, b->cap);
-        cr_assert(b->p);
-    }
-    memcpy(b->p + b->n, d, n);
-    b->n += n;
-}
-static void byte(Buf *b, uint8_t v) { put(b, &v, 1); }
-static void uleb(Buf *b, uint64_t v) {
-    do {
-        uint8_t c = v & 0x7f;
-        v >>= 7;
-        byte(b, c | (v ? 0x80 : 0));
-    } while (v);
-}
-static void sleb(Buf *b, int64_t v) {
-    for (;;) {
-        uint8_t c = v & 0x7f;
-        v >>= 7;
-        bool done = (v == 0 && !(c & 0x40)) || (v == -1 && (c & 0x40));
-        byte(b, c | (done ? 0 : 0x80));
-        if (done) return;
-    }
-}
-static void section(Buf *out, uint8_t id, Buf *content) {
-    byte(out, id);
-    uleb(out, content->n);
-    put(out, content->p, content->n);
-    content->n = 0;
-}
+#include "wasm_bytes.h"
 
 /* n functions (i32) -> i32; f_i computes some arithmetic on its argument
  * and adds f_{i-1}(x); the last is exported as "run". */
