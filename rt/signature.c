@@ -8,7 +8,10 @@
  * unknown signer would send an operator looking in the wrong place.
  * Verification uses OpenSSL 3's libcrypto; a runtime built without it
  * (WASMRT_HAVE_SIGNATURES unset, e.g. a cross build lacking the library)
- * refuses every load that asks for a verified signature.
+ * refuses every load that asks for a verified signature.  libcrypto is
+ * dlopen'd (dynlib.c) when a trust set is created, not linked: loading it
+ * at every start cost more than the rest of a hello-world's cold start,
+ * and only a load with trusted keys verifies anything.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -21,6 +24,17 @@
 
 #ifdef WASMRT_HAVE_SIGNATURES
 #include <openssl/evp.h>
+#include <pthread.h>
+
+#include "dynlib.h"
+
+#define CRYPTO_FNS(X) X(EVP_PKEY_new_raw_public_key) X(EVP_PKEY_free) X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) X(EVP_DigestVerifyInit) X(EVP_DigestVerify)
+RT_DYNLIB_DEFINE(cr, CRYPTO_FNS, "libcrypto.so.3")
+
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static bool crypto_ok;
+static char crypto_why[200];
+static void crypto_init(void) { crypto_ok = cr_load(crypto_why, sizeof crypto_why); }
 #endif
 
 #define MAX_TRUSTED_KEYS 1024
@@ -35,7 +49,12 @@ void rt_hex(const uint8_t *p, size_t n, char *out) {
     out[2 * n] = 0;
 }
 
-wasmrt_trust *wasmrt_trust_new(void) { return calloc(1, sizeof(wasmrt_trust)); }
+wasmrt_trust *wasmrt_trust_new(void) {
+#ifdef WASMRT_HAVE_SIGNATURES
+    pthread_once(&crypto_once, crypto_init);   /* now, before any sandbox; verify says if it failed */
+#endif
+    return calloc(1, sizeof(wasmrt_trust));
+}
 void wasmrt_trust_free(wasmrt_trust *t) { free(t); }
 
 bool wasmrt_trust_add_key(wasmrt_trust *t, const uint8_t key[32], const char *name, wasmrt_error *err) {
@@ -147,12 +166,12 @@ bool rt_signature_split(const char *path, const uint8_t *p, uint64_t size, uint6
 
 #ifdef WASMRT_HAVE_SIGNATURES
 static bool ed25519_verify(const uint8_t key[32], const uint8_t sig[64], const uint8_t *msg, size_t len) {
-    EVP_PKEY *pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, key, 32);
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = pk && ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pk) == 1 &&
-              EVP_DigestVerify(ctx, sig, 64, msg, len) == 1;
-    EVP_MD_CTX_free(ctx);
-    EVP_PKEY_free(pk);
+    EVP_PKEY *pk = cr.EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, key, 32);
+    EVP_MD_CTX *ctx = cr.EVP_MD_CTX_new();
+    bool ok = pk && ctx && cr.EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pk) == 1 &&
+              cr.EVP_DigestVerify(ctx, sig, 64, msg, len) == 1;
+    cr.EVP_MD_CTX_free(ctx);
+    cr.EVP_PKEY_free(pk);
     return ok;
 }
 #endif
@@ -173,6 +192,11 @@ bool rt_signature_verify(const char *path, const uint8_t *p, uint64_t body, cons
         return false;
     }
 #ifdef WASMRT_HAVE_SIGNATURES
+    pthread_once(&crypto_once, crypto_init);
+    if (!crypto_ok) {
+        rt_err(err, "%s: cannot verify the artifact's signature: %s", path, crypto_why);
+        return false;
+    }
     if (!ed25519_verify(sig->public_key, sig->signature, p, body + offsetof(wasmc_signature, signature))) {
         rt_err(err, "%s: artifact signature does not verify (modified after signing, or forged)", path);
         return false;

@@ -7,6 +7,9 @@
  * before any instance exists.  The guest runs on the thread that read the
  * request, synchronously: a request costs one instance and no hand-off.
  *
+ * libmicrohttpd is dlopen'd (dynlib.c) when serve starts, not linked, so
+ * every other wasmrt command starts without loading it.
+ *
  * Shutdown: SIGINT or SIGTERM stops accepting, lets requests in flight
  * finish (at most DRAIN_S seconds), then closes every connection.
  */
@@ -22,7 +25,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../dynlib.h"
 #include "serve.h"
+
+#define MHD_FNS(X)                                                                             \
+    X(MHD_add_response_header) X(MHD_create_response_from_buffer) X(MHD_destroy_response)      \
+    X(MHD_get_connection_info) X(MHD_get_connection_values_n) X(MHD_lookup_connection_value)    \
+    X(MHD_queue_response) X(MHD_quiesce_daemon) X(MHD_start_daemon) X(MHD_stop_daemon)
+RT_DYNLIB_DEFINE(mhd, MHD_FNS, "libmicrohttpd.so.12")
 
 #define DRAIN_S 10
 
@@ -67,7 +77,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **req_cls, en
 }
 
 static void client_of(struct MHD_Connection *c, char *buf, size_t cap) {
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci = mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(buf, cap, "-");
     if (!ci || !ci->client_addr) return;
     socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
@@ -95,11 +105,11 @@ static void finish_log(const serve_config *cfg, struct MHD_Connection *c, sreq *
 
 /* A fixed answer from the host itself (no instance involved). */
 static enum MHD_Result plain(answer_env *e, unsigned status, const char *body, const char *ctype) {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp = mhd.MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!resp) return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-    enum MHD_Result ret = MHD_queue_response(e->c, status, resp);
-    MHD_destroy_response(resp);
+    mhd.MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    enum MHD_Result ret = mhd.MHD_queue_response(e->c, status, resp);
+    mhd.MHD_destroy_response(resp);
     finish_log(e->cfg, e->c, e->r, e->method, status, strlen(body));
     return ret;
 }
@@ -117,7 +127,7 @@ static void answer(const serve_result *res, void *env) {
     }
     const wasmrt_http_response *hr = res->resp;
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(hr->body_len, (void *)(hr->body ? hr->body : (const uint8_t *)""),
+        mhd.MHD_create_response_from_buffer(hr->body_len, (void *)(hr->body ? hr->body : (const uint8_t *)""),
                                         MHD_RESPMEM_MUST_COPY);
     if (!resp) {
         e->ret = MHD_NO;
@@ -135,7 +145,7 @@ static void answer(const serve_result *res, void *env) {
         buf[h->name_len] = 0;
         memcpy(buf + h->name_len + 1, h->value, h->value_len);
         buf[need - 1] = 0;
-        if (MHD_add_response_header(resp, buf, buf + h->name_len + 1) != MHD_YES) {
+        if (mhd.MHD_add_response_header(resp, buf, buf + h->name_len + 1) != MHD_YES) {
             char uri[256];
             serve_sanitize(e->r->uri, uri, sizeof uri);
             fprintf(stderr, "wasmrt serve: %s %s: response header '%.200s' refused by the server\n", e->method, uri,
@@ -143,8 +153,8 @@ static void answer(const serve_result *res, void *env) {
         }
         if (buf != stackbuf) free(buf);
     }
-    e->ret = MHD_queue_response(e->c, res->status, resp);
-    MHD_destroy_response(resp);
+    e->ret = mhd.MHD_queue_response(e->c, res->status, resp);
+    mhd.MHD_destroy_response(resp);
     finish_log(e->cfg, e->c, e->r, e->method, res->status, hr->body_len);
 }
 
@@ -192,7 +202,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             atomic_fetch_add(&serve_stats.rejected, 1);
             return plain(&e, MHD_HTTP_NOT_FOUND, "Not Found\n", "text/plain");
         }
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl = mhd.MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > cfg->max_body_bytes) {
             atomic_fetch_add(&serve_stats.rejected, 1);
             return plain(&e, MHD_HTTP_CONTENT_TOO_LARGE, "Content Too Large\n", "text/plain");
@@ -223,7 +233,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return plain(&e, MHD_HTTP_CONTENT_TOO_LARGE, "Content Too Large\n", "text/plain");
     }
     header_list hl = {0};
-    MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, &hl);
+    mhd.MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, &hl);
     wasmrt_http_request req = {
         .method = method,
         .path_with_query = r->uri,
@@ -286,6 +296,11 @@ static int listen_on(const char *spec, char *shown, size_t cap, unsigned *port) 
 
 int serve_run(serve_config *cfg) {
     wasmrt_error err = {{0}};
+    char why[300];
+    if (!mhd_load(why, sizeof why)) {
+        fprintf(stderr, "wasmrt serve: %s\n", why);
+        return 1;
+    }
     if (!serve_apps_load(cfg, &err)) {
         fprintf(stderr, "wasmrt serve: %s\n", err.message);
         return 1;
@@ -316,7 +331,7 @@ int serve_run(serve_config *cfg) {
         if (pf) fclose(pf);
         return 1;
     }
-    struct MHD_Daemon *d = MHD_start_daemon(
+    struct MHD_Daemon *d = mhd.MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request, cfg,
         MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->workers,
@@ -337,7 +352,7 @@ int serve_run(serve_config *cfg) {
     }
     if (!serve_sandbox_seccomp(cfg, &err)) {
         fprintf(stderr, "wasmrt serve: %s (use --no-seccomp to serve without the filter)\n", err.message);
-        MHD_stop_daemon(d);
+        mhd.MHD_stop_daemon(d);
         if (pf) fclose(pf);
         return 1;
     }
@@ -351,10 +366,10 @@ int serve_run(serve_config *cfg) {
     while (sigwait(&stop, &sig) != 0) {
     }
     fprintf(stderr, "wasmrt serve: %s: draining\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    MHD_socket lfd = MHD_quiesce_daemon(d);
+    MHD_socket lfd = mhd.MHD_quiesce_daemon(d);
     if (lfd != MHD_INVALID_SOCKET) close(lfd);
     for (int i = 0; i < DRAIN_S * 100 && atomic_load(&in_flight) > 0; i++) usleep(10000);
-    MHD_stop_daemon(d);
+    mhd.MHD_stop_daemon(d);
     if (cfg->access_log) fflush(cfg->access_log);
     fprintf(stderr, "wasmrt serve: stopped after %llu requests\n",
             (unsigned long long)atomic_load(&serve_stats.requests));

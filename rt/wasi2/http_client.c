@@ -45,6 +45,7 @@ bool wasmrt_wasi2_allow_http(wasmrt_wasi2 *w, const char *spec, wasmrt_error *er
         return false;
     }
     t[w->nhttp_rules++] = (w2_http_rule){host, (uint16_t)port};
+    w2_http_preload();   /* while code may still be mapped (before seccomp) */
     return true;
 }
 

@@ -2,7 +2,10 @@
  * libcurl4-openssl-dev): one blocking transfer, the whole response body
  * buffered (at most W2_HTTP_MAX_BODY), no redirects followed, http and
  * https only.  Built without libcurl, every allowed request fails with
- * internal-error naming the reason. */
+ * internal-error naming the reason.  libcurl is dlopen'd (dynlib.c), not
+ * linked, when the first --allow-http rule is added (w2_http_preload): a
+ * run that sends no request never pays for loading it and its ~30
+ * dependencies, and the load is over before any sandbox goes on. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +14,26 @@
 #include "http_internal.h"
 
 #ifdef WASMRT_HAVE_CURL
+/* curl's type-checking wrappers are function-like macros named like the
+ * functions, which would rewrite cu.curl_easy_setopt(...) too. */
+#define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 #include <pthread.h>
 
+#include "../dynlib.h"
+
+#define CURL_FNS(X) X(curl_global_init) X(curl_easy_init) X(curl_easy_cleanup) X(curl_easy_setopt) X(curl_easy_perform) X(curl_easy_getinfo) X(curl_easy_strerror) X(curl_slist_append) X(curl_slist_free_all)
+RT_DYNLIB_DEFINE(cu, CURL_FNS, "libcurl.so.4")
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static bool curl_ok;
+static char curl_why[200];
+static void curl_init(void) {
+    curl_ok = cu_load(curl_why, sizeof curl_why) && cu.curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    if (!curl_ok && !curl_why[0]) snprintf(curl_why, sizeof curl_why, "curl_global_init failed");
+}
+
+void w2_http_preload(void) { pthread_once(&curl_once, curl_init); }
 
 static size_t on_body(char *p, size_t size, size_t n, void *env) {
     w2_http *resp = env;
@@ -61,14 +79,19 @@ static int code_of(CURLcode c) {
 bool w2_http_perform(const w2_http *req, const w2_http *opts, w2_http *resp, int *code, char **text) {
     pthread_once(&curl_once, curl_init);
     *code = HE_INTERNAL_ERROR;
+    if (!curl_ok) {
+        size_t n = strlen(curl_why) + 40;
+        if ((*text = malloc(n))) snprintf(*text, n, "outgoing HTTP is unavailable: %s", curl_why);
+        return false;
+    }
     if (req->scheme == SCHEME_OTHER) {
         *code = HE_HTTP_PROTOCOL_ERROR;
         return false;
     }
     resp->body = w2_body_new();
-    CURL *c = curl_easy_init();
+    CURL *c = cu.curl_easy_init();
     if (!c || !resp->body) {
-        if (c) curl_easy_cleanup(c);
+        if (c) cu.curl_easy_cleanup(c);
         *text = strdup("cannot start an HTTP client");
         return false;
     }
@@ -89,32 +112,32 @@ bool w2_http_perform(const w2_http *req, const w2_http *opts, w2_http *resp, int
         /* "name;" is curl's way to send a header with an empty value */
         if (f->nval) snprintf(line, n, "%s: %.*s", f->name, (int)f->nval, (const char *)f->val);
         else snprintf(line, n, "%s;", f->name);
-        struct curl_slist *t = curl_slist_append(hdrs, line);
+        struct curl_slist *t = cu.curl_slist_append(hdrs, line);
         free(line);
         if (!t) ok = false;
         else hdrs = t;
     }
     if (!ok) {
         free(url);
-        curl_slist_free_all(hdrs);
-        curl_easy_cleanup(c);
+        cu.curl_slist_free_all(hdrs);
+        cu.curl_easy_cleanup(c);
         *text = strdup("out of memory");
         return false;
     }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method == M_OTHER ? req->method_other : methods[req->method]);
-    if (req->method == M_HEAD) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    cu.curl_easy_setopt(c, CURLOPT_URL, url);
+    cu.curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    cu.curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    cu.curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    cu.curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method == M_OTHER ? req->method_other : methods[req->method]);
+    if (req->method == M_HEAD) cu.curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     if (req->body && (req->body->n || req->method == M_POST || req->method == M_PUT)) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body->data ? (const char *)req->body->data : "");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body->n);
+        cu.curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body->data ? (const char *)req->body->data : "");
+        cu.curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body->n);
     }
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
+    cu.curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    cu.curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
+    cu.curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    cu.curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
     /* The guest waits in this call, where --timeout cannot stop it (a
      * deadline interrupts a guest when a host call returns): requests are
      * bounded by default, 10 s to connect and 60 s in all.  first-byte and
@@ -125,17 +148,17 @@ bool w2_http_perform(const w2_http *req, const w2_http *opts, w2_http *resp, int
     if (opts && (opts->has_timeout[1] || opts->has_timeout[2]) &&
         (opts->timeout[1] + opts->timeout[2]) / 1000000u < (uint64_t)total_ms)
         total_ms = (long)((opts->timeout[1] + opts->timeout[2]) / 1000000u) + 1;
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
-    CURLcode rc = curl_easy_perform(c);
+    cu.curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    cu.curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total_ms);
+    CURLcode rc = cu.curl_easy_perform(c);
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    cu.curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     free(url);
-    curl_slist_free_all(hdrs);
-    curl_easy_cleanup(c);
+    cu.curl_slist_free_all(hdrs);
+    cu.curl_easy_cleanup(c);
     if (rc != CURLE_OK) {
         *code = code_of(rc);
-        if (*code == HE_INTERNAL_ERROR) *text = strdup(curl_easy_strerror(rc));
+        if (*code == HE_INTERNAL_ERROR) *text = strdup(cu.curl_easy_strerror(rc));
         return false;
     }
     resp->status = (uint16_t)status;
@@ -143,6 +166,8 @@ bool w2_http_perform(const w2_http *req, const w2_http *opts, w2_http *resp, int
     return true;
 }
 #else
+void w2_http_preload(void) {}
+
 bool w2_http_perform(const w2_http *req, const w2_http *opts, w2_http *resp, int *code, char **text) {
     (void)req, (void)opts, (void)resp;
     *code = HE_INTERNAL_ERROR;

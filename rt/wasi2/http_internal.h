@@ -129,6 +129,9 @@ bool w2_http_body_of(wasmrt_wasi2 *w, const cval *a, uint8_t kind, cval *r, wasm
  * w2_http: status, fields, body); false with *code (an error-code case)
  * and *text (malloc'ed, for internal-error) when it failed. */
 bool w2_http_perform(const w2_http *req, const w2_http *opts, w2_http *resp, int *code, char **text);
+/* Loads libcurl now (http_curl.c), before any sandbox: called when the
+ * first --allow-http rule is added. */
+void w2_http_preload(void);
 
 /* ---- values ---------------------------------------------------------------- */
 
