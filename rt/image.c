@@ -24,12 +24,24 @@
  * are copied back from a read-only view of the image, or zeroed outside
  * it.  The private copies stay, so an instance that writes the same pages
  * as the last one takes no fault, and nothing is unmapped.
+ *
+ * Reading pagemap costs 8 bytes and a page-table lookup per page whether
+ * or not the instance touched it: ~19 us to free an 8 MiB image that was
+ * never written.  Kernels since 6.7 answer PAGEMAP_SCAN instead, an ioctl
+ * on the same file that returns only the ranges matching a category mask
+ * (here: the instance's own pages), so a memory that wrote nothing costs
+ * one system call that finds nothing.  It also leaves out zero pages (an
+ * instance that only read outside the image): they read as zero already,
+ * and zeroing one would allocate it.  Probed once when pagemap is opened;
+ * the pread walk stays for older kernels.  wasmrt's seccomp filter allows
+ * this ioctl (rt/wasi/seccomp.c).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -44,8 +56,12 @@ struct rt_image {
 
 /* Opened once, at the first image's load (before any sandbox), kept. */
 static int pagemap_fd = -1;
+static bool have_scan;
 static pthread_once_t pagemap_once = PTHREAD_ONCE_INIT;
-static void open_pagemap(void) { pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC); }
+static void open_pagemap(void) {
+    pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (pagemap_fd >= 0) have_scan = rt_pagemap_scan_probe(pagemap_fd);
+}
 
 rt_image *rt_image_build(const wasmc_descriptor *d) {
     uint32_t min_bytes = rt_config()->image_min_bytes;
@@ -118,10 +134,41 @@ bool rt_image_map(rt_image *img, uint8_t *base) {
 #define PM_SWAPPED (1ull << 62)
 #define PM_FILE (1ull << 61)
 
+/* Bytes [at, end) of the memory are the instance's own: back to the
+ * image's content inside it, zero outside. */
+static void restore(const rt_image *img, uint8_t *base, uint64_t at, uint64_t end) {
+    uint64_t lo = img->offset, hi = img->offset + img->size;
+    if (at < lo) memset(base + at, 0, (size_t)((end < lo ? end : lo) - at));
+    uint64_t a = at > lo ? at : lo, b = end < hi ? end : hi;
+    if (a < b) memcpy(base + a, img->view + (a - lo), (size_t)(b - a));
+    if (end > hi) {
+        uint64_t z = at > hi ? at : hi;
+        memset(base + z, 0, (size_t)(end - z));
+    }
+}
+
+static bool reset_scan(const rt_image *img, uint8_t *base, uint64_t kept) {
+    rt_page_range r[64];
+    for (uint64_t at = 0; at < kept;) {
+        uint64_t walked;
+        int n = rt_pagemap_scan_own(pagemap_fd, base + at, kept - at, r, 64, &walked);
+        if (n < 0) return false;
+        for (int i = 0; i < n; i++)
+            restore(img, base, r[i].start - (uintptr_t)base, r[i].end - (uintptr_t)base);
+        if (walked == 0) return false;   /* no progress: cannot happen, never loop on it */
+        at += walked;
+    }
+    return true;
+}
+
 bool rt_image_reset(rt_image *img, uint8_t *base, uint64_t dirty, uint64_t keep) {
     size_t page = (size_t)getpagesize();
     if (pagemap_fd < 0 || !img->view) return false;
     uint64_t kept = keep < dirty ? keep & ~(uint64_t)(page - 1) : dirty;
+    if (have_scan) {
+        if (!reset_scan(img, base, kept)) return false;
+        return kept == dirty || madvise(base + kept, dirty - kept, MADV_DONTNEED) == 0;
+    }
     uint64_t entries[512];
     for (uint64_t at = 0; at < kept;) {
         size_t n = (size_t)((kept - at + page - 1) / page);

@@ -155,6 +155,14 @@ bool rt_image_map(rt_image *img, uint8_t *base);
  * first `keep` bytes resident; false (nothing promised) if it cannot tell
  * which pages are written: the caller drops them all instead. */
 bool rt_image_reset(rt_image *img, uint8_t *base, uint64_t dirty, uint64_t keep);
+/* PAGEMAP_SCAN on /proc/self/pagemap (pagemap_scan.c): the ranges of
+ * [from, from + len) the process owns (anonymous or private copies,
+ * present or swapped; not page-cache or zero pages), at most cap of them;
+ * their count, or -1 (kernel before 6.7).  *walked: bytes from `from`
+ * the kernel looked at (less than len when out filled up). */
+typedef struct { uint64_t start, end, categories; } rt_page_range;
+int rt_pagemap_scan_own(int fd, const void *from, uint64_t len, rt_page_range *out, int cap, uint64_t *walked);
+bool rt_pagemap_scan_probe(int fd);   /* whether the kernel answers PAGEMAP_SCAN */
 
 /* ---- bounds-checked memories' slab slots (slab.c) ---- */
 struct slab;

@@ -268,14 +268,16 @@ size_t rt_seccomp_program_net(struct sock_filter *out, size_t cap, uint32_t pid,
         load(&b, ARG_LO(2));
         emit(&b, BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, TO_KILL, TO_ALLOW);
     }
-    /* ioctl: only the queries WASI and stdio need. */
+    /* ioctl: only the queries WASI and stdio need, and the pagemap scan
+     * of a freed imaged memory. */
     block[BLOCK_IOCTL] = b.n;
     load(&b, ARG_HI(1));
     emit(&b, BPF_JMP | BPF_JEQ | BPF_K, 0, TO_NEXT, TO_KILL);
     load(&b, ARG_LO(1));
     emit(&b, BPF_JMP | BPF_JEQ | BPF_K, FIONREAD, TO_ALLOW, TO_NEXT);
     emit(&b, BPF_JMP | BPF_JEQ | BPF_K, TCGETS, TO_ALLOW, TO_NEXT);
-    emit(&b, BPF_JMP | BPF_JEQ | BPF_K, FIONBIO, TO_ALLOW, TO_KILL);
+    emit(&b, BPF_JMP | BPF_JEQ | BPF_K, FIONBIO, TO_ALLOW, TO_NEXT);
+    emit(&b, BPF_JMP | BPF_JEQ | BPF_K, RT_IOCTL_PAGEMAP_SCAN, TO_ALLOW, TO_KILL);
     /* Reading (never setting) this process's resource limits: the runtime
      * sizes stacks.  prlimit64(0, resource, NULL, old). */
     block[BLOCK_PRLIMIT64] = b.n;

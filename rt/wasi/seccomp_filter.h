@@ -11,6 +11,12 @@
 
 struct sock_filter;
 
+/* PAGEMAP_SCAN, _IOWR('f', 16, struct pm_scan_arg): freeing an imaged
+ * memory asks the runtime's own /proc/self/pagemap which pages the
+ * instance wrote (rt/pagemap_scan.c, which checks this value).  Read-only
+ * for memory the process never registered with userfaultfd. */
+#define RT_IOCTL_PAGEMAP_SCAN 0xC0606610u
+
 /* Room for the whole program; the builder fails rather than overflow it. */
 #define WASMRT_SECCOMP_MAX_INSNS 256
 

@@ -143,10 +143,10 @@ Test(seccomp_filter, mappings_never_executable) {
     }
 }
 
-Test(seccomp_filter, ioctl_only_the_three_queries) {
+Test(seccomp_filter, ioctl_only_the_three_queries_and_pagemap_scan) {
     build();
-    const uint64_t ok[] = {FIONREAD, TCGETS, FIONBIO};
-    for (int i = 0; i < 3; i++) {
+    const uint64_t ok[] = {FIONREAD, TCGETS, FIONBIO, RT_IOCTL_PAGEMAP_SCAN};
+    for (int i = 0; i < 4; i++) {
         uint64_t a[6] = {1, ok[i]};
         cr_expect_eq(run(ARCH, __NR_ioctl, a), SECCOMP_RET_ALLOW, "ioctl 0x%lx", (unsigned long)ok[i]);
         uint64_t wide[6] = {1, ok[i] | (1ull << 32)};
