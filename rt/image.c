@@ -58,9 +58,18 @@ struct rt_image {
 static int pagemap_fd = -1;
 static bool have_scan;
 static pthread_once_t pagemap_once = PTHREAD_ONCE_INIT;
+/* An open pagemap describes the process that opened it, so a child of
+ * fork() would reset its memories by its parent's page tables: it opens
+ * its own, at once (before it can install a sandbox). */
+static void reopen_pagemap_in_child(void) {
+    int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (pagemap_fd >= 0) close(pagemap_fd);
+    pagemap_fd = fd;
+}
 static void open_pagemap(void) {
     pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     if (pagemap_fd >= 0) have_scan = rt_pagemap_scan_probe(pagemap_fd);
+    pthread_atfork(NULL, NULL, reopen_pagemap_in_child);
 }
 
 rt_image *rt_image_build(const wasmc_descriptor *d) {

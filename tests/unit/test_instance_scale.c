@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../rt/internal.h"   /* rt_pagemap_scan_probe: whether this kernel has PAGEMAP_SCAN */
 #include "test_runtime_mock.h"
 #include "wasmrt.h"
 #include "wasmrt_wasi.h"
@@ -398,6 +400,85 @@ Test(instance_scale, reused_image_slot_with_keep_none_drops_everything) {
     reuse_written_image_slot(s, m, l, &c, kept);
     for (int i = 0; i < 3; i++) cr_assert_not(kept[i], "page at %d", written_at[i]);
     wasmrt_store_free(s);
+    wasmrt_linker_free(l);
+    wasmrt_module_release(m);
+}
+
+static bool kernel_has_pagemap_scan(void) {
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    cr_assert(fd >= 0);
+    bool ok = rt_pagemap_scan_probe(fd);
+    close(fd);
+    return ok;
+}
+
+/* Whether the page at p is the process's own: unlike own_resident_page,
+ * the shared zero page (a page only read) is not. */
+static bool owned_page(const void *p) {
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    cr_assert(fd >= 0);
+    long page = sysconf(_SC_PAGESIZE);
+    rt_page_range r[1];
+    uint64_t walked;
+    int n = rt_pagemap_scan_own(fd, (const void *)((uintptr_t)p & ~(uintptr_t)(page - 1)), (uint64_t)page, r, 1,
+                                &walked);
+    close(fd);
+    cr_assert(n >= 0);
+    return n == 1;
+}
+
+Test(instance_scale, reused_image_slot_does_not_allocate_pages_its_instance_only_read) {
+    if (!kernel_has_pagemap_scan()) cr_skip_test("kernel before 6.7: no PAGEMAP_SCAN, read zero pages are zeroed");
+    configure(&(wasmrt_config){.image_min_bytes = 1, .pool_slots = 2});
+    wasmrt_module *m = module(WASMC_MEMORY_GUARD_PAGES);
+    wasmrt_linker *l = linker();
+    wasmrt_error err;
+    wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    wasmrt_instance *a = instantiate(s, m, l);
+    volatile uint8_t *pa = wasmrt_memory_data(wasmrt_instance_memory(a));
+    cr_assert_eq(pa[40000], 0);   /* maps the zero page: read, never written */
+    pa[8192] = 7;
+    wasmrt_instance_free(a);
+    wasmrt_instance *c = instantiate(s, m, l);
+    uint8_t *pc = wasmrt_memory_data(wasmrt_instance_memory(c));
+    cr_assert_eq((void *)pc, (void *)pa, "the pool slot was not reused");
+    cr_assert_not(owned_page(pc + 40000), "resetting a page that was only read allocated it");
+    cr_assert(owned_page(pc + 8192), "the written page was dropped, not reset in place");
+    cr_assert_eq(pc[8192], 0);
+    cr_assert_eq(pc[40000], 0);
+    cr_assert_eq(memcmp(pc + 16, "hello", 5), 0);
+    wasmrt_store_free(s);
+    wasmrt_linker_free(l);
+    wasmrt_module_release(m);
+}
+
+/* The filter covers Criterion's own threads, so the run is in a child. */
+Test(instance_scale, freed_image_memory_is_reset_under_the_seccomp_filter) {
+    configure(&(wasmrt_config){.image_min_bytes = 1, .pool_slots = 2});
+    wasmrt_module *m = module(WASMC_MEMORY_GUARD_PAGES);
+    wasmrt_linker *l = linker();
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        wasmrt_error err;
+        wasmrt_store *s = wasmrt_store_new(NULL, &err);
+        wasmrt_trap trap;
+        wasmrt_instance *a = s ? wasmrt_instantiate(s, m, l, &trap, &err) : NULL;
+        if (!a || !wasmrt_seccomp_install(&err)) _exit(2);
+        uint8_t *pa = wasmrt_memory_data(wasmrt_instance_memory(a));
+        memcpy(pa + 16, "HELLO", 5);
+        pa[30000] = 1;
+        wasmrt_instance_free(a);
+        wasmrt_instance *c = wasmrt_instantiate(s, m, l, &trap, &err);
+        if (!c) _exit(3);
+        uint8_t *pc = wasmrt_memory_data(wasmrt_instance_memory(c));
+        _exit(pc == pa && memcmp(pc + 16, "hello", 5) == 0 && pc[30000] == 0 ? 0 : 4);
+    }
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert_not(WIFSIGNALED(st), "the child died of signal %d (SIGSYS: the filter refused the reset)",
+                  WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    cr_assert_eq(WEXITSTATUS(st), 0, "child status %d (2 setup, 3 reinstantiate, 4 not fresh)", WEXITSTATUS(st));
     wasmrt_linker_free(l);
     wasmrt_module_release(m);
 }
