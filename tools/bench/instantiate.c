@@ -17,7 +17,10 @@
  *       1000 rounds of freeing a random instance and instantiating a new
  *       one (instantiate and free, median and p99); resident memory and
  *       address space per live instance; resident memory after freeing all,
- *       against before the first instance, and after wasmrt_trim too.  --pool N sets
+ *       against before the first instance, and after wasmrt_trim too.
+ *       --write-pages N: each data-module instance writes one byte into
+ *       each of the first N 4 KiB pages of its data (up to 2048, all of
+ *       it) before it is freed, so "free" includes resetting them.  --pool N sets
  *       wasmrt_config.pool_slots (the up-front pooling allocator); --cpu
  *       times thread CPU time instead of wall time (a loaded machine).
  *       The WASI module's "instantiate" includes its WASI context and
@@ -122,23 +125,38 @@ static buf wasi_module(void) {
 }
 
 /* (module (memory (export "memory") 130 256) (data (i32.const 4096) "<8 MiB>")
-           (func (export "peek") (param i32) (result i32) (i32.load8_u (local.get 0)))) */
+           (func (export "peek") (param i32) (result i32) (i32.load8_u (local.get 0)))
+           (func (export "scribble") (param $n i32) (local $i i32)   ;; one byte into each of
+             (block (loop (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))   ;; the data's first n pages
+               (i32.store8 offset=4096 (i32.shl (local.get $i) (i32.const 12)) (i32.const 1))
+               (local.set $i (i32.add (local.get $i) (i32.const 1))) (br 0))))) */
 #define DATA_BYTES (8u << 20)
 static buf data_module(void) {
     buf out = {0}, s = {0};
     put(&out, "\0asm\1\0\0\0", 8);
-    uleb(&s, 1); put(&s, "\x60\x01\x7f\x01\x7f", 5);
+    uleb(&s, 2); put(&s, "\x60\x01\x7f\x01\x7f", 5); put(&s, "\x60\x01\x7f\x00", 4);
     section(&out, 1, &s);
-    uleb(&s, 1); uleb(&s, 0);
+    uleb(&s, 2); uleb(&s, 0); uleb(&s, 1);
     section(&out, 3, &s);
     uleb(&s, 1); byte(&s, 1); uleb(&s, 130); uleb(&s, 256);
     section(&out, 5, &s);
-    uleb(&s, 2);
+    uleb(&s, 3);
     name(&s, "memory"); byte(&s, 2); uleb(&s, 0);
     name(&s, "peek"); byte(&s, 0); uleb(&s, 0);
+    name(&s, "scribble"); byte(&s, 0); uleb(&s, 1);
     section(&out, 7, &s);
     static const unsigned char body[] = {0x00, 0x20, 0x00, 0x2d, 0x00, 0x00, 0x0b};
-    uleb(&s, 1); uleb(&s, sizeof body); put(&s, body, sizeof body);
+    static const unsigned char scribble[] = {
+        0x01, 0x01, 0x7f,                                     /* (local i32) */
+        0x02, 0x40, 0x03, 0x40,                               /* block loop */
+        0x20, 0x01, 0x20, 0x00, 0x4f, 0x0d, 0x01,             /* br_if 1 (i >= n) */
+        0x20, 0x01, 0x41, 0x0c, 0x74, 0x41, 0x01,             /* i << 12, 1 */
+        0x3a, 0x00, 0x80, 0x20,                               /* i32.store8 offset=4096 */
+        0x20, 0x01, 0x41, 0x01, 0x6a, 0x21, 0x01,             /* i += 1 */
+        0x0c, 0x00, 0x0b, 0x0b, 0x0b};                        /* br 0, end, end, end */
+    uleb(&s, 2);
+    uleb(&s, sizeof body); put(&s, body, sizeof body);
+    uleb(&s, sizeof scribble); put(&s, scribble, sizeof scribble);
     section(&out, 10, &s);
     unsigned char *d = malloc(DATA_BYTES);
     uint64_t x = 0x9E3779B97F4A7C15ull;
@@ -253,6 +271,7 @@ typedef struct bench {
     int kind;
     wasmrt_module *m;
     wasmrt_linker *shared_linker;   /* plain and data: one for all */
+    uint32_t write_pages;           /* data: pages each instance writes (--write-pages) */
     wasmrt_error err;
 } bench;
 
@@ -281,6 +300,19 @@ fail:
     if (out->wasi) wasmrt_wasi_free(out->wasi);
     wasmrt_store_free(out->store);
     return false;
+}
+
+/* What an instance does between being made and freed (untimed): the data
+ * module's instances write --write-pages pages of their data, which the
+ * free then has to find and reset. */
+static void use(bench *b, live *x) {
+    if (b->kind != DATA || !b->write_pages) return;
+    wasmrt_extern ext;
+    wasmrt_val arg = {.kind = 0x7F, .of.i32 = (int32_t)b->write_pages};
+    wasmrt_trap trap;
+    if (!wasmrt_instance_export(x->inst, "scribble", &ext) ||
+        !wasmrt_call(x->store, &ext.of.func, &arg, 1, NULL, 0, &trap, &b->err))
+        die("scribble", b->err.message);
 }
 
 static void unmake(live *x) {
@@ -345,6 +377,7 @@ static bool churn(bench *b, live *lv, long n, stat2 *inst, stat2 *fr) {
         double t2 = now_ns();
         tf[r] = t1 - t0;
         ti[r] = t2 - t1;
+        use(b, &lv[k]);
     }
     *inst = stats(ti, ROUNDS);
     *fr = stats(tf, ROUNDS);
@@ -356,8 +389,8 @@ static void cell(char *out, size_t cap, stat2 s) {
     else snprintf(out, cap, "-");
 }
 
-static void run_scale(int kind, bool bounds, long max) {
-    bench b = {.kind = kind};
+static void run_scale(int kind, bool bounds, long max, uint32_t write_pages) {
+    bench b = {.kind = kind, .write_pages = write_pages};
     if (kind == WASI) {
         buf w = wasi_module();
         b.m = compile_load(w.p, w.n, bounds);
@@ -394,6 +427,7 @@ static void run_scale(int kind, bool bounds, long max) {
             break;
         }
         ramp[n] = now_ns() - t0;
+        use(&b, &lv[n]);
         n++;
         for (int c = 0; c < 2; c++)
             if (n == at[c] && n < max && !churn(&b, lv, n, &ci[c], &cf[c])) {
@@ -429,8 +463,11 @@ done:;
     cell(c[3], 40, ci[0]); cell(c[4], 40, ci[1]); cell(c[5], 40, ci[2]);
     char f[3][40];
     cell(f[0], 40, cf[0]); cell(f[1], 40, cf[1]); cell(f[2], 40, cf[2]);
+    char label[32];
+    snprintf(label, sizeof label, write_pages && kind == DATA ? "%s, writes %u pages" : "%s", kind_names[kind],
+             write_pages);
     printf("| %s | %s | %ld | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.1f | %+.1f | %+.1f |\n",
-           kind_names[kind], bounds ? "bounds" : "guard", n, c[0], c[1], c[2], c[3], f[0], c[4], f[1],
+           label, bounds ? "bounds" : "guard", n, c[0], c[1], c[2], c[3], f[0], c[4], f[1],
            c[5], f[2], n ? (rss1 - rss0) / (double)n : 0, n ? (vsz1 - vsz0) / (double)n / 1024 : 0,
            (rss2 - rss0) / 1024, (rss3 - rss0) / 1024);
     if (stop[0]) printf("|  | stopped at %ld live: %s |\n", n, stop);
@@ -480,7 +517,7 @@ int main(int argc, char **argv) {
     mallopt(M_MMAP_THRESHOLD, 128 << 10);
     mallopt(M_TRIM_THRESHOLD, 128 << 10);
     int kinds = 7, modes = 3;
-    long max = 0, pool = 0;
+    long max = 0, pool = 0, write_pages = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
         if (strcmp(a, "--module") == 0) {
@@ -494,12 +531,16 @@ int main(int argc, char **argv) {
         } else if (strcmp(a, "--pool") == 0) {
             pool = atol(v);
             i++;
+        } else if (strcmp(a, "--write-pages") == 0) {
+            write_pages = atol(v);
+            if (write_pages < 0 || write_pages > DATA_BYTES / 4096) die("usage", "--write-pages: 0 to 2048");
+            i++;
         } else if (strcmp(a, "--max") == 0) {
             max = atol(v);
             i++;
         } else {
             die("usage", "--scale [--module plain|wasi|data|all] [--mode guard|bounds|all] [--max N] "
-                         "[--pool N] [--cpu]");
+                         "[--pool N] [--write-pages N] [--cpu]");
         }
     }
 #ifndef BENCH_OLD_RUNTIME   /* the "before" column: built against a runtime without it */
@@ -521,7 +562,7 @@ int main(int argc, char **argv) {
         for (int mo = 0; mo < 2; mo++)
             if ((kinds >> k & 1) && (modes >> mo & 1)) {
                 long cap = max ? max : k == DATA ? 500 : mo ? 250000 : 40000;
-                run_scale(k, mo == 1, cap);
+                run_scale(k, mo == 1, cap, (uint32_t)write_pages);
             }
     return 0;
 }
