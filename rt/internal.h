@@ -155,6 +155,11 @@ bool rt_image_map(rt_image *img, uint8_t *base);
  * first `keep` bytes resident; false (nothing promised) if it cannot tell
  * which pages are written: the caller drops them all instead. */
 bool rt_image_reset(rt_image *img, uint8_t *base, uint64_t dirty, uint64_t keep);
+/* A store or WASI context was made / freed: heap_trim.c gives freed heap
+ * back once enough has been freed (amortised malloc_trim). */
+void rt_heap_object_new(void);
+void rt_heap_object_freed(void);
+
 /* PAGEMAP_SCAN on /proc/self/pagemap (pagemap_scan.c): the ranges of
  * [from, from + len) the process owns (anonymous or private copies,
  * present or swapped; not page-cache or zero pages), at most cap of them;

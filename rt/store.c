@@ -27,6 +27,7 @@ wasmrt_store *wasmrt_store_new(const wasmrt_store_config *config, wasmrt_error *
         s->config.max_memory_pages = WASMC_MAX_MEMORY_PAGES;
     if (!s->config.max_table_elements) s->config.max_table_elements = 10000000u;
     if (!s->config.max_stack_bytes) s->config.max_stack_bytes = 1u << 20;
+    rt_heap_object_new();
     return s;
 }
 
@@ -45,6 +46,7 @@ void wasmrt_store_free(wasmrt_store *s) {
         free(o);
     }
     free(s);
+    rt_heap_object_freed();
 }
 
 /* wasmrt_store_interrupt: interrupt.c */

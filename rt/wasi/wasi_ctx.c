@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../internal.h"   /* rt_heap_object_new/freed */
 #include "wasi_internal.h"
 
 uint16_t wasi_errno_from_host(int e) {
@@ -231,6 +232,7 @@ static void open_error(wasmrt_error *err, const char *what, const char *path, in
 wasmrt_wasi *wasmrt_wasi_new(const wasmrt_wasi_config *c, wasmrt_error *err) {
     wasmrt_wasi *w = calloc(1, sizeof *w);
     if (!w) goto oom;
+    rt_heap_object_new();   /* wasmrt_wasi_free, also on the failure paths below, counts it freed */
     w->max_fds = c->max_open_fds ? c->max_open_fds : 1024;
     if (w->max_fds < 3 + c->num_dirs) w->max_fds = 3 + c->num_dirs;
     w->argc = c->argc;
@@ -303,4 +305,5 @@ void wasmrt_wasi_free(wasmrt_wasi *w) {
     free(w->argv);
     free(w->env);
     free(w);
+    rt_heap_object_freed();
 }

@@ -581,3 +581,60 @@ Test(instance_scale, wasi_contexts_share_stdio_and_a_descriptor_limit_is_an_erro
     cr_assert_neq(fcntl(1, F_GETFD), -1);
     cr_assert_neq(fcntl(2, F_GETFD), -1);
 }
+
+/* ---- memory given back ---- */
+
+static double rss_mib(void) {
+    unsigned long size = 0, res = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    cr_assert(f);
+    cr_assert_eq(fscanf(f, "%lu %lu", &size, &res), 2);
+    fclose(f);
+    return (double)res * (double)sysconf(_SC_PAGESIZE) / (1 << 20);
+}
+
+/* Thousands of stores with WASI contexts and instances (tens of MiB of
+ * heap), all freed: the heap comes back without the host calling
+ * wasmrt_trim (heap_trim.c). */
+Test(instance_scale, freeing_every_store_and_wasi_context_gives_the_heap_back_without_trim) {
+    wasmrt_module *m = module(WASMC_MEMORY_GUARD_PAGES);
+    wasmrt_linker *l = linker();
+    enum { N = 4000 };
+    static wasmrt_store *st[N];
+    static wasmrt_wasi *ctx[N];
+    static const char *const argv[] = {"t"};
+    static const char *env[64];
+    static char kv[64][64];
+    for (int i = 0; i < 64; i++) {
+        snprintf(kv[i], sizeof kv[i], "VARIABLE_%02d=%040d", i, i);
+        env[i] = kv[i];
+    }
+    wasmrt_wasi_config c = {.argv = argv, .argc = 1, .env = env, .envc = 64,
+                            .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2};
+    wasmrt_error err;
+    /* The first store sets up what lives as long as the process (the
+     * thread's signal stack, the engine) before the baseline. */
+    wasmrt_store *warm = wasmrt_store_new(NULL, &err);
+    cr_assert(warm, "%s", err.message);
+    instantiate(warm, m, l);
+    wasmrt_store_free(warm);
+    double before = rss_mib();
+    for (int i = 0; i < N; i++) {
+        st[i] = wasmrt_store_new(NULL, &err);
+        cr_assert(st[i], "%s", err.message);
+        ctx[i] = wasmrt_wasi_new(&c, &err);
+        cr_assert(ctx[i], "%s", err.message);
+        instantiate(st[i], m, l);
+    }
+    double peak = rss_mib();
+    cr_assert_gt(peak - before, 10.0, "the stores were too small to tell (%.1f MiB)", peak - before);
+    for (int i = 0; i < N; i++) {
+        wasmrt_store_free(st[i]);
+        wasmrt_wasi_free(ctx[i]);
+    }
+    double after = rss_mib();
+    cr_assert_lt(after - before, 5.0, "RSS %.1f MiB before, %.1f at peak, %.1f after freeing all", before, peak,
+                 after);
+    wasmrt_linker_free(l);
+    wasmrt_module_release(m);
+}
