@@ -155,6 +155,16 @@ bool rt_image_map(rt_image *img, uint8_t *base);
  * first `keep` bytes resident; false (nothing promised) if it cannot tell
  * which pages are written: the caller drops them all instead. */
 bool rt_image_reset(rt_image *img, uint8_t *base, uint64_t dirty, uint64_t keep);
+/* Checksum verdicts of large artifact files (verified_cache.c): off until
+ * enabled (the wasmrt CLI does; dir NULL: $XDG_CACHE_HOME/wasmrt/verified
+ * or ~/.cache/wasmrt/verified).  Keys are stat results (struct stat). */
+#define RT_VERIFIED_MIN_BYTES (1u << 20)
+struct stat;
+void rt_verified_cache_enable(const char *dir);
+bool rt_verified_same_file(const struct stat *a, const struct stat *b);
+bool rt_verified_cache_hit(const struct stat *st, const uint8_t payload_sha256[32]);
+void rt_verified_cache_store(const struct stat *st, const uint8_t payload_sha256[32]);
+
 /* A store or WASI context was made / freed: heap_trim.c gives freed heap
  * back once enough has been freed (amortised malloc_trim). */
 void rt_heap_object_new(void);

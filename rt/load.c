@@ -1,10 +1,14 @@
 /* Loading an artifact file: every check before any byte of it is mapped
  * executable.
  *
- * The file is read once into a sealed memfd; the trailer, ELF header and
- * SHA-256 are checked on those bytes, and dlopen maps the memfd itself
- * (/proc/self/fd/N), so a file swapped or modified after the checks
- * (TOCTOU) cannot change what runs.  Messages name exactly which check
+ * The file is copied once into a sealed memfd (sendfile: no page faults
+ * on our side); the trailer, ELF header and SHA-256 are checked on those
+ * bytes, and dlopen maps the memfd itself (/proc/self/fd/N), so a file
+ * swapped or modified after the checks (TOCTOU) cannot change what runs.
+ * The copy stays for that reason (mapping the file directly would let a
+ * writer change code after it was checked).  A large file's SHA-256 is
+ * not recomputed when verified_cache.c has a verdict for exactly this
+ * file state (its threat model is there).  Messages name exactly which check
  * failed, since "could not load" is useless to an operator.
  */
 #define _GNU_SOURCE
@@ -17,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,8 +101,11 @@ static uint64_t elf_extent(const uint8_t *p, uint64_t size) {
     return end > ph ? end : ph;
 }
 
+/* cacheable: the stat of the file the bytes were copied from, unchanged
+ * during the copy, when a checksum verdict may be cached (no trusted keys);
+ * else NULL. */
 static bool check_bytes(const char *path, const uint8_t *p, uint64_t size, wasmc_trailer *t,
-                        wasmrt_error *err) {
+                        const struct stat *cacheable, wasmrt_error *err) {
     uint64_t extent = elf_extent(p, size);
     if (size < sizeof *t || memcmp(p + size - sizeof *t, WASMC_TRAILER_MAGIC, 8) != 0) {
         if (extent > size) {
@@ -159,11 +167,14 @@ static bool check_bytes(const char *path, const uint8_t *p, uint64_t size, wasmc
                (unsigned long long)extent, (unsigned long long)payload);
         return false;
     }
-    uint8_t sum[32];
-    wasmc_sha256(p, payload, sum);
-    if (memcmp(sum, t->payload_sha256, 32) != 0) {
-        rt_err(err, "%s: artifact checksum mismatch (corrupted or tampered)", path);
-        return false;
+    if (!cacheable || !rt_verified_cache_hit(cacheable, t->payload_sha256)) {
+        uint8_t sum[32];
+        wasmc_sha256(p, payload, sum);
+        if (memcmp(sum, t->payload_sha256, 32) != 0) {
+            rt_err(err, "%s: artifact checksum mismatch (corrupted or tampered)", path);
+            return false;
+        }
+        if (cacheable) rt_verified_cache_store(cacheable, t->payload_sha256);
     }
     Elf64_Ehdr eh;
     if (!extent) {
@@ -216,7 +227,25 @@ static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_
                                   const wasmrt_trust *trust, wasmrt_error *err);
 static wasmrt_module *module_from(const char *path, rt_artifact *a, wasmrt_error *err);
 static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok, const wasmrt_trust *trust,
-                        rt_artifact *a, wasmrt_error *err);
+                        const struct stat *cacheable, rt_artifact *a, wasmrt_error *err);
+
+/* size bytes of fd into the memfd mfd, in the kernel where it can. */
+static bool copy_file(int fd, int mfd, uint64_t size) {
+    uint64_t done = 0;
+    while (done < size) {
+        ssize_t n = sendfile(mfd, fd, NULL, size - done > (1u << 30) ? (1u << 30) : size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        done += (uint64_t)n;
+    }
+    if (done == size) return true;
+    /* sendfile refused (an unusual filesystem): through a mapping. */
+    uint8_t *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+    if (p == MAP_FAILED) return false;
+    bool ok = lseek(fd, (off_t)done, SEEK_SET) == (off_t)done && read_all(fd, p + done, size - done);
+    munmap(p, size);
+    return ok;
+}
 
 wasmrt_module *wasmrt_module_load(const char *path, wasmrt_error *err) {
     return wasmrt_module_load_signed(path, NULL, err);
@@ -232,23 +261,39 @@ bool rt_artifact_open(const char *path, const wasmrt_trust *trust, rt_artifact *
         rt_err(err, "%s: cannot open: %s", path, strerror(errno));
         return false;
     }
-    struct stat st;
+    struct stat st, after;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         rt_err(err, "%s: not a regular file", path);
         close(fd);
         return false;
     }
     uint64_t size = (uint64_t)st.st_size;
-    uint8_t *p;
-    int mfd = stage_create(path, size, &p, err);
-    if (mfd < 0) {
+    if (size > MAX_ARTIFACT_BYTES) {
+        rt_err(err, "%s: artifact too large (%llu bytes)", path, (unsigned long long)size);
         close(fd);
         return false;
     }
-    bool ok = size == 0 || read_all(fd, p, size);
+    int mfd = memfd_create("wasmc-artifact", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (mfd < 0 || ftruncate(mfd, (off_t)size) != 0) {
+        rt_err(err, "%s: cannot stage artifact in memory: %s", path, strerror(errno));
+        if (mfd >= 0) close(mfd);
+        close(fd);
+        return false;
+    }
+    bool ok = copy_file(fd, mfd, size);
+    /* A verdict applies only if nothing wrote the file while it was copied. */
+    bool unchanged = ok && fstat(fd, &after) == 0 && rt_verified_same_file(&st, &after);
     close(fd);
     if (!ok) rt_err(err, "%s: read failed", path);
-    return open_staged(path, mfd, p, size, ok, trust, a, err);
+    uint8_t *p = NULL;
+    if (ok && size && (p = mmap(NULL, size, PROT_READ, MAP_SHARED | MAP_POPULATE, mfd, 0)) == MAP_FAILED) {
+        rt_err(err, "%s: cannot map staged artifact: %s", path, strerror(errno));
+        p = NULL;
+        ok = false;
+    }
+    if (!ok && p) munmap(p, size);
+    return open_staged(path, mfd, ok ? p : NULL, ok ? size : 0, ok, trust, unchanged && !trust ? &st : NULL, a,
+                       err);
 }
 
 wasmrt_module *wasmrt_module_load_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err) {
@@ -280,7 +325,7 @@ wasmrt_module *wasmrt_module_load_bytes_signed(const uint8_t *bytes, size_t len,
 static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
                                   const wasmrt_trust *trust, wasmrt_error *err) {
     rt_artifact a;
-    if (!open_staged(path, mfd, p, size, ok, trust, &a, err)) return NULL;
+    if (!open_staged(path, mfd, p, size, ok, trust, NULL, &a, err)) return NULL;
     return module_from(path, &a, err);
 }
 
@@ -289,7 +334,7 @@ static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_
  * it: a core module or a component (rt_artifact_open).  Takes ownership
  * of mfd. */
 static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok, const wasmrt_trust *trust,
-                        rt_artifact *a, wasmrt_error *err) {
+                        const struct stat *cacheable, rt_artifact *a, wasmrt_error *err) {
     wasmc_trailer t;
     memset(&t, 0, sizeof t);
     const uint8_t *bytes = size ? p : (const uint8_t *)"";
@@ -301,7 +346,7 @@ static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bo
      * intact artifact, so a truncated one is reported as truncated. */
     if (ok) ok = rt_signature_split(path, bytes, size, &body, &sig, err);
     if (ok && sig) ok = rt_signature_verify(path, bytes, body, sig, trust, err);
-    if (ok) ok = check_bytes(path, bytes, body, &t, err);
+    if (ok) ok = check_bytes(path, bytes, body, &t, cacheable, err);
     if (ok && !sig) ok = rt_signature_verify(path, bytes, body, NULL, trust, err);
     bool need_libm = ok && imports_symbols(p, t.payload_size);
     if (size) munmap(p, size);
@@ -329,6 +374,13 @@ static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bo
      * is most of its cost and the real dlopen would pay it anyway.) */
     char fdpath[160];
     bool named = false;
+    /* The process's first artifact needs no probe: no earlier one can
+     * hold the name. */
+    static atomic_bool loaded_before;
+    if (!atomic_exchange(&loaded_before, true)) {
+        snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", mfd);
+        named = true;
+    }
     for (int slashes = 0; slashes < 64 && !named; slashes++) {
         snprintf(fdpath, sizeof fdpath, "/proc%.*s/self/fd/%d", slashes,
                  "////////////////////////////////////////////////////////////////", mfd);

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "internal.h"   /* rt_verified_cache_enable */
 #include "cli/inspect.h"
 #include "cli/serve.h"
 #include "cli_component.h"
@@ -70,6 +71,9 @@ static void usage(FILE *out) {
             "                          Wasm function names (also: WASMRT_PERF_MAP=1)\n"
             "  --trusted-keys DIR      run only artifacts signed (wasmc --sign) by a key\n"
             "                          whose public key file (*.pub) is in DIR\n"
+            "  --no-verified-cache     hash every artifact of 1 MiB or more at every\n"
+            "                          start instead of keeping its verdict in\n"
+            "                          ~/.cache/wasmrt/verified (README: Loading)\n"
             "  --allow-tcp-connect=HOST:PORT  let a WASI 0.2 guest connect to HOST:PORT\n"
             "                          (PORT 0: any port); repeatable\n"
             "  --allow-tcp-listen=ADDR:PORT   let it listen on ADDR:PORT (0: any port)\n"
@@ -345,7 +349,7 @@ int main(int argc, char **argv) {
     size_t nenv = 0, envcap = 0;
     const char *invoke = NULL, *app = NULL, *trusted_keys = NULL;
     bool seccomp = true, landlock = true, inherit = false, perf_map = false, list_exports = false;
-    bool allow_dns = false, trap_unknown = false;
+    bool allow_dns = false, trap_unknown = false, verified_cache = true;
     uint32_t max_pages = 0;
     double timeout = 0;
     uint32_t ndirs = 0, nlisten = 0;
@@ -427,6 +431,8 @@ int main(int argc, char **argv) {
             list_exports = true;
         } else if (!strcmp(opt, "--no-seccomp")) {
             seccomp = false;
+        } else if (!strcmp(opt, "--no-verified-cache")) {
+            verified_cache = false;
         } else if (!strcmp(opt, "--invoke")) {
             invoke = val;
         } else if (!strcmp(opt, "--trusted-keys")) {
@@ -455,6 +461,7 @@ int main(int argc, char **argv) {
     int nrest = argc - i;
     timer.seconds = timeout;
 
+    if (verified_cache) rt_verified_cache_enable(NULL);
     wasmrt_error err = {{0}};
     wasmrt_trust *trust = NULL;
     if (trusted_keys && !(trust = wasmrt_trust_load_dir(trusted_keys, &err))) die(EXIT_LOAD, "%s", err.message);
