@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -227,7 +229,14 @@ static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_
                                   const wasmrt_trust *trust, wasmrt_error *err);
 static wasmrt_module *module_from(const char *path, rt_artifact *a, wasmrt_error *err);
 static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok, const wasmrt_trust *trust,
-                        const struct stat *cacheable, rt_artifact *a, wasmrt_error *err);
+                        const struct stat *cacheable, bool pinned, rt_artifact *a, wasmrt_error *err);
+
+/* Whether the kernel keeps fd's content from changing: fs-verity, or the
+ * immutable attribute. */
+static bool content_pinned(int fd) {
+    int flags = 0;
+    return ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & (FS_IMMUTABLE_FL | FS_VERITY_FL));
+}
 
 /* size bytes of fd into the memfd mfd, in the kernel where it can. */
 static bool copy_file(int fd, int mfd, uint64_t size) {
@@ -273,6 +282,15 @@ bool rt_artifact_open(const char *path, const wasmrt_trust *trust, rt_artifact *
         close(fd);
         return false;
     }
+    if (size && content_pinned(fd)) {
+        uint8_t *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED) {
+            rt_err(err, "%s: cannot map artifact: %s", path, strerror(errno));
+            close(fd);
+            return false;
+        }
+        return open_staged(path, fd, p, size, true, trust, trust ? NULL : &st, true, a, err);
+    }
     int mfd = memfd_create("wasmc-artifact", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (mfd < 0 || ftruncate(mfd, (off_t)size) != 0) {
         rt_err(err, "%s: cannot stage artifact in memory: %s", path, strerror(errno));
@@ -292,8 +310,8 @@ bool rt_artifact_open(const char *path, const wasmrt_trust *trust, rt_artifact *
         ok = false;
     }
     if (!ok && p) munmap(p, size);
-    return open_staged(path, mfd, ok ? p : NULL, ok ? size : 0, ok, trust, unchanged && !trust ? &st : NULL, a,
-                       err);
+    return open_staged(path, mfd, ok ? p : NULL, ok ? size : 0, ok, trust, unchanged && !trust ? &st : NULL, false,
+                       a, err);
 }
 
 wasmrt_module *wasmrt_module_load_signed(const char *path, const wasmrt_trust *trust, wasmrt_error *err) {
@@ -325,16 +343,17 @@ wasmrt_module *wasmrt_module_load_bytes_signed(const uint8_t *bytes, size_t len,
 static wasmrt_module *load_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok,
                                   const wasmrt_trust *trust, wasmrt_error *err) {
     rt_artifact a;
-    if (!open_staged(path, mfd, p, size, ok, trust, NULL, &a, err)) return NULL;
+    if (!open_staged(path, mfd, p, size, ok, trust, NULL, false, &a, err)) return NULL;
     return module_from(path, &a, err);
 }
 
 /* Checks the staged bytes at p (mapped, size bytes; ok=false: staging
  * already failed with err set), unmaps them, seals the memfd and dlopens
  * it: a core module or a component (rt_artifact_open).  Takes ownership
- * of mfd. */
+ * of mfd.  pinned: mfd is the artifact file itself, whose content the
+ * kernel keeps from changing (content_pinned), not a memfd to seal. */
 static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bool ok, const wasmrt_trust *trust,
-                        const struct stat *cacheable, rt_artifact *a, wasmrt_error *err) {
+                        const struct stat *cacheable, bool pinned, rt_artifact *a, wasmrt_error *err) {
     wasmc_trailer t;
     memset(&t, 0, sizeof t);
     const uint8_t *bytes = size ? p : (const uint8_t *)"";
@@ -354,8 +373,9 @@ static bool open_staged(const char *path, int mfd, uint8_t *p, uint64_t size, bo
         close(mfd);
         return false;
     }
-    /* No more writes through any path: what dlopen maps is what we hashed. */
-    if (fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0) {
+    /* No more writes through any path: what dlopen maps is what we hashed
+     * (a pinned file, content_pinned, is no memfd and needs no seal). */
+    if (!pinned && fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0) {
         rt_err(err, "%s: cannot seal staged artifact: %s", path, strerror(errno));
         close(mfd);
         return false;

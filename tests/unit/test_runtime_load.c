@@ -6,9 +6,12 @@
 #include <criterion/criterion.h>
 #include <dlfcn.h>
 #include <elf.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -167,6 +170,59 @@ Test(runtime_load, loaded_module_is_independent_of_the_file) {
     expect_refusal(so, "checksum mismatch");
     expect_f_returns_42(m);
     wasmrt_module_release(m);
+}
+
+static bool maps_mention(const char *what) {
+    FILE *f = fopen("/proc/self/maps", "r");
+    cr_assert(f);
+    char line[1024];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f)) found = strstr(line, what) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* Sets or clears the immutable attribute; false when not permitted. */
+static bool set_immutable(const char *path, bool on) {
+    int fd = open(path, O_RDONLY);
+    cr_assert(fd >= 0);
+    int flags = 0;
+    bool ok = ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+    flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+    ok = ok && ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+    close(fd);
+    return ok;
+}
+
+/* A file the kernel keeps from changing (chattr +i) is not copied: it is
+ * checked and mapped in place, and still every check runs. */
+Test(runtime_load, immutable_artifact_is_loaded_in_place_and_still_checked) {
+    char *so = strdup(compile("pinned.so", NULL));   /* compile's result is overwritten by the next */
+    char *bad = strdup(compile("pinned_bad.so", NULL));
+    size_t n, off, size;
+    uint8_t *p = read_file(bad, &n);
+    cr_assert(section_range(p, n, "wasmc_text", &off, &size) || section_range(p, n, ".text", &off, &size));
+    p[off + size / 2] ^= 0x01;
+    write_file(bad, p, n);
+    free(p);
+    if (!set_immutable(so, true)) cr_skip_test("cannot set the immutable attribute (needs CAP_LINUX_IMMUTABLE)");
+    cr_assert(set_immutable(bad, true));
+    wasmrt_error err;
+    wasmrt_module *m = wasmrt_module_load(so, &err);
+    bool in_place = maps_mention(so);
+    wasmrt_module *mb = wasmrt_module_load(bad, &err);
+    char msg[sizeof err.message];
+    memcpy(msg, err.message, sizeof msg);
+    set_immutable(so, false);   /* before any assertion, so cleanup can remove them */
+    set_immutable(bad, false);
+    cr_assert(m, "%s", msg);
+    cr_assert(in_place, "the immutable artifact was copied, not mapped from its file");
+    expect_f_returns_42(m);
+    wasmrt_module_release(m);
+    cr_assert_null(mb, "an immutable artifact with a flipped byte loaded");
+    cr_assert(strstr(msg, "artifact checksum mismatch"), "%s", msg);
+    free(bad);
+    free(so);
 }
 
 Test(runtime_load, truncated) {
