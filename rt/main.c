@@ -462,6 +462,13 @@ int main(int argc, char **argv) {
     timer.seconds = timeout;
 
     if (verified_cache) rt_verified_cache_enable(NULL);
+    /* One instance per process: copying a module's data straight into its
+     * memory is one copy; a copy-on-write image (wasmrt_config) is a copy
+     * into a memfd plus a fault per page, and a second copy of each page
+     * the guest writes, which only pays off from the second instance on. */
+    wasmrt_config engine = {.image_min_bytes = UINT32_MAX};
+    wasmrt_error cerr;
+    if (!wasmrt_configure(&engine, &cerr)) die(EXIT_LOAD, "%s", cerr.message);
     wasmrt_error err = {{0}};
     wasmrt_trust *trust = NULL;
     if (trusted_keys && !(trust = wasmrt_trust_load_dir(trusted_keys, &err))) die(EXIT_LOAD, "%s", err.message);
