@@ -8,8 +8,9 @@
 
 and, where this user may set the immutable attribute (root, or
 CAP_LINUX_IMMUTABLE), the JS component and the C preview1 module installed
-immutable (chattr +i): wasmrt then maps them in place instead of copying
-them into a sealed memfd (rt/load.c).  Artifacts of 1 MiB or more are
+immutable (chattr +i; copies made for the run and removed after it):
+wasmrt then maps them in place instead of copying them into a sealed
+memfd (rt/load.c).  Artifacts of 1 MiB or more are
 hashed once and their verdict kept (rt/verified_cache.c, in wasmrt's
 default cache directory); a warm-up run per probe, untimed, records it.
 
@@ -31,6 +32,7 @@ usage: tools/bench/cold_start.py [--reps N] [--js-opt -O1] [--bin build/bin]
 """
 
 import argparse
+import atexit
 import hashlib
 import json
 import os
@@ -67,7 +69,6 @@ def cached(out, name, key, build):
         return path
     for f in os.listdir(out):
         if f.startswith(name + '-'):
-            unpin(os.path.join(out, f))
             os.unlink(os.path.join(out, f))
     tmp = path + '.tmp'
     build(tmp)
@@ -75,21 +76,30 @@ def cached(out, name, key, build):
     return path
 
 
-def unpin(path):
-    if path.endswith('.pinned'):
-        run_capture(['chattr', '-i', path], 60)
+PINNED = []
+
+
+def unpin_all():
+    """Immutable files cannot be removed, even by their owner: the copies
+    exist only for the run, so `rm -rf build` keeps working."""
+    for p in PINNED:
+        run_capture(['chattr', '-i', p], 60)
+        if os.path.exists(p):
+            os.unlink(p)
 
 
 def pinned(path):
-    """path's copy PATH.pinned with the immutable attribute, or None when
-    this user cannot set it."""
+    """A copy PATH.pinned with the immutable attribute for this run, or
+    None when this user cannot set it."""
     p = path + '.pinned'
-    if not os.path.exists(p):
-        shutil.copyfile(path, p + '.tmp')
-        os.replace(p + '.tmp', p)
-        if run_capture(['chattr', '+i', p], 60)[0] != 0:
-            os.unlink(p)
-            return None
+    if os.path.exists(p):
+        run_capture(['chattr', '-i', p], 60)
+        os.unlink(p)
+    shutil.copyfile(path, p)
+    if run_capture(['chattr', '+i', p], 60)[0] != 0:
+        os.unlink(p)
+        return None
+    PINNED.append(p)
     return p
 
 
@@ -164,6 +174,7 @@ def main():
     if 'js component' in arts:
         # componentize-js imports wasi:http, which a command never calls
         probes.append(('js component', [wasmrt, '--trap-unknown-imports', arts['js component']]))
+    atexit.register(unpin_all)
     for n in ('c preview1', 'js component'):
         p = pinned(arts[n]) if n in arts else None
         if p:
