@@ -213,7 +213,7 @@ static bool emit_block(LowerFunc *f, const Instr *in) {
         LLVMPositionBuilderAtEnd(f->b, header);
         for (uint32_t i = 0; i < np; i++)
             f->stack[fr->stack_height + i] = fr->loop_phis[i];
-        if (f->lm->interrupt_poll)
+        if (f->lm->cc->interrupt_poll)
             emit_interrupt_poll(f);
         fr->end_block = LLVMAppendBasicBlockInContext(ctx, f->fn, "loop.end");
         fr->end_phis = make_phis(f, fr->end_block, nr, rt);

@@ -148,8 +148,8 @@ static LLVMValueRef call2(LowerFunc *f, const char *name, LLVMValueRef a, LLVMVa
     return lf_call_intrinsic(f, name, &t, 1, args, 2);
 }
 
-static bool is_aarch64(LowerFunc *f) { return f->lm->target && f->lm->target->arch == WASMC_ARCH_AARCH64; }
-static bool is_x86_64(LowerFunc *f) { return f->lm->target && f->lm->target->arch == WASMC_ARCH_X86_64; }
+static bool is_aarch64(LowerFunc *f) { return f->lm->cc->target && f->lm->cc->target->arch == WASMC_ARCH_AARCH64; }
+static bool is_x86_64(LowerFunc *f) { return f->lm->cc->target && f->lm->cc->target->arch == WASMC_ARCH_X86_64; }
 
 /* ---- Memory ---- */
 
@@ -183,7 +183,7 @@ static void emit_load_extend(LowerFunc *f, const Instr *in, Shape wide, bool is_
  * the trap is a branch that stays without the load. */
 static LLVMValueRef load_kept(LowerFunc *f, const Instr *in, LLVMTypeRef t, uint32_t size) {
     LLVMValueRef v = load(f, in, t, size);
-    if (f->lm->memory_mode == WASMC_MEMORY_GUARD_PAGES)
+    if (f->lm->cc->memory_mode == WASMC_MEMORY_GUARD_PAGES)
         LLVMSetVolatile(v, true);
     return v;
 }

@@ -87,10 +87,10 @@ static LLVMValueRef anchor_function(LowerModule *lm, LLVMTypeRef ty, const char 
 void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size) {
     LowerModule *lm = f->lm;
     /* Mirrors lf_memory_address: only unchecked accesses rely on the guard. */
-    if (lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || offset + size > WASMC_GUARD_BYTES ||
+    if (lm->cc->memory_mode != WASMC_MEMORY_GUARD_PAGES || offset + size > WASMC_GUARD_BYTES ||
         lf_access_in_bounds(f, v))
         return;
-    bool aarch64 = lm->target && lm->target->arch == WASMC_ARCH_AARCH64;
+    bool aarch64 = lm->cc->target && lm->cc->target->arch == WASMC_ARCH_AARCH64;
     if (LLVMIsALoadInst(v)) /* for the guard-page verifier */
         LLVMSetMetadata(v, LLVMGetMDKindIDInContext(lm->ctx, GUARDED_MD, sizeof GUARDED_MD - 1), lm->md_empty);
     LLVMTypeRef ty = LLVMTypeOf(v);

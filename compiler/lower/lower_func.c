@@ -224,7 +224,7 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
     uint64_t bound;
     bool in_bounds = opt_address_bound(addr, &bound) &&
                      bound + offset + size <= lm->m->memories[mem].limits.min * WASMC_WASM_PAGE_SIZE;
-    bool need_check = !in_bounds && (lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || mem != 0 ||
+    bool need_check = !in_bounds && (lm->cc->memory_mode != WASMC_MEMORY_GUARD_PAGES || mem != 0 ||
                                      offset + size > WASMC_GUARD_BYTES);
     if (in_bounds) {
         /* Nothing to check, nothing to keep in order with. */
@@ -318,7 +318,7 @@ LLVMValueRef lf_call_intrinsic(LowerFunc *f, const char *name, LLVMTypeRef *over
  * target's stack register when known, else llvm.stacksave. */
 static LLVMValueRef read_stack_pointer(LowerFunc *f) {
     LowerModule *lm = f->lm;
-    const char *sp = lm->target ? lm->target->stack_pointer : NULL;
+    const char *sp = lm->cc->target ? lm->cc->target->stack_pointer : NULL;
     if (sp && *sp) {
         LLVMMetadataRef name = LLVMMDStringInContext2(lm->ctx, sp, strlen(sp));
         LLVMValueRef md = LLVMMetadataAsValue(lm->ctx, LLVMMDNodeInContext2(lm->ctx, &name, 1));

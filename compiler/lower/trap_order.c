@@ -58,7 +58,7 @@
 #define BARRIER_MEMORY_EFFECTS (3u << 2)
 
 static bool orders_traps(const LowerFunc *f) {
-    return f->lm->memory_mode == WASMC_MEMORY_GUARD_PAGES && f->lm->exact_trap_state;
+    return f->lm->cc->memory_mode == WASMC_MEMORY_GUARD_PAGES && f->lm->exact_trap_state;
 }
 
 static bool exports_func(const Module *m, const char *name) {

@@ -57,14 +57,10 @@ void opt_print_passes(FILE *f);
 
 /* One part's module on its way through the table. */
 typedef struct OptContext {
+    const struct CompileConfig *cc; /* -O level, memory mode, target, disabled passes, verify_guards */
     LLVMModuleRef mod;
     LLVMTargetMachineRef tm;
     LLVMPassBuilderOptionsRef po;  /* for the LLVM passes the table runs (ssa) */
-    int opt_level;
-    bool guard_pages;              /* else --bounds-checks */
-    bool aarch64;
-    OptPassSet disabled;
-    bool verify_guards;            /* run opt_verify_guards after each pass (guard pages) */
 } OptContext;
 
 /* Does pass `id` run for c (its level, its memory modes, not disabled)? */
