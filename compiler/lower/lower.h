@@ -124,9 +124,9 @@ LLVMValueRef lf_vmctx_ptr(LowerFunc *f, uint32_t offset);
  * invariant when `invariant` — fields that never change after
  * instantiation). */
 LLVMValueRef lf_vmctx_load(LowerFunc *f, LLVMTypeRef type, uint32_t offset, bool invariant, const char *name);
-/* Call builtin `field` (offsetof(wasmc_builtins, field)) with fn type `ty`. */
-LLVMValueRef lf_call_builtin(LowerFunc *f, size_t builtin_offset, LLVMTypeRef ty,
-                             LLVMValueRef *args, unsigned nargs);
+/* Call builtin `id` with args (the vmctx first) by its builtins.def
+ * signature; a NORETURN builtin's call is noreturn and cold. */
+LLVMValueRef lf_call_builtin(LowerFunc *f, wasmc_builtin_id id, LLVMValueRef *args, unsigned nargs);
 
 /* ---- Traps ---- */
 /* If cond (i1) is true, trap with `code`; the trap path is marked cold and
