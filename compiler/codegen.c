@@ -9,8 +9,9 @@
  * pure function of (module, part range, target), and the objects are
  * handed to the linker in part order.
  *
- * The part split is a pure function of the module (codegen_plan_parts),
- * and it is what the compile cache (cache.h) stores: one object per part.
+ * The part split is a pure function of the module and the CompileConfig's
+ * part sizes (codegen_plan_parts), and it is what the compile cache
+ * (cache.h) stores: one object per part.
  * Part 0 holds only the descriptor, trampolines and data, so a change of
  * data leaves every code part's object (and cache key) alone.  Functions
  * are cut into parts of MIN_PART_BYTES..MAX_PART_BYTES of bodies at
@@ -419,7 +420,7 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
             }
         }
         if (ok && cc->verify_guards && cc->memory_mode == WASMC_MEMORY_GUARD_PAGES)
-            ok = opt_verify_guards(mod, false, cc->target->arch == WASMC_ARCH_X86_64, "LLVM's pipeline", err);
+            ok = opt_verify_guards(mod, false, cc->target->cmov_may_branch, "LLVM's pipeline", err);
         LLVMDisposePassBuilderOptions(po);
         ok = ok && !wasm_error_is_set(err);
         if (ok) {

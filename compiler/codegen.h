@@ -1,8 +1,8 @@
 /* Code generation: target machines, the optimisation pipeline, and the
  * parallel lower -> optimise -> emit of a module's parts into ELF objects.
  *
- * The split into parts depends only on the module (never on the thread
- * count or timing), so the objects, and therefore the artifact, are the
+ * The split into parts depends only on the module and the configuration's
+ * part sizes (never on the thread count or timing), so the objects, and therefore the artifact, are the
  * same bytes whatever -j is and on whatever machine wasmc runs.
  */
 #ifndef WASMC_CODEGEN_H

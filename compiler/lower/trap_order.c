@@ -85,6 +85,7 @@ static LLVMValueRef barrier_function(LowerModule *lm) {
     if (fn)
         return fn;
     fn = LLVMAddFunction(lm->mod, BARRIER_NAME, LLVMFunctionType(lm->t_void, NULL, 0, false));
+    opt_label_function(fn, BARRIER_MD);
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
                             LLVMCreateEnumAttribute(lm->ctx, LLVMGetEnumAttributeKindForName("memory", 6),
                                                     BARRIER_MEMORY_EFFECTS));

@@ -105,7 +105,7 @@ static bool run_pass(const OptContext *c, OptPassId id, WasmError *err) {
         opt_streams_materialize(c->mod);
         return true;
     case OPT_PASS_ANCHOR_MATERIALIZE:
-        opt_anchor_materialize(c->mod, c->cc->target->arch == WASMC_ARCH_AARCH64, c->cc->opt_level >= 1);
+        opt_anchor_materialize(c->mod, c->cc->target->vector_reg_constraint, c->cc->opt_level >= 1);
         return true;
     case OPT_PASS_ORDER_MATERIALIZE:
         opt_order_materialize(c->mod);
@@ -118,7 +118,7 @@ static bool run_pass(const OptContext *c, OptPassId id, WasmError *err) {
 
 bool opt_run_stage(const OptContext *c, OptStage stage, WasmError *err) {
     bool verify = c->cc->verify_guards && guard_pages(c);
-    bool x86 = c->cc->target->arch == WASMC_ARCH_X86_64;
+    bool cmov_may_branch = c->cc->target->cmov_may_branch;
     for (int i = 0; i < OPT_PASS_COUNT_; i++) {
         if (opt_passes[i].stage != stage || !opt_pass_runs(c, (OptPassId)i))
             continue;
@@ -126,10 +126,10 @@ bool opt_run_stage(const OptContext *c, OptStage stage, WasmError *err) {
             return false;
         /* In the late stage the guards are materialised one kind at a
          * time: the rules hold once all of them are. */
-        if (verify && stage == OPT_EARLY && !opt_verify_guards(c->mod, false, x86, opt_passes[i].name, err))
+        if (verify && stage == OPT_EARLY && !opt_verify_guards(c->mod, false, cmov_may_branch, opt_passes[i].name, err))
             return false;
     }
-    if (verify && stage == OPT_LATE && !opt_verify_guards(c->mod, true, x86, "the late passes", err))
+    if (verify && stage == OPT_LATE && !opt_verify_guards(c->mod, true, cmov_may_branch, "the late passes", err))
         return false;
     return true;
 }

@@ -1268,7 +1268,7 @@ static void lower_and_materialize(Lowered *lw) {
     WasmError err;
     wasm_error_clear(&err);
     cr_assert(opt_verify_guards(lw->mod, false, true, "lowering", &err), "%s", err.message);
-    opt_anchor_materialize(lw->mod, false, true);
+    opt_anchor_materialize(lw->mod, target_host()->vector_reg_constraint, true);
     opt_order_materialize(lw->mod);
 }
 
