@@ -20,14 +20,7 @@
 #include "lower/lower.h"
 #include "wasmc/sha256.h"
 
-#define KEY_SCHEMA "wasmc-cache-key-1"
-
-/* WASMC_* variables that never change an object: paths, dumps, tests. */
-static const char *const env_ignored[] = {
-    "WASMC_DUMP_IR", "WASMC_LD", "WASMC_BIN", "WASMC_SOURCE_DIR", "WASMC_DEBUG_VERIFY",
-};
-
-extern char **environ;
+#define KEY_SCHEMA "wasmc-cache-key-2"
 
 static void h_bytes(wasmc_sha256_ctx *h, const void *p, size_t n) {
     uint8_t len[8];
@@ -71,31 +64,8 @@ static void hash_self(void) {
     if (r == 0) wasmc_sha256_final(&h, self_sha);
 }
 
-static void h_developer_env(wasmc_sha256_ctx *h) {
-    /* environ's order is the process's; sort-free: hash each WASMC_* entry
-     * into its own digest and add the digests, so order does not matter. */
-    uint8_t acc[32] = {0};
-    for (char **e = environ; e && *e; e++) {
-        if (strncmp(*e, "WASMC_", 6) != 0) continue;
-        size_t klen = strcspn(*e, "=");
-        bool skip = false;
-        for (size_t i = 0; i < sizeof env_ignored / sizeof env_ignored[0] && !skip; i++)
-            skip = strlen(env_ignored[i]) == klen && strncmp(*e, env_ignored[i], klen) == 0;
-        if (skip) continue;
-        uint8_t d[32];
-        wasmc_sha256(*e, strlen(*e), d);
-        unsigned carry = 0;
-        for (int i = 0; i < 32; i++) {
-            carry += (unsigned)acc[i] + d[i];
-            acc[i] = (uint8_t)carry;
-            carry >>= 8;
-        }
-    }
-    h_bytes(h, acc, sizeof acc);
-}
-
-void cache_key_env(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode, const char *prefix,
-                   const char *section, uint8_t out[32]) {
+void cache_key_env(const Module *m, const CompileConfig *cc, const char *prefix, const char *section,
+                   uint8_t out[32]) {
     pthread_once(&self_once, hash_self);
     wasmc_sha256_ctx h;
     wasmc_sha256_init(&h);
@@ -103,21 +73,26 @@ void cache_key_env(const Module *m, const CodegenTarget *ct, wasmc_memory_mode m
     h_str(&h, WASMC_VERSION);
     h_bytes(&h, self_sha, sizeof self_sha);
     h_str(&h, codegen_llvm_version());
-    h_str(&h, ct->target->triple);
-    h_str(&h, ct->cpu);
-    h_str(&h, ct->features);
-    h_u64(&h, ct->cpu_features);
-    h_u64(&h, (uint64_t)ct->opt_level);
-    h_u64(&h, ct->interrupt_poll);
-    h_u64(&h, ct->frame_pointers);
-    h_u64(&h, lm_exact_trap_state(m, ct->exact_traps));
-    h_u64(&h, (uint64_t)mode);
-    /* The developer options that change code: passes switched off
-     * (-fno-PASS), a replaced LLVM pipeline, options given to LLVM. */
-    h_u64(&h, ct->disabled_passes);
-    h_str(&h, ct->llvm_pipeline ? ct->llvm_pipeline : "");
+    /* Every "code" field of CompileConfig (compile_config.h), in its
+     * order; a field added there and not here would let a compile reuse
+     * objects made with another value of it. */
+    h_str(&h, cc->target->triple);
+    h_str(&h, cc->cpu);
+    h_str(&h, cc->features);
+    h_u64(&h, cc->cpu_features);
+    h_u64(&h, (uint64_t)cc->opt_level);
+    h_u64(&h, (uint64_t)cc->memory_mode);
+    h_u64(&h, cc->interrupt_poll);
+    h_u64(&h, lm_exact_trap_state(m, cc->exact_traps));
+    h_u64(&h, cc->frame_pointers);
+    h_u64(&h, cc->disabled_passes);
+    h_str(&h, cc->llvm_pipeline ? cc->llvm_pipeline : "");
+    h_u64(&h, cc->part_sizes.min);
+    h_u64(&h, cc->part_sizes.max);
+    h_u64(&h, cc->part_sizes.cut_mask);
+    h_u64(&h, cc->verify_guards);
+    /* LLVM's own options are process-wide (--llvm-args), not the config's. */
     h_str(&h, codegen_llvm_args() ? codegen_llvm_args() : "");
-    h_developer_env(&h);
     h_str(&h, prefix);
     h_str(&h, section);
 
@@ -186,13 +161,12 @@ void cache_key_part(const uint8_t env[32], const Module *m, const uint8_t module
     wasmc_sha256_final(&h, out);
 }
 
-uint8_t (*cache_keys_for_parts(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode,
-                               const char *prefix, const char *section, const uint8_t module_sha256[32],
+uint8_t (*cache_keys_for_parts(const Module *m, const CompileConfig *cc, const char *prefix, const char *section, const uint8_t module_sha256[32],
                                const CodegenPart *parts, uint32_t num_parts))[32] {
     uint8_t (*keys)[32] = malloc((size_t)(num_parts ? num_parts : 1) * sizeof *keys);
     if (!keys) return NULL;
     uint8_t env[32];
-    cache_key_env(m, ct, mode, prefix, section, env);
+    cache_key_env(m, cc, prefix, section, env);
     for (uint32_t i = 0; i < num_parts; i++) cache_key_part(env, m, module_sha256, &parts[i], keys[i]);
     return keys;
 }

@@ -9,8 +9,9 @@
  * pure function of (module, part range, target), and the objects are
  * handed to the linker in part order.
  *
- * The part split is a pure function of the module (codegen_plan_parts),
- * and it is what the compile cache (cache.h) stores: one object per part.
+ * The part split is a pure function of the module and the CompileConfig's
+ * part sizes (codegen_plan_parts), and it is what the compile cache
+ * (cache.h) stores: one object per part.
  * Part 0 holds only the descriptor, trampolines and data, so a change of
  * data leaves every code part's object (and cache key) alone.  Functions
  * are cut into parts of MIN_PART_BYTES..MAX_PART_BYTES of bodies at
@@ -58,13 +59,11 @@
 #include "opt/opt.h"
 
 /* Part planning (codegen_plan_parts): a part closes after a function
- * whose body hash has its low CUT_MASK bits clear, once it holds
- * MIN_PART_BYTES of bodies, or at MAX_PART_BYTES; a function of
- * SOLO_BYTES or more is a part of its own, and from BUDGET_BYTES on it
- * gets the budget tier. */
-#define MIN_PART_BYTES (2u * 1024u)
-#define MAX_PART_BYTES (8u * 1024u)
-#define CUT_MASK 3u
+ * whose body hash has its low cut_mask bits clear, once it holds min
+ * bytes of bodies, or at max (CompileConfig.part_sizes, by default
+ * compile_config.c's MIN_PART_BYTES, MAX_PART_BYTES and CUT_MASK); a
+ * function of SOLO_BYTES or more is a part of its own, and from
+ * BUDGET_BYTES on it gets the budget tier. */
 #define SOLO_BYTES (24u * 1024u)
 #define BUDGET_BYTES (48u * 1024u)
 #define BUDGET_PIPELINE "default<O1>"
@@ -115,6 +114,10 @@ static void llvm_init(void) {
     }
 }
 
+void codegen_llvm_init(void) {
+    pthread_once(&llvm_once, llvm_init);
+}
+
 void codegen_set_llvm_args(const char *args) {
     llvm_args = args && *args ? args : NULL;
 }
@@ -126,10 +129,10 @@ const char *codegen_llvm_args(void) {
 /* Developer aid (--dump-ir=DIR): each part's IR as lowered, after the
  * early passes and after LLVM's pipeline, as DIR/part-N.{lowered,facts,
  * optimized}.ll. */
-static void dump_ir(const CodegenTarget *ct, LLVMModuleRef mod, uint32_t part, const char *stage) {
-    if (!ct->dump_ir_dir) return;
+static void dump_ir(const CompileConfig *cc, LLVMModuleRef mod, uint32_t part, const char *stage) {
+    if (!cc->dump_ir_dir) return;
     char path[4096];
-    snprintf(path, sizeof path, "%s/part-%u.%s.ll", ct->dump_ir_dir, part, stage);
+    snprintf(path, sizeof path, "%s/part-%u.%s.ll", cc->dump_ir_dir, part, stage);
     char *msg = NULL;
     if (LLVMPrintModuleToFile(mod, path, &msg)) {
         fprintf(stderr, "wasmc: --dump-ir: %s\n", msg ? msg : path);
@@ -145,88 +148,22 @@ const char *codegen_llvm_version(void) {
     return buf;
 }
 
-/* ---- Target resolution -------------------------------------------------- */
+/* ---- Target machines ---------------------------------------------------- */
 
-static char *dup_str(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p) memcpy(p, s, n);
-    return p;
-}
-
-bool codegen_resolve_target(const WasmcOptions *o, CodegenTarget *out, WasmError *err) {
-    memset(out, 0, sizeof *out);
-    if (o->opt_level < 0 || o->opt_level > 3)
-        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "invalid optimisation level %d", o->opt_level);
-    out->opt_level = o->opt_level;
-    out->interrupt_poll = o->interrupt_poll;
-    out->exact_traps = o->exact_traps;
-    out->frame_pointers = o->frame_pointers;
-    out->disabled_passes = o->disabled_passes;
-    out->llvm_pipeline = o->llvm_pipeline;
-    out->dump_ir_dir = o->dump_ir_dir;
-    out->verbose = o->verbose;
-    out->verify_guards = o->verify_guards;
-    const TargetInfo *host = target_host();
-    const TargetInfo *t = o->target_triple ? target_for_triple(o->target_triple) : host;
-    if (!t) {
-        if (o->target_triple)
-            return wasm_error(err, WASM_ERR_UNSUPPORTED, WASM_NO_OFFSET,
-                              "unsupported target '%s' (supported: x86_64-linux-gnu, aarch64-linux-gnu)",
-                              o->target_triple);
-        return wasm_error(err, WASM_ERR_UNSUPPORTED, WASM_NO_OFFSET,
-                          "this host is not a supported target; pass --target");
-    }
-    out->target = t;
-    pthread_once(&llvm_once, llvm_init);
-
-    const char *cpu = o->cpu ? o->cpu : t->default_cpu;
-    if (strcmp(cpu, "native") == 0) {
-        if (t != host)
-            return wasm_error(err, WASM_ERR_UNSUPPORTED, WASM_NO_OFFSET,
-                              "--cpu=native needs the host target, not %s", t->name);
-        char *name = LLVMGetHostCPUName();
-        char *feat = LLVMGetHostCPUFeatures();
-        out->cpu = dup_str(name ? name : "");
-        out->features = dup_str(feat ? feat : "");
-        LLVMDisposeMessage(name);
-        LLVMDisposeMessage(feat);
-    } else {
-        const char *feat = t->features_for_cpu(cpu);
-        if (!feat)
-            return wasm_error(err, WASM_ERR_UNSUPPORTED, WASM_NO_OFFSET,
-                              "unknown CPU '%s' for %s", cpu, t->name);
-        out->cpu = dup_str(cpu);
-        out->features = dup_str(feat);
-    }
-    if (!out->cpu || !out->features) {
-        codegen_target_free(out);
-        return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
-    }
-    out->cpu_features = t->required_features(out->cpu, out->features);
-    return true;
-}
-
-void codegen_target_free(CodegenTarget *t) {
-    free(t->cpu);
-    free(t->features);
-    t->cpu = t->features = NULL;
-}
-
-static LLVMTargetMachineRef create_tm(const CodegenTarget *ct, uint8_t tier, WasmError *err) {
+static LLVMTargetMachineRef create_tm(const CompileConfig *cc, uint8_t tier, WasmError *err) {
     LLVMTargetRef target;
     char *msg = NULL;
-    if (LLVMGetTargetFromTriple(ct->target->triple, &target, &msg)) {
+    if (LLVMGetTargetFromTriple(cc->target->triple, &target, &msg)) {
         wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "LLVM has no target %s: %s",
-                   ct->target->triple, msg ? msg : "");
+                   cc->target->triple, msg ? msg : "");
         LLVMDisposeMessage(msg);
         return NULL;
     }
     static const LLVMCodeGenOptLevel levels[4] = {
         LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
-    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, ct->target->triple, ct->cpu, ct->features,
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, cc->target->triple, cc->cpu, cc->features,
                                                       tier == CODEGEN_TIER_BUDGET ? BUDGET_CODEGEN_LEVEL
-                                                                                  : levels[ct->opt_level],
+                                                                                  : levels[cc->opt_level],
                                                       LLVMRelocPIC,
                                                       LLVMCodeModelDefault);
     if (!tm) wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "cannot create the LLVM target machine");
@@ -244,19 +181,9 @@ static uint64_t body_hash(const Module *m, const Func *f) {
 
 static uint64_t body_bytes(const Func *f) { return f->body_end - f->body_offset; }
 
-/* Developer aid: WASMC_PART_BYTES=MIN:MAX:MASK replaces the cut rule's
- * constants (for measuring the split; part of every cache key, as every
- * WASMC_* variable is). */
-static void part_limits(uint64_t *min, uint64_t *max, uint64_t *mask) {
-    *min = MIN_PART_BYTES, *max = MAX_PART_BYTES, *mask = CUT_MASK;
-    const char *e = getenv("WASMC_PART_BYTES");
-    unsigned long long a, b, c;
-    if (e && sscanf(e, "%llu:%llu:%llu", &a, &b, &c) == 3 && b >= 1) *min = a, *max = b, *mask = c;
-}
-
-uint32_t codegen_plan_parts(const Module *m, int opt_level, CodegenPart **parts) {
-    uint64_t min_bytes, max_bytes, cut_mask;
-    part_limits(&min_bytes, &max_bytes, &cut_mask);
+uint32_t codegen_plan_parts(const Module *m, const CompileConfig *cc, CodegenPart **parts) {
+    uint64_t min_bytes = cc->part_sizes.min, max_bytes = cc->part_sizes.max, cut_mask = cc->part_sizes.cut_mask;
+    int opt_level = cc->opt_level;
     uint32_t first_def = m->num_imported_funcs;
     uint32_t ndef = m->num_funcs - first_def;
     /* At most one part per function, plus the metadata part. */
@@ -316,8 +243,7 @@ typedef struct Job {
 } Job;
 
 typedef struct Shared {
-    const CodegenTarget *ct;
-    wasmc_memory_mode mode;
+    const CompileConfig *cc;
     Job *jobs;                /* every part of every unit, unit by unit */
     uint32_t num_parts;       /* of all units */
     uint32_t *order;          /* job indices, largest first */
@@ -449,11 +375,9 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
     /* Local value names only cost time and memory; symbols keep theirs. */
     LLVMContextSetDiscardValueNames(ctx, 1);
 
+    const CompileConfig *cc = s->cc;
     LowerConfig cfg = {
-        .m = u->m, .target = s->ct->target, .tm = tm, .memory_mode = s->mode,
-        .cpu_features = s->ct->cpu_features, .module_sha256 = u->module_sha256,
-        .interrupt_poll = s->ct->interrupt_poll, .exact_traps = s->ct->exact_traps,
-        .frame_pointers = s->ct->frame_pointers, .verbose = s->ct->verbose,
+        .cc = cc, .m = u->m, .tm = tm, .module_sha256 = u->module_sha256,
         .symbol_prefix = u->symbol_prefix, .text_section = u->text_section,
         .func_symbols = job->func_symbols,
     };
@@ -466,34 +390,28 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
 
     if (ok) {
         measure_ir(job, mod, ps);
-        LLVMSetTarget(mod, s->ct->target->triple);
+        LLVMSetTarget(mod, cc->target->triple);
         LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
         LLVMSetModuleDataLayout(mod, td);
         LLVMDisposeTargetData(td);
-        OptContext oc = {
-            .mod = mod, .tm = tm, .opt_level = s->ct->opt_level,
-            .guard_pages = s->mode == WASMC_MEMORY_GUARD_PAGES,
-            .aarch64 = s->ct->target->arch == WASMC_ARCH_AARCH64, .disabled = s->ct->disabled_passes,
-            .verify_guards = s->ct->verify_guards,
-        };
-        dump_ir(s->ct, mod, idx, "lowered");
+        OptContext oc = {.cc = cc, .mod = mod, .tm = tm};
+        dump_ir(cc, mod, idx, "lowered");
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
         /* As clang does from -O2: the C API's defaults leave the SLP
          * vectoriser off (straight-line code such as unrolled hash rounds
          * and struct copies then stays scalar). */
-        if (s->ct->opt_level >= 2 && part->tier == CODEGEN_TIER_FULL) {
+        if (cc->opt_level >= 2 && part->tier == CODEGEN_TIER_FULL) {
             LLVMPassBuilderOptionsSetLoopVectorization(po, 1);
             LLVMPassBuilderOptionsSetSLPVectorization(po, 1);
         }
-        LLVMPassBuilderOptionsSetLoopUnrolling(po, s->ct->opt_level >= 1 && part->tier == CODEGEN_TIER_FULL);
+        LLVMPassBuilderOptionsSetLoopUnrolling(po, cc->opt_level >= 1 && part->tier == CODEGEN_TIER_FULL);
         oc.po = po;
         /* compiler/opt/passes.def: early passes, LLVM's pipeline (the
          * part's tier's, or the one --llvm-passes gives), late passes. */
         ok = opt_run_stage(&oc, OPT_EARLY, err);
         if (ok) {
-            dump_ir(s->ct, mod, idx, "facts");
-            const char *passes =
-                s->ct->llvm_pipeline ? s->ct->llvm_pipeline : tier_pipeline(s->ct->opt_level, part->tier);
+            dump_ir(cc, mod, idx, "facts");
+            const char *passes = cc->llvm_pipeline ? cc->llvm_pipeline : tier_pipeline(cc->opt_level, part->tier);
             LLVMErrorRef e = LLVMRunPasses(mod, passes, tm, po);
             if (e) {
                 char *msg = LLVMGetErrorMessage(e);
@@ -501,12 +419,12 @@ static bool compile_part(Shared *s, LLVMTargetMachineRef tm, uint32_t idx, Codeg
                 LLVMDisposeErrorMessage(msg);
             }
         }
-        if (ok && oc.verify_guards && oc.guard_pages)
-            ok = opt_verify_guards(mod, false, !oc.aarch64, "LLVM's pipeline", err);
+        if (ok && cc->verify_guards && cc->memory_mode == WASMC_MEMORY_GUARD_PAGES)
+            ok = opt_verify_guards(mod, false, cc->target->cmov_may_branch, "LLVM's pipeline", err);
         LLVMDisposePassBuilderOptions(po);
         ok = ok && !wasm_error_is_set(err);
         if (ok) {
-            dump_ir(s->ct, mod, idx, "optimized");
+            dump_ir(cc, mod, idx, "optimized");
             ok = opt_run_stage(&oc, OPT_LATE, err);
         }
     }
@@ -558,7 +476,7 @@ static void *worker(void *arg) {
         if (idx > atomic_load(&s->min_failed)) continue;
         bool ok;
         uint8_t tier = s->jobs[idx].unit->parts[s->jobs[idx].part].tier;
-        LLVMTargetMachineRef tm = tms[tier] ? tms[tier] : (tms[tier] = create_tm(s->ct, tier, &tm_err));
+        LLVMTargetMachineRef tm = tms[tier] ? tms[tier] : (tms[tier] = create_tm(s->cc, tier, &tm_err));
         if (!tm) {
             s->results[idx].err = tm_err;
             s->results[idx].done = true;
@@ -581,18 +499,17 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-bool codegen_compile_parts(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode,
+bool codegen_compile_parts(const Module *m, const CompileConfig *cc,
                            const uint8_t module_sha256[32], const CodegenPart *parts,
-                           uint32_t num_parts, unsigned threads, const CodegenCacheUse *cache,
+                           uint32_t num_parts, const CodegenCacheUse *cache,
                            CodegenObject **objs, CodegenTimes *times, WasmError *err) {
     CodegenUnit unit = {.m = m, .module_sha256 = module_sha256, .parts = parts, .num_parts = num_parts};
     if (cache) unit.cache = *cache;
-    return codegen_compile_units(&unit, 1, ct, mode, threads, objs, times, err);
+    return codegen_compile_units(&unit, 1, cc, objs, times, err);
 }
 
-bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const CodegenTarget *ct,
-                           wasmc_memory_mode mode, unsigned threads, CodegenObject **objs,
-                           CodegenTimes *times, WasmError *err) {
+bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const CompileConfig *cc,
+                           CodegenObject **objs, CodegenTimes *times, WasmError *err) {
     *objs = NULL;
     pthread_once(&llvm_once, llvm_init);
     uint64_t total = 0;
@@ -600,7 +517,7 @@ bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const C
     if (total == 0 || total > UINT32_MAX / 2)
         return wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "bad part count");
     uint32_t num_parts = (uint32_t)total;
-    Shared s = {.ct = ct, .mode = mode, .num_parts = num_parts};
+    Shared s = {.cc = cc, .num_parts = num_parts};
     s.jobs = malloc(num_parts * sizeof *s.jobs);
     s.results = calloc(num_parts, sizeof *s.results);
     s.order = malloc(num_parts * sizeof *s.order);
@@ -631,7 +548,7 @@ bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const C
     atomic_init(&s.min_failed, UINT32_MAX);
     pthread_mutex_init(&s.times_lock, NULL);
 
-    if (threads == 0) threads = 1;
+    unsigned threads = cc->threads ? cc->threads : 1;
     if (threads > num_parts) threads = num_parts;
     pthread_t *tids = calloc(threads, sizeof *tids);
     unsigned started = 0;
@@ -679,9 +596,9 @@ bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const C
     return ok;
 }
 
-void *codegen_target_machine(const CodegenTarget *ct, WasmError *err) {
+void *codegen_target_machine(const CompileConfig *cc, WasmError *err) {
     pthread_once(&llvm_once, llvm_init);
-    return create_tm(ct, CODEGEN_TIER_FULL, err);
+    return create_tm(cc, CODEGEN_TIER_FULL, err);
 }
 
 void codegen_target_machine_free(void *tm) {

@@ -1,8 +1,8 @@
 /* Code generation: target machines, the optimisation pipeline, and the
  * parallel lower -> optimise -> emit of a module's parts into ELF objects.
  *
- * The split into parts depends only on the module (never on the thread
- * count or timing), so the objects, and therefore the artifact, are the
+ * The split into parts depends only on the module and the configuration's
+ * part sizes (never on the thread count or timing), so the objects, and therefore the artifact, are the
  * same bytes whatever -j is and on whatever machine wasmc runs.
  */
 #ifndef WASMC_CODEGEN_H
@@ -13,30 +13,12 @@
 #include <stdint.h>
 
 #include "module.h"
+#include "compile_config.h"
 #include "target.h"
 #include "wasmc.h"
 
-/* What code is generated for, resolved from the options. */
-typedef struct CodegenTarget {
-    const TargetInfo *target;
-    char *cpu;              /* LLVM CPU name */
-    char *features;         /* LLVM feature string */
-    uint64_t cpu_features;  /* WASMC_CPU_* the code may use */
-    int opt_level;          /* 0..3 */
-    bool interrupt_poll;    /* WasmcOptions.interrupt_poll */
-    bool exact_traps;       /* WasmcOptions.exact_traps */
-    bool frame_pointers;    /* WasmcOptions.frame_pointers */
-    uint32_t disabled_passes;   /* WasmcOptions.disabled_passes */
-    const char *llvm_pipeline;  /* WasmcOptions.llvm_pipeline */
-    const char *dump_ir_dir;    /* WasmcOptions.dump_ir_dir */
-    bool verbose;               /* WasmcOptions.verbose */
-    bool verify_guards;         /* WasmcOptions.verify_guards */
-} CodegenTarget;
-
-/* Resolve triple/cpu/opt level ("native" = this host's CPU and features,
- * host target only).  Unknown triples and CPUs are errors. */
-bool codegen_resolve_target(const WasmcOptions *o, CodegenTarget *out, WasmError *err);
-void codegen_target_free(CodegenTarget *t);
+/* Initialise LLVM's targets and parse --llvm-args (once per process). */
+void codegen_llvm_init(void);
 
 /* How much optimisation a part gets (codegen_plan_parts decides, by the
  * size of its one function; see codegen.c). */
@@ -55,10 +37,10 @@ typedef struct CodegenPart {
 } CodegenPart;
 
 /* Split the module into parts: part 0 the metadata, then the defined
- * functions cut at content-defined boundaries (so an edit moves no cut
- * but its neighbours'), giant functions alone.  Returns the count (>= 1);
- * *parts is malloc'd; 0 when out of memory. */
-uint32_t codegen_plan_parts(const Module *m, int opt_level, CodegenPart **parts);
+ * functions cut at content-defined boundaries (cc->part_sizes; so an edit
+ * moves no cut but its neighbours'), giant functions alone.  Returns the
+ * count (>= 1); *parts is malloc'd; 0 when out of memory. */
+uint32_t codegen_plan_parts(const Module *m, const CompileConfig *cc, CodegenPart **parts);
 
 typedef struct CodegenObject {
     void *mem;              /* LLVMMemoryBufferRef owning the bytes */
@@ -88,13 +70,13 @@ typedef struct CodegenCacheUse {
     const uint8_t (*keys)[32];
 } CodegenCacheUse;
 
-/* Lower, optimise and emit every part on up to `threads` threads.  On
+/* Lower, optimise and emit every part on up to cc->threads threads.  On
  * success *objs holds one object per part in part order (free with
  * codegen_objects_free).  On failure the error of the lowest-numbered
  * failing part is reported, so errors are deterministic too. */
-bool codegen_compile_parts(const Module *m, const CodegenTarget *ct, wasmc_memory_mode mode,
+bool codegen_compile_parts(const Module *m, const CompileConfig *cc,
                            const uint8_t module_sha256[32], const CodegenPart *parts,
-                           uint32_t num_parts, unsigned threads, const CodegenCacheUse *cache,
+                           uint32_t num_parts, const CodegenCacheUse *cache,
                            CodegenObject **objs, CodegenTimes *times, WasmError *err);
 
 /* One module's share of a multi-module compile (the core modules of a
@@ -112,14 +94,13 @@ typedef struct CodegenUnit {
 /* codegen_compile_parts for several modules at once, all their parts
  * sharing the threads; *objs holds the objects unit by unit, each unit's
  * in part order. */
-bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const CodegenTarget *ct,
-                           wasmc_memory_mode mode, unsigned threads, CodegenObject **objs,
-                           CodegenTimes *times, WasmError *err);
+bool codegen_compile_units(const CodegenUnit *units, uint32_t num_units, const CompileConfig *cc,
+                           CodegenObject **objs, CodegenTimes *times, WasmError *err);
 void codegen_objects_free(CodegenObject *objs, uint32_t n);
 
-/* An LLVMTargetMachineRef for ct (NULL with err set), for objects made
+/* An LLVMTargetMachineRef for cc (NULL with err set), for objects made
  * outside the part pipeline (a component's descriptor). */
-void *codegen_target_machine(const CodegenTarget *ct, WasmError *err);
+void *codegen_target_machine(const CompileConfig *cc, WasmError *err);
 void codegen_target_machine_free(void *tm);
 
 /* --llvm-args: options for LLVM itself (process-wide), e.g.

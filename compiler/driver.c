@@ -17,17 +17,16 @@
 #include "cache.h"
 #include "cache_key.h"
 #include "codegen.h"
+#include "compile_config.h"
 #include "component/component.h"
 #include "link.h"
 #include "module.h"
 #include "time_report.h"
 #include "wasmc/sha256.h"
 
-#define MAX_THREADS 256u
-
 /* compiler/component/cdriver.c */
-bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
-                             const char *out_path, WasmcStats *stats, unsigned threads, WasmError *err);
+bool wasmc_component_compile(const uint8_t *bytes, size_t size, const CompileConfig *cc,
+                             const char *out_path, WasmcStats *stats, WasmError *err);
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -52,12 +51,6 @@ bool wasmc_check(const uint8_t *bytes, size_t size, WasmError *err) {
     return ok;
 }
 
-static unsigned default_threads(void) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1) return 1;
-    return n > (long)MAX_THREADS ? MAX_THREADS : (unsigned)n;
-}
-
 bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
                    const char *out_path, WasmcStats *stats, WasmError *err) {
     WasmcOptions defaults;
@@ -70,13 +63,13 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     if (!out_path || !*out_path)
         return wasm_error(err, WASM_ERR_IO, WASM_NO_OFFSET, "no output file");
 
+    CompileConfig cc;
+    if (!compile_config_resolve(opts, &cc, err)) return false;
     if (component_is_component(bytes, size)) {
-        unsigned threads = opts->threads ? opts->threads : default_threads();
-        if (threads > MAX_THREADS) threads = MAX_THREADS;
-        return wasmc_component_compile(bytes, size, opts, out_path, stats, threads, err);
+        bool ok = wasmc_component_compile(bytes, size, &cc, out_path, stats, err);
+        compile_config_free(&cc);
+        return ok;
     }
-    CodegenTarget ct;
-    if (!codegen_resolve_target(opts, &ct, err)) return false;
 
     double t0 = now_seconds();
     uint8_t module_sha[32];
@@ -96,30 +89,27 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     WasmcCache *cache = NULL;
     uint8_t (*keys)[32] = NULL;
     char passes_file[4096];
-    bool passes = opts->time_report && time_report_begin(passes_file, sizeof passes_file);
-    unsigned threads = opts->threads ? opts->threads : default_threads();
-    if (threads > MAX_THREADS) threads = MAX_THREADS;
-    wasmc_memory_mode mode = opts->bounds_checks ? WASMC_MEMORY_BOUNDS_CHECKS : WASMC_MEMORY_GUARD_PAGES;
+    bool passes = cc.time_report && time_report_begin(passes_file, sizeof passes_file);
+    unsigned threads = cc.threads;
     if (ok) {
         st.num_funcs = m.num_funcs - m.num_imported_funcs;
-        num_parts = codegen_plan_parts(&m, ct.opt_level, &parts);
+        num_parts = codegen_plan_parts(&m, &cc, &parts);
         part_stats = num_parts ? calloc(num_parts, sizeof *part_stats) : NULL;
         if (!part_stats) ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
     }
     /* The cache is an optimisation: if it cannot be used, compile without.
      * IR dumps need the parts compiled, so they bypass it. */
-    if (ok && opts->cache_dir && !opts->dump_ir_dir) {
+    if (ok && cc.cache_dir && !cc.dump_ir_dir) {
         WasmError cerr;
         wasm_error_clear(&cerr);
-        cache = cache_open(opts->cache_dir, opts->cache_max_bytes ? opts->cache_max_bytes : WASMC_CACHE_DEFAULT_MAX_BYTES,
-                           &cerr);
-        if (cache) keys = cache_keys_for_parts(&m, &ct, mode, NULL, NULL, module_sha, parts, num_parts);
-        if (!cache && opts->verbose) fprintf(stderr, "wasmc: compile cache off: %s\n", cerr.message);
+        cache = cache_open(cc.cache_dir, cc.cache_max_bytes, &cerr);
+        if (cache) keys = cache_keys_for_parts(&m, &cc, NULL, NULL, module_sha, parts, num_parts);
+        if (!cache && cc.verbose) fprintf(stderr, "wasmc: compile cache off: %s\n", cerr.message);
     }
     if (ok) {
         CodegenTimes times = {.parts = part_stats};
         CodegenCacheUse cu = {.cache = keys ? cache : NULL, .keys = (const uint8_t(*)[32])keys};
-        ok = codegen_compile_parts(&m, &ct, mode, module_sha, parts, num_parts, threads, &cu, &objs, &times, err);
+        ok = codegen_compile_parts(&m, &cc, module_sha, parts, num_parts, &cu, &objs, &times, err);
         st.t_lower = times.lower;
         st.t_optimize = times.optimize;
         st.t_codegen = times.codegen;
@@ -131,14 +121,14 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     if (ok) {
         char soname[32] = "wasmc-";
         for (int i = 0; i < 8; i++) snprintf(soname + 6 + 2 * i, 3, "%02x", module_sha[i]);
-        ok = link_objects(ct.target, objs, num_parts, soname, NULL, &so, &so_size, err);
+        ok = link_objects(&cc, objs, num_parts, soname, NULL, &so, &so_size, err);
         codegen_objects_free(objs, num_parts);
         objs = NULL;
     }
     if (ok) {
-        ArtifactInfo info = {.arch = ct.target->arch, .cpu_features = ct.cpu_features,
-                             .memory_mode = mode, .module_sha256 = module_sha,
-                             .sign_key = opts->sign_key};
+        ArtifactInfo info = {.arch = cc.target->arch, .cpu_features = cc.cpu_features,
+                             .memory_mode = cc.memory_mode, .module_sha256 = module_sha,
+                             .sign_key = cc.sign_key};
         ok = link_write_artifact(out_path, &info, so, so_size, &st.output_size, err);
     }
     double t4 = now_seconds();
@@ -147,14 +137,14 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     for (uint32_t i = 0; part_stats && i < num_parts; i++) st.parts_cached += part_stats[i].cached;
     if (cache) {
         if (ok && cache_stats(cache).stores) cache_evict(cache);
-        if (opts->verbose) {
+        if (cc.verbose) {
             CacheStats cs = cache_stats(cache);
             fprintf(stderr, "wasmc: cache %s: %u hits, %u misses, %u stored, %u bad entries removed, %u evicted\n",
                     cache_dir(cache), cs.hits, cs.misses, cs.stores, cs.bad_entries, cs.evicted);
         }
     }
 
-    if (ok && opts->verbose) {
+    if (ok && cc.verbose) {
         fprintf(stderr,
                 "wasmc: target %s, cpu %s, -O%d, %s\n"
                 "wasmc: %u functions in %u part%s on %u thread%s\n"
@@ -167,8 +157,8 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
                 "wasmc:   link+write %8.2f ms\n"
                 "wasmc:   total      %8.2f ms\n"
                 "wasmc: wrote %zu bytes to %s\n",
-                ct.target->triple, ct.cpu, ct.opt_level,
-                mode == WASMC_MEMORY_GUARD_PAGES ? "guard pages" : "bounds checks",
+                cc.target->triple, cc.cpu, cc.opt_level,
+                cc.memory_mode == WASMC_MEMORY_GUARD_PAGES ? "guard pages" : "bounds checks",
                 st.num_funcs, num_parts, num_parts == 1 ? "" : "s",
                 threads < num_parts ? threads : num_parts, (threads < num_parts ? threads : num_parts) == 1 ? "" : "s",
                 st.t_decode * 1e3, st.t_validate * 1e3, st.t_lower * 1e3, st.t_optimize * 1e3,
@@ -176,7 +166,7 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
                 strcmp(out_path, "-") == 0 ? "<stdout>" : out_path);
         time_report_summary(stderr, &m, parts, part_stats, num_parts, so, so_size);
     }
-    if (ok && opts->time_report)
+    if (ok && cc.time_report)
         time_report_print(stderr, &m, parts, part_stats, num_parts, passes ? passes_file : NULL);
     else if (passes)
         unlink(passes_file);
@@ -188,7 +178,7 @@ bool wasmc_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
     free(keys);
     cache_close(cache);
     if (decoded) module_free(&m);
-    codegen_target_free(&ct);
+    compile_config_free(&cc);
     if (stats) *stats = st;
     return ok;
 }

@@ -50,10 +50,6 @@
 #include "wasmc/artifact.h"
 #include "wasmc/sha256.h"
 
-#ifndef WASMC_LLD_PATH
-#define WASMC_LLD_PATH "ld.lld"
-#endif
-
 extern char **environ;
 
 #define MAX_DIAG 8192
@@ -289,7 +285,7 @@ static bool check_dynamic_symbols(const uint8_t *so, size_t n, WasmError *err) {
     return true;
 }
 
-bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n, const char *soname,
+bool link_objects(const CompileConfig *cc, const CodegenObject *objs, uint32_t n, const char *soname,
                   const char *export_symbol, uint8_t **so, size_t *so_size, WasmError *err) {
     *so = NULL;
     *so_size = 0;
@@ -329,14 +325,13 @@ bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n, co
         ok = have_ver = write_file(ver, script, (size_t)len, err);
     }
     if (ok) {
-        const char *ld = getenv("WASMC_LD");
         char verarg[4200];
         snprintf(verarg, sizeof verarg, "--version-script=%s", ver);
         int a = 0;
-        argv[a++] = (char *)(ld && *ld ? ld : WASMC_LLD_PATH);
+        argv[a++] = (char *)cc->linker;
         const char *fixed[] = {"-shared", "--hash-style=gnu", "-z", "noexecstack", "-z", "relro",
                                "-z", "now", "--build-id=none", "--eh-frame-hdr", "--threads=1", "-m",
-                               t->lld_emulation, "-soname", soname, verarg, "-o", out};
+                               cc->target->lld_emulation, "-soname", soname, verarg, "-o", out};
         for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) argv[a++] = (char *)fixed[i];
         for (uint32_t i = 0; i < n; i++) argv[a++] = paths + (size_t)i * dlen;
         argv[a] = NULL;

@@ -11,11 +11,12 @@
 #include "error.h"
 #include "target.h"
 
-/* Link objs (in this order) into a shared object named `soname` exporting
+/* Link objs (in this order) with cc->linker for cc->target into a shared
+ * object named `soname` exporting
  * only `export_symbol` (NULL: WASMC_DESCRIPTOR_SYMBOL; a component's
  * artifact exports WASMC_COMPONENT_SYMBOL).  On success *so is a malloc'd
  * image. */
-bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n, const char *soname,
+bool link_objects(const CompileConfig *cc, const CodegenObject *objs, uint32_t n, const char *soname,
                   const char *export_symbol, uint8_t **so, size_t *so_size, WasmError *err);
 
 typedef struct ArtifactInfo {

@@ -27,6 +27,7 @@
 
 #include "cache.h"
 #include "codegen.h"
+#include "compile_config.h"
 #include "opt/opt.h"
 #include "link.h"
 #include "sign.h"
@@ -76,6 +77,10 @@ static void usage(FILE *f) {
           "  --llvm-args=ARGS   options for LLVM, e.g. -pass-remarks-missed=loop-vectorize\n"
           "  --dump-ir=DIR      write each part's IR as DIR/part-N.{lowered,facts,optimized}.ll\n"
           "  --verify-guards    check the guard-page rules after every pass (on in debug builds)\n"
+          "  --part-bytes=MIN:MAX:MASK\n"
+          "                     cut parts after MIN..MAX bytes of bodies, at a body hash with\n"
+          "                     its MASK bits clear (default 2048:8192:3; to measure the split)\n"
+          "  $WASMC_LD          the ld.lld to link with (default: the one found at build time)\n"
           "  -h, --help         print this help\n",
           f);
 }
@@ -166,6 +171,16 @@ static bool parse_size(const char *s, uint64_t *out) {
     v <<= shift;
     if (v < (1ull << 20)) return false;
     *out = v;
+    return true;
+}
+
+/* --part-bytes=MIN:MAX:MASK, 1 <= MIN <= MAX. */
+static bool parse_part_bytes(const char *s, WasmcOptions *o) {
+    unsigned long long a, b, c;
+    int end = 0;
+    if (sscanf(s, "%llu:%llu:%llu%n", &a, &b, &c, &end) != 3 || s[end] || *s == '-' || a < 1 || a > b)
+        return false;
+    o->part_bytes.min = a, o->part_bytes.max = b, o->part_bytes.cut_mask = c;
     return true;
 }
 
@@ -274,6 +289,9 @@ int main(int argc, char **argv) {
             codegen_set_llvm_args(a + 12);
         } else if (strcmp(a, "--verify-guards") == 0) {
             o.verify_guards = true;
+        } else if (strncmp(a, "--part-bytes=", 13) == 0) {
+            if (!parse_part_bytes(a + 13, &o))
+                return bad_usage("invalid part sizes '%s' (MIN:MAX:MASK, 1 <= MIN <= MAX)", a + 13);
         } else if (strncmp(a, "--dump-ir=", 10) == 0 && a[10]) {
             o.dump_ir_dir = a + 10;
         } else if (strcmp(a, "--time-report") == 0) {
@@ -297,15 +315,18 @@ int main(int argc, char **argv) {
         }
     }
     if (!in) return bad_usage("%s", "no input file");
+    /* The one environment variable wasmc reads (tests slow the link down
+     * with it); the library itself reads none. */
+    o.linker = getenv("WASMC_LD");
     if (no_cache) o.cache_dir = NULL;
     else if (!o.cache_dir && cache_default_dir(default_cache, sizeof default_cache)) o.cache_dir = default_cache;
 
     /* Bad --target/--cpu are command-line errors: report them as such. */
     WasmError err;
     wasm_error_clear(&err);
-    CodegenTarget ct;
-    if (!codegen_resolve_target(&o, &ct, &err)) return fail("%s", err.message);
-    codegen_target_free(&ct);
+    CompileConfig cc;
+    if (!compile_config_resolve(&o, &cc, &err)) return fail("%s", err.message);
+    compile_config_free(&cc);
     if (sign_key_path) {
         if (!sign_load_key(sign_key_path, &sign_key, &err)) return fail("%s", err.message);
         o.sign_key = &sign_key;

@@ -38,6 +38,11 @@ typedef struct WasmcOptions {
     const char *dump_ir_dir;    /* write each part's IR at each stage into this directory */
     bool verify_guards;         /* check the guard-page rules after each pass (opt/verify_guards.c);
                                  * default: on in debug builds; the tests turn it on */
+    struct {                    /* where parts are cut (codegen.c; --part-bytes=MIN:MAX:MASK);
+                                 * max 0 = the default rule */
+        uint64_t min, max, cut_mask;
+    } part_bytes;
+    const char *linker;         /* the ld.lld to run; NULL = the one wasmc was built with */
     const char *cache_dir;      /* compile cache directory (cache.h); NULL = no cache */
     uint64_t cache_max_bytes;   /* its size bound; 0 = WASMC_CACHE_DEFAULT_MAX_BYTES */
     bool time_report;           /* print the costliest functions and LLVM passes to stderr */

@@ -90,17 +90,10 @@ static void b_interrupted(struct wasmc_vmctx *vm) {
         rt_trap_raise(WASMC_TRAP_INTERRUPTED, CALLER_PC());
 }
 
+/* builtins.def names each builtin b_NAME here: a missing one, or one whose
+ * signature differs from the table's, does not compile. */
 const wasmc_builtins rt_builtins = {
-    .trap = b_trap,
-    .memory_grow = b_memory_grow,
-    .memory_fill = b_memory_fill,
-    .memory_copy = b_memory_copy,
-    .memory_init = b_memory_init,
-    .data_drop = b_data_drop,
-    .table_grow = b_table_grow,
-    .table_fill = b_table_fill,
-    .table_copy = b_table_copy,
-    .table_init = b_table_init,
-    .elem_drop = b_elem_drop,
-    .interrupted = b_interrupted,
+#define BUILTIN(NAME, RESULT, TRAPS, PARAMS) .NAME = b_##NAME,
+#include "wasmc/builtins.def"
+#undef BUILTIN
 };

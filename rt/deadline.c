@@ -4,9 +4,9 @@
  * earliest armed deadline and then interrupts that store exactly as
  * wasmrt_store_interrupt does (interrupt.c: the flag, then SIGURG to the
  * thread running the guest, which traps "interrupted"; code built with
- * --interrupt=poll also sees the flag at loop headers).  Arming costs a mutex round trip per outermost call,
- * and only for stores that asked for a deadline, so the common path pays
- * nothing.
+ * --interrupt=poll also sees the flag at loop headers).  Arming costs a
+ * mutex round trip per outermost call, and only for stores that asked for
+ * a deadline, so the common path pays nothing.
  */
 #define _GNU_SOURCE
 #include <pthread.h>

@@ -64,4 +64,12 @@ const TargetInfo target_aarch64 = {
     .default_cpu = "generic",
     .features_for_cpu = arm_features_for_cpu,
     .required_features = arm_required_features,
+    .vector_reg_constraint = "w",
+    .native_fminmax = true,
+    .native_trunc_sat = true,
+    .swizzle = "llvm.aarch64.neon.tbl1",
+    .narrow_ss = "llvm.aarch64.neon.sqxtn",
+    .narrow_su = "llvm.aarch64.neon.sqxtun",
+    .narrow_uu = "llvm.aarch64.neon.uqxtn",
+    .q15mulr = "llvm.aarch64.neon.sqrdmulh",
 };

@@ -86,4 +86,7 @@ const TargetInfo target_x86_64 = {
     .default_cpu = "x86-64-v2",
     .features_for_cpu = x86_features_for_cpu,
     .required_features = x86_required_features,
+    .vector_reg_constraint = "x",
+    .mulhi_s16 = "llvm.x86.sse2.pmulh.w", /* SSE2 (the baseline) pmulhw */
+    .cmov_may_branch = true,
 };

@@ -41,12 +41,10 @@ bool wasmc_component_check(const uint8_t *bytes, size_t size, WasmError *err) {
     return ok;
 }
 
-bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptions *opts,
-                             const char *out_path, WasmcStats *stats, unsigned threads, WasmError *err) {
+bool wasmc_component_compile(const uint8_t *bytes, size_t size, const CompileConfig *cc,
+                             const char *out_path, WasmcStats *stats, WasmError *err) {
     WasmcStats st;
     memset(&st, 0, sizeof st);
-    CodegenTarget ct;
-    if (!codegen_resolve_target(opts, &ct, err)) return false;
     double t0 = now_seconds();
     uint8_t sha[32];
     wasmc_sha256(bytes, size, sha);
@@ -77,7 +75,7 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
         snprintf(descs[i], 64, "%s%s", prefixes[i], WASMC_DESCRIPTOR_SYMBOL);
         desc_ptrs[i] = descs[i];
         CodegenPart *parts = NULL;
-        uint32_t np = codegen_plan_parts(&cm->m, ct.opt_level, &parts);
+        uint32_t np = codegen_plan_parts(&cm->m, cc, &parts);
         if (np == 0) {
             ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
             break;
@@ -87,19 +85,17 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
         total_parts += np;
         st.num_funcs += cm->m.num_funcs - cm->m.num_imported_funcs;
     }
-    wasmc_memory_mode mode = opts->bounds_checks ? WASMC_MEMORY_BOUNDS_CHECKS : WASMC_MEMORY_GUARD_PAGES;
     /* As for a plain module: the cache is an optimisation, skipped when it
      * cannot be opened, and IR dumps bypass it. */
     WasmcCache *cache = NULL;
     uint8_t (**keys)[32] = calloc(nm ? nm : 1, sizeof *keys);
-    if (ok && nm && keys && opts->cache_dir && !opts->dump_ir_dir) {
+    if (ok && nm && keys && cc->cache_dir && !cc->dump_ir_dir) {
         WasmError cerr;
         wasm_error_clear(&cerr);
-        cache = cache_open(opts->cache_dir, opts->cache_max_bytes ? opts->cache_max_bytes : WASMC_CACHE_DEFAULT_MAX_BYTES,
-                           &cerr);
-        if (!cache && opts->verbose) fprintf(stderr, "wasmc: compile cache off: %s\n", cerr.message);
+        cache = cache_open(cc->cache_dir, cc->cache_max_bytes, &cerr);
+        if (!cache && cc->verbose) fprintf(stderr, "wasmc: compile cache off: %s\n", cerr.message);
         for (uint32_t i = 0; cache && i < nm; i++) {
-            keys[i] = cache_keys_for_parts(units[i].m, &ct, mode, prefixes[i], sections[i], shas[i], units[i].parts,
+            keys[i] = cache_keys_for_parts(units[i].m, cc, prefixes[i], sections[i], shas[i], units[i].parts,
                                            units[i].num_parts);
             if (keys[i]) units[i].cache = (CodegenCacheUse){.cache = cache, .keys = (const uint8_t(*)[32])keys[i]};
         }
@@ -108,7 +104,7 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
     uint32_t nobjs = 0;
     if (ok && nm) {
         CodegenTimes times = {0};
-        ok = codegen_compile_units(units, nm, &ct, mode, threads, &objs, &times, err);
+        ok = codegen_compile_units(units, nm, cc, &objs, &times, err);
         st.t_lower = times.lower;
         st.t_optimize = times.optimize;
         st.t_codegen = times.codegen;
@@ -124,7 +120,7 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
             if (nobjs) memcpy(all, objs, nobjs * sizeof *all);
             free(objs);
             objs = NULL;
-            ok = cobject_emit(&ct, nm, desc_ptrs, plan.bytes, plan.size, f.name, &all[nobjs], err);
+            ok = cobject_emit(cc, nm, desc_ptrs, plan.bytes, plan.size, f.name, &all[nobjs], err);
         }
     }
     uint8_t *so = NULL;
@@ -132,11 +128,11 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
     if (ok) {
         char soname[32] = "wasmc-";
         for (int i = 0; i < 8; i++) snprintf(soname + 6 + 2 * i, 3, "%02x", sha[i]);
-        ok = link_objects(ct.target, all, nobjs + 1, soname, WASMC_COMPONENT_SYMBOL, &so, &so_size, err);
+        ok = link_objects(cc, all, nobjs + 1, soname, WASMC_COMPONENT_SYMBOL, &so, &so_size, err);
     }
     if (ok) {
-        ArtifactInfo info = {.arch = ct.target->arch, .cpu_features = ct.cpu_features, .memory_mode = mode,
-                             .module_sha256 = sha, .sign_key = opts->sign_key};
+        ArtifactInfo info = {.arch = cc->target->arch, .cpu_features = cc->cpu_features,
+                             .memory_mode = cc->memory_mode, .module_sha256 = sha, .sign_key = cc->sign_key};
         ok = link_write_artifact(out_path, &info, so, so_size, &st.output_size, err);
     }
     double t4 = now_seconds();
@@ -146,11 +142,11 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
         CacheStats cs = cache_stats(cache);
         st.parts_cached = cs.hits;
         if (ok && cs.stores) cache_evict(cache);
-        if (opts->verbose)
+        if (cc->verbose)
             fprintf(stderr, "wasmc: cache %s: %u hits, %u misses, %u stored, %u bad entries removed, %u evicted\n",
                     cache_dir(cache), cs.hits, cs.misses, cs.stores, cs.bad_entries, cache_stats(cache).evicted);
     }
-    if (ok && opts->verbose)
+    if (ok && cc->verbose)
         fprintf(stderr,
                 "wasmc: component: %u core modules, %u functions in %u parts, plan %zu bytes\n"
                 "wasmc:   decode+validate %8.2f ms, flatten %8.2f ms, compile wall %8.2f ms, link+write %8.2f ms\n"
@@ -173,7 +169,6 @@ bool wasmc_component_compile(const uint8_t *bytes, size_t size, const WasmcOptio
     cache_close(cache);
     free(plan.bytes);
     if (decoded) component_free(&f);
-    codegen_target_free(&ct);
     if (stats) *stats = st;
     return ok;
 }

@@ -23,14 +23,14 @@ static LLVMValueRef private_const(LLVMModuleRef mod, LLVMValueRef init, const ch
     return g;
 }
 
-bool cobject_emit(const CodegenTarget *ct, uint32_t num_modules, const char *const *descriptor_symbols,
+bool cobject_emit(const CompileConfig *cc, uint32_t num_modules, const char *const *descriptor_symbols,
                   const uint8_t *plan, size_t plan_size, const char *name, CodegenObject *out, WasmError *err) {
     memset(out, 0, sizeof *out);
-    LLVMTargetMachineRef tm = codegen_target_machine(ct, err);
+    LLVMTargetMachineRef tm = codegen_target_machine(cc, err);
     if (!tm) return false;
     LLVMContextRef ctx = LLVMContextCreate();
     LLVMModuleRef mod = LLVMModuleCreateWithNameInContext("wasmc.component", ctx);
-    LLVMSetTarget(mod, ct->target->triple);
+    LLVMSetTarget(mod, cc->target->triple);
     LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
     LLVMSetModuleDataLayout(mod, td);
     LLVMTypeRef i8 = LLVMInt8TypeInContext(ctx), i32 = LLVMInt32TypeInContext(ctx),

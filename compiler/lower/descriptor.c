@@ -258,7 +258,7 @@ static LLVMValueRef *scratch(size_t n) { return malloc(sizeof(LLVMValueRef) * (n
 
 #define OOM() wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory (descriptor)")
 
-bool lower_descriptor(LowerModule *lm, uint64_t cpu_features, const uint8_t *module_sha256,
+bool lower_descriptor(LowerModule *lm, const uint8_t *module_sha256,
                       const LLVMValueRef *entry, const LLVMValueRef *host, WasmError *err) {
     const Module *m = lm->m;
     DescTypes d;
@@ -422,12 +422,12 @@ bool lower_descriptor(LowerModule *lm, uint64_t cpu_features, const uint8_t *mod
                                 c32(lm, L->funcrefs), c32(lm, L->size)};
     uint8_t zero_hash[32] = {0};
     const uint8_t *hash = module_sha256 ? module_sha256 : zero_hash;
-    bool guard = lm->memory_mode == WASMC_MEMORY_GUARD_PAGES;
+    bool guard = lm->cc->memory_mode == WASMC_MEMORY_GUARD_PAGES;
     static const char version[] = "wasmc " WASMC_VERSION;
     LLVMValueRef f[] = {
         c32(lm, WASMC_DESCRIPTOR_MAGIC), c32(lm, WASMC_FORMAT_VERSION),
-        c32(lm, lm->target ? (uint32_t)lm->target->arch : 0), c32(lm, lm->memory_mode),
-        c64(lm, cpu_features), c64(lm, guard ? WASMC_RESERVE_BYTES : 0), c64(lm, guard ? WASMC_GUARD_BYTES : 0),
+        c32(lm, lm->cc->target ? (uint32_t)lm->cc->target->arch : 0), c32(lm, lm->cc->memory_mode),
+        c64(lm, lm->cc->cpu_features), c64(lm, guard ? WASMC_RESERVE_BYTES : 0), c64(lm, guard ? WASMC_GUARD_BYTES : 0),
         LLVMConstStringInContext2(lm->ctx, (const char *)hash, 32, true),
         cstring(lm, version, sizeof version - 1), cstring(lm, m->module_name.str, m->module_name.len),
         cstruct(lm, d.counts, counts_f, 7), cstruct(lm, d.layout, layout_f, 8),

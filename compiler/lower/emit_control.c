@@ -178,9 +178,7 @@ static void emit_interrupt_poll(LowerFunc *f) {
     LLVMValueRef br = LLVMBuildCondBr(f->b, LLVMBuildICmp(f->b, LLVMIntNE, flag, lm_const_i32(lm, 0), ""), slow, body);
     lf_set_unlikely(f, br);
     LLVMPositionBuilderAtEnd(f->b, slow);
-    LLVMTypeRef pt = lm->t_ptr;
-    LLVMValueRef call = lf_call_builtin(f, offsetof(wasmc_builtins, interrupted),
-                                        LLVMFunctionType(lm->t_void, &pt, 1, false), &f->vmctx, 1);
+    LLVMValueRef call = lf_call_builtin(f, WASMC_BUILTIN_interrupted, &f->vmctx, 1);
     LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
                              LLVMCreateEnumAttribute(lm->ctx, LLVMGetEnumAttributeKindForName("cold", 4), 0));
     LLVMBuildBr(f->b, body);
@@ -213,7 +211,7 @@ static bool emit_block(LowerFunc *f, const Instr *in) {
         LLVMPositionBuilderAtEnd(f->b, header);
         for (uint32_t i = 0; i < np; i++)
             f->stack[fr->stack_height + i] = fr->loop_phis[i];
-        if (f->lm->interrupt_poll)
+        if (f->lm->cc->interrupt_poll)
             emit_interrupt_poll(f);
         fr->end_block = LLVMAppendBasicBlockInContext(ctx, f->fn, "loop.end");
         fr->end_phis = make_phis(f, fr->end_block, nr, rt);

@@ -184,28 +184,18 @@ static void emit_memory_copy(LowerFunc *f) {
     lf_order_side_effect(f);
 }
 
-/* Function type of a builtin returning `ret` and taking vmctx then
- * `nargs` i32 arguments. */
-static LLVMTypeRef builtin_type_i32s(LowerModule *lm, LLVMTypeRef ret, unsigned nargs) {
-    LLVMTypeRef params[8];
-    params[0] = lm->t_ptr;
-    for (unsigned i = 0; i < nargs; i++)
-        params[1 + i] = lm->t_i32;
-    return LLVMFunctionType(ret, params, 1 + nargs, false);
-}
-
 static void emit_memory_grow(LowerFunc *f, const Instr *in) {
     LowerModule *lm = f->lm;
     LLVMValueRef delta = lf_pop(f);
     LLVMValueRef args[] = {f->vmctx, lm_const_i32(lm, in->index), delta};
-    LLVMValueRef old = lf_call_builtin(f, offsetof(wasmc_builtins, memory_grow),
-                                       builtin_type_i32s(lm, lm->t_i32, 2), args, 3);
+    LLVMValueRef old = lf_call_builtin(f, WASMC_BUILTIN_memory_grow, args, 3);
     lf_push(f, old);
 }
 
 /* Calls a void builtin with vmctx, the immediates, then the top `npop`
  * operands in push order. */
-static void emit_bulk_call(LowerFunc *f, size_t builtin, const uint32_t *imms, unsigned nimm, unsigned npop) {
+static void emit_bulk_call(LowerFunc *f, wasmc_builtin_id builtin, const uint32_t *imms, unsigned nimm,
+                           unsigned npop) {
     LowerModule *lm = f->lm;
     LLVMValueRef args[8];
     unsigned n = 0;
@@ -215,7 +205,7 @@ static void emit_bulk_call(LowerFunc *f, size_t builtin, const uint32_t *imms, u
     for (unsigned i = 0; i < npop; i++)
         args[n + npop - 1 - i] = lf_pop(f);
     n += npop;
-    lf_call_builtin(f, builtin, builtin_type_i32s(lm, lm->t_void, n - 1), args, n);
+    lf_call_builtin(f, builtin, args, n);
 }
 
 bool emit_memory(LowerFunc *f, const Instr *in) {
@@ -238,19 +228,19 @@ bool emit_memory(LowerFunc *f, const Instr *in) {
         if (in->index == 0)
             emit_memory_fill(f);
         else
-            emit_bulk_call(f, offsetof(wasmc_builtins, memory_fill), (uint32_t[]){in->index}, 1, 3);
+            emit_bulk_call(f, WASMC_BUILTIN_memory_fill, (uint32_t[]){in->index}, 1, 3);
         return true;
     case OP_MEMORY_COPY: /* d s n; immediates: dst mem, src mem */
         if (in->index == 0 && in->index2 == 0)
             emit_memory_copy(f);
         else
-            emit_bulk_call(f, offsetof(wasmc_builtins, memory_copy), (uint32_t[]){in->index, in->index2}, 2, 3);
+            emit_bulk_call(f, WASMC_BUILTIN_memory_copy, (uint32_t[]){in->index, in->index2}, 2, 3);
         return true;
     case OP_MEMORY_INIT: /* d s n; immediates: data segment, memory */
-        emit_bulk_call(f, offsetof(wasmc_builtins, memory_init), (uint32_t[]){in->index2, in->index}, 2, 3);
+        emit_bulk_call(f, WASMC_BUILTIN_memory_init, (uint32_t[]){in->index2, in->index}, 2, 3);
         return true;
     case OP_DATA_DROP:
-        emit_bulk_call(f, offsetof(wasmc_builtins, data_drop), (uint32_t[]){in->index}, 1, 0);
+        emit_bulk_call(f, WASMC_BUILTIN_data_drop, (uint32_t[]){in->index}, 1, 0);
         return true;
     default:
         return wasm_error(f->err, WASM_ERR_INTERNAL, in->offset,

@@ -208,8 +208,7 @@ static void emit_fminmax(LowerFunc *f, bool is64, bool is_max) {
     LLVMValueRef b = lf_pop(f);
     LLVMValueRef a = lf_pop(f);
     LLVMValueRef ordered;
-    bool native = f->lm->target && f->lm->target->arch == WASMC_ARCH_AARCH64;
-    if (native) {
+    if (f->lm->cc->target->native_fminmax) {
         LLVMValueRef args[2] = {a, b};
         ordered = lf_call_intrinsic(f, is_max ? "llvm.maximum" : "llvm.minimum", &ft, 1, args, 2);
     } else {

@@ -148,8 +148,8 @@ static LLVMValueRef call2(LowerFunc *f, const char *name, LLVMValueRef a, LLVMVa
     return lf_call_intrinsic(f, name, &t, 1, args, 2);
 }
 
-static bool is_aarch64(LowerFunc *f) { return f->lm->target && f->lm->target->arch == WASMC_ARCH_AARCH64; }
-static bool is_x86_64(LowerFunc *f) { return f->lm->target && f->lm->target->arch == WASMC_ARCH_X86_64; }
+/* The target's instructions for what has one (target.h). */
+static const TargetInfo *target(LowerFunc *f) { return f->lm->cc->target; }
 
 /* ---- Memory ---- */
 
@@ -183,7 +183,7 @@ static void emit_load_extend(LowerFunc *f, const Instr *in, Shape wide, bool is_
  * the trap is a branch that stays without the load. */
 static LLVMValueRef load_kept(LowerFunc *f, const Instr *in, LLVMTypeRef t, uint32_t size) {
     LLVMValueRef v = load(f, in, t, size);
-    if (f->lm->memory_mode == WASMC_MEMORY_GUARD_PAGES)
+    if (f->lm->cc->memory_mode == WASMC_MEMORY_GUARD_PAGES)
         LLVMSetVolatile(v, true);
     return v;
 }
@@ -238,10 +238,10 @@ static void emit_shuffle(LowerFunc *f, const Instr *in) {
 static void emit_swizzle(LowerFunc *f) {
     LowerModule *lm = f->lm;
     LLVMValueRef idx = lf_pop(f), a = lf_pop(f);
-    if (is_aarch64(f)) {
+    if (target(f)->swizzle) {
         LLVMValueRef args[2] = {a, idx};
         LLVMTypeRef t = lm->t_v128;
-        lf_push(f, lf_call_intrinsic(f, "llvm.aarch64.neon.tbl1", &t, 1, args, 2));
+        lf_push(f, lf_call_intrinsic(f, target(f)->swizzle, &t, 1, args, 2));
         return;
     }
     /* Build the permute from per-lane extracts of the masked index (x86
@@ -399,12 +399,11 @@ static void emit_narrow(LowerFunc *f, Shape from, bool is_signed) {
     LLVMValueRef b = pop_as(f, from), a = pop_as(f, from);
     unsigned bits = shape_bits[from] / 2;
     unsigned n = shape_lanes[from];
-    if (is_aarch64(f)) {
-        /* SQXTN / SQXTUN: the signed-to-signed and signed-to-unsigned
-         * saturating narrows, one per half (LLVM matches only the signed
-         * clamp pattern by itself). */
+    const char *name = is_signed ? target(f)->narrow_ss : target(f)->narrow_su;
+    if (name) {
+        /* AArch64's SQXTN / SQXTUN, one per half (LLVM matches only the
+         * signed clamp pattern by itself). */
         LLVMTypeRef half = LLVMVectorType(LLVMIntTypeInContext(f->lm->ctx, bits), n);
-        const char *name = is_signed ? "llvm.aarch64.neon.sqxtn" : "llvm.aarch64.neon.sqxtun";
         LLVMValueRef lo = lf_call_intrinsic(f, name, &half, 1, &a, 1);
         LLVMValueRef hi = lf_call_intrinsic(f, name, &half, 1, &b, 1);
         push_v(f, concat(f, lo, hi, n));
@@ -455,19 +454,19 @@ static void emit_dot(LowerFunc *f) {
  * all-ones compare mask turns it into 0x7fff. */
 static void emit_q15mulr(LowerFunc *f) {
     LLVMValueRef b = pop_as(f, I16X8), a = pop_as(f, I16X8);
-    if (is_aarch64(f)) {
-        push_v(f, call2(f, "llvm.aarch64.neon.sqrdmulh", a, b));
+    if (target(f)->q15mulr) {
+        push_v(f, call2(f, target(f)->q15mulr, a, b));
         return;
     }
     LLVMTypeRef vt = vec_type(f, I16X8);
-    /* The SSE2 (x86-64 baseline) pmulhw intrinsic rather than the generic
-     * trunc(mul(sext, sext) >> 16): LLVM folds the generic form, shifted,
-     * back into one widened multiply and lowers that to unpack/pmaddwd/
-     * pack, twice the instructions. */
+    /* The target's high-half multiply (x86's pmulhw) rather than the
+     * generic trunc(mul(sext, sext) >> 16): LLVM folds the generic form,
+     * shifted, back into one widened multiply and lowers that to unpack/
+     * pmaddwd/pack, twice the instructions. */
     LLVMValueRef hi;
-    if (is_x86_64(f)) {
+    if (target(f)->mulhi_s16) {
         LLVMValueRef args[2] = {a, b};
-        hi = lf_call_intrinsic(f, "llvm.x86.sse2.pmulh.w", NULL, 0, args, 2);
+        hi = lf_call_intrinsic(f, target(f)->mulhi_s16, NULL, 0, args, 2);
     } else {
         LLVMTypeRef wt = LLVMVectorType(f->lm->t_i32, 8);
         LLVMValueRef p = LLVMBuildMul(f->b, LLVMBuildSExt(f->b, a, wt, ""), LLVMBuildSExt(f->b, b, wt, ""), "");
@@ -585,7 +584,7 @@ static void emit_funary(LowerFunc *f, Shape s, const char *name) { push_v(f, cal
 static void emit_fminmax(LowerFunc *f, Shape s, bool is_max) {
     LLVMValueRef b = pop_as(f, s), a = pop_as(f, s);
     LLVMValueRef uno = LLVMBuildFCmp(f->b, LLVMRealUNO, a, b, "");
-    if (is_aarch64(f)) {
+    if (target(f)->native_fminmax) {
         LLVMValueRef ordered = call2(f, is_max ? "llvm.maximum" : "llvm.minimum", a, b);
         LLVMValueRef nan = LLVMBuildFAdd(f->b, LLVMBuildFAdd(f->b, a, a, ""), LLVMBuildFAdd(f->b, b, b, ""), "");
         push_v(f, LLVMBuildSelect(f->b, uno, nan, ordered, is_max ? "fmax" : "fmin"));
@@ -629,7 +628,7 @@ static LLVMValueRef fsplat_const(LowerFunc *f, Shape s, double value) {
 static LLVMValueRef trunc_sat(LowerFunc *f, LLVMValueRef v, Shape s, bool is_signed) {
     unsigned n = shape_lanes[s];
     LLVMTypeRef it = LLVMVectorType(f->lm->t_i32, n);
-    if (is_aarch64(f)) {
+    if (target(f)->native_trunc_sat) {
         const char *sat = is_signed ? "llvm.fptosi.sat" : "llvm.fptoui.sat";
         if (s == F32X4) {
             LLVMTypeRef types[2] = {it, vec_type(f, s)};
@@ -639,8 +638,7 @@ static LLVMValueRef trunc_sat(LowerFunc *f, LLVMValueRef v, Shape s, bool is_sig
          * narrow SQXTN/UQXTN; the direct .sat to 32 bits goes scalar. */
         LLVMTypeRef types[2] = {vec_type(f, I64X2), vec_type(f, s)};
         LLVMValueRef wide = lf_call_intrinsic(f, sat, types, 2, &v, 1);
-        return lf_call_intrinsic(f, is_signed ? "llvm.aarch64.neon.sqxtn" : "llvm.aarch64.neon.uqxtn", &it, 1,
-                                 &wide, 1);
+        return lf_call_intrinsic(f, is_signed ? target(f)->narrow_ss : target(f)->narrow_uu, &it, 1, &wide, 1);
     }
     bool is_f32 = s == F32X4;
     double lo = is_signed ? -2147483648.0 : 0.0;

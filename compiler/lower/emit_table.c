@@ -72,29 +72,23 @@ static void emit_table_size(LowerFunc *f, const Instr *in) {
 
 /* Builtin arguments: vmctx, then `nimm` immediates (i32), then the top
  * operands in push order; `types` gives the operands' LLVM types. */
-static LLVMValueRef call_builtin(LowerFunc *f, size_t builtin, LLVMTypeRef ret, const uint32_t *imms,
-                                 unsigned nimm, const LLVMTypeRef *types, unsigned npop) {
+/* Calls builtin `id` with vmctx, the immediates, then the top `npop`
+ * operands in push order. */
+static LLVMValueRef call_builtin(LowerFunc *f, wasmc_builtin_id id, const uint32_t *imms, unsigned nimm,
+                                 unsigned npop) {
     LowerModule *lm = f->lm;
     LLVMValueRef args[8];
-    LLVMTypeRef params[8];
     unsigned n = 0;
-    args[n] = f->vmctx;
-    params[n++] = lm->t_ptr;
-    for (unsigned i = 0; i < nimm; i++) {
-        args[n] = lm_const_i32(lm, imms[i]);
-        params[n++] = lm->t_i32;
-    }
-    for (unsigned i = 0; i < npop; i++) {
-        args[n + npop - 1 - i] = lf_pop(f);
-        params[n + i] = types[i];
-    }
+    args[n++] = f->vmctx;
+    for (unsigned i = 0; i < nimm; i++) args[n++] = lm_const_i32(lm, imms[i]);
+    for (unsigned i = 0; i < npop; i++) args[n + npop - 1 - i] = lf_pop(f);
     n += npop;
-    return lf_call_builtin(f, builtin, LLVMFunctionType(ret, params, n, false), args, n);
+    return lf_call_builtin(f, id, args, n);
 }
 
 bool emit_table(LowerFunc *f, const Instr *in) {
     LowerModule *lm = f->lm;
-    LLVMTypeRef i32 = lm->t_i32, ptr = lm->t_ptr, v = lm->t_void;
+    LLVMTypeRef i32 = lm->t_i32, ptr = lm->t_ptr;
     switch (in->op) {
     case OP_TABLE_GET:
         emit_table_get(f, in);
@@ -106,23 +100,19 @@ bool emit_table(LowerFunc *f, const Instr *in) {
         emit_table_size(f, in);
         return true;
     case OP_TABLE_GROW: /* init n -> old size or -1 */
-        lf_push(f, call_builtin(f, offsetof(wasmc_builtins, table_grow), i32, (uint32_t[]){in->index}, 1,
-                                (LLVMTypeRef[]){ptr, i32}, 2));
+        lf_push(f, call_builtin(f, WASMC_BUILTIN_table_grow, (uint32_t[]){in->index}, 1, 2));
         return true;
     case OP_TABLE_FILL: /* i val n */
-        call_builtin(f, offsetof(wasmc_builtins, table_fill), v, (uint32_t[]){in->index}, 1,
-                     (LLVMTypeRef[]){i32, ptr, i32}, 3);
+        call_builtin(f, WASMC_BUILTIN_table_fill, (uint32_t[]){in->index}, 1, 3);
         return true;
     case OP_TABLE_COPY: /* d s n; immediates: dst table, src table */
-        call_builtin(f, offsetof(wasmc_builtins, table_copy), v, (uint32_t[]){in->index, in->index2}, 2,
-                     (LLVMTypeRef[]){i32, i32, i32}, 3);
+        call_builtin(f, WASMC_BUILTIN_table_copy, (uint32_t[]){in->index, in->index2}, 2, 3);
         return true;
     case OP_TABLE_INIT: /* d s n; immediates: elem segment, table */
-        call_builtin(f, offsetof(wasmc_builtins, table_init), v, (uint32_t[]){in->index2, in->index}, 2,
-                     (LLVMTypeRef[]){i32, i32, i32}, 3);
+        call_builtin(f, WASMC_BUILTIN_table_init, (uint32_t[]){in->index2, in->index}, 2, 3);
         return true;
     case OP_ELEM_DROP:
-        call_builtin(f, offsetof(wasmc_builtins, elem_drop), v, (uint32_t[]){in->index}, 1, NULL, 0);
+        call_builtin(f, WASMC_BUILTIN_elem_drop, (uint32_t[]){in->index}, 1, 0);
         return true;
     case OP_REF_NULL:
         lf_push(f, LLVMConstPointerNull(ptr));

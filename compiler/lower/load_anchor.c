@@ -53,7 +53,10 @@ static void add_anchor_attributes(LLVMContextRef ctx, LLVMValueRef fn_or_call, b
     }
 }
 
-static void set_anchor_attributes(LLVMContextRef ctx, LLVMValueRef fn) { add_anchor_attributes(ctx, fn, false); }
+static void set_anchor_attributes(LLVMContextRef ctx, LLVMValueRef fn) {
+    add_anchor_attributes(ctx, fn, false);
+    opt_label_function(fn, ANCHOR_MD);
+}
 
 /* wasmc_anchor_<name>(ty), declared once per module with its vector
  * variants: every power-of-two width up to 512 bits (the widest vectors
@@ -87,10 +90,9 @@ static LLVMValueRef anchor_function(LowerModule *lm, LLVMTypeRef ty, const char 
 void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size) {
     LowerModule *lm = f->lm;
     /* Mirrors lf_memory_address: only unchecked accesses rely on the guard. */
-    if (lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || offset + size > WASMC_GUARD_BYTES ||
+    if (lm->cc->memory_mode != WASMC_MEMORY_GUARD_PAGES || offset + size > WASMC_GUARD_BYTES ||
         lf_access_in_bounds(f, v))
         return;
-    bool aarch64 = lm->target && lm->target->arch == WASMC_ARCH_AARCH64;
     if (LLVMIsALoadInst(v)) /* for the guard-page verifier */
         LLVMSetMetadata(v, LLVMGetMDKindIDInContext(lm->ctx, GUARDED_MD, sizeof GUARDED_MD - 1), lm->md_empty);
     LLVMTypeRef ty = LLVMTypeOf(v);
@@ -107,7 +109,7 @@ void lf_anchor_load(LowerFunc *f, LLVMValueRef v, uint64_t offset, uint32_t size
     }
     if (!name) {
         /* SIMD values: nothing to widen.  The optimiser still runs after it. */
-        add_anchor_attributes(lm->ctx, opt_asm_anchor(lm->ctx, f->b, aarch64, v), true);
+        add_anchor_attributes(lm->ctx, opt_asm_anchor(lm->ctx, f->b, lm->cc->target->vector_reg_constraint, v), true);
         return;
     }
     LLVMValueRef fn = anchor_function(lm, ty, name, bits);

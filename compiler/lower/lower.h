@@ -21,6 +21,7 @@
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 
+#include "../compile_config.h"
 #include "../instr.h"
 #include "../module.h"
 #include "wasmc/artifact.h"
@@ -33,12 +34,11 @@ struct TargetInfo;
 #define LOWER_PREFIX_MAX 64
 
 typedef struct LowerModule {
+    const CompileConfig *cc;     /* target, memory mode, interrupt and frame-pointer flags */
     const Module *m;
-    const struct TargetInfo *target;
     LLVMContextRef ctx;
     LLVMModuleRef mod;
     LLVMTargetDataRef data_layout;
-    wasmc_memory_mode memory_mode;
     wasmc_vmctx_layout layout;
 
     /* Common types. */
@@ -57,9 +57,7 @@ typedef struct LowerModule {
     LLVMValueRef md_empty;       /* !{} for !invariant.load */
     LLVMValueRef prof_unlikely;  /* branch_weights: true edge cold */
     LLVMValueRef prof_likely;    /* branch_weights: true edge hot */
-    bool interrupt_poll;         /* LowerConfig.interrupt_poll */
     bool exact_trap_state;       /* lm_exact_trap_state(): keep side effects in order with traps */
-    bool frame_pointers;         /* LowerConfig.frame_pointers */
     const char *symbol_prefix;   /* LowerConfig.symbol_prefix, "" for none */
     const char *text_section;    /* LowerConfig.text_section, "wasmc_text" by default */
 } LowerModule;
@@ -126,9 +124,9 @@ LLVMValueRef lf_vmctx_ptr(LowerFunc *f, uint32_t offset);
  * invariant when `invariant` — fields that never change after
  * instantiation). */
 LLVMValueRef lf_vmctx_load(LowerFunc *f, LLVMTypeRef type, uint32_t offset, bool invariant, const char *name);
-/* Call builtin `field` (offsetof(wasmc_builtins, field)) with fn type `ty`. */
-LLVMValueRef lf_call_builtin(LowerFunc *f, size_t builtin_offset, LLVMTypeRef ty,
-                             LLVMValueRef *args, unsigned nargs);
+/* Call builtin `id` with args (the vmctx first) by its builtins.def
+ * signature; a NORETURN builtin's call is noreturn and cold. */
+LLVMValueRef lf_call_builtin(LowerFunc *f, wasmc_builtin_id id, LLVMValueRef *args, unsigned nargs);
 
 /* ---- Traps ---- */
 /* If cond (i1) is true, trap with `code`; the trap path is marked cold and
@@ -195,7 +193,7 @@ bool lower_function(LowerModule *lm, uint32_t func_index, WasmError *err);
 /* Per-type entry/host trampolines; fill the arrays (num_types each). */
 bool lower_trampolines(LowerModule *lm, LLVMValueRef *entry, LLVMValueRef *host, WasmError *err);
 /* The wasmc_descriptor global and every table it points to. */
-bool lower_descriptor(LowerModule *lm, uint64_t cpu_features, const uint8_t *module_sha256,
+bool lower_descriptor(LowerModule *lm, const uint8_t *module_sha256,
                       const LLVMValueRef *entry, const LLVMValueRef *host, WasmError *err);
 
 /* ---- Emitters, one per instruction class (emit_*.c) ----

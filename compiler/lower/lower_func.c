@@ -130,15 +130,57 @@ LLVMValueRef lf_vmctx_load(LowerFunc *f, LLVMTypeRef type, uint32_t offset, bool
     return lf_load(f, type, lf_vmctx_ptr(f, offset), f->lm->tbaa_vmctx, invariant, name);
 }
 
-LLVMValueRef lf_call_builtin(LowerFunc *f, size_t builtin_offset, LLVMTypeRef ty,
-                             LLVMValueRef *args, unsigned nargs) {
+/* builtins.def as the compiler needs it: where each builtin's pointer is,
+ * its LLVM signature and whether it returns. */
+enum { BT_VOID, BT_I32, BT_PTR, BT_VMCTX };
+enum { BT_NORETURN, BT_MAY_TRAP, BT_NO_TRAP };
+#define BT_PARAMS(...) WASMC_BT_MAP(BT_, __VA_ARGS__)
+static const struct {
+    size_t offset;
+    uint8_t result, traps, num_params;
+    uint8_t params[6];
+} builtin_info[WASMC_BUILTIN_COUNT_] = {
+#define BUILTIN(NAME, RESULT, TRAPS, PARAMS)                                              \
+    [WASMC_BUILTIN_##NAME] = {offsetof(wasmc_builtins, NAME), BT_##RESULT, BT_##TRAPS, \
+                              WASMC_BT_COUNT PARAMS, {BT_PARAMS PARAMS}},
+#include "wasmc/builtins.def"
+#undef BUILTIN
+};
+
+static LLVMTypeRef builtin_type(LowerModule *lm, uint8_t t) {
+    switch (t) {
+    case BT_VOID: return lm->t_void;
+    case BT_I32: return lm->t_i32;
+    default: return lm->t_ptr;   /* BT_PTR, BT_VMCTX */
+    }
+}
+
+LLVMValueRef lf_call_builtin(LowerFunc *f, wasmc_builtin_id id, LLVMValueRef *args, unsigned nargs) {
     LowerModule *lm = f->lm;
+    LLVMTypeRef params[6];
+    unsigned np = builtin_info[id].num_params;
+    for (unsigned i = 0; i < np; i++) params[i] = builtin_type(lm, builtin_info[id].params[i]);
+    LLVMTypeRef ty = LLVMFunctionType(builtin_type(lm, builtin_info[id].result), params, np, false);
     LLVMValueRef builtins = lf_vmctx_load(f, lm->t_ptr, offsetof(wasmc_vmctx, builtins), true, "builtins");
-    LLVMValueRef idx = lm_const_i64(lm, builtin_offset);
+    LLVMValueRef idx = lm_const_i64(lm, builtin_info[id].offset);
     LLVMValueRef slot = LLVMBuildInBoundsGEP2(f->b, lm->t_i8, builtins, &idx, 1, "");
     LLVMValueRef fn = lf_load(f, lm->t_ptr, slot, lm->tbaa_vmctx, true, "builtin");
-    bool is_void = LLVMGetReturnType(ty) == lm->t_void;
-    return LLVMBuildCall2(f->b, ty, fn, args, nargs, is_void ? "" : "r");
+    bool is_void = builtin_info[id].result == BT_VOID;
+    /* A wrong argument count would be a miscompile LLVM's verifier reports
+     * far from here; the table is the contract. */
+    if (nargs != np) {
+        wasm_error(f->err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "builtin %u called with %u arguments, not %u",
+                   (unsigned)id, nargs, np);
+        nargs = np < nargs ? np : nargs;
+    }
+    LLVMValueRef call = LLVMBuildCall2(f->b, ty, fn, args, nargs, is_void ? "" : "r");
+    if (builtin_info[id].traps == BT_NORETURN) {
+        LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                                 LLVMCreateEnumAttribute(lm->ctx, LLVMGetEnumAttributeKindForName("noreturn", 8), 0));
+        LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                                 LLVMCreateEnumAttribute(lm->ctx, LLVMGetEnumAttributeKindForName("cold", 4), 0));
+    }
+    return call;
 }
 
 /* ---- Traps ---- */
@@ -156,14 +198,8 @@ static LLVMBasicBlockRef trap_block(LowerFunc *f, wasmc_trap_code code) {
     LLVMBasicBlockRef saved = LLVMGetInsertBlock(f->b);
     LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(lm->ctx, f->fn, "trap");
     LLVMPositionBuilderAtEnd(f->b, bb);
-    LLVMTypeRef params[2] = {lm->t_ptr, lm->t_i32};
-    LLVMTypeRef ty = LLVMFunctionType(lm->t_void, params, 2, false);
     LLVMValueRef args[2] = {f->vmctx, lm_const_i32(lm, code)};
-    LLVMValueRef call = lf_call_builtin(f, offsetof(wasmc_builtins, trap), ty, args, 2);
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
-                             LLVMCreateEnumAttribute(lm->ctx, LLVMGetEnumAttributeKindForName("noreturn", 8), 0));
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
-                             LLVMCreateEnumAttribute(lm->ctx, LLVMGetEnumAttributeKindForName("cold", 4), 0));
+    lf_call_builtin(f, WASMC_BUILTIN_trap, args, 2);
     LLVMBuildUnreachable(f->b);
     if (saved)
         LLVMPositionBuilderAtEnd(f->b, saved);
@@ -224,7 +260,7 @@ LLVMValueRef lf_memory_address(LowerFunc *f, uint32_t mem, LLVMValueRef addr, ui
     uint64_t bound;
     bool in_bounds = opt_address_bound(addr, &bound) &&
                      bound + offset + size <= lm->m->memories[mem].limits.min * WASMC_WASM_PAGE_SIZE;
-    bool need_check = !in_bounds && (lm->memory_mode != WASMC_MEMORY_GUARD_PAGES || mem != 0 ||
+    bool need_check = !in_bounds && (lm->cc->memory_mode != WASMC_MEMORY_GUARD_PAGES || mem != 0 ||
                                      offset + size > WASMC_GUARD_BYTES);
     if (in_bounds) {
         /* Nothing to check, nothing to keep in order with. */
@@ -318,7 +354,7 @@ LLVMValueRef lf_call_intrinsic(LowerFunc *f, const char *name, LLVMTypeRef *over
  * target's stack register when known, else llvm.stacksave. */
 static LLVMValueRef read_stack_pointer(LowerFunc *f) {
     LowerModule *lm = f->lm;
-    const char *sp = lm->target ? lm->target->stack_pointer : NULL;
+    const char *sp = lm->cc->target ? lm->cc->target->stack_pointer : NULL;
     if (sp && *sp) {
         LLVMMetadataRef name = LLVMMDStringInContext2(lm->ctx, sp, strlen(sp));
         LLVMValueRef md = LLVMMetadataAsValue(lm->ctx, LLVMMDNodeInContext2(lm->ctx, &name, 1));

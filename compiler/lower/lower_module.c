@@ -216,7 +216,7 @@ static void add_fn_str_attr(LowerModule *lm, LLVMValueRef fn, const char *k, con
  * fannkuch, json in tools/bench). */
 void lm_set_code_attributes(LowerModule *lm, LLVMValueRef fn) {
     add_fn_attr(lm, fn, "nounwind");
-    add_fn_str_attr(lm, fn, "frame-pointer", lm->frame_pointers ? "non-leaf" : "none");
+    add_fn_str_attr(lm, fn, "frame-pointer", lm->cc->frame_pointers ? "non-leaf" : "none");
     add_fn_str_attr(lm, fn, "probe-stack", "inline-asm");
     LLVMSetSection(fn, lm->text_section);
     LLVMSetVisibility(fn, LLVMHiddenVisibility);
@@ -255,13 +255,10 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
     LowerModule lms;
     memset(&lms, 0, sizeof lms);
     LowerModule *lm = &lms;
+    lm->cc = cfg->cc;
     lm->m = m;
-    lm->target = cfg->target;
     lm->ctx = ctx;
-    lm->memory_mode = cfg->memory_mode ? cfg->memory_mode : WASMC_MEMORY_GUARD_PAGES;
-    lm->interrupt_poll = cfg->interrupt_poll;
-    lm->exact_trap_state = lm_exact_trap_state(cfg->m, cfg->exact_traps);
-    lm->frame_pointers = cfg->frame_pointers;
+    lm->exact_trap_state = lm_exact_trap_state(cfg->m, cfg->cc->exact_traps);
     lm->symbol_prefix = cfg->symbol_prefix ? cfg->symbol_prefix : "";
     lm->text_section = cfg->text_section ? cfg->text_section : "wasmc_text";
     if (strlen(lm->symbol_prefix) > LOWER_PREFIX_MAX || strlen(lm->text_section) > LOWER_PREFIX_MAX)
@@ -292,8 +289,8 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
         LLVMDisposeMessage(triple);
         lm->data_layout = LLVMCreateTargetDataLayout(cfg->tm);
         LLVMSetModuleDataLayout(lm->mod, lm->data_layout);
-    } else if (cfg->target) {
-        LLVMSetTarget(lm->mod, cfg->target->triple);
+    } else {
+        LLVMSetTarget(lm->mod, cfg->cc->target->triple);
     }
     init_types_and_metadata(lm);
 
@@ -322,11 +319,11 @@ bool lower_module_part(const LowerConfig *cfg, LLVMContextRef ctx,
         if (!entry || !host)
             ok = wasm_error(err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory");
         ok = ok && lower_trampolines(lm, entry, host, err);
-        ok = ok && lower_descriptor(lm, cfg->cpu_features, cfg->module_sha256, entry, host, err);
+        ok = ok && lower_descriptor(lm, cfg->module_sha256, entry, host, err);
         free(entry);
         free(host);
     }
-    ok = ok && verify(lm, cfg->verbose, err);
+    ok = ok && verify(lm, cfg->cc->verbose, err);
 
     free_lower_module(lm, own_symbols);
     if (!ok) {

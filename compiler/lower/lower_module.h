@@ -14,21 +14,16 @@
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
 
+#include "../compile_config.h"
 #include "../module.h"
 #include "target.h"
 #include "wasmc/artifact.h"
 
 typedef struct LowerConfig {
+    const CompileConfig *cc;       /* the compile's: target, memory mode, flags */
     const Module *m;
-    const TargetInfo *target;
     LLVMTargetMachineRef tm;       /* for the data layout and triple */
-    wasmc_memory_mode memory_mode;
-    uint64_t cpu_features;         /* recorded in the descriptor */
     const uint8_t *module_sha256;  /* 32 bytes, recorded in the descriptor */
-    bool interrupt_poll;           /* loop headers poll limits->interrupt */
-    bool exact_traps;              /* order barriers even in a WASI command (trap_order.c) */
-    bool frame_pointers;           /* keep frame pointers in non-leaf functions */
-    bool verbose;                  /* print the whole LLVM verifier report on failure */
     /* Core modules of a component share one shared object: each gets its
      * own prefix for every global symbol (functions, trampolines, its
      * descriptor) and its own code section (a C identifier, so the linker

@@ -58,7 +58,7 @@
 #define BARRIER_MEMORY_EFFECTS (3u << 2)
 
 static bool orders_traps(const LowerFunc *f) {
-    return f->lm->memory_mode == WASMC_MEMORY_GUARD_PAGES && f->lm->exact_trap_state;
+    return f->lm->cc->memory_mode == WASMC_MEMORY_GUARD_PAGES && f->lm->exact_trap_state;
 }
 
 static bool exports_func(const Module *m, const char *name) {
@@ -85,6 +85,7 @@ static LLVMValueRef barrier_function(LowerModule *lm) {
     if (fn)
         return fn;
     fn = LLVMAddFunction(lm->mod, BARRIER_NAME, LLVMFunctionType(lm->t_void, NULL, 0, false));
+    opt_label_function(fn, BARRIER_MD);
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
                             LLVMCreateEnumAttribute(lm->ctx, LLVMGetEnumAttributeKindForName("memory", 6),
                                                     BARRIER_MEMORY_EFFECTS));

@@ -16,9 +16,6 @@
 #include "labels.h"
 #include "opt.h"
 
-/* Register constraint for an asm operand in a vector register. */
-static const char *vector_constraint(bool aarch64) { return aarch64 ? "w" : "x"; }
-
 /* Bits per lane of a vector of integers, floats or doubles. */
 static unsigned element_bits(LLVMTypeRef vector) {
     LLVMTypeRef el = LLVMGetElementType(vector);
@@ -27,7 +24,7 @@ static unsigned element_bits(LLVMTypeRef vector) {
     return LLVMGetTypeKind(el) == LLVMFloatTypeKind ? 32 : 64;
 }
 
-LLVMValueRef opt_asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, LLVMValueRef v) {
+LLVMValueRef opt_asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, const char *vector_constraint, LLVMValueRef v) {
     LLVMTypeRef ty = LLVMTypeOf(v);
     LLVMTypeKind kind = LLVMGetTypeKind(ty);
     const char *constraint = "r";
@@ -41,10 +38,10 @@ LLVMValueRef opt_asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, 
             ty = LLVMIntTypeInContext(ctx, bits);
             v = LLVMBuildBitCast(b, v, ty, "");
         } else {
-            constraint = vector_constraint(aarch64);
+            constraint = vector_constraint;
         }
     } else if (kind == LLVMFloatTypeKind || kind == LLVMDoubleTypeKind) {
-        constraint = vector_constraint(aarch64);
+        constraint = vector_constraint;
     }
     LLVMTypeRef fnty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), &ty, 1, false);
     LLVMValueRef asm_fn = LLVMGetInlineAsm(fnty, "", 0, constraint, strlen(constraint), true, false,
@@ -90,10 +87,6 @@ static bool float_load_consumed(LLVMValueRef v, LLVMValueRef anchor) {
         consumed = true;
     }
     return consumed;
-}
-
-bool opt_is_anchor_call(LLVMValueRef v) {
-    return LLVMIsACallInst(v) && opt_is_anchor_fn(LLVMGetCalledValue(v));
 }
 
 /* A shufflevector the vectoriser made only to hand lanes of a load to
@@ -163,7 +156,7 @@ static bool feeds_select(LLVMValueRef v, int depth) {
 /* Replace the call `call` to an anchor function: by nothing when the
  * code consumes the float load, by making a scalar load volatile, else by
  * asm statements on its operand, 128 bits at a time. */
-static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, bool optimized,
+static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, const char *vector_constraint, bool optimized,
                              LLVMValueRef call) {
     LLVMValueRef v = LLVMGetOperand(call, 0);
     if (optimized && (float_load_consumed(v, call) || float_vector_load_consumed(v))) {
@@ -194,20 +187,14 @@ static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64,
                 for (unsigned i = 0; i < chunk; i++)
                     idx[i] = LLVMConstInt(LLVMInt32TypeInContext(ctx), first + i, false);
                 LLVMValueRef part = LLVMBuildShuffleVector(b, v, LLVMGetPoison(ty), LLVMConstVector(idx, chunk), "");
-                opt_asm_anchor(ctx, b, aarch64, part);
+                opt_asm_anchor(ctx, b, vector_constraint, part);
             }
             LLVMInstructionEraseFromParent(call);
             return;
         }
     }
-    opt_asm_anchor(ctx, b, aarch64, v);
+    opt_asm_anchor(ctx, b, vector_constraint, v);
     LLVMInstructionEraseFromParent(call);
-}
-
-bool opt_is_anchor_fn(LLVMValueRef fn) {
-    size_t len = 0;
-    const char *name = LLVMGetValueName2(fn, &len);
-    return len > strlen(ANCHOR_PREFIX) && !strncmp(name, ANCHOR_PREFIX, strlen(ANCHOR_PREFIX));
 }
 
 void opt_anchor_prepare(LLVMModuleRef mod) {
@@ -230,7 +217,7 @@ void opt_anchor_prepare(LLVMModuleRef mod) {
     LLVMSetInitializer(g, LLVMConstArray2(ptr, keep, n));
 }
 
-void opt_anchor_materialize(LLVMModuleRef mod, bool aarch64, bool optimized) {
+void opt_anchor_materialize(LLVMModuleRef mod, const char *vector_constraint, bool optimized) {
     LLVMContextRef ctx = LLVMGetModuleContext(mod);
     LLVMValueRef used = LLVMGetNamedGlobal(mod, "llvm.compiler.used");
     if (used)
@@ -247,7 +234,7 @@ void opt_anchor_materialize(LLVMModuleRef mod, bool aarch64, bool optimized) {
                 LLVMUseRef next_use = LLVMGetNextUse(u);
                 LLVMValueRef user = LLVMGetUser(u);
                 if (LLVMIsACallInst(user))
-                    materialize_call(ctx, b, aarch64, optimized, user);
+                    materialize_call(ctx, b, vector_constraint, optimized, user);
                 u = next_use;
             }
             LLVMReplaceAllUsesWith(fn, LLVMGetPoison(LLVMTypeOf(fn)));

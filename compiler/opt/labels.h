@@ -33,11 +33,16 @@
  * that may trap by touching the guard region, which the guard-page
  * verifier (verify_guards.c) checks is still kept. */
 #define GUARDED_MD "wasmc.guarded"
-/* Calls to wasmc_anchor_<type>(value) keep a load that may trap
- * (lower/load_anchor.c, opt/anchor_materialize.c). */
+/* !wasmc.anchor !{} on the declaration of every anchor function (and of
+ * its vector variants): calls to it keep a load that may trap
+ * (lower/load_anchor.c, opt/anchor_materialize.c).  Lowering names them
+ * ANCHOR_PREFIX<type>; the passes find them by the label. */
+#define ANCHOR_MD "wasmc.anchor"
 #define ANCHOR_PREFIX "wasmc_anchor_"
-/* Calls to wasmc_order_barrier() keep side effects in order with the
- * next access that may trap (lower/trap_order.c, opt/order_materialize.c). */
+/* !wasmc.barrier !{} on the declaration of the order barrier: calls to it
+ * keep side effects in order with the next access that may trap
+ * (lower/trap_order.c, opt/order_materialize.c).  Named BARRIER_NAME. */
+#define BARRIER_MD "wasmc.barrier"
 #define BARRIER_NAME "wasmc_order_barrier"
 
 /* The metadata kind `name` (a string literal) in the context of `v`. */
@@ -53,14 +58,20 @@ static inline size_t opt_value_hash(LLVMValueRef v, size_t cap) {
 /* Is `cond` a labelled bounds check?  Then its K and memory index. */
 bool opt_check_label(LLVMValueRef cond, uint64_t *k, uint32_t *mem);
 
-/* Is `fn` an anchor function, `v` a call to one? */
+/* Label the function declaration `fn` with kind `name` (ANCHOR_MD,
+ * BARRIER_MD). */
+void opt_label_function(LLVMValueRef fn, const char *name);
+/* Is `fn` (any value) a function declaration labelled `name`? */
+bool opt_function_has_label(LLVMValueRef fn, const char *name);
+/* Is `fn` an anchor function, `v` a call to one, `fn` the order barrier? */
 bool opt_is_anchor_fn(LLVMValueRef fn);
 bool opt_is_anchor_call(LLVMValueRef v);
+bool opt_is_barrier_fn(LLVMValueRef fn);
 /* The empty asm statement reading `v` (scalar or vector of at most 128
  * bits) at the builder's position, returned: what keeps a load after the
  * optimiser (instruction selection keeps it in order with the memory
  * accesses).  Lowering uses it for SIMD loads, adding the anchor's
  * attributes since the optimiser still runs after it. */
-LLVMValueRef opt_asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, bool aarch64, LLVMValueRef v);
+LLVMValueRef opt_asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, const char *vector_constraint, LLVMValueRef v);
 
 #endif

@@ -57,14 +57,10 @@ void opt_print_passes(FILE *f);
 
 /* One part's module on its way through the table. */
 typedef struct OptContext {
+    const struct CompileConfig *cc; /* -O level, memory mode, target, disabled passes, verify_guards */
     LLVMModuleRef mod;
     LLVMTargetMachineRef tm;
     LLVMPassBuilderOptionsRef po;  /* for the LLVM passes the table runs (ssa) */
-    int opt_level;
-    bool guard_pages;              /* else --bounds-checks */
-    bool aarch64;
-    OptPassSet disabled;
-    bool verify_guards;            /* run opt_verify_guards after each pass (guard pages) */
 } OptContext;
 
 /* Does pass `id` run for c (its level, its memory modes, not disabled)? */
@@ -79,10 +75,10 @@ bool opt_run_stage(const OptContext *c, OptStage stage, WasmError *err);
 bool opt_address_bound(LLVMValueRef addr, uint64_t *max);
 
 /* verify_guards.c: check the guard-page rules on a guard-page module;
- * `late`: after the late stage (guards materialised); `x86`: the target's
- * back end may turn a cmov into a branch.  False with an internal error
- * naming the function. */
-bool opt_verify_guards(LLVMModuleRef mod, bool late, bool x86, const char *after, WasmError *err);
+ * `late`: after the late stage (guards materialised); `cmov_may_branch`:
+ * the target's back end may turn a cmov into a branch (TargetInfo).  False
+ * with an internal error naming the function. */
+bool opt_verify_guards(LLVMModuleRef mod, bool late, bool cmov_may_branch, const char *after, WasmError *err);
 
 /* ---- The passes (one file each; see passes.def) ----------------------- */
 
@@ -91,7 +87,7 @@ bool opt_verify_guards(LLVMModuleRef mod, bool late, bool x86, const char *after
  * load (`optimized`: the pipeline ran at -O1 or above, so no dead
  * instruction is left that could take a load with it). */
 void opt_anchor_prepare(LLVMModuleRef mod);
-void opt_anchor_materialize(LLVMModuleRef mod, bool aarch64, bool optimized);
+void opt_anchor_materialize(LLVMModuleRef mod, const char *vector_constraint, bool optimized);
 /* order_materialize.c: order barriers become asm statements. */
 void opt_order_materialize(LLVMModuleRef mod);
 /* byte_compare_skip.c */

@@ -1,4 +1,4 @@
-/* Order barriers, after LLVM's pipeline: each call to wasmc_order_barrier
+/* Order barriers, after LLVM's pipeline: each call to the order barrier
  * (lower/trap_order.c says why lowering places them) becomes an empty asm
  * statement with side effects, which instruction selection and the
  * machine scheduler keep in order with every memory access.  A correctness
@@ -8,7 +8,9 @@
 #include "opt.h"
 
 void opt_order_materialize(LLVMModuleRef mod) {
-    LLVMValueRef fn = LLVMGetNamedFunction(mod, BARRIER_NAME);
+    LLVMValueRef fn = LLVMGetFirstFunction(mod);
+    while (fn && !opt_is_barrier_fn(fn))
+        fn = LLVMGetNextFunction(fn);
     if (!fn)
         return;
     LLVMContextRef ctx = LLVMGetModuleContext(mod);

@@ -4,6 +4,8 @@
 
 #include "opt.h"
 
+#include "compile_config.h"
+
 const OptPassInfo opt_passes[OPT_PASS_COUNT_] = {
 #define PASS(ID, NAME, STAGE, MIN_O, MODES, SWITCH, FILE, SUMMARY) \
     [OPT_PASS_##ID] = {NAME, STAGE, MIN_O, MODES, SWITCH, FILE, SUMMARY},
@@ -62,10 +64,12 @@ void opt_print_passes(FILE *f) {
     }
 }
 
+static bool guard_pages(const OptContext *c) { return c->cc->memory_mode == WASMC_MEMORY_GUARD_PAGES; }
+
 bool opt_pass_runs(const OptContext *c, OptPassId id) {
     const OptPassInfo *p = &opt_passes[id];
-    return c->opt_level >= p->min_level && (p->modes & (c->guard_pages ? OPT_GUARD : OPT_BOUNDS)) &&
-           !(c->disabled & OPT_PASS_BIT(id));
+    return c->cc->opt_level >= p->min_level && (p->modes & (guard_pages(c) ? OPT_GUARD : OPT_BOUNDS)) &&
+           !(c->cc->disabled_passes & OPT_PASS_BIT(id));
 }
 
 static bool run_pass(const OptContext *c, OptPassId id, WasmError *err) {
@@ -89,19 +93,19 @@ static bool run_pass(const OptContext *c, OptPassId id, WasmError *err) {
         opt_version_checked_loops(c->mod);
         return true;
     case OPT_PASS_ADDRESS_IVS:
-        opt_address_ivs(c->mod, c->guard_pages);
+        opt_address_ivs(c->mod, guard_pages(c));
         return true;
     case OPT_PASS_ADDRESS_NUW:
         opt_address_nuw(c->mod);
         return true;
     case OPT_PASS_ADDRESS_STREAMS:
-        opt_address_streams(c->mod, c->guard_pages);
+        opt_address_streams(c->mod, guard_pages(c));
         return true;
     case OPT_PASS_STREAMS_MATERIALIZE:
         opt_streams_materialize(c->mod);
         return true;
     case OPT_PASS_ANCHOR_MATERIALIZE:
-        opt_anchor_materialize(c->mod, c->aarch64, c->opt_level >= 1);
+        opt_anchor_materialize(c->mod, c->cc->target->vector_reg_constraint, c->cc->opt_level >= 1);
         return true;
     case OPT_PASS_ORDER_MATERIALIZE:
         opt_order_materialize(c->mod);
@@ -113,7 +117,8 @@ static bool run_pass(const OptContext *c, OptPassId id, WasmError *err) {
 }
 
 bool opt_run_stage(const OptContext *c, OptStage stage, WasmError *err) {
-    bool verify = c->verify_guards && c->guard_pages;
+    bool verify = c->cc->verify_guards && guard_pages(c);
+    bool cmov_may_branch = c->cc->target->cmov_may_branch;
     for (int i = 0; i < OPT_PASS_COUNT_; i++) {
         if (opt_passes[i].stage != stage || !opt_pass_runs(c, (OptPassId)i))
             continue;
@@ -121,10 +126,10 @@ bool opt_run_stage(const OptContext *c, OptStage stage, WasmError *err) {
             return false;
         /* In the late stage the guards are materialised one kind at a
          * time: the rules hold once all of them are. */
-        if (verify && stage == OPT_EARLY && !opt_verify_guards(c->mod, false, !c->aarch64, opt_passes[i].name, err))
+        if (verify && stage == OPT_EARLY && !opt_verify_guards(c->mod, false, cmov_may_branch, opt_passes[i].name, err))
             return false;
     }
-    if (verify && stage == OPT_LATE && !opt_verify_guards(c->mod, true, !c->aarch64, "the late passes", err))
+    if (verify && stage == OPT_LATE && !opt_verify_guards(c->mod, true, cmov_may_branch, "the late passes", err))
         return false;
     return true;
 }

@@ -16,7 +16,8 @@
  *    after it, by being volatile, by an asm statement reading it, or by
  *    floating-point code consuming it whole (what anchor materialisation
  *    relies on).
- * 3. On x86-64, a kept load a select chooses (directly or through casts)
+ * 3. Where the back end may turn a cmov into a branch (TargetInfo.
+ *    cmov_may_branch: x86-64), a kept load a select chooses (directly or through casts)
  *    must be kept by an asm statement, not by being volatile: x86 folds
  *    such a load into a cmov, and X86CmovConversion may then branch around
  *    it, volatile or not (fuzz-diff seed 210365).
@@ -44,7 +45,7 @@ typedef struct Verify {
     LLVMContextRef ctx;
     unsigned md_guarded;
     unsigned k_memory, k_willreturn;
-    bool late, x86;
+    bool late, cmov_may_branch;
     const char *after;
     WasmError *err;
 } Verify;
@@ -62,16 +63,10 @@ static uint64_t memory_effects(const Verify *v, LLVMValueRef fn, bool *known) {
     return a ? LLVMGetEnumAttributeValue(a) : 0;
 }
 
-static bool is_barrier_fn(LLVMValueRef fn) {
-    size_t len = 0;
-    const char *name = LLVMGetValueName2(fn, &len);
-    return len == strlen(BARRIER_NAME) && memcmp(name, BARRIER_NAME, len) == 0;
-}
-
 /* Rule 1, on the declarations. */
 static bool check_declarations(const Verify *v, LLVMModuleRef mod) {
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn)) {
-        bool anchor = opt_is_anchor_fn(fn), barrier = is_barrier_fn(fn);
+        bool anchor = opt_is_anchor_fn(fn), barrier = opt_is_barrier_fn(fn);
         if (!anchor && !barrier)
             continue;
         if (v->late && LLVMGetFirstUse(fn))
@@ -153,14 +148,14 @@ static bool check_load(const Verify *v, LLVMValueRef fn, LLVMValueRef load) {
     bool is_vector = LLVMGetTypeKind(LLVMTypeOf(load)) == LLVMVectorTypeKind;
     if (!LLVMGetVolatile(load) && !reaches_keeper(load, false, 0) && !float_consumed(load))
         return fail(v, fn, "an unchecked load that may trap is neither volatile nor read by an asm statement");
-    if (v->x86 && !asm_kept && !is_vector && feeds_select(load, 0))
+    if (v->cmov_may_branch && !asm_kept && !is_vector && feeds_select(load, 0))
         return fail(v, fn, "a load that may trap and that a select chooses is kept only by being volatile "
                            "(x86 may turn the cmov into a branch around it)");
     return true;
 }
 
-bool opt_verify_guards(LLVMModuleRef mod, bool late, bool x86, const char *after, WasmError *err) {
-    Verify v = {.ctx = LLVMGetModuleContext(mod), .late = late, .x86 = x86, .after = after, .err = err};
+bool opt_verify_guards(LLVMModuleRef mod, bool late, bool cmov_may_branch, const char *after, WasmError *err) {
+    Verify v = {.ctx = LLVMGetModuleContext(mod), .late = late, .cmov_may_branch = cmov_may_branch, .after = after, .err = err};
     v.md_guarded = LLVMGetMDKindIDInContext(v.ctx, GUARDED_MD, sizeof GUARDED_MD - 1);
     v.k_memory = LLVMGetEnumAttributeKindForName("memory", 6);
     v.k_willreturn = LLVMGetEnumAttributeKindForName("willreturn", 10);

@@ -229,57 +229,35 @@ bool wasi_landlock_apply(wasmrt_wasi *w, const wasi_landlock_extra *x, bool *app
 typedef uint32_t u32;
 typedef uint64_t u64;
 
-WASI_ABI(args_get, u32 argv, u32 buf);
-WASI_ABI(args_sizes_get, u32 argc_ptr, u32 size_ptr);
-WASI_ABI(environ_get, u32 env, u32 buf);
-WASI_ABI(environ_sizes_get, u32 count_ptr, u32 size_ptr);
-WASI_ABI(clock_res_get, u32 id, u32 out);
-WASI_ABI(clock_time_get, u32 id, u64 precision, u32 out);
-WASI_ABI(random_get, u32 buf, u32 len);
-WASI_ABI(sched_yield);
-WASI_ABI(proc_raise, u32 sig);
-WASI_ABI(poll_oneoff, u32 in, u32 out, u32 nsubs, u32 nevents_ptr);
+/* wasi_preview1.def's parameter lists: W1_MAP(F, U32, U64, ...) expands
+ * to F(U32, 0) F(U64, 1) ... (up to 9 parameters; (VOID) for none). */
+#define W1_CAT_(a, b) a##b
+#define W1_CAT(a, b) W1_CAT_(a, b)
+#define W1_COUNT_(_1, _2, _3, _4, _5, _6, _7, _8, _9, n, ...) n
+#define W1_COUNT(...) W1_COUNT_(__VA_ARGS__, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define W1_MAP(F, ...) W1_CAT(W1_MAP, W1_COUNT(__VA_ARGS__))(F, __VA_ARGS__)
+#define W1_MAP1(F, a) F(a, 0)
+#define W1_MAP2(F, a, b) F(a, 0) F(b, 1)
+#define W1_MAP3(F, a, b, c) W1_MAP2(F, a, b) F(c, 2)
+#define W1_MAP4(F, a, b, c, d) W1_MAP3(F, a, b, c) F(d, 3)
+#define W1_MAP5(F, a, b, c, d, e) W1_MAP4(F, a, b, c, d) F(e, 4)
+#define W1_MAP6(F, a, b, c, d, e, f) W1_MAP5(F, a, b, c, d, e) F(f, 5)
+#define W1_MAP7(F, a, b, c, d, e, f, g) W1_MAP6(F, a, b, c, d, e, f) F(g, 6)
+#define W1_MAP8(F, a, b, c, d, e, f, g, h) W1_MAP7(F, a, b, c, d, e, f, g) F(h, 7)
+#define W1_MAP9(F, a, b, c, d, e, f, g, h, i) W1_MAP8(F, a, b, c, d, e, f, g, h) F(i, 8)
 
-WASI_ABI(fd_advise, u32 fd, u64 offset, u64 len, u32 advice);
-WASI_ABI(fd_allocate, u32 fd, u64 offset, u64 len);
-WASI_ABI(fd_close, u32 fd);
-WASI_ABI(fd_datasync, u32 fd);
-WASI_ABI(fd_fdstat_get, u32 fd, u32 out);
-WASI_ABI(fd_fdstat_set_flags, u32 fd, u32 flags);
-WASI_ABI(fd_fdstat_set_rights, u32 fd, u64 base, u64 inheriting);
-WASI_ABI(fd_filestat_get, u32 fd, u32 out);
-WASI_ABI(fd_filestat_set_size, u32 fd, u64 size);
-WASI_ABI(fd_filestat_set_times, u32 fd, u64 atim, u64 mtim, u32 fstflags);
-WASI_ABI(fd_pread, u32 fd, u32 iovs, u32 iovs_len, u64 offset, u32 nread_ptr);
-WASI_ABI(fd_prestat_get, u32 fd, u32 out);
-WASI_ABI(fd_prestat_dir_name, u32 fd, u32 path, u32 path_len);
-WASI_ABI(fd_pwrite, u32 fd, u32 iovs, u32 iovs_len, u64 offset, u32 nwritten_ptr);
-WASI_ABI(fd_read, u32 fd, u32 iovs, u32 iovs_len, u32 nread_ptr);
-WASI_ABI(fd_readdir, u32 fd, u32 buf, u32 buf_len, u64 cookie, u32 bufused_ptr);
-WASI_ABI(fd_renumber, u32 fd, u32 to);
-WASI_ABI(fd_seek, u32 fd, u64 offset, u32 whence, u32 newoffset_ptr);
-WASI_ABI(fd_sync, u32 fd);
-WASI_ABI(fd_tell, u32 fd, u32 out);
-WASI_ABI(fd_write, u32 fd, u32 iovs, u32 iovs_len, u32 nwritten_ptr);
-
-WASI_ABI(path_create_directory, u32 fd, u32 path, u32 path_len);
-WASI_ABI(path_filestat_get, u32 fd, u32 flags, u32 path, u32 path_len, u32 out);
-WASI_ABI(path_filestat_set_times, u32 fd, u32 flags, u32 path, u32 path_len, u64 atim,
-         u64 mtim, u32 fstflags);
-WASI_ABI(path_link, u32 old_fd, u32 old_flags, u32 old_path, u32 old_len, u32 new_fd,
-         u32 new_path, u32 new_len);
-WASI_ABI(path_open, u32 fd, u32 dirflags, u32 path, u32 path_len, u32 oflags, u64 base,
-         u64 inheriting, u32 fdflags, u32 fd_out);
-WASI_ABI(path_readlink, u32 fd, u32 path, u32 path_len, u32 buf, u32 buf_len, u32 used_ptr);
-WASI_ABI(path_remove_directory, u32 fd, u32 path, u32 path_len);
-WASI_ABI(path_rename, u32 fd, u32 old_path, u32 old_len, u32 new_fd, u32 new_path, u32 new_len);
-WASI_ABI(path_symlink, u32 old_path, u32 old_len, u32 fd, u32 new_path, u32 new_len);
-WASI_ABI(path_unlink_file, u32 fd, u32 path, u32 path_len);
-
-WASI_ABI(sock_accept, u32 fd, u32 flags, u32 fd_out);
-WASI_ABI(sock_recv, u32 fd, u32 iovs, u32 iovs_len, u32 riflags, u32 len_out, u32 flags_out);
-WASI_ABI(sock_send, u32 fd, u32 iovs, u32 iovs_len, u32 siflags, u32 len_out);
-WASI_ABI(sock_shutdown, u32 fd, u32 how);
+/* The ABI functions' prototypes, from the table (the definitions spell the
+ * parameters' names with WASI_ABI). */
+#define W1_PROTO_U32 , u32
+#define W1_PROTO_U64 , u64
+#define W1_PROTO_VOID
+#define W1_PROTO(t, i) W1_PROTO_##t
+#define W1_PROTOS(...) W1_MAP(W1_PROTO, __VA_ARGS__)
+#define W1_DECL_ERRNO(name, params) uint32_t wasi_abi_##name(wasmrt_wasi *w, const wasi_mem *m W1_PROTOS params);
+#define W1_DECL_EXIT(name, params)
+#define WASI1(NAME, KIND, PARAMS) W1_DECL_##KIND(NAME, PARAMS)
+#include "wasi_preview1.def"
+#undef WASI1
 
 /* Gather guest iovecs into host iovecs (at most 1024, like IOV_MAX; a
  * shorter transfer is allowed by the ABI).  Returns FAULT on a bad iovec. */

@@ -184,6 +184,10 @@ Test(cli, bad_flag_values) {
         {"a.wasm b.wasm", "more than one input file"},
         {"--trap-state=loose m.wasm", "unknown trap-state mode 'loose' (expected auto or exact)"},
         {"--interrupt=never m.wasm", "unknown interrupt mode 'never'"},
+        {"--part-bytes=5:2:1 m.wasm", "invalid part sizes '5:2:1'"},
+        {"--part-bytes=0:8:1 m.wasm", "invalid part sizes '0:8:1'"},
+        {"--part-bytes=2:8 m.wasm", "invalid part sizes '2:8'"},
+        {"--part-bytes=2:8:1x m.wasm", "invalid part sizes '2:8:1x'"},
     };
     write_bytes("m.wasm", ADD_WASM, sizeof ADD_WASM);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

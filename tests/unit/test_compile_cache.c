@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cache_key.h"
 #include "codegen.h"
+#include "compile_config.h"
 #include "module.h"
 #include "wasmc.h"
 
@@ -227,6 +229,69 @@ Test(compile_cache, other_flags_do_not_reuse_objects) {
     o.opt_level = 1;   /* the other compiles are -O0 */
     cr_assert(wasmc_compile(wasm, size, &o, path, &st, &err), "%s", err.message);
     cr_expect_eq(st.parts_cached, 0);
+    free(wasm);
+}
+
+/* The key covers every "code" field of the CompileConfig (one changed at a
+ * time changes it) and no "run" field (compile_config.h): a missing field
+ * would hand a compile objects made with another value of it. */
+Test(compile_cache, every_config_field_that_changes_code_is_in_the_key_and_no_other) {
+    size_t size;
+    uint8_t *wasm = gen_module(0, 0, 1, &size);
+    Module m;
+    WasmError err;
+    wasm_error_clear(&err);
+    cr_assert(module_decode(wasm, size, &m, &err), "%s", err.message);
+    WasmcOptions o;
+    wasmc_options_default(&o);
+    o.target_triple = "x86_64-linux-gnu";
+    CompileConfig base;
+    cr_assert(compile_config_resolve(&o, &base, &err), "%s", err.message);
+    uint8_t k0[32], k[32];
+    cache_key_env(&m, &base, NULL, NULL, k0);
+    static char cpu2[] = "x86-64-v3", feat2[] = "+avx2";
+#define CODE_FIELD(what, change)                                          \
+    do {                                                                  \
+        CompileConfig c = base;                                           \
+        change;                                                           \
+        cache_key_env(&m, &c, NULL, NULL, k);                             \
+        cr_expect(memcmp(k, k0, 32) != 0, "%s is not in the key", what); \
+    } while (0)
+#define RUN_FIELD(what, change)                                           \
+    do {                                                                  \
+        CompileConfig c = base;                                           \
+        change;                                                           \
+        cache_key_env(&m, &c, NULL, NULL, k);                             \
+        cr_expect(memcmp(k, k0, 32) == 0, "%s changes the key", what);    \
+    } while (0)
+    CODE_FIELD("target", c.target = &target_aarch64);
+    CODE_FIELD("cpu", c.cpu = cpu2);
+    CODE_FIELD("features", c.features = feat2);
+    CODE_FIELD("cpu_features", c.cpu_features ^= 1);
+    CODE_FIELD("opt_level", c.opt_level = 3);
+    CODE_FIELD("memory_mode", c.memory_mode = WASMC_MEMORY_BOUNDS_CHECKS);
+    CODE_FIELD("interrupt_poll", c.interrupt_poll = !c.interrupt_poll);
+    /* The generated module is no WASI command: its trap state is exact
+     * either way, so exact_traps is tested through lm_exact_trap_state
+     * (test_memory_table_semantics pins what it changes). */
+    CODE_FIELD("frame_pointers", c.frame_pointers = !c.frame_pointers);
+    CODE_FIELD("disabled_passes", c.disabled_passes ^= 2);
+    CODE_FIELD("llvm_pipeline", c.llvm_pipeline = "default<O1>");
+    CODE_FIELD("part_sizes.min", c.part_sizes.min += 1);
+    CODE_FIELD("part_sizes.max", c.part_sizes.max += 1);
+    CODE_FIELD("part_sizes.cut_mask", c.part_sizes.cut_mask += 1);
+    CODE_FIELD("verify_guards", c.verify_guards = !c.verify_guards);
+    RUN_FIELD("threads", c.threads += 1);
+    RUN_FIELD("verbose", c.verbose = !c.verbose);
+    RUN_FIELD("time_report", c.time_report = !c.time_report);
+    RUN_FIELD("dump_ir_dir", c.dump_ir_dir = "/nonexistent");
+    RUN_FIELD("cache_dir", c.cache_dir = "/nonexistent");
+    RUN_FIELD("cache_max_bytes", c.cache_max_bytes += 1);
+    RUN_FIELD("linker", c.linker = "/nonexistent/ld.lld");
+#undef CODE_FIELD
+#undef RUN_FIELD
+    compile_config_free(&base);
+    module_free(&m);
     free(wasm);
 }
 

@@ -117,8 +117,9 @@ Test(determinism, module_splits_into_several_parts) {
     WasmError err;
     wasm_error_clear(&err);
     cr_assert(module_decode(wasm, size, &m, &err), "%s", err.message);
+    CompileConfig cc = {.opt_level = 2, .part_sizes = compile_config_default_part_sizes()};
     CodegenPart *parts;
-    uint32_t n = codegen_plan_parts(&m, 2, &parts);
+    uint32_t n = codegen_plan_parts(&m, &cc, &parts);
     cr_expect_gt(n, 2, "the test module should exercise several parts, got %u", n);
     /* Part 0 is the descriptor's alone; the others cover every defined
      * function exactly once, in order. */
@@ -134,7 +135,7 @@ Test(determinism, module_splits_into_several_parts) {
     cr_expect_eq(next, 1200);
     /* And the split is a function of the module alone. */
     CodegenPart *again;
-    cr_expect_eq(codegen_plan_parts(&m, 2, &again), n);
+    cr_expect_eq(codegen_plan_parts(&m, &cc, &again), n);
     cr_expect(memcmp(parts, again, n * sizeof *parts) == 0);
     free(parts);
     free(again);

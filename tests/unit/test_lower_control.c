@@ -159,10 +159,8 @@ static void teardown_fixture(Fixture *fx) {
 
 static LLVMModuleRef lower(Fixture *fx, wasmc_memory_mode mode, uint32_t first, uint32_t last, bool meta) {
     static const uint8_t hash[32] = {1, 2, 3};
-    LowerConfig cfg = {
-        .m = &fx->m, .target = target_host(), .tm = fx->tm, .memory_mode = mode,
-        .cpu_features = 0, .module_sha256 = hash,
-    };
+    CompileConfig cc = {.target = target_host(), .memory_mode = mode};
+    LowerConfig cfg = {.cc = &cc, .m = &fx->m, .tm = fx->tm, .module_sha256 = hash};
     WasmError err;
     wasm_error_clear(&err);
     LLVMModuleRef mod = NULL;
@@ -269,7 +267,8 @@ Test(lower_control, output_is_deterministic) {
 Test(lower_control, bad_range_is_an_error_not_a_crash) {
     Fixture fx;
     setup_fixture(&fx, control_wasm, control_wasm_len);
-    LowerConfig cfg = {.m = &fx.m, .target = target_host(), .tm = fx.tm, .memory_mode = WASMC_MEMORY_GUARD_PAGES};
+    CompileConfig cc = {.target = target_host(), .memory_mode = WASMC_MEMORY_GUARD_PAGES};
+    LowerConfig cfg = {.cc = &cc, .m = &fx.m, .tm = fx.tm};
     WasmError err;
     wasm_error_clear(&err);
     LLVMModuleRef mod = NULL;

@@ -804,8 +804,8 @@ static void lower_wat_exact(Lowered *lw, const char *wat, wasmc_memory_mode mode
     LLVMDisposeMessage(triple);
     lw->ctx = LLVMContextCreate();
     static const uint8_t hash[32];
-    LowerConfig cfg = {.m = &lw->m, .target = target_host(), .tm = lw->tm, .memory_mode = mode,
-                       .module_sha256 = hash, .exact_traps = exact_traps};
+    CompileConfig cc = {.target = target_host(), .memory_mode = mode, .exact_traps = exact_traps};
+    LowerConfig cfg = {.cc = &cc, .m = &lw->m, .tm = lw->tm, .module_sha256 = hash};
     bool ok = lower_module_part(&cfg, lw->ctx, 0, lw->m.num_funcs - lw->m.num_imported_funcs, true, &lw->mod, &err);
     if (!ok && err.kind == WASM_ERR_UNSUPPORTED)
         cr_skip_test("lowering not ready: %s", err.message);
@@ -1268,7 +1268,7 @@ static void lower_and_materialize(Lowered *lw) {
     WasmError err;
     wasm_error_clear(&err);
     cr_assert(opt_verify_guards(lw->mod, false, true, "lowering", &err), "%s", err.message);
-    opt_anchor_materialize(lw->mod, false, true);
+    opt_anchor_materialize(lw->mod, target_host()->vector_reg_constraint, true);
     opt_order_materialize(lw->mod);
 }
 

@@ -220,25 +220,43 @@ typedef void (*wasmc_entry_fn)(void *code, void *vmctx, wasmc_slot *args_results
 /* ---- Builtins: runtime functions compiled code calls -------------------- */
 
 struct wasmc_vmctx;
+
+/* builtins.def's type names, for the C side. */
+#define WASMC_BT_VOID void
+#define WASMC_BT_I32 uint32_t
+#define WASMC_BT_PTR void *
+#define WASMC_BT_VMCTX struct wasmc_vmctx *
+/* WASMC_BT_MAP(P, VMCTX, I32, ...) -> P##VMCTX, P##I32, ... (up to 6): a
+ * builtin's type names under the prefix P (the compiler maps them to LLVM
+ * types with its own); WASMC_BT_LIST: to the C types above. */
+#define WASMC_BT_CAT_(a, b) a##b
+#define WASMC_BT_CAT(a, b) WASMC_BT_CAT_(a, b)
+#define WASMC_BT_COUNT_(_1, _2, _3, _4, _5, _6, n, ...) n
+#define WASMC_BT_COUNT(...) WASMC_BT_COUNT_(__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0)
+#define WASMC_BT_MAP(P, ...) WASMC_BT_CAT(WASMC_BT_MAP, WASMC_BT_COUNT(__VA_ARGS__))(P, __VA_ARGS__)
+#define WASMC_BT_MAP1(P, a) P##a
+#define WASMC_BT_MAP2(P, a, b) P##a, P##b
+#define WASMC_BT_MAP3(P, a, b, c) P##a, WASMC_BT_MAP2(P, b, c)
+#define WASMC_BT_MAP4(P, a, b, c, d) P##a, WASMC_BT_MAP3(P, b, c, d)
+#define WASMC_BT_MAP5(P, a, b, c, d, e) P##a, WASMC_BT_MAP4(P, b, c, d, e)
+#define WASMC_BT_MAP6(P, a, b, c, d, e, f) P##a, WASMC_BT_MAP5(P, b, c, d, e, f)
+#define WASMC_BT_LIST(...) WASMC_BT_MAP(WASMC_BT_, __VA_ARGS__)
+
+/* One function pointer per builtins.def entry, in its order (see there
+ * for each one's arguments, result and traps). */
 typedef struct wasmc_builtins {
-    /* Never returns: unwinds to the runtime's call boundary. */
-    void (*trap)(struct wasmc_vmctx *vmctx, uint32_t code);
-    /* Returns the old size in pages, or -1 (0xFFFFFFFF) on failure. */
-    uint32_t (*memory_grow)(struct wasmc_vmctx *vmctx, uint32_t mem, uint32_t delta_pages);
-    /* The bulk operations check bounds and trap themselves. */
-    void (*memory_fill)(struct wasmc_vmctx *vmctx, uint32_t mem, uint32_t dst, uint32_t val, uint32_t n);
-    void (*memory_copy)(struct wasmc_vmctx *vmctx, uint32_t dst_mem, uint32_t src_mem, uint32_t dst, uint32_t src, uint32_t n);
-    void (*memory_init)(struct wasmc_vmctx *vmctx, uint32_t mem, uint32_t seg, uint32_t dst, uint32_t src, uint32_t n);
-    void (*data_drop)(struct wasmc_vmctx *vmctx, uint32_t seg);
-    /* Returns the old size, or -1 on failure. */
-    uint32_t (*table_grow)(struct wasmc_vmctx *vmctx, uint32_t table, void *init, uint32_t delta);
-    void (*table_fill)(struct wasmc_vmctx *vmctx, uint32_t table, uint32_t dst, void *val, uint32_t n);
-    void (*table_copy)(struct wasmc_vmctx *vmctx, uint32_t dst_table, uint32_t src_table, uint32_t dst, uint32_t src, uint32_t n);
-    void (*table_init)(struct wasmc_vmctx *vmctx, uint32_t table, uint32_t seg, uint32_t dst, uint32_t src, uint32_t n);
-    void (*elem_drop)(struct wasmc_vmctx *vmctx, uint32_t seg);
-    /* Called when limits->interrupt is set; traps or returns to continue. */
-    void (*interrupted)(struct wasmc_vmctx *vmctx);
+#define BUILTIN(NAME, RESULT, TRAPS, PARAMS) WASMC_BT_##RESULT (*NAME)(WASMC_BT_LIST PARAMS);
+#include "builtins.def"
+#undef BUILTIN
 } wasmc_builtins;
+
+/* Builtin ids (builtins.def order), for the compiler's table. */
+typedef enum wasmc_builtin_id {
+#define BUILTIN(NAME, RESULT, TRAPS, PARAMS) WASMC_BUILTIN_##NAME,
+#include "builtins.def"
+#undef BUILTIN
+    WASMC_BUILTIN_COUNT_
+} wasmc_builtin_id;
 
 /* ---- The instance context (vmctx) --------------------------------------- */
 
