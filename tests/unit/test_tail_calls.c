@@ -3,7 +3,10 @@
  * functions of different signatures, through a table, and across two
  * instances through an import and a shared table), where the same depth
  * with `call` exhausts the 1 MiB Wasm stack; a tail call to a host import,
- * which per the spec simply calls it; return_call_indirect's traps; and a
+ * which per the spec simply calls it; results past the return registers,
+ * which travel through an explicit pointer that a tail call passes on (to
+ * a Wasm function, to a host one, and back to the host through the entry
+ * trampoline); return_call_indirect's traps; and a
  * cycle of tail calls with no loop in it, which an interrupt must still
  * stop in both interrupt modes.
  *
@@ -135,6 +138,59 @@ static void tail_call_to_a_host_import_calls_it(bool bounds_checks) {
     harness_close(&h);
 }
 BOTH_MODES(tail_call_to_a_host_import_calls_it)
+
+/* Four i64 results and an f64: more than x86-64's three integer return
+ * registers, so they are returned through memory (lm_results_in_memory). */
+static const char MANY_WAT[] =
+    "(module\n"
+    "  (type $many (func (param i64) (result i64 i64 i64 i64 f64)))\n"
+    "  (import \"env\" \"quad\" (func $quad (type $many)))\n"
+    "  (table 1 funcref)\n"
+    "  (elem (i32.const 0) $down)\n"
+    "  (func $down (export \"down\") (type $many)\n"
+    "    (if (result i64 i64 i64 i64 f64) (i64.eqz (local.get 0))\n"
+    "      (then (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4) (f64.const 5.5))\n"
+    "      (else (return_call_indirect (type $many) (i64.sub (local.get 0) (i64.const 1)) (i32.const 0)))))\n"
+    "  (func (export \"to_host\") (type $many) (return_call $quad (local.get 0)))\n"
+    "  (func (export \"sum\") (param i64) (result i64)\n"
+    "    (call $down (local.get 0)) (i64.trunc_f64_s) (i64.add) (i64.add) (i64.add) (i64.add)))\n";
+
+/* env.quad(x) = (x, x + 1, x + 2, x + 3, x / 2) */
+static void host_quad(void *env, void *caller, wasmc_slot *slots) {
+    (void)env;
+    (void)caller;
+    int64_t x = (int64_t)slots[0].i64;
+    for (int i = 0; i < 4; i++)
+        slots[i].i64 = (uint64_t)(x + i);
+    slots[4].f64 = (double)x / 2;
+}
+
+static void define_quad(wasmrt_linker *l) {
+    static const uint8_t p[] = {0x7E}, r[] = {0x7E, 0x7E, 0x7E, 0x7E, 0x7C};
+    wasmrt_error err;
+    cr_assert(wasmrt_linker_define_host_func(l, "env", "quad", p, 1, r, 5, host_quad, NULL, &err), "%s",
+              err.message);
+}
+
+static void results_in_memory_pass_through_tail_calls(bool bounds_checks) {
+    Harness h;
+    harness_open_linked(&h, MANY_WAT, bounds_checks, define_quad);
+    wasmrt_val a = I64(DEEP), r[5] = {{0}};
+    cr_assert_eq(invoke(&h, "down", &a, 1, r, 5), WASMC_TRAP_NONE);
+    cr_expect(r[0].of.i64 == 1 && r[1].of.i64 == 2 && r[2].of.i64 == 3 && r[3].of.i64 == 4 && r[4].of.f64 == 5.5,
+              "down: %lld %lld %lld %lld %g", (long long)r[0].of.i64, (long long)r[1].of.i64,
+              (long long)r[2].of.i64, (long long)r[3].of.i64, r[4].of.f64);
+    a = I64(1000);
+    cr_assert_eq(invoke(&h, "sum", &a, 1, r, 1), WASMC_TRAP_NONE);
+    cr_expect_eq(r[0].of.i64, 15);
+    a = I64(40);
+    cr_assert_eq(invoke(&h, "to_host", &a, 1, r, 5), WASMC_TRAP_NONE);
+    cr_expect(r[0].of.i64 == 40 && r[1].of.i64 == 41 && r[2].of.i64 == 42 && r[3].of.i64 == 43 && r[4].of.f64 == 20.0,
+              "to_host: %lld %lld %lld %lld %g", (long long)r[0].of.i64, (long long)r[1].of.i64,
+              (long long)r[2].of.i64, (long long)r[3].of.i64, r[4].of.f64);
+    harness_close(&h);
+}
+BOTH_MODES(results_in_memory_pass_through_tail_calls)
 
 /* Instance "a" tail-calls through its table, where instance "b" put its own
  * function, which tail-calls back through its import of a's: a cycle
