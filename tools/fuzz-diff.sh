@@ -27,7 +27,8 @@
 #   FUZZ_DIFF_TIMEOUT  seconds per run of either side (default 60)
 #   FUZZ_DIFF_CONFIGS  runs per module (default "-O0 -O2 -O0,--bounds-checks -O2,--bounds-checks")
 #
-# Reference-types are off by default: binaryen 108's generator treats
+# Tail calls (3.0) are on: binaryen's interpreter runs them and wabt
+# validates them with --enable-tail-call.  Reference-types are off by default: binaryen 108's generator treats
 # externref as a supertype of funcref and emits typed function references,
 # so nearly all of its reference-types modules are invalid Wasm 2.0 (wabt's
 # wasm-validate rejects them).  With them on, modules that wasm-validate
@@ -38,7 +39,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${WASMC_BUILD:-$here/build}
 OUT=${FUZZ_DIFF_OUT:-$BUILD/fuzz-diff}
 JOBS=${FUZZ_DIFF_JOBS:-2}
-FEAT=${FUZZ_DIFF_FEATURES:-"--mvp-features --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory --enable-multivalue"}
+FEAT=${FUZZ_DIFF_FEATURES:-"--mvp-features --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory --enable-multivalue --enable-tail-call"}
 case " $FEAT " in
 *" --enable-tail-call "*) WABT_FEAT=${FUZZ_DIFF_WABT_FEATURES:---enable-tail-call} ;;
 *) WABT_FEAT=${FUZZ_DIFF_WABT_FEATURES:-} ;;
