@@ -66,8 +66,9 @@ static const char *plain_feature(uint8_t b) {
     switch (b) {
     case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
         return WASM_FEATURE_EXCEPTIONS;
-    case 0x12: case 0x13: case 0x15: return WASM_FEATURE_TAIL_CALL;
-    case 0x14: case 0xD4: case 0xD5: case 0xD6: return WASM_FEATURE_FUNC_REFS;
+    /* return_call_ref (0x15) is a tail call, but its operand is a typed
+     * function reference: it needs that feature first. */
+    case 0x14: case 0x15: case 0xD4: case 0xD5: case 0xD6: return WASM_FEATURE_FUNC_REFS;
     case 0xD3: case 0xFB: return WASM_FEATURE_GC;
     case 0xFE: return WASM_FEATURE_THREADS;
     }

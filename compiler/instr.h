@@ -111,7 +111,6 @@ static inline bool instr_reader_done(const InstrReader *r) { return r->pos >= r-
  * "unsupported feature NAME: what", NAME from this list, so a test runner
  * can count it as skipped by feature rather than failed. */
 #define WASM_FEATURE_EXCEPTIONS "exceptions"
-#define WASM_FEATURE_TAIL_CALL "tail-call"
 #define WASM_FEATURE_FUNC_REFS "function-references"
 #define WASM_FEATURE_GC "gc"
 #define WASM_FEATURE_MULTI_MEMORY "multi-memory"

@@ -287,6 +287,17 @@ static bool check_call(V *v, const FuncType *ft) {
     return pop_n(v, ft->params, ft->num_params) && push_n(v, ft->results, ft->num_results);
 }
 
+/* return_call*: the callee's results become this function's, so they must
+ * be the same types; its params are consumed and the rest is unreachable. */
+static bool check_return_call(V *v, const FuncType *ft) {
+    const ValCtrl *fc = &v->s->ctrls[0];
+    if (ft->num_results != fc->nresults || (ft->num_results && memcmp(ft->results, fc->results, ft->num_results)))
+        return mismatch(v);
+    if (!pop_n(v, ft->params, ft->num_params)) return false;
+    set_unreachable(v);
+    return true;
+}
+
 static bool instr(V *v, const Instr *in, const uint8_t *locals, uint32_t nlocals, bool *done) {
     const Module *m = v->m;
     ValidateScratch *s = v->s;
@@ -403,6 +414,14 @@ static bool instr(V *v, const Instr *in, const uint8_t *locals, uint32_t nlocals
         if (tab->elem_type != VT_FUNCREF) return mismatch(v);
         if (in->index >= m->num_types) return invalid(v, "unknown type %u", in->index);
         return pop(v, VT_I32) && check_call(v, &m->types[in->index]);
+    case OP_RETURN_CALL:
+        if (!need_func(v, in->index)) return false;
+        return check_return_call(v, module_func_type(m, in->index));
+    case OP_RETURN_CALL_INDIRECT:
+        if (!need_table(v, in->index2, &tab)) return false;
+        if (tab->elem_type != VT_FUNCREF) return mismatch(v);
+        if (in->index >= m->num_types) return invalid(v, "unknown type %u", in->index);
+        return pop(v, VT_I32) && check_return_call(v, &m->types[in->index]);
     case OP_DROP:
         return pop(v, T_UNKNOWN);
     case OP_SELECT:

@@ -19,12 +19,16 @@
 #   FUZZ_DIFF_OUT      output dir (default: $WASMC_BUILD/fuzz-diff)
 #   FUZZ_DIFF_JOBS     parallel jobs (default 2)
 #   FUZZ_DIFF_FEATURES wasm-opt feature flags for the generator
+#   FUZZ_DIFF_WABT_FEATURES  wasm-validate's flags for the same features
+#                      (default: --enable-tail-call when FUZZ_DIFF_FEATURES
+#                      has it)
 #   FUZZ_DIFF_REDUCE   1 (default) to reduce failures with wasm-reduce
 #   FUZZ_DIFF_REDUCE_TIMEOUT  seconds per reduction (default 300)
 #   FUZZ_DIFF_TIMEOUT  seconds per run of either side (default 60)
 #   FUZZ_DIFF_CONFIGS  runs per module (default "-O0 -O2 -O0,--bounds-checks -O2,--bounds-checks")
 #
-# Reference-types are off by default: binaryen 108's generator treats
+# Tail calls (3.0) are on: binaryen's interpreter runs them and wabt
+# validates them with --enable-tail-call.  Reference-types are off by default: binaryen 108's generator treats
 # externref as a supertype of funcref and emits typed function references,
 # so nearly all of its reference-types modules are invalid Wasm 2.0 (wabt's
 # wasm-validate rejects them).  With them on, modules that wasm-validate
@@ -35,12 +39,16 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${WASMC_BUILD:-$here/build}
 OUT=${FUZZ_DIFF_OUT:-$BUILD/fuzz-diff}
 JOBS=${FUZZ_DIFF_JOBS:-2}
-FEAT=${FUZZ_DIFF_FEATURES:-"--mvp-features --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory --enable-multivalue"}
+FEAT=${FUZZ_DIFF_FEATURES:-"--mvp-features --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory --enable-multivalue --enable-tail-call"}
+case " $FEAT " in
+*" --enable-tail-call "*) WABT_FEAT=${FUZZ_DIFF_WABT_FEATURES:---enable-tail-call} ;;
+*) WABT_FEAT=${FUZZ_DIFF_WABT_FEATURES:-} ;;
+esac
 REDUCE=${FUZZ_DIFF_REDUCE:-1}
 TMO=${FUZZ_DIFF_TIMEOUT:-60}
 CONFIGS=${FUZZ_DIFF_CONFIGS:-"-O0 -O2 -O0,--bounds-checks -O2,--bounds-checks"}
 DRIVER=$BUILD/bin/wasmc-fuzz-diff
-export BUILD OUT FEAT REDUCE TMO CONFIGS DRIVER
+export BUILD OUT FEAT WABT_FEAT REDUCE TMO CONFIGS DRIVER
 
 # Deterministic bytes for a seed: 1 KiB .. 33 KiB, so modules vary in size.
 gen_bytes() {
@@ -54,7 +62,8 @@ gen_bytes() {
 reduce_check() {
     local t=$1 flags=$2 d
     d=$(mktemp -d)
-    if ! wasm-validate "$t" >/dev/null 2>&1; then echo invalid; rm -rf "$d"; return 0; fi
+    # shellcheck disable=SC2086
+    if ! wasm-validate $WABT_FEAT "$t" >/dev/null 2>&1; then echo invalid; rm -rf "$d"; return 0; fi
     timeout 10 wasm-opt "$t" $FEAT --fuzz-exec-before >"$d/ref" 2>&1 || { echo ref-failed; rm -rf "$d"; return 0; }
     # shellcheck disable=SC2086
     timeout 20 "$DRIVER" "$t" ${flags//,/ } --expect "$d/ref" >/dev/null 2>&1
@@ -92,7 +101,8 @@ one_seed() {
     if ! wasm-opt -ttf "$w/bytes" $FEAT -o "$w/module.wasm" >/dev/null 2>&1; then
         echo "$seed skip generator-failed"; rm -rf "$w"; return
     fi
-    if ! wasm-validate "$w/module.wasm" >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    if ! wasm-validate $WABT_FEAT "$w/module.wasm" >/dev/null 2>&1; then
         echo "$seed skip invalid-per-wabt"; rm -rf "$w"; return
     fi
     # shellcheck disable=SC2086

@@ -20,8 +20,11 @@
  * stay free of volatile loads and calls and can vectorise.  With
  * --interrupt=poll, loop headers poll limits->interrupt (a volatile load
  * and compare) and call builtins->interrupted on the cold path, which gives
- * fixed interruption points; calls are direct for defined functions and go through the
- * vmctx import slot (code, vmctx) for imported ones.  call_indirect checks,
+ * fixed interruption points (and so does every return_call, since a cycle
+ * of them has no loop); calls are direct for defined functions and go
+ * through the vmctx import slot (code, vmctx) for imported ones.
+ * return_call and return_call_indirect are the same calls made `musttail`
+ * and followed by `ret` (finish_call).  call_indirect checks,
  * in the spec's order, the table bounds, a null entry and the canonical
  * signature id before calling funcref->code(funcref->vmctx, ...).
  */
@@ -271,7 +274,12 @@ static bool emit_else(LowerFunc *f, const Instr *in) {
 static void build_return(LowerFunc *f, ControlFrame *fr) {
     LowerModule *lm = f->lm;
     uint32_t n = fr->num_results;
-    if (n == 0) {
+    if (lm_results_in_memory(f->type)) {
+        LLVMValueRef out = LLVMGetParam(f->fn, 1);
+        for (uint32_t i = 0; i < n; i++)
+            lm_store_slot(lm, f->b, out, i, fr->end_phis[i]);
+        LLVMBuildRetVoid(f->b);
+    } else if (n == 0) {
         LLVMBuildRetVoid(f->b);
     } else if (n == 1) {
         LLVMBuildRet(f->b, fr->end_phis[0]);
@@ -385,20 +393,44 @@ static bool emit_br_table(LowerFunc *f, const Instr *in) {
     return ok && !wasm_error_is_set(f->err);
 }
 
-/* Pop `t`'s params into args[1..] (args[0] is the callee's vmctx). */
+/* Pop `t`'s params into args[first..] (args[0] is the callee's vmctx,
+ * args[1] its `out` pointer when lm_first_param(t) is 2). */
 static LLVMValueRef *pop_call_args(LowerFunc *f, const FuncType *t) {
-    LLVMValueRef *args = malloc(sizeof *args * ((size_t)t->num_params + 1));
+    unsigned first = lm_first_param(t);
+    LLVMValueRef *args = malloc(sizeof *args * ((size_t)t->num_params + first));
     if (!args) {
         wasm_error(f->err, WASM_ERR_INTERNAL, WASM_NO_OFFSET, "out of memory (call)");
         return NULL;
     }
     for (uint32_t i = t->num_params; i > 0; i--)
-        args[i] = lf_pop(f);
+        args[i - 1 + first] = lf_pop(f);
     return args;
 }
 
+/* A call site's buffer for results returned in memory: an alloca in the
+ * entry block, so a call in a loop does not grow the stack. */
+static LLVMValueRef results_buffer(LowerFunc *f, const FuncType *t) {
+    LowerModule *lm = f->lm;
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(f->fn);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(lm->ctx);
+    LLVMValueRef first = LLVMGetFirstInstruction(entry);
+    if (first)
+        LLVMPositionBuilderBefore(b, first);
+    else
+        LLVMPositionBuilderAtEnd(b, entry);
+    LLVMValueRef buf = LLVMBuildAlloca(b, LLVMArrayType2(lm->t_i8, (uint64_t)t->num_results * sizeof(wasmc_slot)),
+                                       "results");
+    LLVMSetAlignment(buf, 16);
+    LLVMDisposeBuilder(b);
+    return buf;
+}
+
 static void push_call_results(LowerFunc *f, const FuncType *t, LLVMValueRef call) {
-    if (t->num_results == 1) {
+    if (lm_results_in_memory(t)) {
+        LLVMValueRef out = LLVMGetOperand(call, 1);
+        for (uint32_t i = 0; i < t->num_results; i++)
+            lf_push(f, lm_load_slot(f->lm, f->b, out, i, t->results[i]));
+    } else if (t->num_results == 1) {
         lf_push(f, call);
     } else {
         for (uint32_t i = 0; i < t->num_results; i++)
@@ -406,6 +438,44 @@ static void push_call_results(LowerFunc *f, const FuncType *t, LLVMValueRef call
     }
 }
 
+/* Call `code` of type `type_index` with args (args[0] the callee's vmctx)
+ * and push its results, or, for return_call*, make it a tail call whose
+ * results are this function's.  A tail call is `musttail` in tailcc
+ * (LM_WASM_CALL_CONV), which LLVM guarantees to turn into a jump that
+ * reuses this frame for any callee signature: return_call recursion runs
+ * in constant stack, on every target, at every -O level. */
+static void finish_call(LowerFunc *f, uint32_t type_index, LLVMValueRef code, LLVMValueRef *args, bool tail) {
+    LowerModule *lm = f->lm;
+    const FuncType *t = &lm->m->types[type_index];
+    /* A cycle of return_calls has no loop header: with --interrupt=poll
+     * it polls here instead, so it stays interruptible. */
+    if (tail && lm->interrupt_poll)
+        emit_interrupt_poll(f);
+    unsigned first = lm_first_param(t);
+    if (first == 2) /* results in memory: a return_call passes its own `out` on */
+        args[1] = tail ? LLVMGetParam(f->fn, 1) : results_buffer(f, t);
+    lf_order_flush(f); /* an inlined callee's accesses stay after our stores */
+    LLVMValueRef call = LLVMBuildCall2(f->b, lm->wasm_fn_types[type_index], code, args, t->num_params + first,
+                                       t->num_results && first == 1 ? "call" : "");
+    lm_set_wasm_call_conv(call);
+    if (tail) {
+        LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
+        if (t->num_results == 0 || first == 2)
+            LLVMBuildRetVoid(f->b);
+        else
+            LLVMBuildRet(f->b, call);
+        set_unreachable_keeping(f, 0);
+        return;
+    }
+    /* Wasm recursion must exhaust the stack, not become a loop: without
+     * this, tail-recursion elimination (or a sibling-call jmp) turns
+     * `(func $f (call $f))` into an infinite loop with no interrupt poll. */
+    LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
+    push_call_results(f, t, call);
+}
+
+/* call / return_call: direct for defined functions, through the vmctx
+ * import slot (code, vmctx) for imported ones. */
 static bool emit_call(LowerFunc *f, const Instr *in) {
     LowerModule *lm = f->lm;
     const Module *m = lm->m;
@@ -425,18 +495,12 @@ static bool emit_call(LowerFunc *f, const Instr *in) {
         code = lm_func(lm, in->index);
         args[0] = f->vmctx;
     }
-    LLVMTypeRef ty = lm->wasm_fn_types[callee->type_index];
-    lf_order_flush(f); /* an inlined callee's accesses stay after our stores */
-    LLVMValueRef call = LLVMBuildCall2(f->b, ty, code, args, t->num_params + 1, t->num_results ? "call" : "");
-    /* Wasm recursion must exhaust the stack, not become a loop: without
-     * this, tail-recursion elimination (or a sibling-call jmp) turns
-     * `(func $f (call $f))` into an infinite loop with no interrupt poll. */
-    LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
+    finish_call(f, callee->type_index, code, args, in->op == OP_RETURN_CALL);
     free(args);
-    push_call_results(f, t, call);
     return !wasm_error_is_set(f->err);
 }
 
+/* call_indirect / return_call_indirect. */
 static bool emit_call_indirect(LowerFunc *f, const Instr *in) {
     LowerModule *lm = f->lm;
     const Module *m = lm->m;
@@ -471,12 +535,8 @@ static bool emit_call_indirect(LowerFunc *f, const Instr *in) {
     LLVMValueRef vm_idx = lm_const_i64(lm, offsetof(wasmc_funcref, vmctx));
     args[0] = lf_load(f, lm->t_ptr, LLVMBuildInBoundsGEP2(f->b, lm->t_i8, ref, &vm_idx, 1, ""),
                       lm->tbaa_vmctx, true, "callee.vmctx");
-    lf_order_flush(f);
-    LLVMValueRef call = LLVMBuildCall2(f->b, lm->wasm_fn_types[type_index], code, args, t->num_params + 1,
-                                       t->num_results ? "call" : "");
-    LLVMSetTailCallKind(call, LLVMTailCallKindNoTail); /* no sibcall: recursion must use stack */
+    finish_call(f, type_index, code, args, in->op == OP_RETURN_CALL_INDIRECT);
     free(args);
-    push_call_results(f, t, call);
     return !wasm_error_is_set(f->err);
 }
 
@@ -504,8 +564,10 @@ bool emit_control(LowerFunc *f, const Instr *in) {
     case OP_BR_TABLE:
         return emit_br_table(f, in);
     case OP_CALL:
+    case OP_RETURN_CALL:
         return emit_call(f, in);
     case OP_CALL_INDIRECT:
+    case OP_RETURN_CALL_INDIRECT:
         return emit_call_indirect(f, in);
     default:
         return wasm_error(f->err, WASM_ERR_UNSUPPORTED, in->offset, "%s not supported", op_info[in->op].text);

@@ -181,13 +181,44 @@ void lf_set_unlikely(LowerFunc *f, LLVMValueRef br);
  * an out-of-bounds access traps even though its result is unused. */
 void lf_keep_dropped(LowerFunc *f, LLVMValueRef v);
 
+/* ---- Calling convention ----
+ * Every Wasm function, host trampoline and call between them uses LLVM's
+ * tailcc (CallingConv::Tail, not in LLVM-C's enum): with it a `musttail`
+ * call is guaranteed to reuse the caller's frame even when the callee's
+ * params differ from the caller's (return_call to any function type),
+ * which the C convention only allows for identical prototypes.  It passes
+ * arguments in the same registers as C; the callee pops stack arguments.
+ * It must be the same in every module (funcrefs and imports cross
+ * instances), so it is part of the artifact format, not per module. */
+#define LM_WASM_CALL_CONV 18u
+/* Set LM_WASM_CALL_CONV on a function or a call instruction. */
+static inline void lm_set_wasm_call_conv(LLVMValueRef fn_or_call) {
+    if (LLVMIsAFunction(fn_or_call))
+        LLVMSetFunctionCallConv(fn_or_call, LM_WASM_CALL_CONV);
+    else
+        LLVMSetInstructionCallConv(fn_or_call, LM_WASM_CALL_CONV);
+}
+
 /* ---- Driver pieces (lower_func.c, trampolines.c, descriptor.c) ---- */
-/* The LLVM function type of Wasm type `t`: RESULT (ptr vmctx, PARAMS...). */
+/* The LLVM function type of Wasm type `t`: RESULT (ptr vmctx, PARAMS...),
+ * or void (ptr vmctx, ptr out, PARAMS...) when lm_results_in_memory(t). */
 LLVMTypeRef lm_wasm_fn_type(LowerModule *lm, const FuncType *t);
+/* Does a function of type `t` return its results through an `out` pointer
+ * (one 16-byte wasmc_slot per result) rather than in registers?  Only when
+ * they might not all fit the return registers of both targets (x86-64
+ * tailcc: 3 integer, 4 vector): LLVM would then return them through a
+ * hidden pointer of the caller's frame, which a musttail call cannot pass
+ * on, while an explicit `out` passes straight through a return_call. */
+bool lm_results_in_memory(const FuncType *t);
+/* Index of the first Wasm param among the LLVM params (1 or 2). */
+static inline unsigned lm_first_param(const FuncType *t) { return lm_results_in_memory(t) ? 2u : 1u; }
 /* The LLVM return type of results (void, the value, or a literal struct). */
 LLVMTypeRef lm_results_type(LowerModule *lm, uint32_t n, const uint8_t *types);
 /* Attributes, section and visibility of every function wasmc defines. */
 void lm_set_code_attributes(LowerModule *lm, LLVMValueRef fn);
+/* Load or store wasmc_slot i of the slot array `slots` (trampolines.c). */
+LLVMValueRef lm_load_slot(LowerModule *lm, LLVMBuilderRef b, LLVMValueRef slots, uint32_t i, uint8_t type);
+void lm_store_slot(LowerModule *lm, LLVMBuilderRef b, LLVMValueRef slots, uint32_t i, LLVMValueRef v);
 /* Lower the body of defined function func_index into lm->funcs[func_index]. */
 bool lower_function(LowerModule *lm, uint32_t func_index, WasmError *err);
 /* Per-type entry/host trampolines; fill the arrays (num_types each). */
@@ -199,7 +230,7 @@ bool lower_descriptor(LowerModule *lm, const uint8_t *module_sha256,
 /* ---- Emitters, one per instruction class (emit_*.c) ----
  * Each handles the instructions of its class and returns false only with
  * f->err set. */
-bool emit_control(LowerFunc *f, const Instr *in);     /* block..return, call, call_indirect, unreachable, nop */
+bool emit_control(LowerFunc *f, const Instr *in);     /* block..return, call*, return_call*, unreachable, nop */
 bool emit_parametric(LowerFunc *f, const Instr *in);  /* drop, select */
 bool emit_variable(LowerFunc *f, const Instr *in);    /* local.*, global.* */
 bool emit_memory(LowerFunc *f, const Instr *in);      /* loads, stores, memory.* , data.drop */

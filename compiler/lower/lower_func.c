@@ -91,17 +91,31 @@ LLVMTypeRef lm_results_type(LowerModule *lm, uint32_t n, const uint8_t *types) {
     return t;
 }
 
+bool lm_results_in_memory(const FuncType *t) {
+    uint32_t ints = 0, vecs = 0;
+    for (uint32_t i = 0; i < t->num_results; i++) {
+        uint8_t r = t->results[i];
+        if (r == VT_F32 || r == VT_F64 || r == VT_V128)
+            vecs++;
+        else
+            ints++;
+    }
+    return ints > 3 || vecs > 4;
+}
+
 LLVMTypeRef lm_wasm_fn_type(LowerModule *lm, const FuncType *t) {
-    LLVMTypeRef ret = lm_results_type(lm, t->num_results, t->results);
-    LLVMTypeRef *params = malloc(sizeof *params * ((size_t)t->num_params + 1));
+    unsigned first = lm_first_param(t);
+    LLVMTypeRef ret = first == 2 ? lm->t_void : lm_results_type(lm, t->num_results, t->results);
+    LLVMTypeRef *params = malloc(sizeof *params * ((size_t)t->num_params + first));
     if (!ret || !params) {
         free(params);
         return NULL;
     }
-    params[0] = lm->t_ptr;
+    params[0] = lm->t_ptr;   /* vmctx */
+    params[first - 1] = lm->t_ptr; /* out, when results are in memory */
     for (uint32_t i = 0; i < t->num_params; i++)
-        params[i + 1] = lm_valtype(lm, t->params[i]);
-    LLVMTypeRef ft = LLVMFunctionType(ret, params, t->num_params + 1, false);
+        params[i + first] = lm_valtype(lm, t->params[i]);
+    LLVMTypeRef ft = LLVMFunctionType(ret, params, t->num_params + first, false);
     free(params);
     return ft;
 }
@@ -383,7 +397,7 @@ static bool emit_prologue(LowerFunc *f, const Func *fn) {
     for (uint32_t i = 0; i < f->num_locals; i++) {
         LLVMTypeRef ty = lm_valtype(lm, f->local_types[i]);
         f->locals[i] = LLVMBuildAlloca(f->b, ty, "");
-        LLVMValueRef init = i < t->num_params ? LLVMGetParam(f->fn, i + 1) : LLVMConstNull(ty);
+        LLVMValueRef init = i < t->num_params ? LLVMGetParam(f->fn, i + lm_first_param(t)) : LLVMConstNull(ty);
         LLVMBuildStore(f->b, init, f->locals[i]);
     }
 
@@ -413,7 +427,7 @@ static bool dispatch(LowerFunc *f, const Instr *in) {
         return emit_table(f, in);
     }
     uint32_t c = oi->code;
-    if (c <= 0x11)
+    if (c <= 0x13)
         return emit_control(f, in);
     if (c == 0x1A || c == 0x1B || c == 0x1C)
         return emit_parametric(f, in);

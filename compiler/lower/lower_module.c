@@ -137,6 +137,7 @@ LLVMValueRef lm_func(LowerModule *lm, uint32_t i) {
         const Module *m = lm->m;
         LLVMValueRef fn = LLVMAddFunction(lm->mod, lm->func_symbols[i], lm->wasm_fn_types[m->funcs[i].type_index]);
         LLVMSetVisibility(fn, LLVMHiddenVisibility);
+        lm_set_wasm_call_conv(fn);
         add_fn_attr(lm, fn, "nounwind");
         lm->funcs[i] = fn;
     }

@@ -301,8 +301,8 @@ Test(decode, body_errors) {
     fb_code1(&fm, FB(0x00, 0x06, 0x0B)); /* legacy try */
     expect_unsupported(&fm, "exceptions");
     one_void_func(&fm);
-    fb_code1(&fm, FB(0x00, 0x12, 0x00, 0x0B)); /* return_call 0 */
-    expect_unsupported(&fm, "tail-call");
+    fb_code1(&fm, FB(0x00, 0x15, 0x00, 0x0B)); /* return_call_ref 0: a typed reference operand */
+    expect_unsupported(&fm, "function-references");
     one_void_func(&fm);
     fb_code1(&fm, FB(0x00, 0xD4, 0x0B)); /* ref.as_non_null */
     expect_unsupported(&fm, "function-references");
@@ -495,6 +495,8 @@ Test(instr, immediates) {
     const uint8_t body[] = {
         0x0E, 0x02, 0x00, 0x01, 0x02,                 /* br_table 0 1 2 */
         0x11, 0x03, 0x01,                             /* call_indirect type 3 table 1 */
+        0x12, 0x81, 0x01,                             /* return_call 129 */
+        0x13, 0x04, 0x02,                             /* return_call_indirect type 4 table 2 */
         0x28, 0x02, 0x90, 0x4E,                       /* i32.load align=2 offset=10000 */
         0x42, 0x7F,                                   /* i64.const -1 */
         0x1C, 0x01, 0x7D,                             /* select (result f32) */
@@ -513,6 +515,10 @@ Test(instr, immediates) {
     cr_assert(t[0] == 0 && t[1] == 1 && t[2] == 2);
     cr_assert(instr_next(&r, &in, &err));
     cr_assert(in.op == OP_CALL_INDIRECT && in.index == 3 && in.index2 == 1);
+    cr_assert(instr_next(&r, &in, &err));
+    cr_assert(in.op == OP_RETURN_CALL && in.index == 129);
+    cr_assert(instr_next(&r, &in, &err));
+    cr_assert(in.op == OP_RETURN_CALL_INDIRECT && in.index == 4 && in.index2 == 2);
     cr_assert(instr_next(&r, &in, &err));
     cr_assert(in.op == OP_I32_LOAD && in.align == 2 && in.mem_offset == 10000);
     cr_assert(instr_next(&r, &in, &err));

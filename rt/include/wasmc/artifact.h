@@ -17,7 +17,12 @@
  * types map to LLVM's i32/i64/float/double/<16 x i8>, references are
  * pointers, and RESULT is void, the single result, or an LLVM struct of the
  * results (multi-value; LLVM lowers it by the platform's rules, identically
- * for caller and callee since both are compiled by wasmc).  Functions the
+ * for caller and callee since both are compiled by wasmc), in LLVM's tailcc
+ * convention (format 6; C's register assignment, callee-popped stack
+ * arguments, guaranteed tail calls for return_call).  A type with more than
+ * 3 integer/reference or 4 float/vector results instead returns them
+ * through a second pointer parameter, one wasmc_slot per result:
+ *   void f(wasmc_vmctx *vmctx, wasmc_slot *out, PARAMS...).  Functions the
  * host calls go through the per-type entry trampoline (array in, array out),
  * so the runtime never needs to know native signatures.
  */
@@ -26,7 +31,7 @@
 
 #include <stdint.h>
 
-#define WASMC_FORMAT_VERSION 5u
+#define WASMC_FORMAT_VERSION 6u
 #define WASMC_DESCRIPTOR_MAGIC 0x434D5357u /* "WSMC" little-endian */
 #define WASMC_DESCRIPTOR_SYMBOL "wasmc_descriptor"
 #define WASMC_TRAILER_MAGIC "WASMCAF1"     /* 8 bytes, no NUL */
