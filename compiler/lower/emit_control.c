@@ -449,7 +449,7 @@ static void finish_call(LowerFunc *f, uint32_t type_index, LLVMValueRef code, LL
     const FuncType *t = &lm->m->types[type_index];
     /* A cycle of return_calls has no loop header: with --interrupt=poll
      * it polls here instead, so it stays interruptible. */
-    if (tail && lm->interrupt_poll)
+    if (tail && lm->cc->interrupt_poll)
         emit_interrupt_poll(f);
     unsigned first = lm_first_param(t);
     if (first == 2) /* results in memory: a return_call passes its own `out` on */
