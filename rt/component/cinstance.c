@@ -18,6 +18,7 @@
  * callee or a realloc unwinds to the innermost runtime frame, never across
  * one of these functions.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -519,11 +520,17 @@ static bool step_lower(wasmrt_cinstance *ci, const ct_step *st, ct_lowered *lw, 
     }
     lw->entry.is_host = true;
     lw->entry.host_env = lw;
-    lw->entry.host_type_id = rt_type_intern(lw->sig, lw->np, lw->sig + lw->np, lw->nr);
-    if (!lw->entry.host_type_id) {
-        rt_err(err, "out of memory");
-        return false;
+    uint32_t id = atomic_load_explicit(&st->host_type_id, memory_order_relaxed);
+    if (!id) {
+        /* racing instantiations intern the same signature: the same id */
+        id = rt_type_intern(lw->sig, lw->np, lw->sig + lw->np, lw->nr);
+        if (!id) {
+            rt_err(err, "out of memory");
+            return false;
+        }
+        atomic_store_explicit(&((ct_step *)st)->host_type_id, id, memory_order_relaxed);
     }
+    lw->entry.host_type_id = id;
     return true;
 }
 
@@ -644,16 +651,29 @@ wasmrt_cinstance *wasmrt_component_instantiate(wasmrt_store *s, wasmrt_component
     ci->next = s->cinstances;
     if (s->cinstances) s->cinstances->prev = ci;
     s->cinstances = ci;
-    ci->defs = calloc(p->num_imports + 1, sizeof *ci->defs);
-    ci->core = calloc(p->num_core_instances + 1, sizeof *ci->core);
-    ci->lowered = calloc(p->num_lowered + 1, sizeof *ci->lowered);
-    ci->lifted = calloc(p->num_lifted + 1, sizeof *ci->lifted);
-    ci->insts = calloc(p->num_cinstances + 1, sizeof *ci->insts);
-    ci->dtors = calloc(p->num_resources + 1, sizeof *ci->dtors);
-    if (!ci->defs || !ci->core || !ci->lowered || !ci->lifted || !ci->insts || !ci->dtors) {
+    /* The per-instance arrays in one zeroed block (defs first: freeing
+     * defs frees them all): one allocation per instantiation, not six. */
+    size_t off[6], size = 0;
+    const size_t bytes[6] = {
+        (p->num_imports + 1) * sizeof *ci->defs,     (p->num_core_instances + 1) * sizeof *ci->core,
+        (p->num_lowered + 1) * sizeof *ci->lowered,  (p->num_lifted + 1) * sizeof *ci->lifted,
+        (p->num_cinstances + 1) * sizeof *ci->insts, (p->num_resources + 1) * sizeof *ci->dtors,
+    };
+    for (int k = 0; k < 6; k++) {
+        off[k] = size;
+        size += (bytes[k] + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+    }
+    char *block = calloc(1, size);
+    if (!block) {
         rt_err(err, "out of memory");
         goto fail;
     }
+    ci->defs = (const ct_def **)(void *)(block + off[0]);
+    ci->core = (wasmrt_instance **)(void *)(block + off[1]);
+    ci->lowered = (ct_lowered *)(void *)(block + off[2]);
+    ci->lifted = (ct_lifted *)(void *)(block + off[3]);
+    ci->insts = (ct_inst *)(void *)(block + off[4]);
+    ci->dtors = (wasmrt_func *)(void *)(block + off[5]);
     for (uint32_t i = 0; i < p->num_cinstances; i++)
         ci->insts[i] = (ct_inst){.parent = p->cinstance_parent[i], .may_enter = true, .may_leave = true};
     if (!resolve_imports(ci, l, err) || !run_steps(ci, trap, err)) goto fail;
@@ -668,12 +688,7 @@ static void release_parts(wasmrt_cinstance *ci) {
     if (ci->insts)
         for (uint32_t i = 0; i < ci->comp->plan.num_cinstances; i++) ct_table_free(&ci->insts[i].handles);
     ct_table_free(&ci->host_handles);
-    free(ci->defs);
-    free(ci->core);
-    free(ci->lowered);
-    free(ci->lifted);
-    free(ci->insts);
-    free(ci->dtors);
+    free((void *)ci->defs);   /* and the other arrays: one block */
     free(ci->tasks);
     ci->tasks = NULL;
     ci->num_tasks = ci->cap_tasks = 0;

@@ -29,7 +29,7 @@ typedef struct w2_body {
 
 typedef struct w2_field {
     char *name;                  /* lower-cased: names compare case-insensitively */
-    uint8_t *val;
+    uint8_t *val;                /* in name's allocation, after its NUL */
     size_t nval;
 } w2_field;
 
