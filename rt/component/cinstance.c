@@ -77,6 +77,7 @@ struct wasmrt_cinstance {
     ct_inst *insts;
     wasmrt_func *dtors;             /* per resource (ref NULL: none) */
     ct_table host_handles;
+    size_t parts_size;              /* the block defs points at */
     void *user_data;
     /* The lifted calls running now (a stack): a borrow's drop finds its
      * call's count here by id. */
@@ -631,6 +632,44 @@ static bool run_steps(wasmrt_cinstance *ci, wasmrt_trap *trap, wasmrt_error *err
     return true;
 }
 
+/* Each thread keeps the last instance's block of arrays for its next one:
+ * a server instantiates the same component per request, and a block of a
+ * few KiB otherwise takes malloc's slow path (no thread cache that large)
+ * both ways, every time. */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+typedef struct spare_block {
+    size_t size;
+} spare_block;   /* the block's first bytes while it waits */
+
+static void spare_make_key(void) { pthread_key_create(&spare_key, free); }
+
+static void *parts_take(size_t size) {
+    pthread_once(&spare_once, spare_make_key);
+    spare_block *b = pthread_getspecific(spare_key);
+    if (b && b->size >= size) {
+        pthread_setspecific(spare_key, NULL);
+        memset(b, 0, size);
+        return b;
+    }
+    return calloc(1, size < sizeof(spare_block) ? sizeof(spare_block) : size);
+}
+
+static void parts_give(void *p, size_t size) {
+    pthread_once(&spare_once, spare_make_key);
+    spare_block *b = pthread_getspecific(spare_key);
+    if (b && b->size >= size) {
+        free(p);
+        return;
+    }
+    ((spare_block *)p)->size = size;
+    if (pthread_setspecific(spare_key, p) != 0) {
+        free(p);
+        return;
+    }
+    free(b);
+}
+
 wasmrt_cinstance *wasmrt_component_instantiate(wasmrt_store *s, wasmrt_component *c, wasmrt_clinker *l,
                                                wasmrt_trap *trap, wasmrt_error *err) {
     wasmrt_trap scratch_trap;
@@ -663,7 +702,7 @@ wasmrt_cinstance *wasmrt_component_instantiate(wasmrt_store *s, wasmrt_component
         off[k] = size;
         size += (bytes[k] + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
     }
-    char *block = calloc(1, size);
+    char *block = parts_take(size);
     if (!block) {
         rt_err(err, "out of memory");
         goto fail;
@@ -674,6 +713,7 @@ wasmrt_cinstance *wasmrt_component_instantiate(wasmrt_store *s, wasmrt_component
     ci->lifted = (ct_lifted *)(void *)(block + off[3]);
     ci->insts = (ct_inst *)(void *)(block + off[4]);
     ci->dtors = (wasmrt_func *)(void *)(block + off[5]);
+    ci->parts_size = size;
     for (uint32_t i = 0; i < p->num_cinstances; i++)
         ci->insts[i] = (ct_inst){.parent = p->cinstance_parent[i], .may_enter = true, .may_leave = true};
     if (!resolve_imports(ci, l, err) || !run_steps(ci, trap, err)) goto fail;
@@ -688,7 +728,7 @@ static void release_parts(wasmrt_cinstance *ci) {
     if (ci->insts)
         for (uint32_t i = 0; i < ci->comp->plan.num_cinstances; i++) ct_table_free(&ci->insts[i].handles);
     ct_table_free(&ci->host_handles);
-    free((void *)ci->defs);   /* and the other arrays: one block */
+    if (ci->defs) parts_give((void *)ci->defs, ci->parts_size);   /* and the other arrays: one block */
     free(ci->tasks);
     ci->tasks = NULL;
     ci->num_tasks = ci->cap_tasks = 0;

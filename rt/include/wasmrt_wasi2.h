@@ -97,6 +97,21 @@ typedef struct wasmrt_http_header {
     size_t value_len;
 } wasmrt_http_header;
 
+/* A request body, reference counted: the embedder reads the bytes into it
+ * as they arrive and hands it to wasmrt_wasi2_http_begin, which takes a
+ * reference of its own; the guest's input-stream reads from this very
+ * memory (no copy).  Trailers received after a chunked body go with it,
+ * for the guest's incoming-body.finish. */
+typedef struct wasmrt_http_body wasmrt_http_body;
+wasmrt_http_body *wasmrt_http_body_new(void);   /* NULL: out of memory */
+/* false: out of memory, or past the runtime's 64 MiB body limit */
+bool wasmrt_http_body_append(wasmrt_http_body *b, const uint8_t *p, size_t n);
+size_t wasmrt_http_body_size(const wasmrt_http_body *b);
+bool wasmrt_http_body_add_trailer(wasmrt_http_body *b, const char *name, size_t name_len, const uint8_t *value,
+                                  size_t value_len);
+/* Drops the caller's reference. */
+void wasmrt_http_body_free(wasmrt_http_body *b);
+
 typedef struct wasmrt_http_request {
     const char *method;            /* "GET", ..., or any token */
     const char *path_with_query;   /* as on the request line, e.g. "/a?b=1" */
@@ -104,8 +119,7 @@ typedef struct wasmrt_http_request {
     const char *authority;         /* the Host header; NULL: none */
     const wasmrt_http_header *headers;
     size_t num_headers;
-    const uint8_t *body;           /* the whole body (the embedder buffers it) */
-    size_t body_len;
+    wasmrt_http_body *body;        /* complete; NULL: empty */
 } wasmrt_http_request;
 
 typedef struct wasmrt_http_response {
@@ -114,6 +128,9 @@ typedef struct wasmrt_http_response {
     size_t num_headers;
     const uint8_t *body;           /* likewise */
     size_t body_len;
+    wasmrt_http_header *trailers;  /* likewise; set when the guest's finish gave
+                                      trailers (then sent chunked, after the body) */
+    size_t num_trailers;
 } wasmrt_http_response;
 
 bool wasmrt_wasi2_http_begin(wasmrt_wasi2 *w, const wasmrt_http_request *req, wasmrt_cval args[2],

@@ -35,8 +35,9 @@ typedef struct sreq {
     uint64_t start_ns;
     bool started;
     bool too_large;
-    uint8_t *body;
-    size_t n, cap;
+    bool trailers_ok;            /* collect_trailer's: false when out of memory */
+    wasmrt_http_body *body;      /* read straight into what the guest's stream reads;
+                                    NULL until the first byte */
 } sreq;
 
 static uint64_t now_ns(void) {
@@ -60,7 +61,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **req_cls, en
     sreq *r = *req_cls;
     if (!r) return;
     free(r->uri);
-    free(r->body);
+    wasmrt_http_body_free(r->body);
     free(r);
     *req_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);
@@ -104,6 +105,59 @@ static enum MHD_Result plain(answer_env *e, unsigned status, const char *body, c
     return ret;
 }
 
+/* A response with trailers goes chunked (the trailers follow the last
+ * chunk): libmicrohttpd chunks a response of unknown size, which it reads
+ * through a callback, here from a copy of the guest's body (the instance
+ * is gone by the time the library sends it). */
+typedef struct body_copy {
+    size_t n;
+    uint8_t data[];
+} body_copy;
+
+static ssize_t read_copy(void *cls, uint64_t pos, char *buf, size_t max) {
+    const body_copy *b = cls;
+    if (pos >= b->n) return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t k = b->n - pos < max ? (size_t)(b->n - pos) : max;
+    memcpy(buf, b->data + pos, k);
+    return (ssize_t)k;
+}
+
+static struct MHD_Response *chunked_copy(const uint8_t *body, size_t n) {
+    body_copy *b = malloc(sizeof *b + n);
+    if (!b) return NULL;
+    b->n = n;
+    if (n) memcpy(b->data, body, n);
+    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, read_copy, b, free);
+    if (!resp) free(b);
+    return resp;
+}
+
+/* The guest's headers (or trailers) onto resp; the library wants NUL-
+ * terminated strings. */
+static void add_fields(answer_env *e, struct MHD_Response *resp, const wasmrt_http_header *hs, size_t n,
+                       enum MHD_Result (*add)(struct MHD_Response *, const char *, const char *)) {
+    char stackbuf[1024];
+    for (size_t i = 0; i < n; i++) {
+        const wasmrt_http_header *h = &hs[i];
+        /* the library frames the body: a guest's own length is dropped */
+        if ((h->name_len == 14 && !strncmp(h->name, "content-length", 14))) continue;
+        size_t need = h->name_len + h->value_len + 2;
+        char *buf = need <= sizeof stackbuf ? stackbuf : malloc(need);
+        if (!buf) continue;
+        memcpy(buf, h->name, h->name_len);
+        buf[h->name_len] = 0;
+        memcpy(buf + h->name_len + 1, h->value, h->value_len);
+        buf[need - 1] = 0;
+        if (add(resp, buf, buf + h->name_len + 1) != MHD_YES) {
+            char uri[256];
+            serve_sanitize(e->r->uri, uri, sizeof uri);
+            fprintf(stderr, "wasmrt serve: %s %s: response %s '%.200s' refused by the server\n", e->method, uri,
+                    add == MHD_add_response_footer ? "trailer" : "header", buf);
+        }
+        if (buf != stackbuf) free(buf);
+    }
+}
+
 static void answer(const serve_result *res, void *env) {
     answer_env *e = env;
     if (!res->resp) {
@@ -116,33 +170,16 @@ static void answer(const serve_result *res, void *env) {
         return;
     }
     const wasmrt_http_response *hr = res->resp;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(hr->body_len, (void *)(hr->body ? hr->body : (const uint8_t *)""),
-                                        MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp = hr->num_trailers ? chunked_copy(hr->body, hr->body_len)
+                                                 : MHD_create_response_from_buffer(
+                                                       hr->body_len, (void *)(hr->body ? hr->body : (const uint8_t *)""),
+                                                       MHD_RESPMEM_MUST_COPY);
     if (!resp) {
         e->ret = MHD_NO;
         return;
     }
-    char stackbuf[1024];
-    for (size_t i = 0; i < hr->num_headers; i++) {
-        const wasmrt_http_header *h = &hr->headers[i];
-        /* the library frames the body: a guest's own length is dropped */
-        if ((h->name_len == 14 && !strncmp(h->name, "content-length", 14))) continue;
-        size_t need = h->name_len + h->value_len + 2;
-        char *buf = need <= sizeof stackbuf ? stackbuf : malloc(need);
-        if (!buf) continue;
-        memcpy(buf, h->name, h->name_len);
-        buf[h->name_len] = 0;
-        memcpy(buf + h->name_len + 1, h->value, h->value_len);
-        buf[need - 1] = 0;
-        if (MHD_add_response_header(resp, buf, buf + h->name_len + 1) != MHD_YES) {
-            char uri[256];
-            serve_sanitize(e->r->uri, uri, sizeof uri);
-            fprintf(stderr, "wasmrt serve: %s %s: response header '%.200s' refused by the server\n", e->method, uri,
-                    buf);
-        }
-        if (buf != stackbuf) free(buf);
-    }
+    add_fields(e, resp, hr->headers, hr->num_headers, MHD_add_response_header);
+    add_fields(e, resp, hr->trailers, hr->num_trailers, MHD_add_response_footer);
     e->ret = MHD_queue_response(e->c, res->status, resp);
     MHD_destroy_response(resp);
     finish_log(e->cfg, e->c, e->r, e->method, res->status, hr->body_len);
@@ -168,6 +205,15 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     if (key_size == 4 && !strncasecmp(key, "host", 4)) l->host = value;
     l->v[l->n++] = (wasmrt_http_header){key, key_size, (const uint8_t *)(value ? value : ""), value ? value_size : 0};
     return MHD_YES;
+}
+
+static enum MHD_Result collect_trailer(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                       const char *value, size_t value_size) {
+    (void)kind;
+    sreq *r = cls;
+    r->trailers_ok = wasmrt_http_body_add_trailer(r->body, key, key_size, (const uint8_t *)(value ? value : ""),
+                                                  value ? value_size : 0);
+    return r->trailers_ok ? MHD_YES : MHD_NO;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -202,25 +248,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (r->too_large || n > cfg->max_body_bytes - r->n) {
+        if (r->too_large || n > cfg->max_body_bytes - wasmrt_http_body_size(r->body)) {
             r->too_large = true;   /* a chunked body past the limit: read and dropped */
             return MHD_YES;
         }
-        if (r->n + n > r->cap) {
-            size_t cap = r->cap ? r->cap : 4096;
-            while (cap < r->n + n) cap *= 2;
-            uint8_t *b = realloc(r->body, cap);
-            if (!b) return MHD_NO;
-            r->body = b;
-            r->cap = cap;
-        }
-        memcpy(r->body + r->n, upload_data, n);
-        r->n += n;
+        if (!r->body && !(r->body = wasmrt_http_body_new())) return MHD_NO;
+        if (!wasmrt_http_body_append(r->body, (const uint8_t *)upload_data, n)) return MHD_NO;
         return MHD_YES;
     }
     if (r->too_large) {
         atomic_fetch_add(&serve_stats.rejected, 1);
         return plain(&e, MHD_HTTP_CONTENT_TOO_LARGE, "Content Too Large\n", "text/plain");
+    }
+    /* trailers after a chunked body: with the body, for its finish */
+    if (MHD_get_connection_values_n(c, MHD_FOOTER_KIND, NULL, NULL) > 0) {
+        if (!r->body && !(r->body = wasmrt_http_body_new())) return MHD_NO;
+        r->trailers_ok = true;
+        MHD_get_connection_values_n(c, MHD_FOOTER_KIND, collect_trailer, r);
+        if (!r->trailers_ok) return MHD_NO;
     }
     header_list hl = {0};
     MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, &hl);
@@ -232,7 +277,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         .headers = hl.v,
         .num_headers = hl.n,
         .body = r->body,
-        .body_len = r->n,
     };
     serve_handle(cfg, serve_route_for(cfg, r->uri, plen), &req, answer, &e);
     free(hl.v);

@@ -39,7 +39,9 @@ bool wasmrt_wasi2_http_begin(wasmrt_wasi2 *w, const wasmrt_http_request *req, wa
         if (!w2_fields_add(&h->fields, req->headers[i].name, req->headers[i].name_len, req->headers[i].value,
                            req->headers[i].value_len))
             return fail(w, rep, err);
-    if (!(h->body = w2_body_new()) || !w2_body_append(h->body, req->body, req->body_len)) return fail(w, rep, err);
+    /* the embedder's body itself: the guest's stream reads where the
+     * server read the bytes to */
+    if (!(h->body = req->body ? w2_body_ref(req->body) : w2_body_new())) return fail(w, rep, err);
     h->body->finished = true;
     uint32_t out = w2_http_new(w, W2_OUTPARAM);
     if (!out) return fail(w, rep, err);
@@ -49,6 +51,11 @@ bool wasmrt_wasi2_http_begin(wasmrt_wasi2 *w, const wasmrt_http_request *req, wa
     args[0] = w2_own(rep);
     args[1] = w2_own(out);
     return true;
+}
+
+static void headers_of(const w2_fields *f, wasmrt_http_header *out) {
+    for (size_t i = 0; i < f->n; i++)
+        out[i] = (wasmrt_http_header){f->v[i].name, strlen(f->v[i].name), f->v[i].val, f->v[i].nval};
 }
 
 bool wasmrt_wasi2_http_response(wasmrt_wasi2 *w, wasmrt_http_response *out, wasmrt_error *err) {
@@ -78,16 +85,25 @@ bool wasmrt_wasi2_http_response(wasmrt_wasi2 *w, wasmrt_http_response *out, wasm
         snprintf(err->message, sizeof err->message, "out of memory");
         return false;
     }
-    /* the array itself is freed by the next reset (kept with the response) */
-    for (size_t i = 0; i < h->fields.n; i++)
-        out->headers[i] = (wasmrt_http_header){h->fields.v[i].name, strlen(h->fields.v[i].name), h->fields.v[i].val,
-                                               h->fields.v[i].nval};
+    /* the arrays themselves are freed by the next reset (kept with the response) */
+    headers_of(&h->fields, out->headers);
     free(w->hx_headers);
     w->hx_headers = out->headers;
     if (h->taken) {
         out->body = h->body->data;
         out->body_len = h->body->n;
+        const w2_fields *tr = &h->body->trailers;
+        if (h->body->has_trailers && tr->n) {
+            if (!(out->trailers = calloc(tr->n, sizeof *out->trailers))) {
+                snprintf(err->message, sizeof err->message, "out of memory");
+                return false;
+            }
+            headers_of(tr, out->trailers);
+            out->num_trailers = tr->n;
+        }
     }
+    free(w->hx_trailers);
+    w->hx_trailers = out->trailers;
     return true;
 }
 
@@ -95,6 +111,8 @@ void wasmrt_wasi2_reset(wasmrt_wasi2 *w) {
     for (uint32_t i = w->nobjs; i > 0; i--) w2_drop(w, i);
     free(w->hx_headers);
     w->hx_headers = NULL;
+    free(w->hx_trailers);
+    w->hx_trailers = NULL;
     w->hx.state = HX_NONE;
     w->hx.resp = 0;
 }

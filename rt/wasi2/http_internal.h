@@ -2,10 +2,13 @@
  *
  * Every wasi:http resource is a w2_obj whose u.http points at one w2_http,
  * of which each kind uses the fields its comment names.  Bodies are held
- * in host memory (w2_body, reference counted): the server buffers a
- * request body before the guest runs and sends the response body once the
- * guest's handle call returned, so a body stream is an IN_BODY / OUT_BODY
- * wasi:io stream over one of them.
+ * in host memory (w2_body, reference counted; the embedder's
+ * wasmrt_http_body): the server reads a request body into one before the
+ * guest runs and hands it over as it is, and sends the response body once
+ * the guest's handle call returned, so a body stream is an IN_BODY /
+ * OUT_BODY wasi:io stream over one of them.  A body's trailers travel with
+ * it: the request's as the embedder received them, the response's as the
+ * guest's outgoing-body.finish gave them.
  *
  * Child resources (a request's headers, a body's stream) are copies or
  * references rather than borrows of the parent, so dropping things in any
@@ -20,13 +23,6 @@
  * fail as a stream error, and the response becomes a 500. */
 #define W2_HTTP_MAX_BODY (64u << 20)
 
-typedef struct w2_body {
-    uint32_t refs;
-    uint8_t *data;
-    size_t n, cap;
-    bool finished;               /* outgoing: finish called; incoming: all bytes here */
-} w2_body;
-
 typedef struct w2_field {
     char *name;                  /* lower-cased: names compare case-insensitively */
     uint8_t *val;                /* in name's allocation, after its NUL */
@@ -37,6 +33,15 @@ typedef struct w2_fields {
     w2_field *v;
     size_t n, cap;
 } w2_fields;
+
+typedef struct wasmrt_http_body {
+    uint32_t refs;
+    uint8_t *data;
+    size_t n, cap;
+    bool finished;               /* outgoing: finish called; incoming: all bytes here */
+    bool has_trailers;           /* trailers were sent (outgoing) or received (incoming) */
+    w2_fields trailers;
+} w2_body;
 
 typedef struct w2_http {
     w2_fields fields;            /* FIELDS; headers of INREQ, OUTREQ, OUTRESP, INRESP */

@@ -57,8 +57,25 @@ w2_body *w2_body_ref(w2_body *b) {
 void w2_body_unref(w2_body *b) {
     if (!b || --b->refs) return;
     free(b->data);
+    w2_fields_clear(&b->trailers);
     free(b);
 }
+
+/* ---- the embedder's handle on a body (wasmrt_wasi2.h) ---- */
+
+wasmrt_http_body *wasmrt_http_body_new(void) { return w2_body_new(); }
+
+bool wasmrt_http_body_append(wasmrt_http_body *b, const uint8_t *p, size_t n) { return w2_body_append(b, p, n); }
+
+size_t wasmrt_http_body_size(const wasmrt_http_body *b) { return b ? b->n : 0; }
+
+bool wasmrt_http_body_add_trailer(wasmrt_http_body *b, const char *name, size_t name_len, const uint8_t *value,
+                                  size_t value_len) {
+    b->has_trailers = true;
+    return w2_fields_add(&b->trailers, name, name_len, value, value_len);
+}
+
+void wasmrt_http_body_free(wasmrt_http_body *b) { w2_body_unref(b); }
 
 bool w2_body_append(w2_body *b, const uint8_t *p, size_t n) {
     if (n > W2_HTTP_MAX_BODY - b->n) return false;

@@ -95,15 +95,16 @@ bool http_outbody_write(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *e
     return true;
 }
 
-/* finish: the body is complete.  Trailers are accepted and dropped: the
- * server sends responses with a Content-Length, which carry none. */
+/* finish: the body is complete.  Trailers go with it: the server sends
+ * them after a chunked body (wasmrt_http_response.trailers); an outgoing
+ * request's are not sent (libcurl sends none for a buffered body). */
 bool http_outbody_finish(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
     w2_http *h = w2_http_get(w, &a[0], W2_OUTBODY, err);
     if (!h) return false;
     const cval *tr = a[1].of.variant.case_ ? a[1].of.variant.payload : NULL;
     if (tr) {
-        if (!w2_http_get(w, tr, W2_FIELDS, err)) return false;
-        w2_drop(w, tr->of.handle);
+        if (!w2_fields_take(w, tr, &h->body->trailers, err)) return false;
+        h->body->has_trailers = true;
     }
     h->body->finished = true;
     w2_drop(w, a[0].of.handle);

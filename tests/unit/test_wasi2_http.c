@@ -71,10 +71,14 @@ Test(wasi2_http, fields_validate_names_values_and_forbidden_headers, .init = set
     TRAP(T, "[method]fields.get", B(9999), S("x"));
 }
 
+/* A request with the body "body!" (the caller frees req.body). */
 static wasmrt_http_request sample(void) {
     static const wasmrt_http_header hs[] = {{"Host", 4, (const uint8_t *)"example.test", 12},
                                             {"X-Test", 6, (const uint8_t *)"v1", 2}};
-    return (wasmrt_http_request){"PUT", "/p?q=1", "http", "example.test", hs, 2, (const uint8_t *)"body!", 5};
+    wasmrt_http_body *b = wasmrt_http_body_new();
+    cr_assert(b && wasmrt_http_body_append(b, (const uint8_t *)"bo", 2) &&
+              wasmrt_http_body_append(b, (const uint8_t *)"dy!", 3));
+    return (wasmrt_http_request){"PUT", "/p?q=1", "http", "example.test", hs, 2, b};
 }
 
 Test(wasi2_http, exchange_hands_the_request_over_and_reads_the_response, .init = setup, .fini = teardown) {
@@ -82,6 +86,9 @@ Test(wasi2_http, exchange_hands_the_request_over_and_reads_the_response, .init =
     cval args[2];
     wasmrt_error err;
     cr_assert(wasmrt_wasi2_http_begin(h_w, &req, args, &err), "%s", err.message);
+    /* the exchange holds its own reference to the embedder's body, no copy */
+    cr_expect_eq(w2_at(h_w, args[0].of.handle)->u.http->body, req.body);
+    wasmrt_http_body_free(req.body);
     uint32_t rq = args[0].of.handle, out = args[1].of.handle;
     cval m = CALL(T, "[method]incoming-request.method", B(rq));
     cr_expect_eq(m.of.variant.case_, M_PUT);
@@ -143,12 +150,53 @@ Test(wasi2_http, exchange_hands_the_request_over_and_reads_the_response, .init =
     cr_expect(!memcmp(resp.headers[0].name, "content-type", 12));
     cr_expect_eq(resp.body_len, 8);
     cr_expect(!memcmp(resp.body, "hi there", 8));
+    cr_expect_eq(resp.num_trailers, 0);
+    wasmrt_wasi2_reset(h_w);
+    cr_expect_eq(h_w->nobjs, 0);
+}
+
+Test(wasi2_http, trailers_reach_the_guest_and_come_back_with_the_response, .init = setup, .fini = teardown) {
+    wasmrt_http_request req = sample();
+    cr_assert(wasmrt_http_body_add_trailer(req.body, "X-Sum", 5, (const uint8_t *)"42", 2));
+    cval args[2];
+    wasmrt_error err;
+    cr_assert(wasmrt_wasi2_http_begin(h_w, &req, args, &err), "%s", err.message);
+    wasmrt_http_body_free(req.body);
+    cval r = CALL(T, "[method]incoming-request.consume", B(args[0].of.handle));
+    uint32_t ft = CALL(T, "[static]incoming-body.finish", O(OK(&r)->of.handle)).of.handle;
+    cval t = CALL(T, "[method]future-trailers.get", B(ft));
+    /* some(ok(ok(some(trailers)))) */
+    cr_assert_eq(t.of.variant.case_, 1);
+    const cval *inner = OK(OK(t.of.variant.payload));
+    cr_assert_eq(inner->of.variant.case_, 1);
+    uint32_t tr = inner->of.variant.payload->of.handle;
+    cr_expect_str_eq(bytes_str(&CALL(T, "[method]fields.get", B(tr), S("x-sum")).of.list.items[0]), "42");
+    r = CALL(T, "[method]fields.append", B(tr), S("x-more"), BYTES("1", 1));
+    cr_expect_eq(HERR(&r), HDR_IMMUTABLE);
+    /* the response's trailers, from outgoing-body.finish */
+    uint32_t rs = CALL(T, "[constructor]outgoing-response", O(new_fields())).of.handle;
+    r = CALL(T, "[method]outgoing-response.body", B(rs));
+    uint32_t ob = OK(&r)->of.handle;
+    r = CALL(T, "[static]fields.from-list", LIST(1, entry("x-checksum", "abc")));
+    cval ownt = O(OK(&r)->of.handle);
+    r = CALL(T, "[static]outgoing-body.finish", O(ob), w2_some(ownt));
+    cr_expect(is_ok(&r));
+    cval own = O(rs);
+    CALL(T, "[static]response-outparam.set", O(args[1].of.handle), w2_ok(&own));
+    wasmrt_http_response resp;
+    cr_assert(wasmrt_wasi2_http_response(h_w, &resp, &err), "%s", err.message);
+    cr_assert_eq(resp.num_trailers, 1);
+    cr_expect_eq(resp.trailers[0].name_len, 10);
+    cr_expect(!memcmp(resp.trailers[0].name, "x-checksum", 10));
+    cr_expect(resp.trailers[0].value_len == 3 && !memcmp(resp.trailers[0].value, "abc", 3));
     wasmrt_wasi2_reset(h_w);
     cr_expect_eq(h_w->nobjs, 0);
 }
 
 Test(wasi2_http, responses_the_guest_did_not_complete_are_errors, .init = setup, .fini = teardown) {
     wasmrt_http_request req = sample();
+    wasmrt_http_body_free(req.body);
+    req.body = NULL;   /* an empty body */
     cval args[2];
     wasmrt_error err;
     wasmrt_http_response resp;
