@@ -9,6 +9,7 @@
  *   metrics.c     counters and the latency histogram, and their page
  *   access_log.c  one line per answered request
  *   sandbox.c     Landlock and the seccomp filter over the running server
+ *   read_deadline.c  --read-timeout: slow clients' connections closed
  */
 #ifndef WASMRT_SERVE_H
 #define WASMRT_SERVE_H
@@ -40,6 +41,8 @@ typedef struct serve_config {
     size_t max_header_bytes;         /* request line + headers (libmicrohttpd's
                                         per-connection memory) */
     unsigned idle_timeout_s;         /* a connection idle this long is closed */
+    double read_timeout_s;           /* a request (line, headers, body) must arrive
+                                        within this; 0 = no limit */
     unsigned max_connections;
     const char *metrics_path;        /* served by the host, or NULL */
     FILE *access_log;                /* or NULL */
@@ -82,11 +85,23 @@ bool serve_sandbox_seccomp(const serve_config *cfg, wasmrt_error *err);
 /* What was applied, for the start-up line: "seccomp + landlock", ... */
 const char *serve_sandbox_describe(void);
 
+/* ---- read_deadline.c ---- */
+typedef struct serve_conn serve_conn;
+/* An open connection (its socket fd), waiting for its first request from
+ * now; NULL when out of memory (then it has no deadline). */
+serve_conn *serve_conn_open(int fd);
+/* Before the library closes fd. */
+void serve_conn_close(serve_conn *c);
+/* Waiting for a request again (true: from now), or not (false). */
+void serve_conn_waiting(serve_conn *c, bool waiting);
+/* Shuts down every connection waiting longer than read_timeout_s; how many. */
+unsigned serve_conn_sweep(double read_timeout_s);
+
 /* ---- metrics.c ---- */
 #define SERVE_LAT_BUCKETS 14
 typedef struct serve_metrics {
     atomic_uint_fast64_t requests, status_class[6];  /* [0]: other, [k]: kxx */
-    atomic_uint_fast64_t traps, timeouts, rejected;
+    atomic_uint_fast64_t traps, timeouts, rejected, read_timeouts;
     atomic_uint_fast64_t instances_total;
     atomic_int_fast64_t live_instances;
     atomic_uint_fast64_t lat_bucket[SERVE_LAT_BUCKETS + 1];  /* last: +Inf */

@@ -25,6 +25,7 @@
 #include "serve.h"
 
 #define DRAIN_S 10
+#define SWEEP_MS 200
 
 static atomic_int in_flight;
 
@@ -56,8 +57,27 @@ static void *uri_begin(void *cls, const char *uri, struct MHD_Connection *c) {
     return r;
 }
 
+/* The connection's read deadline (read_deadline.c), or NULL: none. */
+static serve_conn *conn_of(struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                        enum MHD_ConnectionNotificationCode toe) {
+    (void)cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? serve_conn_open(ci->connect_fd) : NULL;
+    } else {
+        serve_conn_close(*socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static void request_done(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe) {
-    (void)cls, (void)c, (void)toe;
+    (void)cls, (void)toe;
+    serve_conn_waiting(conn_of(c), true);   /* the next request's clock starts */
     sreq *r = *req_cls;
     if (!r) return;
     free(r->uri);
@@ -96,6 +116,7 @@ static void finish_log(const serve_config *cfg, struct MHD_Connection *c, sreq *
 
 /* A fixed answer from the host itself (no instance involved). */
 static enum MHD_Result plain(answer_env *e, unsigned status, const char *body, const char *ctype) {
+    serve_conn_waiting(conn_of(e->c), false);   /* answered: no read deadline while it is sent */
     struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!resp) return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
@@ -278,6 +299,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         .num_headers = hl.n,
         .body = r->body,
     };
+    serve_conn_waiting(conn_of(c), false);   /* the request is complete: no read deadline */
     serve_handle(cfg, serve_route_for(cfg, r->uri, plen), &req, answer, &e);
     free(hl.v);
     return e.ret;
@@ -372,6 +394,8 @@ int serve_run(serve_config *cfg) {
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
         MHD_OPTION_URI_LOG_CALLBACK, uri_begin, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+        /* last: without --read-timeout no connection is tracked */
+        cfg->read_timeout_s > 0 ? MHD_OPTION_NOTIFY_CONNECTION : MHD_OPTION_END, conn_notify, NULL,
         MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "wasmrt serve: cannot start the HTTP server on %s\n", shown);
@@ -391,8 +415,17 @@ int serve_run(serve_config *cfg) {
         fprintf(pf, "%u\n", port);
         fclose(pf);
     }
-    int sig = 0;
-    while (sigwait(&stop, &sig) != 0) {
+    /* Waiting for the signal, the main thread sweeps slow connections
+     * (--read-timeout) every SWEEP_MS. */
+    int sig = -1;
+    const struct timespec sweep = {0, SWEEP_MS * 1000000L};
+    while (sig != SIGINT && sig != SIGTERM) {
+        if (cfg->read_timeout_s <= 0) {
+            if (sigwait(&stop, &sig) != 0) sig = -1;
+            continue;
+        }
+        sig = sigtimedwait(&stop, NULL, &sweep);
+        if (sig < 0) atomic_fetch_add(&serve_stats.read_timeouts, serve_conn_sweep(cfg->read_timeout_s));
     }
     fprintf(stderr, "wasmrt serve: %s: draining\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     MHD_socket lfd = MHD_quiesce_daemon(d);

@@ -95,7 +95,7 @@ def stop_server():
 
 atexit.register(stop_server)
 srv = subprocess.Popen([wasmrt, "serve", "--addr", "127.0.0.1:0", "--port-file", port_file, "--workers", "2",
-                        "--timeout", "1", "--metrics", "/metrics", "--access-log", log_file,
+                        "--timeout", "1", "--read-timeout", "1", "--metrics", "/metrics", "--access-log", log_file,
                         "--max-body-bytes", "65536", "--max-header-bytes", "8192",
                         "--route", "/r=" + hello, hello], stdout=subprocess.DEVNULL, stderr=err)
 for _ in range(300):
@@ -221,6 +221,48 @@ def metric(page, name):
 
 check(metric(after, "wasmrt_serve_instances_total") == metric(before, "wasmrt_serve_instances_total"),
       "malformed and oversized requests cost no instance")
+
+
+# Slow clients (slowloris): headers, or a body, dribbled a few bytes at a
+# time, each well within --idle-timeout, never completing: --read-timeout 1
+# closes the connection after about a second, and no instance is made.
+def dribble(first, more):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(first)
+    t0 = time.time()
+    try:
+        while time.time() - t0 < 6:
+            s.sendall(more)
+            s.settimeout(0.25)
+            try:
+                if s.recv(4096) == b"":
+                    break   # closed by the server
+            except socket.timeout:
+                pass
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    s.close()
+    return time.time() - t0
+
+
+slow_before = request("GET", "/metrics")[2].decode()
+took = dribble(b"GET /slow HTTP/1.1\r\nHost: x\r\n", b"X-A: b\r\n")
+check(0.9 < took < 3, f"--read-timeout 1: a client dribbling headers is closed after {took:.1f}s")
+took = dribble(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n", b"x")
+check(0.9 < took < 3, f"--read-timeout 1: a client dribbling a body is closed after {took:.1f}s")
+slow_after = request("GET", "/metrics")[2].decode()
+check(metric(slow_after, "wasmrt_serve_instances_total") == metric(slow_before, "wasmrt_serve_instances_total"),
+      "slow clients cost no instance")
+check(metric(slow_after, "wasmrt_serve_read_timeouts_total") == 2,
+      f"read_timeouts_total 2: {metric(slow_after, 'wasmrt_serve_read_timeouts_total')}")
+# a keep-alive connection's next request gets its own second: the clock
+# restarts when a response ends, and does not run while the guest runs
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+for path in ("/a", "/b"):
+    st, _, body = request("GET", path, conn=conn)
+    check(st == 200 and body == f"hello from wasmc: {path}\n".encode(), f"keep-alive after a pause: {st} {body!r}")
+    time.sleep(0.6)
+conn.close()
 
 # under concurrency, every tenth request traps: every other answer is right
 def one(i):
