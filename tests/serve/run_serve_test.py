@@ -181,6 +181,45 @@ st, _, body = request("GET", "/headers", headers={"X-Test": "one"})
 check(st == 200 and body == b"one\n", f"request headers reach the guest: {st} {body!r}")
 st, _, body = request("POST", "/echo", body=iter([b"x" * 500, b"y" * 500]), chunked=True)
 check(st == 200 and body == b"x" * 500 + b"y" * 500, f"chunked body echoed: {st} {len(body)} bytes")
+
+
+def raw_all(data):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(data)
+    out = b""
+    while not out.endswith(b"\r\n\r\n") or b"\r\n0\r\n" not in out:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        out += chunk
+    s.close()
+    return out
+
+
+# trailers both ways: a chunked request body's trailers reach the guest
+# (future-trailers), which sends them back after its chunked response body
+out = raw_all(b"POST /trailers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTE: trailers\r\n\r\n"
+              b"5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 42\r\nX-Other: z\r\n\r\n")
+head, _, rest = out.partition(b"\r\n\r\n")
+check(head.startswith(b"HTTP/1.1 200") and b"Transfer-Encoding: chunked" in head,
+      f"a response with trailers goes chunked: {head!r}")
+
+
+def dechunk(data):
+    body = b""
+    while True:
+        size, _, data = data.partition(b"\r\n")
+        n = int(size, 16)
+        if n == 0:
+            return body, data
+        body, data = body + data[:n], data[n + 2:]
+
+
+body, trailers = dechunk(rest)
+check(body == b"hello world" and trailers == b"x-sum: 42\r\nx-other: z\r\n\r\n",
+      f"request trailers come back as response trailers: {rest!r}")
+st, hd, body = request("POST", "/trailers", body=b"abc")
+check(st == 200 and body == b"abc" and "transfer-encoding" not in hd, f"no trailers, no chunking: {st} {hd} {body!r}")
 st, _, _ = request("GET", "/teapot")
 check(st == 418, f"set-status-code 418: {st}")
 st, _, body = request("GET", "/r/sub")
