@@ -17,6 +17,9 @@
 #ifndef WASMRT_WASI2_HTTP_INTERNAL_H
 #define WASMRT_WASI2_HTTP_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "wasi2_internal.h"
 
 /* The most a response (or outgoing request) body may hold: writes beyond it
@@ -34,14 +37,34 @@ typedef struct w2_fields {
     size_t n, cap;
 } w2_fields;
 
+/* A body two threads use at once (wasmrt serve --stream: the server
+ * appends a request body while the guest reads it, and sends a response
+ * body while the guest writes it): its fields are read and written under
+ * mu, readers wait on more, and notify tells the embedder of new bytes or
+ * the end (called without mu held). */
+typedef struct w2_body_sync {
+    pthread_mutex_t mu;
+    pthread_cond_t more;
+    void (*notify)(void *env);
+    void *env;
+} w2_body_sync;
+
 typedef struct wasmrt_http_body {
-    uint32_t refs;
+    _Atomic uint32_t refs;       /* atomic: a shared body is released on either thread */
     uint8_t *data;
     size_t n, cap;
     bool finished;               /* outgoing: finish called; incoming: all bytes here */
+    bool aborted;                /* incoming, shared: the client went away mid-body */
     bool has_trailers;           /* trailers were sent (outgoing) or received (incoming) */
     w2_fields trailers;
+    w2_body_sync *sync;          /* NULL: one thread's */
 } w2_body;
+
+static inline void w2_body_lock(w2_body *b) {
+    if (b->sync) pthread_mutex_lock(&b->sync->mu);
+}
+/* Unlocks; with wake, wakes waiting readers and tells the embedder. */
+void w2_body_unlock(w2_body *b, bool wake);
 
 typedef struct w2_http {
     w2_fields fields;            /* FIELDS; headers of INREQ, OUTREQ, OUTRESP, INRESP */
@@ -105,8 +128,11 @@ w2_http *w2_http_get(wasmrt_wasi2 *w, const cval *h, uint8_t kind, wasmrt_error 
 w2_body *w2_body_new(void);
 w2_body *w2_body_ref(w2_body *b);
 void w2_body_unref(w2_body *b);
-/* Appends n bytes; false when the body would pass W2_HTTP_MAX_BODY. */
+/* Appends n bytes; false when the body would pass W2_HTTP_MAX_BODY.
+ * Locks a shared body itself. */
 bool w2_body_append(w2_body *b, const uint8_t *p, size_t n);
+/* Marks it finished (locked, readers woken, the embedder told). */
+void w2_body_finish(w2_body *b);
 
 /* ---- fields (http_fields.c) ----------------------------------------------- */
 

@@ -103,10 +103,15 @@ bool http_outbody_finish(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *
     if (!h) return false;
     const cval *tr = a[1].of.variant.case_ ? a[1].of.variant.payload : NULL;
     if (tr) {
-        if (!w2_fields_take(w, tr, &h->body->trailers, err)) return false;
+        w2_fields f = {0};
+        if (!w2_fields_take(w, tr, &f, err)) return false;
+        w2_body_lock(h->body);
+        w2_fields_clear(&h->body->trailers);
+        h->body->trailers = f;
         h->body->has_trailers = true;
+        w2_body_unlock(h->body, false);
     }
-    h->body->finished = true;
+    w2_body_finish(h->body);
     w2_drop(w, a[0].of.handle);
     *r = w2_result_unit(true);
     return true;
@@ -148,6 +153,7 @@ bool http_outparam_set(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *er
     if (res->of.variant.case_ == 0) {
         w->hx.state = HX_SET;
         w->hx.resp = p->of.handle;
+        if (w->hx_on_set) w->hx_on_set(w->hx_on_set_env);
     } else {
         w->hx.state = HX_SET_ERR;
         uint32_t c = p && p->kind == WASMC_CVAL_VARIANT ? p->of.variant.case_ : HE_INTERNAL_ERROR;
@@ -160,6 +166,7 @@ bool http_outparam_set(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *er
                      text->of.variant.payload->of.str.ptr);
         else
             snprintf(w->hx.why, sizeof w->hx.why, "%s", c < HE_COUNT_ ? error_names[c] : "error-code");
+        if (w->hx_on_set) w->hx_on_set(w->hx_on_set_env);
     }
     return true;
 }

@@ -139,6 +139,8 @@ struct wasmrt_wasi2 {
     } hx;
     struct wasmrt_http_header *hx_headers;  /* the last response's header array */
     struct wasmrt_http_header *hx_trailers; /* and its trailers' */
+    void (*hx_on_set)(void *env);           /* wasmrt_wasi2_http_on_set */
+    void *hx_on_set_env;
     struct w2_http_rule *http_rules;
     uint32_t nhttp_rules;
 };
