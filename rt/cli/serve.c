@@ -30,6 +30,9 @@ static void usage(FILE *out) {
             "  --read-timeout SECONDS  close a connection whose request (line, headers,\n"
             "                          body) takes longer to arrive (default 20; 0: never)\n"
             "  --max-connections N     (default 4096)\n"
+            "  --stream                run guests on threads of their own from the moment\n"
+            "                          a request's headers are in: request bodies reach them\n"
+            "                          as they arrive, responses go out (chunked) as written\n"
             "  --pool-slots N          instance slots the pooling allocator reserves\n"
             "                          (default 64; 0: none)\n"
             "  --metrics PATH          answer PATH with counters and a latency histogram\n"
@@ -88,6 +91,10 @@ int wasmrt_cli_serve(int argc, char **argv) {
         }
         if (!strcmp(a, "--no-seccomp") || !strcmp(a, "--no-landlock")) {
             *(a[5] == 's' ? &cfg.seccomp : &cfg.landlock) = false;
+            continue;
+        }
+        if (!strcmp(a, "--stream")) {
+            cfg.stream = true;
             continue;
         }
         const char *eq = strchr(a, '=');

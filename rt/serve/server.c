@@ -39,6 +39,9 @@ typedef struct sreq {
     bool trailers_ok;            /* collect_trailer's: false when out of memory */
     wasmrt_http_body *body;      /* read straight into what the guest's stream reads;
                                     NULL until the first byte */
+    serve_sx *sx;                /* --stream: the exchange with the guest's thread */
+    char *method;                /* --stream: for the log line, written when done */
+    unsigned stream_status;      /*   the status it was answered with (0: none yet) */
 } sreq;
 
 static uint64_t now_ns(void) {
@@ -56,6 +59,9 @@ static void *uri_begin(void *cls, const char *uri, struct MHD_Connection *c) {
     atomic_fetch_add(&in_flight, 1);
     return r;
 }
+
+static void finish_log(const serve_config *cfg, struct MHD_Connection *c, sreq *r, const char *method,
+                       unsigned status, size_t bytes);
 
 /* The connection's read deadline (read_deadline.c), or NULL: none. */
 static serve_conn *conn_of(struct MHD_Connection *c) {
@@ -80,6 +86,11 @@ static void request_done(void *cls, struct MHD_Connection *c, void **req_cls, en
     serve_conn_waiting(conn_of(c), true);   /* the next request's clock starts */
     sreq *r = *req_cls;
     if (!r) return;
+    if (r->sx) {
+        if (r->stream_status) finish_log(cls, c, r, r->method, r->stream_status, serve_stream_sent(r->sx));
+        serve_stream_end(r->sx);
+        free(r->method);
+    }
     free(r->uri);
     wasmrt_http_body_free(r->body);
     free(r);
@@ -228,11 +239,28 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     return MHD_YES;
 }
 
+/* --stream, the request all read: the guest's response, once it set one. */
+static enum MHD_Result stream_answer(answer_env *e) {
+    sreq *r = e->r;
+    unsigned status = 0;
+    enum MHD_Result ret = (enum MHD_Result)serve_stream_respond(r->sx, e->c, true, &status);
+    if (status == 500 && ret == MHD_NO) {
+        serve_result res = {.status = 500};
+        res.error = serve_stream_failure(r->sx, &res.trapped, &res.timed_out);
+        r->stream_status = 0;
+        answer(&res, e);   /* the 500, its log line and metrics */
+        return e->ret;
+    }
+    if (status) r->stream_status = status;   /* logged when the body has gone out */
+    return ret;
+}
+
 static enum MHD_Result collect_trailer(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
                                        const char *value, size_t value_size) {
     (void)kind;
     sreq *r = cls;
-    r->trailers_ok = wasmrt_http_body_add_trailer(r->body, key, key_size, (const uint8_t *)(value ? value : ""),
+    r->trailers_ok = wasmrt_http_body_add_trailer(r->sx ? serve_stream_request_body(r->sx) : r->body, key,
+                                                  key_size, (const uint8_t *)(value ? value : ""),
                                                   value ? value_size : 0);
     return r->trailers_ok ? MHD_YES : MHD_NO;
 }
@@ -264,6 +292,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             atomic_fetch_add(&serve_stats.rejected, 1);
             return plain(&e, MHD_HTTP_CONTENT_TOO_LARGE, "Content Too Large\n", "text/plain");
         }
+        if (cfg->stream) {
+            /* the guest starts now, and reads the body as it arrives */
+            serve_conn_waiting(conn_of(c), false);
+            if (!(r->method = strdup(method)) ||
+                !(r->sx = serve_stream_begin(cfg, serve_route_for(cfg, r->uri, plen), c, method, r->uri)))
+                return MHD_NO;
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -273,6 +308,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             r->too_large = true;   /* a chunked body past the limit: read and dropped */
             return MHD_YES;
         }
+        if (r->sx) return serve_stream_body(r->sx, upload_data, n) ? MHD_YES : MHD_NO;
         if (!r->body && !(r->body = wasmrt_http_body_new())) return MHD_NO;
         if (!wasmrt_http_body_append(r->body, (const uint8_t *)upload_data, n)) return MHD_NO;
         return MHD_YES;
@@ -282,12 +318,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return plain(&e, MHD_HTTP_CONTENT_TOO_LARGE, "Content Too Large\n", "text/plain");
     }
     /* trailers after a chunked body: with the body, for its finish */
-    if (MHD_get_connection_values_n(c, MHD_FOOTER_KIND, NULL, NULL) > 0) {
-        if (!r->body && !(r->body = wasmrt_http_body_new())) return MHD_NO;
+    if (!r->stream_status && MHD_get_connection_values_n(c, MHD_FOOTER_KIND, NULL, NULL) > 0) {
+        if (!r->sx && !r->body && !(r->body = wasmrt_http_body_new())) return MHD_NO;
         r->trailers_ok = true;
         MHD_get_connection_values_n(c, MHD_FOOTER_KIND, collect_trailer, r);
         if (!r->trailers_ok) return MHD_NO;
     }
+    if (r->sx) return stream_answer(&e);
     header_list hl = {0};
     MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, &hl);
     wasmrt_http_request req = {
@@ -300,7 +337,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         .body = r->body,
     };
     serve_conn_waiting(conn_of(c), false);   /* the request is complete: no read deadline */
-    serve_handle(cfg, serve_route_for(cfg, r->uri, plen), &req, answer, &e);
+    serve_handle(cfg, serve_route_for(cfg, r->uri, plen), &req, NULL, answer, &e);
     free(hl.v);
     return e.ret;
 }
@@ -383,7 +420,9 @@ int serve_run(serve_config *cfg) {
         return 1;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request, cfg,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+            (cfg->stream ? MHD_ALLOW_SUSPEND_RESUME : 0),
+        0, NULL, NULL, on_request, cfg,
         MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->workers,
         /* guests run on these threads: the runtime's default Wasm stack
@@ -393,13 +432,19 @@ int serve_run(serve_config *cfg) {
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
         MHD_OPTION_URI_LOG_CALLBACK, uri_begin, NULL,
-        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, request_done, cfg,
         /* last: without --read-timeout no connection is tracked */
         cfg->read_timeout_s > 0 ? MHD_OPTION_NOTIFY_CONNECTION : MHD_OPTION_END, conn_notify, NULL,
         MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "wasmrt serve: cannot start the HTTP server on %s\n", shown);
         close(fd);
+        if (pf) fclose(pf);
+        return 1;
+    }
+    if (cfg->stream && !serve_stream_start(cfg, &err)) {
+        fprintf(stderr, "wasmrt serve: %s\n", err.message);
+        MHD_stop_daemon(d);
         if (pf) fclose(pf);
         return 1;
     }
@@ -431,6 +476,12 @@ int serve_run(serve_config *cfg) {
     MHD_socket lfd = MHD_quiesce_daemon(d);
     if (lfd != MHD_INVALID_SOCKET) close(lfd);
     for (int i = 0; i < DRAIN_S * 100 && atomic_load(&in_flight) > 0; i++) usleep(10000);
+    if (cfg->stream) {
+        /* the library must not stop with a connection suspended */
+        serve_stream_quiesce();
+        for (int i = 0; i < 100 && atomic_load(&in_flight) > 0; i++) usleep(10000);
+        serve_stream_stop();
+    }
     MHD_stop_daemon(d);
     if (cfg->access_log) fflush(cfg->access_log);
     fprintf(stderr, "wasmrt serve: stopped after %llu requests\n",

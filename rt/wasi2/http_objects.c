@@ -135,7 +135,7 @@ bool wasmrt_http_body_share(wasmrt_http_body *b, void (*notify)(void *env), void
 void wasmrt_http_body_end(wasmrt_http_body *b, bool complete) {
     w2_body_lock(b);
     if (complete) b->finished = true;
-    else b->aborted = true;
+    else if (!b->finished) b->aborted = true;
     w2_body_unlock(b, true);
 }
 
