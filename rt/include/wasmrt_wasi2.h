@@ -133,7 +133,7 @@ typedef struct wasmrt_http_request {
     const char *authority;         /* the Host header; NULL: none */
     const wasmrt_http_header *headers;
     size_t num_headers;
-    wasmrt_http_body *body;        /* complete; NULL: empty */
+    wasmrt_http_body *body;        /* complete (or shared, and ended later); NULL: empty */
 } wasmrt_http_request;
 
 typedef struct wasmrt_http_response {

@@ -242,6 +242,7 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 /* --stream, the request all read: the guest's response, once it set one. */
 static enum MHD_Result stream_answer(answer_env *e) {
     sreq *r = e->r;
+    serve_conn_waiting(conn_of(e->c), false);   /* the request is all read */
     unsigned status = 0;
     enum MHD_Result ret = (enum MHD_Result)serve_stream_respond(r->sx, e->c, true, &status);
     if (status == 500 && ret == MHD_NO) {
@@ -293,8 +294,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return plain(&e, MHD_HTTP_CONTENT_TOO_LARGE, "Content Too Large\n", "text/plain");
         }
         if (cfg->stream) {
-            /* the guest starts now, and reads the body as it arrives */
-            serve_conn_waiting(conn_of(c), false);
+            /* the guest starts now, and reads the body as it arrives (still
+             * under --read-timeout: a stalled body is cut off, its reads fail) */
             if (!(r->method = strdup(method)) ||
                 !(r->sx = serve_stream_begin(cfg, serve_route_for(cfg, r->uri, plen), c, method, r->uri)))
                 return MHD_NO;

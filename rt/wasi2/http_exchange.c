@@ -42,7 +42,8 @@ bool wasmrt_wasi2_http_begin(wasmrt_wasi2 *w, const wasmrt_http_request *req, wa
     /* the embedder's body itself: the guest's stream reads where the
      * server read the bytes to */
     if (!(h->body = req->body ? w2_body_ref(req->body) : w2_body_new())) return fail(w, rep, err);
-    h->body->finished = true;
+    /* a shared body is still arriving: the embedder ends it (wasmrt_http_body_end) */
+    if (!h->body->sync) h->body->finished = true;
     uint32_t out = w2_http_new(w, W2_OUTPARAM);
     if (!out) return fail(w, rep, err);
     w->hx.state = HX_STARTED;

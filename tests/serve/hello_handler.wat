@@ -9,12 +9,23 @@
 ;;   /trailers    as /echo, and the request body's trailers sent back as the
 ;;                response body's (incoming-body.finish, future-trailers.get,
 ;;                outgoing-body.finish with some(trailers))
+;;   /stream      sets its response first, writes "first\n", sleeps a second
+;;                (monotonic-clock.subscribe-duration, pollable.block), then
+;;                writes "second\n" (wasmrt serve --stream sends "first" at once)
 ;;   anything else: 200 "hello from wasmc: PATH-WITH-QUERY\n"
 ;; Every response carries content-type: text/plain, and x-forbidden:
 ;; connection when fields.append refused "connection" as forbidden (the
 ;; guest tries it on every request).
 (component
   (import "wasi:io/error@0.2.0" (instance $ioerr (export "error" (type (sub resource)))))
+  (import "wasi:io/poll@0.2.0" (instance $poll
+    (export "pollable" (type $p (sub resource)))
+    (export "[method]pollable.block" (func (param "self" (borrow $p))))))
+  (alias export $poll "pollable" (type $pollable))
+  (import "wasi:clocks/monotonic-clock@0.2.0" (instance $clock
+    (alias outer 1 $pollable (type $p0))
+    (export "pollable" (type $p (eq $p0)))
+    (export "subscribe-duration" (func (param "when" u64) (result (own $p))))))
   (alias export $ioerr "error" (type $io-error))
   (import "wasi:io/streams@0.2.0" (instance $streams
     (alias outer 1 $io-error (type $e0))
@@ -141,6 +152,9 @@
   (core func $ib_finish (canon lower (func $types "[static]incoming-body.finish")))
   (core func $ft_get (canon lower (func $types "[method]future-trailers.get") (memory $mem) (realloc $realloc)))
   (core func $drop_ft (canon resource.drop $ft))
+  (core func $sleep_on (canon lower (func $clock "subscribe-duration")))
+  (core func $block (canon lower (func $poll "[method]pollable.block")))
+  (core func $drop_pollable (canon resource.drop $pollable))
 
   (core module $Main
     (import "libc" "mem" (memory 1))
@@ -167,6 +181,9 @@
     (import "http" "ib-finish" (func $ib_finish (param i32) (result i32)))
     (import "http" "ft-get" (func $ft_get (param i32 i32)))
     (import "http" "drop-ft" (func $drop_ft (param i32)))
+    (import "http" "sleep-on" (func $sleep_on (param i64) (result i32)))
+    (import "http" "block" (func $block (param i32)))
+    (import "http" "drop-pollable" (func $drop_pollable (param i32)))
     (data (i32.const 100) "/trap")
     (data (i32.const 110) "/loop")
     (data (i32.const 120) "/noresp")
@@ -174,6 +191,9 @@
     (data (i32.const 140) "/echo")
     (data (i32.const 150) "/headers")
     (data (i32.const 160) "/trailers")
+    (data (i32.const 170) "/stream")
+    (data (i32.const 180) "first\n")
+    (data (i32.const 190) "second\n")
     (data (i32.const 200) "content-type")
     (data (i32.const 220) "text/plain")
     (data (i32.const 240) "connection")
@@ -217,6 +237,26 @@
       (if (call $eq (local.get $p) (local.get $n) (i32.const 110) (i32.const 5))
         (then (loop $forever (br $forever))))
       (if (call $eq (local.get $p) (local.get $n) (i32.const 120) (i32.const 7)) (then (return)))
+      (if (call $eq (local.get $p) (local.get $n) (i32.const 170) (i32.const 7))
+        (then
+          (local.set $resp (call $resp_new (call $fields_new)))
+          (call $resp_body (local.get $resp) (global.get $R))
+          (if (i32.load8_u (global.get $R)) (then unreachable))
+          (local.set $ob (i32.load offset=4 (global.get $R)))
+          (call $body_write (local.get $ob) (global.get $R))
+          (if (i32.load8_u (global.get $R)) (then unreachable))
+          (local.set $os (i32.load offset=4 (global.get $R)))
+          (call $set (local.get $outp) (i32.const 0) (local.get $resp) (i32.const 0) (i64.const 0)
+                     (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))
+          (call $put (local.get $os) (i32.const 180) (i32.const 6))
+          (local.set $h (call $sleep_on (i64.const 1000000000)))
+          (call $block (local.get $h))
+          (call $drop_pollable (local.get $h))
+          (call $put (local.get $os) (i32.const 190) (i32.const 7))
+          (call $drop_os (local.get $os))
+          (call $finish (local.get $ob) (i32.const 0) (i32.const 0) (global.get $R))
+          (call $drop_req (local.get $req))
+          (return)))
 
       (local.set $fields (call $fields_new))
       (call $fields_append (local.get $fields) (i32.const 200) (i32.const 12) (i32.const 220) (i32.const 10)
@@ -307,7 +347,9 @@
       (export "read" (func $read)) (export "write" (func $write)) (export "drop-os" (func $drop_os))
       (export "drop-is" (func $drop_is)) (export "drop-ib" (func $drop_ib)) (export "drop-req" (func $drop_req))
       (export "drop-fields" (func $drop_fields)) (export "ib-finish" (func $ib_finish))
-      (export "ft-get" (func $ft_get)) (export "drop-ft" (func $drop_ft))))))
+      (export "ft-get" (func $ft_get)) (export "drop-ft" (func $drop_ft))
+      (export "sleep-on" (func $sleep_on)) (export "block" (func $block))
+      (export "drop-pollable" (func $drop_pollable))))))
   (func $handle (param "request" (own $req)) (param "response-out" (own $out))
     (canon lift (core func $main "handle")))
   (instance $ih (export "handle" (func $handle)))

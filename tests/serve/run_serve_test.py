@@ -338,6 +338,87 @@ check("without setting a response" in stderr, "no-response log line")
 log = open(log_file).read()
 check('"GET /hi?x=1 HTTP/1.1" 200 26' in log, "access log line")
 
+# --stream: the guest runs on a thread of its own from the moment the
+# headers are in.  Its response goes out as it writes it: /stream writes
+# "first", sleeps a second, writes "second".  Its request body reaches it as
+# it arrives: the instance is live while the body is still coming.
+sp_file = os.path.join(work, "stream.port")
+sp_err = open(os.path.join(work, "stream.stderr"), "w")
+ss = subprocess.Popen([wasmrt, "serve", "--stream", "--addr", "127.0.0.1:0", "--port-file", sp_file, "--timeout", "5",
+                       "--read-timeout", "2",
+                       "--metrics", "/metrics", hello], stderr=sp_err)
+for _ in range(300):
+    if ss.poll() is not None or (os.path.exists(sp_file) and open(sp_file).read().strip()):
+        break
+    time.sleep(0.05)
+if ss.poll() is None:
+    sport = int(open(sp_file).read())
+    s = socket.create_connection(("127.0.0.1", sport), timeout=10)
+    t0 = time.time()
+    s.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    out, first = b"", None
+    while not out.endswith(b"\r\n0\r\n\r\n"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        out += chunk
+        if first is None and b"first" in out:
+            first = time.time() - t0
+    total = time.time() - t0
+    s.close()
+    check(first is not None and first < 0.6 and total >= 0.9,
+          f"--stream: the first write arrives before the guest's 1 s sleep ends: {first} s, all {total:.2f} s")
+    check(dechunk(out.partition(b"\r\n\r\n")[2])[0] == b"first\nsecond\n", f"--stream body: {out!r}")
+
+    def smetric(name):
+        c = http.client.HTTPConnection("127.0.0.1", sport, timeout=10)
+        c.request("GET", "/metrics")
+        v = metric(c.getresponse().read().decode(), name)
+        c.close()
+        return v
+
+    s = socket.create_connection(("127.0.0.1", sport), timeout=10)
+    s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+    live = 0
+    for _ in range(100):
+        live = smetric("wasmrt_serve_live_instances")
+        if live == 1:
+            break
+        time.sleep(0.05)
+    check(live == 1, f"--stream: the guest runs while its request body is still arriving (live {live})")
+    s.sendall(b"6\r\n world\r\n0\r\n\r\n")
+    out = b""
+    while not out.endswith(b"\r\n0\r\n\r\n"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        out += chunk
+    s.close()
+    check(dechunk(out.partition(b"\r\n\r\n")[2])[0] == b"hello world", f"--stream echo: {out!r}")
+    for path, want in (("/hi", 200), ("/trap", 500), ("/noresp", 500)):
+        c = http.client.HTTPConnection("127.0.0.1", sport, timeout=10)
+        c.request("GET", path)
+        r = c.getresponse()
+        r.read()
+        check(r.status == want, f"--stream {path}: {r.status}, expected {want}")
+        c.close()
+    # a body that stalls: --read-timeout still cuts it off, and the guest
+    # waiting for it sees its reads fail and ends
+    port_saved, port = port, sport
+    took = dribble(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n", b"x")
+    port = port_saved
+    check(1.9 < took < 4, f"--stream --read-timeout 2: a dribbled body is cut off after {took:.1f}s")
+    live = None
+    for _ in range(100):
+        live = smetric("wasmrt_serve_live_instances")
+        if live == 0:
+            break
+        time.sleep(0.05)
+    check(live == 0, f"--stream: no live instance afterwards ({live})")
+    ss.send_signal(signal.SIGTERM)
+check(ss.wait(timeout=15) == 0, "--stream server: started, and stopped on SIGTERM")
+sp_err.close()
+
 # --no-seccomp and --no-landlock, as in wasmrt run
 np = os.path.join(work, "nosandbox.port")
 p = subprocess.Popen([wasmrt, "serve", "--addr", "127.0.0.1:0", "--port-file", np, "--no-seccomp", "--no-landlock",
