@@ -267,9 +267,9 @@ static _Noreturn void raise_trap(const ct_cx *cx) {
     wasmrt_host_trap(cx->trap_code, cx->trap_msg);
 }
 
-static void free_vals(wasmrt_cval *v, uint32_t n) {
+static void free_vals(wasmrt_cval *v, uint32_t n, bool heap) {
     for (uint32_t i = 0; i < n; i++) wasmrt_cval_free(&v[i]);
-    free(v);
+    if (heap) free(v);
 }
 
 /* canon_lower: the core function a LOWER step makes. */
@@ -294,7 +294,10 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
     bool spilled = ft->result && ct_flatten(&ft->result, 1, rt) > CT_MAX_FLAT_RESULTS;
     uint32_t retptr = spilled ? (uint32_t)flat[lw->np - 1] : 0;
     uint32_t n = ft->num_params;
-    wasmrt_cval *args = calloc(n ? n : 1, sizeof *args), result;
+    /* the arguments of the usual host call on the stack: no allocation per call */
+    wasmrt_cval args1[8], result;
+    wasmrt_cval *args = n <= 8 ? args1 : calloc(n, sizeof *args);
+    if (n <= 8) memset(args1, 0, n * sizeof *args1);
     memset(&result, 0, sizeof result);
     bool ok = args ? ct_lift_values(&c.cx, CT_MAX_FLAT_PARAMS, flat, lw->np - spilled, ft->params, n, args)
                    : ct_trap(&c.cx, "out of memory");
@@ -324,7 +327,7 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
         have_result = ok && ft->result;
     }
     ct_release_lenders(&c.cx);
-    if (args) free_vals(args, n);
+    if (args) free_vals(args, n, args != args1);
     uint64_t out[1];
     uint32_t nout = 0;
     if (ok && ft->result)
@@ -584,8 +587,13 @@ static bool run_steps(wasmrt_cinstance *ci, wasmrt_trap *trap, wasmrt_error *err
         const ct_step *st = &p->steps[i];
         switch (st->op) {
         case WASMC_PLAN_INSTANTIATE: {
-            rt_link_entry *entries = calloc(st->num_args ? st->num_args : 1, sizeof *entries);
-            const rt_link_entry **ptrs = calloc(st->num_args ? st->num_args : 1, sizeof *ptrs);
+            /* the usual few imports on the stack: no allocation per instantiation */
+            rt_link_entry entries1[32];
+            const rt_link_entry *ptrs1[32];
+            bool small = st->num_args <= 32;
+            rt_link_entry *entries = small ? entries1 : calloc(st->num_args, sizeof *entries);
+            const rt_link_entry **ptrs = small ? ptrs1 : calloc(st->num_args, sizeof *ptrs);
+            if (small) memset(entries1, 0, st->num_args * sizeof *entries1);
             bool ok = entries && ptrs;
             for (uint32_t k = 0; ok && k < st->num_args; k++) {
                 const ct_coredef *d = &st->args[k];
@@ -598,8 +606,10 @@ static bool run_steps(wasmrt_cinstance *ci, wasmrt_trap *trap, wasmrt_error *err
             }
             wasmrt_instance *inst = ok ? rt_instantiate_with(ci->store, ci->comp->modules[st->index], ptrs, trap, err) : NULL;
             if (!ok) rt_err(err, "out of memory");
-            free(entries);
-            free(ptrs);
+            if (!small) {
+                free(entries);
+                free(ptrs);
+            }
             if (!inst) {
                 char tmp[sizeof err->message];
                 memcpy(tmp, err->message, sizeof tmp);
