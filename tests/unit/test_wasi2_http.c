@@ -3,7 +3,9 @@
  * _response / reset) around them. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "wasi2_harness.h"
 #include "../../rt/wasi2/http_internal.h"
@@ -191,6 +193,61 @@ Test(wasi2_http, trailers_reach_the_guest_and_come_back_with_the_response, .init
     cr_expect(resp.trailers[0].value_len == 3 && !memcmp(resp.trailers[0].value, "abc", 3));
     wasmrt_wasi2_reset(h_w);
     cr_expect_eq(h_w->nobjs, 0);
+}
+
+/* The server's side of a streamed request: the rest of the body after the
+ * guest has started waiting for it, then the end (or the client gone). */
+typedef struct late_body {
+    wasmrt_http_body *b;
+    bool complete;
+} late_body;
+
+static void *arrive_late(void *p) {
+    late_body *lb = p;
+    usleep(50000);
+    wasmrt_http_body_append(lb->b, (const uint8_t *)" world", 6);
+    usleep(20000);
+    wasmrt_http_body_end(lb->b, lb->complete);
+    return NULL;
+}
+
+static int notified;
+static void count_notify(void *env) { __atomic_add_fetch((int *)env, 1, __ATOMIC_SEQ_CST); }
+
+Test(wasi2_http, a_shared_body_is_read_as_it_arrives_and_its_end_or_abort_is_seen, .init = setup,
+     .fini = teardown) {
+    for (int complete = 1; complete >= 0; complete--) {
+        wasmrt_http_request req = sample();
+        wasmrt_http_body_free(req.body);
+        req.body = wasmrt_http_body_new();
+        notified = 0;
+        cr_assert(wasmrt_http_body_share(req.body, count_notify, &notified));
+        cr_assert(wasmrt_http_body_append(req.body, (const uint8_t *)"hello", 5));
+        cval args[2];
+        wasmrt_error err;
+        cr_assert(wasmrt_wasi2_http_begin(h_w, &req, args, &err), "%s", err.message);
+        cval r = CALL(T, "[method]incoming-request.consume", B(args[0].of.handle));
+        r = CALL(T, "[method]incoming-body.stream", B(OK(&r)->of.handle));
+        uint32_t in = OK(&r)->of.handle;
+        r = CALL(IO, "[method]input-stream.blocking-read", B(in), U64(100));
+        cr_expect_str_eq(bytes_str(OK(&r)), "hello");
+        /* nothing more yet: a non-blocking read gets no bytes, a poll is not ready */
+        r = CALL(IO, "[method]input-stream.read", B(in), U64(100));
+        cr_expect_eq(OK(&r)->of.list.len, 0);
+        uint32_t p = CALL(IO, "[method]input-stream.subscribe", B(in)).of.handle;
+        cr_expect(!CALL("wasi:io/poll", "[method]pollable.ready", B(p)).of.b);
+        late_body lb = {req.body, complete};
+        pthread_t t;
+        pthread_create(&t, NULL, arrive_late, &lb);
+        r = CALL(IO, "[method]input-stream.blocking-read", B(in), U64(100));   /* waits for it */
+        cr_expect_str_eq(bytes_str(OK(&r)), " world");
+        r = CALL(IO, "[method]input-stream.blocking-read", B(in), U64(100));
+        cr_expect_eq(STREAM_ERR(&r), complete ? 1u : 0u, "the end: closed; the client gone: last-operation-failed");
+        pthread_join(t, NULL);
+        cr_expect_geq(notified, 3, "notify on each append and the end: %d", notified);
+        wasmrt_http_body_free(req.body);
+        wasmrt_wasi2_reset(h_w);
+    }
 }
 
 Test(wasi2_http, responses_the_guest_did_not_complete_are_errors, .init = setup, .fini = teardown) {
