@@ -71,7 +71,8 @@ unsigned serve_conn_sweep(double read_timeout_s) {
     pthread_mutex_lock(&conns_lock);
     for (serve_conn *c = conns; c; c = c->next) {
         uint64_t since = atomic_load(&c->waiting_since_ns);
-        if (c->shut || !since || now - since <= limit) continue;
+        /* since may be later than now: set by a worker after now was read */
+        if (c->shut || !since || since >= now || now - since <= limit) continue;
         c->shut = true;
         shutdown(c->fd, SHUT_RDWR);
         closed++;

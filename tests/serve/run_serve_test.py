@@ -320,6 +320,8 @@ page = request("GET", "/metrics")[2].decode()
 check(metric(page, "wasmrt_serve_traps_total") == 22, f"traps_total 22 (1 + timeout + 20): {metric(page, 'wasmrt_serve_traps_total')}")
 check(metric(page, "wasmrt_serve_timeouts_total") == 1, "timeouts_total 1")
 check(metric(page, "wasmrt_serve_live_instances") == 0, "no live instance between requests")
+check(metric(page, "wasmrt_serve_read_timeouts_total") == 2,
+      f"only the two slow clients were cut off: {metric(page, 'wasmrt_serve_read_timeouts_total')}")
 check('wasmrt_serve_latency_seconds_bucket{le="+Inf"}' in page, "latency histogram")
 
 srv.send_signal(signal.SIGTERM)
