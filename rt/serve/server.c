@@ -37,6 +37,7 @@ typedef struct sreq {
     bool started;
     bool too_large;
     bool trailers_ok;            /* collect_trailer's: false when out of memory */
+    bool trailers_taken;
     wasmrt_http_body *body;      /* read straight into what the guest's stream reads;
                                     NULL until the first byte */
     serve_sx *sx;                /* --stream: the exchange with the guest's thread */
@@ -305,7 +306,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (r->too_large || n > cfg->max_body_bytes - wasmrt_http_body_size(r->body)) {
+        if (r->too_large ||
+            n > cfg->max_body_bytes - wasmrt_http_body_size(r->sx ? serve_stream_request_body(r->sx) : r->body)) {
             r->too_large = true;   /* a chunked body past the limit: read and dropped */
             return MHD_YES;
         }
@@ -319,7 +321,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return plain(&e, MHD_HTTP_CONTENT_TOO_LARGE, "Content Too Large\n", "text/plain");
     }
     /* trailers after a chunked body: with the body, for its finish */
-    if (!r->stream_status && MHD_get_connection_values_n(c, MHD_FOOTER_KIND, NULL, NULL) > 0) {
+    if (!r->trailers_taken && MHD_get_connection_values_n(c, MHD_FOOTER_KIND, NULL, NULL) > 0) {
+        r->trailers_taken = true;   /* once: --stream calls here again after a resume */
         if (!r->sx && !r->body && !(r->body = wasmrt_http_body_new())) return MHD_NO;
         r->trailers_ok = true;
         MHD_get_connection_values_n(c, MHD_FOOTER_KIND, collect_trailer, r);

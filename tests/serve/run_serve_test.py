@@ -347,7 +347,7 @@ check('"GET /hi?x=1 HTTP/1.1" 200 26' in log, "access log line")
 sp_file = os.path.join(work, "stream.port")
 sp_err = open(os.path.join(work, "stream.stderr"), "w")
 ss = subprocess.Popen([wasmrt, "serve", "--stream", "--addr", "127.0.0.1:0", "--port-file", sp_file, "--timeout", "5",
-                       "--read-timeout", "2",
+                       "--read-timeout", "2", "--max-body-bytes", "65536",
                        "--metrics", "/metrics", hello], stderr=sp_err)
 for _ in range(300):
     if ss.poll() is not None or (os.path.exists(sp_file) and open(sp_file).read().strip()):
@@ -397,6 +397,14 @@ if ss.poll() is None:
         out += chunk
     s.close()
     check(dechunk(out.partition(b"\r\n\r\n")[2])[0] == b"hello world", f"--stream echo: {out!r}")
+    port_saved, port = port, sport
+    out = raw_all(b"POST /trailers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTE: trailers\r\n\r\n"
+                  b"5\r\nhello\r\n0\r\nX-Sum: 42\r\n\r\n")
+    body, trailers = dechunk(out.partition(b"\r\n\r\n")[2])
+    check(body == b"hello" and trailers == b"x-sum: 42\r\n\r\n", f"--stream trailers both ways, once: {out!r}")
+    st, _, _ = request("POST", "/echo", body=iter([b"x" * 50000, b"y" * 50000]), chunked=True)
+    check(st == 413, f"--stream: chunked body over --max-body-bytes -> {st}")
+    port = port_saved
     for path, want in (("/hi", 200), ("/trap", 500), ("/noresp", 500)):
         c = http.client.HTTPConnection("127.0.0.1", sport, timeout=10)
         c.request("GET", path)
