@@ -48,6 +48,29 @@ def build(name, wat):
 
 
 hello = build("hello", os.path.join(src_dir, "hello_handler.wat"))
+
+
+# The C handler (hello_handler.c): clang --target=wasm32, no libc, made a
+# component by c_component.mjs.  Without clang's wasm32 target it is left
+# out (said so), the rest still runs.
+def build_c():
+    core, wasm, so = (os.path.join(work, n) for n in ("hello_c.core.wasm", "hello_c.wasm", "hello_c.so"))
+    r = subprocess.run(["clang", "--target=wasm32", "-O2", "-nostdlib", "-Wl,--no-entry", "-o", core,
+                        os.path.join(src_dir, "hello_handler.c")], capture_output=True, text=True)
+    if r.returncode != 0:
+        print("SKIP the C handler: clang cannot target wasm32:", r.stderr.strip()[:200])
+        return None
+    npm = os.path.abspath(os.path.join(src_dir, "../../tools/npm/node_modules"))
+    subprocess.run(["node", os.path.join(src_dir, "c_component.mjs"), npm, core, wasm], check=True)
+    subprocess.run([wasmc, "-O1", wasm, "-o", so], check=True)
+    return so
+
+
+try:
+    hello_c = build_c()
+except FileNotFoundError:
+    print("SKIP the C handler: no clang")
+    hello_c = None
 command = build("command", os.path.join(src_dir, "../wasi/components/tcp_create.wat"))
 
 # A component that is no wasi:http/proxy is refused at start, with a reason.
@@ -97,7 +120,8 @@ atexit.register(stop_server)
 srv = subprocess.Popen([wasmrt, "serve", "--addr", "127.0.0.1:0", "--port-file", port_file, "--workers", "2",
                         "--timeout", "1", "--read-timeout", "1", "--metrics", "/metrics", "--access-log", log_file,
                         "--max-body-bytes", "65536", "--max-header-bytes", "8192",
-                        "--route", "/r=" + hello, hello], stdout=subprocess.DEVNULL, stderr=err)
+                        "--route", "/r=" + hello] + (["--route", "/c=" + hello_c] if hello_c else []) + [hello],
+                       stdout=subprocess.DEVNULL, stderr=err)
 for _ in range(300):
     if os.path.exists(port_file) and open(port_file).read().strip():
         break
@@ -224,6 +248,10 @@ st, _, _ = request("GET", "/teapot")
 check(st == 418, f"set-status-code 418: {st}")
 st, _, body = request("GET", "/r/sub")
 check(st == 200 and body == b"hello from wasmc: /r/sub\n", f"--route /r: {st} {body!r}")
+if hello_c:
+    st, hd, body = request("GET", "/c/x?y=1")
+    check(st == 200 and body == b"hello from C: /c/x?y=1\n" and hd.get("content-type") == "text/plain",
+          f"the C handler on --route /c: {st} {hd} {body!r}")
 
 # traps, timeouts and no response: 500, logged, the server stays up
 st, _, _ = request("GET", "/trap")

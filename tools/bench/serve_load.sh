@@ -11,6 +11,9 @@
 # Environment: WORKERS (server threads; default one per CPU), WRK_THREADS (2),
 #   JCO_SERVE=1: then the same component under `jco serve --isolate-requests
 #   instance` (node, a fresh instance per request too), same wrk settings.
+#   HANDLER=c: the C hello handler (tests/serve/hello_handler.c: clang
+#   --target=wasm32, made a component by tests/serve/c_component.mjs, -O2)
+#   instead of the WAT one.
 #   APP=FILE.so: serve that (already compiled) component instead of the WAT
 #   hello handler (e.g. the JavaScript one ctest serve/js_handler caches in
 #   build/serve-js-cache); JCO_SERVE then needs APP_WASM=FILE.wasm too.
@@ -30,6 +33,10 @@ trap 'kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; rm -rf "$work"' EXIT
 if [ -n "${APP:-}" ]; then
     cp "$APP" "$work/h.so"
     [ -n "${APP_WASM:-}" ] && cp "$APP_WASM" "$work/h.wasm"
+elif [ "${HANDLER:-wat}" = c ]; then
+    clang --target=wasm32 -O2 -nostdlib -Wl,--no-entry -o "$work/core.wasm" "$root/tests/serve/hello_handler.c"
+    node "$root/tests/serve/c_component.mjs" "$root/tools/npm/node_modules" "$work/core.wasm" "$work/h.wasm"
+    "$build/bin/wasmc" -O2 "$work/h.wasm" -o "$work/h.so"
 else
     "$jco" parse "$root/tests/serve/hello_handler.wat" -o "$work/h.wasm"
     "$build/bin/wasmc" -O2 "$work/h.wasm" -o "$work/h.so"
@@ -63,7 +70,7 @@ rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
 p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
 p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
 errs=$(grep -E "Non-2xx|Socket errors" "$work/wrk.txt" || true)
-echo "serve_load: ${APP:-hello_handler.wat -O2} $path, $conns connections, ${secs}s, $(nproc) CPUs, workers ${WORKERS:-one per CPU}"
+echo "serve_load: ${APP:-hello_handler.${HANDLER:-wat} -O2} $path, $conns connections, ${secs}s, $(nproc) CPUs, workers ${WORKERS:-one per CPU}"
 echo "  requests/s        $rps"
 echo "  latency p50 / p99 $p50 / $p99"
 echo "  instances/s       $(( (inst1 - inst0) / secs ))  (one per request; live after: $live)"
