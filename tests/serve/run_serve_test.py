@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """wasmrt serve end to end: a wasi:http handler written in component WAT
 (hello_handler.wat) is turned into a binary (jco parse), compiled (wasmc),
-and served on a free loopback port; requests check status, headers and
-bodies, traps and timeouts (500, logged, the server stays up), malformed and
-oversized requests (4xx, no instance), the metrics page, the access log,
-routes, and shutdown on SIGTERM.
+and served on a free loopback port, beside the C one (hello_handler.c);
+requests check status, headers and bodies, trailers both ways, traps and
+timeouts (500, logged, the server stays up), malformed and oversized
+requests (4xx, no instance), slow clients (--read-timeout: closed, no
+instance), the metrics page, the access log, routes, --stream (the response
+leaves as written, the body reaches the guest as it arrives), and shutdown
+on SIGTERM.
 
 usage: run_serve_test.py BIN_DIR SRC_DIR WORK_DIR    (exit 77: skipped)
 """
