@@ -17,13 +17,18 @@ bool rt_dynlib_sym(void *h, const char *soname, const char *name, void **slot, c
  * missing).  Callers write cu.name(...). */
 #define RT_DYNLIB_FIELD(name) __typeof__(&name) name;
 #define RT_DYNLIB_RESOLVE_ONE(name) &&rt_dynlib_sym(h, so, #name, (void **)&tab->name, why, cap)
-#define RT_DYNLIB_DEFINE(var, FNS, soname)                   \
-    typedef struct { FNS(RT_DYNLIB_FIELD) } var##_fns;       \
-    static var##_fns var;                                    \
-    static bool var##_load(char *why, size_t cap) {          \
+/* The two halves, for a table several files share: the type in a header
+ * (with `extern var##_fns var;`), the loader in one file. */
+#define RT_DYNLIB_TYPE(var, FNS) typedef struct { FNS(RT_DYNLIB_FIELD) } var##_fns;
+#define RT_DYNLIB_LOADER(var, FNS, soname)                   \
+    bool var##_load(char *why, size_t cap) {                 \
         static const char so[] = soname;                     \
         var##_fns *tab = &var;                               \
         void *h = rt_dynlib_open(so, why, cap);              \
         return h != NULL FNS(RT_DYNLIB_RESOLVE_ONE);         \
     }
+#define RT_DYNLIB_DEFINE(var, FNS, soname)                   \
+    RT_DYNLIB_TYPE(var, FNS)                                 \
+    static var##_fns var;                                    \
+    static RT_DYNLIB_LOADER(var, FNS, soname)
 #endif

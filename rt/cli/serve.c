@@ -27,7 +27,12 @@ static void usage(FILE *out) {
             "  --max-header-bytes N    request line + headers limit, else 431/414\n"
             "                          (default 16384)\n"
             "  --idle-timeout SECONDS  close a connection idle this long (default 15)\n"
+            "  --read-timeout SECONDS  close a connection whose request (line, headers,\n"
+            "                          body) takes longer to arrive (default 20; 0: never)\n"
             "  --max-connections N     (default 4096)\n"
+            "  --stream                run guests on threads of their own from the moment\n"
+            "                          a request's headers are in: request bodies reach them\n"
+            "                          as they arrive, responses go out (chunked) as written\n"
             "  --pool-slots N          instance slots the pooling allocator reserves\n"
             "                          (default 64; 0: none)\n"
             "  --metrics PATH          answer PATH with counters and a latency histogram\n"
@@ -63,6 +68,7 @@ int wasmrt_cli_serve(int argc, char **argv) {
         .max_body_bytes = 1u << 20,
         .max_header_bytes = 16384,
         .idle_timeout_s = 15,
+        .read_timeout_s = 20,
         .max_connections = 4096,
         .seccomp = true,
         .landlock = true,
@@ -85,6 +91,10 @@ int wasmrt_cli_serve(int argc, char **argv) {
         }
         if (!strcmp(a, "--no-seccomp") || !strcmp(a, "--no-landlock")) {
             *(a[5] == 's' ? &cfg.seccomp : &cfg.landlock) = false;
+            continue;
+        }
+        if (!strcmp(a, "--stream")) {
+            cfg.stream = true;
             continue;
         }
         const char *eq = strchr(a, '=');
@@ -121,6 +131,9 @@ int wasmrt_cli_serve(int argc, char **argv) {
         } else if (!strcmp(name, "--max-header-bytes")) {
             if (!number(val, 1024, 1 << 24, &v)) return bad("--max-header-bytes '%s': 1024..16777216 expected", val);
             cfg.max_header_bytes = (size_t)v;
+        } else if (!strcmp(name, "--read-timeout")) {
+            if (!number(val, 0, 86400, &v)) return bad("--read-timeout '%s': 0..86400 seconds expected", val);
+            cfg.read_timeout_s = v;
         } else if (!strcmp(name, "--idle-timeout")) {
             if (!number(val, 1, 86400, &v)) return bad("--idle-timeout '%s': 1..86400 seconds expected", val);
             cfg.idle_timeout_s = (unsigned)v;

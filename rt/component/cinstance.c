@@ -18,6 +18,7 @@
  * callee or a realloc unwinds to the innermost runtime frame, never across
  * one of these functions.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ struct wasmrt_cinstance {
     ct_inst *insts;
     wasmrt_func *dtors;             /* per resource (ref NULL: none) */
     ct_table host_handles;
+    size_t parts_size;              /* the block defs points at */
     void *user_data;
     /* The lifted calls running now (a stack): a borrow's drop finds its
      * call's count here by id. */
@@ -265,9 +267,9 @@ static _Noreturn void raise_trap(const ct_cx *cx) {
     wasmrt_host_trap(cx->trap_code, cx->trap_msg);
 }
 
-static void free_vals(wasmrt_cval *v, uint32_t n) {
+static void free_vals(wasmrt_cval *v, uint32_t n, bool heap) {
     for (uint32_t i = 0; i < n; i++) wasmrt_cval_free(&v[i]);
-    free(v);
+    if (heap) free(v);
 }
 
 /* canon_lower: the core function a LOWER step makes. */
@@ -292,7 +294,10 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
     bool spilled = ft->result && ct_flatten(&ft->result, 1, rt) > CT_MAX_FLAT_RESULTS;
     uint32_t retptr = spilled ? (uint32_t)flat[lw->np - 1] : 0;
     uint32_t n = ft->num_params;
-    wasmrt_cval *args = calloc(n ? n : 1, sizeof *args), result;
+    /* the arguments of the usual host call on the stack: no allocation per call */
+    wasmrt_cval args1[8], result;
+    wasmrt_cval *args = n <= 8 ? args1 : calloc(n, sizeof *args);
+    if (n <= 8) memset(args1, 0, n * sizeof *args1);
     memset(&result, 0, sizeof result);
     bool ok = args ? ct_lift_values(&c.cx, CT_MAX_FLAT_PARAMS, flat, lw->np - spilled, ft->params, n, args)
                    : ct_trap(&c.cx, "out of memory");
@@ -322,7 +327,7 @@ static void lower_thunk(void *env, void *caller, wasmc_slot *slots) {
         have_result = ok && ft->result;
     }
     ct_release_lenders(&c.cx);
-    if (args) free_vals(args, n);
+    if (args) free_vals(args, n, args != args1);
     uint64_t out[1];
     uint32_t nout = 0;
     if (ok && ft->result)
@@ -519,11 +524,17 @@ static bool step_lower(wasmrt_cinstance *ci, const ct_step *st, ct_lowered *lw, 
     }
     lw->entry.is_host = true;
     lw->entry.host_env = lw;
-    lw->entry.host_type_id = rt_type_intern(lw->sig, lw->np, lw->sig + lw->np, lw->nr);
-    if (!lw->entry.host_type_id) {
-        rt_err(err, "out of memory");
-        return false;
+    uint32_t id = atomic_load_explicit(&st->host_type_id, memory_order_relaxed);
+    if (!id) {
+        /* racing instantiations intern the same signature: the same id */
+        id = rt_type_intern(lw->sig, lw->np, lw->sig + lw->np, lw->nr);
+        if (!id) {
+            rt_err(err, "out of memory");
+            return false;
+        }
+        atomic_store_explicit(&((ct_step *)st)->host_type_id, id, memory_order_relaxed);
     }
+    lw->entry.host_type_id = id;
     return true;
 }
 
@@ -576,8 +587,13 @@ static bool run_steps(wasmrt_cinstance *ci, wasmrt_trap *trap, wasmrt_error *err
         const ct_step *st = &p->steps[i];
         switch (st->op) {
         case WASMC_PLAN_INSTANTIATE: {
-            rt_link_entry *entries = calloc(st->num_args ? st->num_args : 1, sizeof *entries);
-            const rt_link_entry **ptrs = calloc(st->num_args ? st->num_args : 1, sizeof *ptrs);
+            /* the usual few imports on the stack: no allocation per instantiation */
+            rt_link_entry entries1[32];
+            const rt_link_entry *ptrs1[32];
+            bool small = st->num_args <= 32;
+            rt_link_entry *entries = small ? entries1 : calloc(st->num_args, sizeof *entries);
+            const rt_link_entry **ptrs = small ? ptrs1 : calloc(st->num_args, sizeof *ptrs);
+            if (small) memset(entries1, 0, st->num_args * sizeof *entries1);
             bool ok = entries && ptrs;
             for (uint32_t k = 0; ok && k < st->num_args; k++) {
                 const ct_coredef *d = &st->args[k];
@@ -590,8 +606,10 @@ static bool run_steps(wasmrt_cinstance *ci, wasmrt_trap *trap, wasmrt_error *err
             }
             wasmrt_instance *inst = ok ? rt_instantiate_with(ci->store, ci->comp->modules[st->index], ptrs, trap, err) : NULL;
             if (!ok) rt_err(err, "out of memory");
-            free(entries);
-            free(ptrs);
+            if (!small) {
+                free(entries);
+                free(ptrs);
+            }
             if (!inst) {
                 char tmp[sizeof err->message];
                 memcpy(tmp, err->message, sizeof tmp);
@@ -624,6 +642,44 @@ static bool run_steps(wasmrt_cinstance *ci, wasmrt_trap *trap, wasmrt_error *err
     return true;
 }
 
+/* Each thread keeps the last instance's block of arrays for its next one:
+ * a server instantiates the same component per request, and a block of a
+ * few KiB otherwise takes malloc's slow path (no thread cache that large)
+ * both ways, every time. */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+typedef struct spare_block {
+    size_t size;
+} spare_block;   /* the block's first bytes while it waits */
+
+static void spare_make_key(void) { pthread_key_create(&spare_key, free); }
+
+static void *parts_take(size_t size) {
+    pthread_once(&spare_once, spare_make_key);
+    spare_block *b = pthread_getspecific(spare_key);
+    if (b && b->size >= size) {
+        pthread_setspecific(spare_key, NULL);
+        memset(b, 0, size);
+        return b;
+    }
+    return calloc(1, size < sizeof(spare_block) ? sizeof(spare_block) : size);
+}
+
+static void parts_give(void *p, size_t size) {
+    pthread_once(&spare_once, spare_make_key);
+    spare_block *b = pthread_getspecific(spare_key);
+    if (b && b->size >= size) {
+        free(p);
+        return;
+    }
+    ((spare_block *)p)->size = size;
+    if (pthread_setspecific(spare_key, p) != 0) {
+        free(p);
+        return;
+    }
+    free(b);
+}
+
 wasmrt_cinstance *wasmrt_component_instantiate(wasmrt_store *s, wasmrt_component *c, wasmrt_clinker *l,
                                                wasmrt_trap *trap, wasmrt_error *err) {
     wasmrt_trap scratch_trap;
@@ -644,16 +700,30 @@ wasmrt_cinstance *wasmrt_component_instantiate(wasmrt_store *s, wasmrt_component
     ci->next = s->cinstances;
     if (s->cinstances) s->cinstances->prev = ci;
     s->cinstances = ci;
-    ci->defs = calloc(p->num_imports + 1, sizeof *ci->defs);
-    ci->core = calloc(p->num_core_instances + 1, sizeof *ci->core);
-    ci->lowered = calloc(p->num_lowered + 1, sizeof *ci->lowered);
-    ci->lifted = calloc(p->num_lifted + 1, sizeof *ci->lifted);
-    ci->insts = calloc(p->num_cinstances + 1, sizeof *ci->insts);
-    ci->dtors = calloc(p->num_resources + 1, sizeof *ci->dtors);
-    if (!ci->defs || !ci->core || !ci->lowered || !ci->lifted || !ci->insts || !ci->dtors) {
+    /* The per-instance arrays in one zeroed block (defs first: freeing
+     * defs frees them all): one allocation per instantiation, not six. */
+    size_t off[6], size = 0;
+    const size_t bytes[6] = {
+        (p->num_imports + 1) * sizeof *ci->defs,     (p->num_core_instances + 1) * sizeof *ci->core,
+        (p->num_lowered + 1) * sizeof *ci->lowered,  (p->num_lifted + 1) * sizeof *ci->lifted,
+        (p->num_cinstances + 1) * sizeof *ci->insts, (p->num_resources + 1) * sizeof *ci->dtors,
+    };
+    for (int k = 0; k < 6; k++) {
+        off[k] = size;
+        size += (bytes[k] + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+    }
+    char *block = parts_take(size);
+    if (!block) {
         rt_err(err, "out of memory");
         goto fail;
     }
+    ci->defs = (const ct_def **)(void *)(block + off[0]);
+    ci->core = (wasmrt_instance **)(void *)(block + off[1]);
+    ci->lowered = (ct_lowered *)(void *)(block + off[2]);
+    ci->lifted = (ct_lifted *)(void *)(block + off[3]);
+    ci->insts = (ct_inst *)(void *)(block + off[4]);
+    ci->dtors = (wasmrt_func *)(void *)(block + off[5]);
+    ci->parts_size = size;
     for (uint32_t i = 0; i < p->num_cinstances; i++)
         ci->insts[i] = (ct_inst){.parent = p->cinstance_parent[i], .may_enter = true, .may_leave = true};
     if (!resolve_imports(ci, l, err) || !run_steps(ci, trap, err)) goto fail;
@@ -668,12 +738,7 @@ static void release_parts(wasmrt_cinstance *ci) {
     if (ci->insts)
         for (uint32_t i = 0; i < ci->comp->plan.num_cinstances; i++) ct_table_free(&ci->insts[i].handles);
     ct_table_free(&ci->host_handles);
-    free(ci->defs);
-    free(ci->core);
-    free(ci->lowered);
-    free(ci->lifted);
-    free(ci->insts);
-    free(ci->dtors);
+    if (ci->defs) parts_give((void *)ci->defs, ci->parts_size);   /* and the other arrays: one block */
     free(ci->tasks);
     ci->tasks = NULL;
     ci->num_tasks = ci->cap_tasks = 0;

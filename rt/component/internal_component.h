@@ -109,6 +109,10 @@ typedef struct ct_step {
     ct_coredef func;                /* LIFT */
     bool has_post_return;
     ct_coredef post_return;
+    /* LOWER, RESOURCE_*: the core signature's interned type id, found by
+     * the first instantiation (0: not yet): interning takes a global lock
+     * and a hash, which every later instantiation would repeat. */
+    _Atomic uint32_t host_type_id;
 } ct_step;
 
 typedef struct ct_plan {

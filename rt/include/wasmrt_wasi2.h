@@ -97,6 +97,35 @@ typedef struct wasmrt_http_header {
     size_t value_len;
 } wasmrt_http_header;
 
+/* A request body, reference counted: the embedder reads the bytes into it
+ * as they arrive and hands it to wasmrt_wasi2_http_begin, which takes a
+ * reference of its own; the guest's input-stream reads from this very
+ * memory (no copy).  Trailers received after a chunked body go with it,
+ * for the guest's incoming-body.finish. */
+typedef struct wasmrt_http_body wasmrt_http_body;
+wasmrt_http_body *wasmrt_http_body_new(void);   /* NULL: out of memory */
+/* false: out of memory, or past the runtime's 64 MiB body limit */
+bool wasmrt_http_body_append(wasmrt_http_body *b, const uint8_t *p, size_t n);
+size_t wasmrt_http_body_size(const wasmrt_http_body *b);
+bool wasmrt_http_body_add_trailer(wasmrt_http_body *b, const char *name, size_t name_len, const uint8_t *value,
+                                  size_t value_len);
+/* Drops the caller's reference. */
+void wasmrt_http_body_free(wasmrt_http_body *b);
+/* Streaming (a body used by two threads at once, the guest's and the
+ * embedder's): from now on every access locks, a guest's blocking read
+ * waits for bytes, and notify(env) is called (on the writing thread, no
+ * lock held) when bytes are added or the body ends.  false: out of memory. */
+bool wasmrt_http_body_share(wasmrt_http_body *b, void (*notify)(void *env), void *env);
+/* A request body is complete (complete) or will never be (the client went
+ * away: the guest's reads fail). */
+void wasmrt_http_body_end(wasmrt_http_body *b, bool complete);
+/* Copies up to max bytes from offset off; *finished: nothing will follow
+ * what was copied. */
+size_t wasmrt_http_body_read(wasmrt_http_body *b, size_t off, uint8_t *buf, size_t max, bool *finished);
+/* A finished body's trailers: up to cap into out (valid while b is);
+ * returns how many there are. */
+size_t wasmrt_http_body_trailers(wasmrt_http_body *b, wasmrt_http_header *out, size_t cap);
+
 typedef struct wasmrt_http_request {
     const char *method;            /* "GET", ..., or any token */
     const char *path_with_query;   /* as on the request line, e.g. "/a?b=1" */
@@ -104,8 +133,7 @@ typedef struct wasmrt_http_request {
     const char *authority;         /* the Host header; NULL: none */
     const wasmrt_http_header *headers;
     size_t num_headers;
-    const uint8_t *body;           /* the whole body (the embedder buffers it) */
-    size_t body_len;
+    wasmrt_http_body *body;        /* complete (or shared, and ended later); NULL: empty */
 } wasmrt_http_request;
 
 typedef struct wasmrt_http_response {
@@ -114,6 +142,9 @@ typedef struct wasmrt_http_response {
     size_t num_headers;
     const uint8_t *body;           /* likewise */
     size_t body_len;
+    wasmrt_http_header *trailers;  /* likewise; set when the guest's finish gave
+                                      trailers (then sent chunked, after the body) */
+    size_t num_trailers;
 } wasmrt_http_response;
 
 bool wasmrt_wasi2_http_begin(wasmrt_wasi2 *w, const wasmrt_http_request *req, wasmrt_cval args[2],
@@ -123,6 +154,16 @@ bool wasmrt_wasi2_http_begin(wasmrt_wasi2 *w, const wasmrt_http_request *req, wa
  * set, set to an error-code (named), a body dropped without finish, or one
  * larger than the host's limit. */
 bool wasmrt_wasi2_http_response(wasmrt_wasi2 *w, wasmrt_http_response *out, wasmrt_error *err);
+/* Streaming: fn(env) is called inside the guest's response-outparam.set,
+ * where wasmrt_wasi2_http_response_head can read what it set while the
+ * guest goes on to write the body (NULL: no call). */
+void wasmrt_wasi2_http_on_set(wasmrt_wasi2 *w, void (*fn)(void *env), void *env);
+/* The status and headers set so far (as wasmrt_wasi2_http_response, no
+ * body fields), and *body: a new reference to the body the guest writes,
+ * shared with notify (wasmrt_http_body_share), or NULL when it took none
+ * (empty).  false with err: an error-code was set instead. */
+bool wasmrt_wasi2_http_response_head(wasmrt_wasi2 *w, wasmrt_http_response *out, wasmrt_http_body **body,
+                                     void (*notify)(void *env), void *env, wasmrt_error *err);
 /* Drops every resource the guest or the exchange made. */
 void wasmrt_wasi2_reset(wasmrt_wasi2 *w);
 /* Lets outgoing requests reach HOST[:PORT] (no port: any); without a

@@ -39,6 +39,8 @@ char *serve_metrics_page(size_t *len) {
             (unsigned long long)atomic_load(&serve_stats.timeouts));
     fprintf(f, "# TYPE wasmrt_serve_rejected_total counter\nwasmrt_serve_rejected_total %llu\n",
             (unsigned long long)atomic_load(&serve_stats.rejected));
+    fprintf(f, "# TYPE wasmrt_serve_read_timeouts_total counter\nwasmrt_serve_read_timeouts_total %llu\n",
+            (unsigned long long)atomic_load(&serve_stats.read_timeouts));
     fprintf(f, "# TYPE wasmrt_serve_instances_total counter\nwasmrt_serve_instances_total %llu\n",
             (unsigned long long)atomic_load(&serve_stats.instances_total));
     fprintf(f, "# TYPE wasmrt_serve_live_instances gauge\nwasmrt_serve_live_instances %lld\n",

@@ -7,7 +7,7 @@
  * before any instance exists.  The guest runs on the thread that read the
  * request, synchronously: a request costs one instance and no hand-off.
  *
- * libmicrohttpd is dlopen'd (dynlib.c) when serve starts, not linked, so
+ * libmicrohttpd is dlopen'd (mhd.h) when serve starts, not linked, so
  * every other wasmrt command starts without loading it.
  *
  * Shutdown: SIGINT or SIGTERM stops accepting, lets requests in flight
@@ -25,16 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../dynlib.h"
+#include "mhd.h"
 #include "serve.h"
 
-#define MHD_FNS(X)                                                                             \
-    X(MHD_add_response_header) X(MHD_create_response_from_buffer) X(MHD_destroy_response)      \
-    X(MHD_get_connection_info) X(MHD_get_connection_values_n) X(MHD_lookup_connection_value)    \
-    X(MHD_queue_response) X(MHD_quiesce_daemon) X(MHD_start_daemon) X(MHD_stop_daemon)
-RT_DYNLIB_DEFINE(mhd, MHD_FNS, "libmicrohttpd.so.12")
-
 #define DRAIN_S 10
+#define SWEEP_MS 200
 
 static atomic_int in_flight;
 
@@ -45,8 +40,13 @@ typedef struct sreq {
     uint64_t start_ns;
     bool started;
     bool too_large;
-    uint8_t *body;
-    size_t n, cap;
+    bool trailers_ok;            /* collect_trailer's: false when out of memory */
+    bool trailers_taken;
+    wasmrt_http_body *body;      /* read straight into what the guest's stream reads;
+                                    NULL until the first byte */
+    serve_sx *sx;                /* --stream: the exchange with the guest's thread */
+    char *method;                /* --stream: for the log line, written when done */
+    unsigned stream_status;      /*   the status it was answered with (0: none yet) */
 } sreq;
 
 static uint64_t now_ns(void) {
@@ -65,12 +65,39 @@ static void *uri_begin(void *cls, const char *uri, struct MHD_Connection *c) {
     return r;
 }
 
+static void finish_log(const serve_config *cfg, struct MHD_Connection *c, sreq *r, const char *method,
+                       unsigned status, size_t bytes);
+
+/* The connection's read deadline (read_deadline.c), or NULL: none. */
+static serve_conn *conn_of(struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *ci = mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                        enum MHD_ConnectionNotificationCode toe) {
+    (void)cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = mhd.MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? serve_conn_open(ci->connect_fd) : NULL;
+    } else {
+        serve_conn_close(*socket_context);
+        *socket_context = NULL;
+    }
+}
+
 static void request_done(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe) {
-    (void)cls, (void)c, (void)toe;
+    (void)cls, (void)toe;
+    serve_conn_waiting(conn_of(c), true);   /* the next request's clock starts */
     sreq *r = *req_cls;
     if (!r) return;
+    if (r->sx) {
+        if (r->stream_status) finish_log(cls, c, r, r->method, r->stream_status, serve_stream_sent(r->sx));
+        serve_stream_end(r->sx);
+        free(r->method);
+    }
     free(r->uri);
-    free(r->body);
+    wasmrt_http_body_free(r->body);
     free(r);
     *req_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);
@@ -105,6 +132,7 @@ static void finish_log(const serve_config *cfg, struct MHD_Connection *c, sreq *
 
 /* A fixed answer from the host itself (no instance involved). */
 static enum MHD_Result plain(answer_env *e, unsigned status, const char *body, const char *ctype) {
+    serve_conn_waiting(conn_of(e->c), false);   /* answered: no read deadline while it is sent */
     struct MHD_Response *resp = mhd.MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!resp) return MHD_NO;
     mhd.MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
@@ -112,6 +140,61 @@ static enum MHD_Result plain(answer_env *e, unsigned status, const char *body, c
     mhd.MHD_destroy_response(resp);
     finish_log(e->cfg, e->c, e->r, e->method, status, strlen(body));
     return ret;
+}
+
+/* A response with trailers goes chunked (the trailers follow the last
+ * chunk): libmicrohttpd chunks a response of unknown size, which it reads
+ * through a callback, here from a copy of the guest's body (the instance
+ * is gone by the time the library sends it). */
+typedef struct body_copy {
+    size_t n;
+    uint8_t data[];
+} body_copy;
+
+static ssize_t read_copy(void *cls, uint64_t pos, char *buf, size_t max) {
+    const body_copy *b = cls;
+    if (pos >= b->n) return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t k = b->n - pos < max ? (size_t)(b->n - pos) : max;
+    memcpy(buf, b->data + pos, k);
+    return (ssize_t)k;
+}
+
+static struct MHD_Response *chunked_copy(const uint8_t *body, size_t n) {
+    body_copy *b = malloc(sizeof *b + n);
+    if (!b) return NULL;
+    b->n = n;
+    if (n) memcpy(b->data, body, n);
+    struct MHD_Response *resp = mhd.MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, read_copy, b, free);
+    if (!resp) free(b);
+    return resp;
+}
+
+/* The guest's headers (or trailers) onto resp; the library wants NUL-
+ * terminated strings. */
+static void add_fields(answer_env *e, struct MHD_Response *resp, const wasmrt_http_header *hs, size_t n,
+                       bool trailers) {
+    enum MHD_Result (*add)(struct MHD_Response *, const char *, const char *) =
+        trailers ? mhd.MHD_add_response_footer : mhd.MHD_add_response_header;
+    char stackbuf[1024];
+    for (size_t i = 0; i < n; i++) {
+        const wasmrt_http_header *h = &hs[i];
+        /* the library frames the body: a guest's own length is dropped */
+        if ((h->name_len == 14 && !strncmp(h->name, "content-length", 14))) continue;
+        size_t need = h->name_len + h->value_len + 2;
+        char *buf = need <= sizeof stackbuf ? stackbuf : malloc(need);
+        if (!buf) continue;
+        memcpy(buf, h->name, h->name_len);
+        buf[h->name_len] = 0;
+        memcpy(buf + h->name_len + 1, h->value, h->value_len);
+        buf[need - 1] = 0;
+        if (add(resp, buf, buf + h->name_len + 1) != MHD_YES) {
+            char uri[256];
+            serve_sanitize(e->r->uri, uri, sizeof uri);
+            fprintf(stderr, "wasmrt serve: %s %s: response %s '%.200s' refused by the server\n", e->method, uri,
+                    trailers ? "trailer" : "header", buf);
+        }
+        if (buf != stackbuf) free(buf);
+    }
 }
 
 static void answer(const serve_result *res, void *env) {
@@ -126,33 +209,16 @@ static void answer(const serve_result *res, void *env) {
         return;
     }
     const wasmrt_http_response *hr = res->resp;
-    struct MHD_Response *resp =
-        mhd.MHD_create_response_from_buffer(hr->body_len, (void *)(hr->body ? hr->body : (const uint8_t *)""),
-                                        MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp = hr->num_trailers ? chunked_copy(hr->body, hr->body_len)
+                                                 : mhd.MHD_create_response_from_buffer(
+                                                       hr->body_len, (void *)(hr->body ? hr->body : (const uint8_t *)""),
+                                                       MHD_RESPMEM_MUST_COPY);
     if (!resp) {
         e->ret = MHD_NO;
         return;
     }
-    char stackbuf[1024];
-    for (size_t i = 0; i < hr->num_headers; i++) {
-        const wasmrt_http_header *h = &hr->headers[i];
-        /* the library frames the body: a guest's own length is dropped */
-        if ((h->name_len == 14 && !strncmp(h->name, "content-length", 14))) continue;
-        size_t need = h->name_len + h->value_len + 2;
-        char *buf = need <= sizeof stackbuf ? stackbuf : malloc(need);
-        if (!buf) continue;
-        memcpy(buf, h->name, h->name_len);
-        buf[h->name_len] = 0;
-        memcpy(buf + h->name_len + 1, h->value, h->value_len);
-        buf[need - 1] = 0;
-        if (mhd.MHD_add_response_header(resp, buf, buf + h->name_len + 1) != MHD_YES) {
-            char uri[256];
-            serve_sanitize(e->r->uri, uri, sizeof uri);
-            fprintf(stderr, "wasmrt serve: %s %s: response header '%.200s' refused by the server\n", e->method, uri,
-                    buf);
-        }
-        if (buf != stackbuf) free(buf);
-    }
+    add_fields(e, resp, hr->headers, hr->num_headers, false);
+    add_fields(e, resp, hr->trailers, hr->num_trailers, true);
     e->ret = mhd.MHD_queue_response(e->c, res->status, resp);
     mhd.MHD_destroy_response(resp);
     finish_log(e->cfg, e->c, e->r, e->method, res->status, hr->body_len);
@@ -178,6 +244,33 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     if (key_size == 4 && !strncasecmp(key, "host", 4)) l->host = value;
     l->v[l->n++] = (wasmrt_http_header){key, key_size, (const uint8_t *)(value ? value : ""), value ? value_size : 0};
     return MHD_YES;
+}
+
+/* --stream, the request all read: the guest's response, once it set one. */
+static enum MHD_Result stream_answer(answer_env *e) {
+    sreq *r = e->r;
+    serve_conn_waiting(conn_of(e->c), false);   /* the request is all read */
+    unsigned status = 0;
+    enum MHD_Result ret = (enum MHD_Result)serve_stream_respond(r->sx, e->c, true, &status);
+    if (status == 500 && ret == MHD_NO) {
+        serve_result res = {.status = 500};
+        res.error = serve_stream_failure(r->sx, &res.trapped, &res.timed_out);
+        r->stream_status = 0;
+        answer(&res, e);   /* the 500, its log line and metrics */
+        return e->ret;
+    }
+    if (status) r->stream_status = status;   /* logged when the body has gone out */
+    return ret;
+}
+
+static enum MHD_Result collect_trailer(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                       const char *value, size_t value_size) {
+    (void)kind;
+    sreq *r = cls;
+    r->trailers_ok = wasmrt_http_body_add_trailer(r->sx ? serve_stream_request_body(r->sx) : r->body, key,
+                                                  key_size, (const uint8_t *)(value ? value : ""),
+                                                  value ? value_size : 0);
+    return r->trailers_ok ? MHD_YES : MHD_NO;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -207,31 +300,41 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             atomic_fetch_add(&serve_stats.rejected, 1);
             return plain(&e, MHD_HTTP_CONTENT_TOO_LARGE, "Content Too Large\n", "text/plain");
         }
+        if (cfg->stream) {
+            /* the guest starts now, and reads the body as it arrives (still
+             * under --read-timeout: a stalled body is cut off, its reads fail) */
+            if (!(r->method = strdup(method)) ||
+                !(r->sx = serve_stream_begin(cfg, serve_route_for(cfg, r->uri, plen), c, method, r->uri)))
+                return MHD_NO;
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (r->too_large || n > cfg->max_body_bytes - r->n) {
+        if (r->too_large ||
+            n > cfg->max_body_bytes - wasmrt_http_body_size(r->sx ? serve_stream_request_body(r->sx) : r->body)) {
             r->too_large = true;   /* a chunked body past the limit: read and dropped */
             return MHD_YES;
         }
-        if (r->n + n > r->cap) {
-            size_t cap = r->cap ? r->cap : 4096;
-            while (cap < r->n + n) cap *= 2;
-            uint8_t *b = realloc(r->body, cap);
-            if (!b) return MHD_NO;
-            r->body = b;
-            r->cap = cap;
-        }
-        memcpy(r->body + r->n, upload_data, n);
-        r->n += n;
+        if (r->sx) return serve_stream_body(r->sx, upload_data, n) ? MHD_YES : MHD_NO;
+        if (!r->body && !(r->body = wasmrt_http_body_new())) return MHD_NO;
+        if (!wasmrt_http_body_append(r->body, (const uint8_t *)upload_data, n)) return MHD_NO;
         return MHD_YES;
     }
     if (r->too_large) {
         atomic_fetch_add(&serve_stats.rejected, 1);
         return plain(&e, MHD_HTTP_CONTENT_TOO_LARGE, "Content Too Large\n", "text/plain");
     }
+    /* trailers after a chunked body: with the body, for its finish */
+    if (!r->trailers_taken && mhd.MHD_get_connection_values_n(c, MHD_FOOTER_KIND, NULL, NULL) > 0) {
+        r->trailers_taken = true;   /* once: --stream calls here again after a resume */
+        if (!r->sx && !r->body && !(r->body = wasmrt_http_body_new())) return MHD_NO;
+        r->trailers_ok = true;
+        mhd.MHD_get_connection_values_n(c, MHD_FOOTER_KIND, collect_trailer, r);
+        if (!r->trailers_ok) return MHD_NO;
+    }
+    if (r->sx) return stream_answer(&e);
     header_list hl = {0};
     mhd.MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_header, &hl);
     wasmrt_http_request req = {
@@ -242,9 +345,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         .headers = hl.v,
         .num_headers = hl.n,
         .body = r->body,
-        .body_len = r->n,
     };
-    serve_handle(cfg, serve_route_for(cfg, r->uri, plen), &req, answer, &e);
+    serve_conn_waiting(conn_of(c), false);   /* the request is complete: no read deadline */
+    serve_handle(cfg, serve_route_for(cfg, r->uri, plen), &req, NULL, answer, &e);
     free(hl.v);
     return e.ret;
 }
@@ -332,7 +435,9 @@ int serve_run(serve_config *cfg) {
         return 1;
     }
     struct MHD_Daemon *d = mhd.MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request, cfg,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+            (cfg->stream ? MHD_ALLOW_SUSPEND_RESUME : 0),
+        0, NULL, NULL, on_request, cfg,
         MHD_OPTION_LISTEN_SOCKET, fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->workers,
         /* guests run on these threads: the runtime's default Wasm stack
@@ -342,11 +447,19 @@ int serve_run(serve_config *cfg) {
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
         MHD_OPTION_URI_LOG_CALLBACK, uri_begin, NULL,
-        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, request_done, cfg,
+        /* last: without --read-timeout no connection is tracked */
+        cfg->read_timeout_s > 0 ? MHD_OPTION_NOTIFY_CONNECTION : MHD_OPTION_END, conn_notify, NULL,
         MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "wasmrt serve: cannot start the HTTP server on %s\n", shown);
         close(fd);
+        if (pf) fclose(pf);
+        return 1;
+    }
+    if (cfg->stream && !serve_stream_start(cfg, &err)) {
+        fprintf(stderr, "wasmrt serve: %s\n", err.message);
+        mhd.MHD_stop_daemon(d);
         if (pf) fclose(pf);
         return 1;
     }
@@ -362,13 +475,28 @@ int serve_run(serve_config *cfg) {
         fprintf(pf, "%u\n", port);
         fclose(pf);
     }
-    int sig = 0;
-    while (sigwait(&stop, &sig) != 0) {
+    /* Waiting for the signal, the main thread sweeps slow connections
+     * (--read-timeout) every SWEEP_MS. */
+    int sig = -1;
+    const struct timespec sweep = {0, SWEEP_MS * 1000000L};
+    while (sig != SIGINT && sig != SIGTERM) {
+        if (cfg->read_timeout_s <= 0) {
+            if (sigwait(&stop, &sig) != 0) sig = -1;
+            continue;
+        }
+        sig = sigtimedwait(&stop, NULL, &sweep);
+        if (sig < 0) atomic_fetch_add(&serve_stats.read_timeouts, serve_conn_sweep(cfg->read_timeout_s));
     }
     fprintf(stderr, "wasmrt serve: %s: draining\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     MHD_socket lfd = mhd.MHD_quiesce_daemon(d);
     if (lfd != MHD_INVALID_SOCKET) close(lfd);
     for (int i = 0; i < DRAIN_S * 100 && atomic_load(&in_flight) > 0; i++) usleep(10000);
+    if (cfg->stream) {
+        /* the library must not stop with a connection suspended */
+        serve_stream_quiesce();
+        for (int i = 0; i < 100 && atomic_load(&in_flight) > 0; i++) usleep(10000);
+        serve_stream_stop();
+    }
     mhd.MHD_stop_daemon(d);
     if (cfg->access_log) fflush(cfg->access_log);
     fprintf(stderr, "wasmrt serve: stopped after %llu requests\n",

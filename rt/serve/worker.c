@@ -63,8 +63,20 @@ static void describe_trap(const wasmrt_trap *t, char *buf, size_t cap) {
     else snprintf(buf, cap, "trap: %s", msg);
 }
 
+typedef struct set_hook {
+    wasmrt_wasi2 *w2;
+    void (*on_set)(wasmrt_wasi2 *w2, void *env);
+    void *env;
+} set_hook;
+
+static void call_set_hook(void *p) {
+    set_hook *h = p;
+    h->on_set(h->w2, h->env);
+}
+
 void serve_handle(const serve_config *cfg, const serve_route *route, const wasmrt_http_request *req,
-                  void (*done)(const serve_result *res, void *env), void *env) {
+                  void (*on_set)(wasmrt_wasi2 *w2, void *env), void (*done)(const serve_result *res, void *env),
+                  void *env) {
     char why[600];
     serve_result res = {.status = 500, .error = why};
     wasmrt_error err = {{0}};
@@ -106,6 +118,8 @@ void serve_handle(const serve_config *cfg, const serve_route *route, const wasmr
     } else if (!wasmrt_wasi2_http_begin(wk->w2, req, args, &err)) {
         snprintf(why, sizeof why, "%s", err.message);
     } else {
+        set_hook hook = {wk->w2, on_set, env};
+        wasmrt_wasi2_http_on_set(wk->w2, on_set ? call_set_hook : NULL, &hook);
         wasmrt_cval unused;
         memset(&unused, 0, sizeof unused);
         if (!wasmrt_cinstance_call(ci, f, args, 2, &unused, &trap, &err)) {
@@ -123,6 +137,7 @@ void serve_handle(const serve_config *cfg, const serve_route *route, const wasmr
             res.resp = &resp;
             res.error = NULL;
         }
+        wasmrt_wasi2_http_on_set(wk->w2, NULL, NULL);
     }
     done(&res, env);
     if (ci) atomic_fetch_sub(&serve_stats.live_instances, 1);

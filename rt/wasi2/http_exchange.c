@@ -39,8 +39,11 @@ bool wasmrt_wasi2_http_begin(wasmrt_wasi2 *w, const wasmrt_http_request *req, wa
         if (!w2_fields_add(&h->fields, req->headers[i].name, req->headers[i].name_len, req->headers[i].value,
                            req->headers[i].value_len))
             return fail(w, rep, err);
-    if (!(h->body = w2_body_new()) || !w2_body_append(h->body, req->body, req->body_len)) return fail(w, rep, err);
-    h->body->finished = true;
+    /* the embedder's body itself: the guest's stream reads where the
+     * server read the bytes to */
+    if (!(h->body = req->body ? w2_body_ref(req->body) : w2_body_new())) return fail(w, rep, err);
+    /* a shared body is still arriving: the embedder ends it (wasmrt_http_body_end) */
+    if (!h->body->sync) h->body->finished = true;
     uint32_t out = w2_http_new(w, W2_OUTPARAM);
     if (!out) return fail(w, rep, err);
     w->hx.state = HX_STARTED;
@@ -51,42 +54,83 @@ bool wasmrt_wasi2_http_begin(wasmrt_wasi2 *w, const wasmrt_http_request *req, wa
     return true;
 }
 
-bool wasmrt_wasi2_http_response(wasmrt_wasi2 *w, wasmrt_http_response *out, wasmrt_error *err) {
+static void headers_of(const w2_fields *f, wasmrt_http_header *out) {
+    for (size_t i = 0; i < f->n; i++)
+        out[i] = (wasmrt_http_header){f->v[i].name, strlen(f->v[i].name), f->v[i].val, f->v[i].nval};
+}
+
+/* The response the guest set; complete: its body must be finished. */
+static w2_http *set_response(wasmrt_wasi2 *w, wasmrt_http_response *out, bool complete, wasmrt_error *err) {
     memset(out, 0, sizeof *out);
     if (w->hx.state == HX_SET_ERR) {
         /* the guest's text may hold anything: keep the log line one line */
         for (char *p = w->hx.why; *p; p++)
             if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
         snprintf(err->message, sizeof err->message, "the handler set the error-code %s", w->hx.why);
-        return false;
+        return NULL;
     }
     w2_obj *o = w->hx.state == HX_SET ? w2_at(w, w->hx.resp) : NULL;
     if (!o || o->kind != W2_OUTRESP) {
         snprintf(err->message, sizeof err->message, "the handler returned without setting a response");
-        return false;
+        return NULL;
     }
     w2_http *h = o->u.http;
-    if (h->taken && !h->body->finished) {
+    if (complete && h->taken && !h->body->finished) {
         snprintf(err->message, sizeof err->message,
                  "the response body was not finished (outgoing-body.finish), or its stream failed");
-        return false;
+        return NULL;
     }
     out->status = h->status;
     out->num_headers = h->fields.n;
     out->headers = h->fields.n ? calloc(h->fields.n, sizeof *out->headers) : NULL;
     if (h->fields.n && !out->headers) {
         snprintf(err->message, sizeof err->message, "out of memory");
-        return false;
+        return NULL;
     }
-    /* the array itself is freed by the next reset (kept with the response) */
-    for (size_t i = 0; i < h->fields.n; i++)
-        out->headers[i] = (wasmrt_http_header){h->fields.v[i].name, strlen(h->fields.v[i].name), h->fields.v[i].val,
-                                               h->fields.v[i].nval};
+    /* the arrays themselves are freed by the next reset (kept with the response) */
+    headers_of(&h->fields, out->headers);
     free(w->hx_headers);
     w->hx_headers = out->headers;
+    return h;
+}
+
+bool wasmrt_wasi2_http_response(wasmrt_wasi2 *w, wasmrt_http_response *out, wasmrt_error *err) {
+    w2_http *h = set_response(w, out, true, err);
+    if (!h) return false;
     if (h->taken) {
         out->body = h->body->data;
         out->body_len = h->body->n;
+        const w2_fields *tr = &h->body->trailers;
+        if (h->body->has_trailers && tr->n) {
+            if (!(out->trailers = calloc(tr->n, sizeof *out->trailers))) {
+                snprintf(err->message, sizeof err->message, "out of memory");
+                return false;
+            }
+            headers_of(tr, out->trailers);
+            out->num_trailers = tr->n;
+        }
+    }
+    free(w->hx_trailers);
+    w->hx_trailers = out->trailers;
+    return true;
+}
+
+void wasmrt_wasi2_http_on_set(wasmrt_wasi2 *w, void (*fn)(void *env), void *env) {
+    w->hx_on_set = fn;
+    w->hx_on_set_env = env;
+}
+
+bool wasmrt_wasi2_http_response_head(wasmrt_wasi2 *w, wasmrt_http_response *out, wasmrt_http_body **body,
+                                     void (*notify)(void *env), void *env, wasmrt_error *err) {
+    *body = NULL;
+    w2_http *h = set_response(w, out, false, err);
+    if (!h) return false;
+    if (h->taken) {
+        if (!wasmrt_http_body_share(h->body, notify, env)) {
+            snprintf(err->message, sizeof err->message, "out of memory");
+            return false;
+        }
+        *body = w2_body_ref(h->body);
     }
     return true;
 }
@@ -95,6 +139,8 @@ void wasmrt_wasi2_reset(wasmrt_wasi2 *w) {
     for (uint32_t i = w->nobjs; i > 0; i--) w2_drop(w, i);
     free(w->hx_headers);
     w->hx_headers = NULL;
+    free(w->hx_trailers);
+    w->hx_trailers = NULL;
     w->hx.state = HX_NONE;
     w->hx.resp = 0;
 }

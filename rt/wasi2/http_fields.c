@@ -45,15 +45,12 @@ bool w2_fields_add(w2_fields *f, const char *name, size_t nn, const uint8_t *val
         f->v = v;
         f->cap = cap;
     }
-    char *n = malloc(nn + 1);
-    uint8_t *d = malloc(nv ? nv : 1);
-    if (!n || !d) {
-        free(n);
-        free(d);
-        return false;
-    }
+    /* one block: the name, its NUL, then the value (freed with the name) */
+    char *n = malloc(nn + 1 + nv);
+    if (!n) return false;
     for (size_t i = 0; i < nn; i++) n[i] = (char)tolower((unsigned char)name[i]);
     n[nn] = 0;
+    uint8_t *d = (uint8_t *)n + nn + 1;
     if (nv) memcpy(d, val, nv);
     f->v[f->n++] = (w2_field){n, d, nv};
     return true;
@@ -67,10 +64,7 @@ bool w2_fields_copy(w2_fields *dst, const w2_fields *src) {
 }
 
 void w2_fields_clear(w2_fields *f) {
-    for (size_t i = 0; i < f->n; i++) {
-        free(f->v[i].name);
-        free(f->v[i].val);
-    }
+    for (size_t i = 0; i < f->n; i++) free(f->v[i].name);
     free(f->v);
     *f = (w2_fields){0};
 }
@@ -80,7 +74,6 @@ static void fields_remove(w2_fields *f, const char *lower) {
     for (size_t i = 0; i < f->n; i++) {
         if (!strcmp(f->v[i].name, lower)) {
             free(f->v[i].name);
-            free(f->v[i].val);
         } else {
             f->v[k++] = f->v[i];
         }
@@ -236,11 +229,14 @@ static bool change(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err, c
     /* set: every value checked before anything changes */
     size_t nv = mode == 's' ? a[2].of.list.len : mode == 'a' ? 1 : 0;
     const cval *vals = mode == 's' ? a[2].of.list.items : &a[2];
-    uint8_t **bytes = calloc(nv ? nv : 1, sizeof *bytes);
-    size_t *lens = calloc(nv ? nv : 1, sizeof *lens);
+    /* append (every request's guest does a few) takes no extra allocations */
+    uint8_t *bytes1[4] = {0};
+    size_t lens1[4];
+    uint8_t **bytes = nv <= 4 ? bytes1 : calloc(nv, sizeof *bytes);
+    size_t *lens = nv <= 4 ? lens1 : calloc(nv, sizeof *lens);
     if (!bytes || !lens) {
-        free(bytes);
-        free(lens);
+        if (bytes != bytes1) free(bytes);
+        if (lens != lens1) free(lens);
         free(name);
         return w2_trap(err, "out of memory");
     }
@@ -265,8 +261,8 @@ static bool change(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err, c
         *r = header_err(bad - 1);
     }
     for (size_t i = 0; i < nv; i++) free(bytes[i]);
-    free(bytes);
-    free(lens);
+    if (bytes != bytes1) free(bytes);
+    if (lens != lens1) free(lens);
     free(name);
     return ok;
 }

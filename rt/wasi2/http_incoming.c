@@ -98,16 +98,23 @@ bool http_inbody_stream(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *e
 }
 
 bool http_inbody_finish(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
-    if (!w2_http_get(w, &a[0], W2_INBODY, err)) return false;
+    w2_http *b = w2_http_get(w, &a[0], W2_INBODY, err);
+    if (!b) return false;
+    w2_body *body = w2_body_ref(b->body);
     w2_drop(w, a[0].of.handle);
     uint32_t rep = w2_http_new(w, W2_FUT_TRAILERS);
-    if (!rep) return w2_trap(err, "too many open WASI resources");
+    if (!rep) {
+        w2_body_unref(body);
+        return w2_trap(err, "too many open WASI resources");
+    }
+    w2_at(w, rep)->u.http->body = body;   /* its trailers */
     *r = w2_own(rep);
     return true;
 }
 
-/* Trailers are never received (HTTP/1.1 requests here carry none the
- * server passes on): the future is ready at once with none. */
+/* The body is complete before the guest runs (the server reads it first),
+ * so its trailers are too: the future is ready at once, with the trailers
+ * the request's chunked body ended with, or none. */
 bool http_fut_trailers_subscribe(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
     if (!w2_http_get(w, &a[0], W2_FUT_TRAILERS, err)) return false;
     uint32_t rep = w2_new_pollable(w, POLL_READY, 0, 0, 0);
@@ -125,8 +132,13 @@ bool http_fut_trailers_get(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error
         return true;
     }
     h->got = true;
-    cval none = w2_none();
-    cval inner = w2_ok(&none);
+    cval tr = w2_none();
+    if (h->body && h->body->has_trailers) {
+        uint32_t rep = w2_fields_view(w, &h->body->trailers);
+        if (!rep) return w2_trap(err, "too many open WASI resources");
+        tr = w2_some(w2_own(rep));
+    }
+    cval inner = w2_ok(&tr);
     cval outer = w2_ok(&inner);
     *r = w2_some(outer);
     return true;

@@ -2,10 +2,13 @@
  *
  * Every wasi:http resource is a w2_obj whose u.http points at one w2_http,
  * of which each kind uses the fields its comment names.  Bodies are held
- * in host memory (w2_body, reference counted): the server buffers a
- * request body before the guest runs and sends the response body once the
- * guest's handle call returned, so a body stream is an IN_BODY / OUT_BODY
- * wasi:io stream over one of them.
+ * in host memory (w2_body, reference counted; the embedder's
+ * wasmrt_http_body): the server reads a request body into one before the
+ * guest runs and hands it over as it is, and sends the response body once
+ * the guest's handle call returned, so a body stream is an IN_BODY /
+ * OUT_BODY wasi:io stream over one of them.  A body's trailers travel with
+ * it: the request's as the embedder received them, the response's as the
+ * guest's outgoing-body.finish gave them.
  *
  * Child resources (a request's headers, a body's stream) are copies or
  * references rather than borrows of the parent, so dropping things in any
@@ -14,22 +17,18 @@
 #ifndef WASMRT_WASI2_HTTP_INTERNAL_H
 #define WASMRT_WASI2_HTTP_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "wasi2_internal.h"
 
 /* The most a response (or outgoing request) body may hold: writes beyond it
  * fail as a stream error, and the response becomes a 500. */
 #define W2_HTTP_MAX_BODY (64u << 20)
 
-typedef struct w2_body {
-    uint32_t refs;
-    uint8_t *data;
-    size_t n, cap;
-    bool finished;               /* outgoing: finish called; incoming: all bytes here */
-} w2_body;
-
 typedef struct w2_field {
     char *name;                  /* lower-cased: names compare case-insensitively */
-    uint8_t *val;
+    uint8_t *val;                /* in name's allocation, after its NUL */
     size_t nval;
 } w2_field;
 
@@ -37,6 +36,35 @@ typedef struct w2_fields {
     w2_field *v;
     size_t n, cap;
 } w2_fields;
+
+/* A body two threads use at once (wasmrt serve --stream: the server
+ * appends a request body while the guest reads it, and sends a response
+ * body while the guest writes it): its fields are read and written under
+ * mu, readers wait on more, and notify tells the embedder of new bytes or
+ * the end (called without mu held). */
+typedef struct w2_body_sync {
+    pthread_mutex_t mu;
+    pthread_cond_t more;
+    void (*notify)(void *env);
+    void *env;
+} w2_body_sync;
+
+typedef struct wasmrt_http_body {
+    _Atomic uint32_t refs;       /* atomic: a shared body is released on either thread */
+    uint8_t *data;
+    size_t n, cap;
+    bool finished;               /* outgoing: finish called; incoming: all bytes here */
+    bool aborted;                /* incoming, shared: the client went away mid-body */
+    bool has_trailers;           /* trailers were sent (outgoing) or received (incoming) */
+    w2_fields trailers;
+    w2_body_sync *sync;          /* NULL: one thread's */
+} w2_body;
+
+static inline void w2_body_lock(w2_body *b) {
+    if (b->sync) pthread_mutex_lock(&b->sync->mu);
+}
+/* Unlocks; with wake, wakes waiting readers and tells the embedder. */
+void w2_body_unlock(w2_body *b, bool wake);
 
 typedef struct w2_http {
     w2_fields fields;            /* FIELDS; headers of INREQ, OUTREQ, OUTRESP, INRESP */
@@ -100,8 +128,11 @@ w2_http *w2_http_get(wasmrt_wasi2 *w, const cval *h, uint8_t kind, wasmrt_error 
 w2_body *w2_body_new(void);
 w2_body *w2_body_ref(w2_body *b);
 void w2_body_unref(w2_body *b);
-/* Appends n bytes; false when the body would pass W2_HTTP_MAX_BODY. */
+/* Appends n bytes; false when the body would pass W2_HTTP_MAX_BODY.
+ * Locks a shared body itself. */
 bool w2_body_append(w2_body *b, const uint8_t *p, size_t n);
+/* Marks it finished (locked, readers woken, the embedder told). */
+void w2_body_finish(w2_body *b);
 
 /* ---- fields (http_fields.c) ----------------------------------------------- */
 

@@ -45,22 +45,35 @@ void w2_http_release(w2_obj *o) {
 
 w2_body *w2_body_new(void) {
     w2_body *b = calloc(1, sizeof *b);
-    if (b) b->refs = 1;
+    if (b) atomic_init(&b->refs, 1);
     return b;
 }
 
 w2_body *w2_body_ref(w2_body *b) {
-    if (b) b->refs++;
+    if (b) atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
     return b;
 }
 
 void w2_body_unref(w2_body *b) {
-    if (!b || --b->refs) return;
+    if (!b || atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1) return;
     free(b->data);
+    w2_fields_clear(&b->trailers);
+    if (b->sync) {
+        pthread_mutex_destroy(&b->sync->mu);
+        pthread_cond_destroy(&b->sync->more);
+        free(b->sync);
+    }
     free(b);
 }
 
-bool w2_body_append(w2_body *b, const uint8_t *p, size_t n) {
+void w2_body_unlock(w2_body *b, bool wake) {
+    if (!b->sync) return;
+    if (wake) pthread_cond_broadcast(&b->sync->more);
+    pthread_mutex_unlock(&b->sync->mu);
+    if (wake && b->sync->notify) b->sync->notify(b->sync->env);
+}
+
+static bool append_locked(w2_body *b, const uint8_t *p, size_t n) {
     if (n > W2_HTTP_MAX_BODY - b->n) return false;
     if (b->n + n > b->cap) {
         size_t cap = b->cap ? b->cap : 1024;
@@ -73,6 +86,76 @@ bool w2_body_append(w2_body *b, const uint8_t *p, size_t n) {
     if (n) memcpy(b->data + b->n, p, n);
     b->n += n;
     return true;
+}
+
+bool w2_body_append(w2_body *b, const uint8_t *p, size_t n) {
+    w2_body_lock(b);
+    bool ok = append_locked(b, p, n);
+    w2_body_unlock(b, ok && n);
+    return ok;
+}
+
+void w2_body_finish(w2_body *b) {
+    w2_body_lock(b);
+    b->finished = true;
+    w2_body_unlock(b, true);
+}
+
+/* ---- the embedder's handle on a body (wasmrt_wasi2.h) ---- */
+
+wasmrt_http_body *wasmrt_http_body_new(void) { return w2_body_new(); }
+
+bool wasmrt_http_body_append(wasmrt_http_body *b, const uint8_t *p, size_t n) { return w2_body_append(b, p, n); }
+
+size_t wasmrt_http_body_size(const wasmrt_http_body *b) { return b ? b->n : 0; }
+
+bool wasmrt_http_body_add_trailer(wasmrt_http_body *b, const char *name, size_t name_len, const uint8_t *value,
+                                  size_t value_len) {
+    w2_body_lock(b);
+    b->has_trailers = true;
+    bool ok = w2_fields_add(&b->trailers, name, name_len, value, value_len);
+    w2_body_unlock(b, false);
+    return ok;
+}
+
+void wasmrt_http_body_free(wasmrt_http_body *b) { w2_body_unref(b); }
+
+bool wasmrt_http_body_share(wasmrt_http_body *b, void (*notify)(void *env), void *env) {
+    if (b->sync) return true;
+    w2_body_sync *sy = calloc(1, sizeof *sy);
+    if (!sy) return false;
+    pthread_mutex_init(&sy->mu, NULL);
+    pthread_cond_init(&sy->more, NULL);
+    sy->notify = notify;
+    sy->env = env;
+    b->sync = sy;
+    return true;
+}
+
+void wasmrt_http_body_end(wasmrt_http_body *b, bool complete) {
+    w2_body_lock(b);
+    if (complete) b->finished = true;
+    else if (!b->finished) b->aborted = true;
+    w2_body_unlock(b, true);
+}
+
+size_t wasmrt_http_body_read(wasmrt_http_body *b, size_t off, uint8_t *buf, size_t max, bool *finished) {
+    w2_body_lock(b);
+    size_t k = off < b->n ? (b->n - off < max ? b->n - off : max) : 0;
+    if (k) memcpy(buf, b->data + off, k);
+    *finished = b->finished && off + k >= b->n;
+    w2_body_unlock(b, false);
+    return k;
+}
+
+size_t wasmrt_http_body_trailers(wasmrt_http_body *b, wasmrt_http_header *out, size_t cap) {
+    w2_body_lock(b);
+    size_t n = b->has_trailers ? b->trailers.n : 0;
+    for (size_t i = 0; i < n && i < cap; i++)
+        out[i] = (wasmrt_http_header){b->trailers.v[i].name, strlen(b->trailers.v[i].name), b->trailers.v[i].val,
+                                      b->trailers.v[i].nval};
+    w2_body_unlock(b, false);
+    return n;
 }
 
 /* ---- values ------------------------------------------------------------------ */

@@ -95,17 +95,23 @@ bool http_outbody_write(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *e
     return true;
 }
 
-/* finish: the body is complete.  Trailers are accepted and dropped: the
- * server sends responses with a Content-Length, which carry none. */
+/* finish: the body is complete.  Trailers go with it: the server sends
+ * them after a chunked body (wasmrt_http_response.trailers); an outgoing
+ * request's are not sent (libcurl sends none for a buffered body). */
 bool http_outbody_finish(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *err) {
     w2_http *h = w2_http_get(w, &a[0], W2_OUTBODY, err);
     if (!h) return false;
     const cval *tr = a[1].of.variant.case_ ? a[1].of.variant.payload : NULL;
     if (tr) {
-        if (!w2_http_get(w, tr, W2_FIELDS, err)) return false;
-        w2_drop(w, tr->of.handle);
+        w2_fields f = {0};
+        if (!w2_fields_take(w, tr, &f, err)) return false;
+        w2_body_lock(h->body);
+        w2_fields_clear(&h->body->trailers);
+        h->body->trailers = f;
+        h->body->has_trailers = true;
+        w2_body_unlock(h->body, false);
     }
-    h->body->finished = true;
+    w2_body_finish(h->body);
     w2_drop(w, a[0].of.handle);
     *r = w2_result_unit(true);
     return true;
@@ -147,6 +153,7 @@ bool http_outparam_set(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *er
     if (res->of.variant.case_ == 0) {
         w->hx.state = HX_SET;
         w->hx.resp = p->of.handle;
+        if (w->hx_on_set) w->hx_on_set(w->hx_on_set_env);
     } else {
         w->hx.state = HX_SET_ERR;
         uint32_t c = p && p->kind == WASMC_CVAL_VARIANT ? p->of.variant.case_ : HE_INTERNAL_ERROR;
@@ -159,6 +166,7 @@ bool http_outparam_set(wasmrt_wasi2 *w, const cval *a, cval *r, wasmrt_error *er
                      text->of.variant.payload->of.str.ptr);
         else
             snprintf(w->hx.why, sizeof w->hx.why, "%s", c < HE_COUNT_ ? error_names[c] : "error-code");
+        if (w->hx_on_set) w->hx_on_set(w->hx_on_set_env);
     }
     return true;
 }

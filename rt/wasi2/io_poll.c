@@ -12,10 +12,13 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "wasi2_internal.h"
+#include "http_internal.h"
 
 /* poll() over more pollables than this traps (each is one host pollfd). */
 #define MAX_POLL 65536u
+/* A request body still arriving (wasmrt serve --stream) has no fd to wait
+ * on: a poll waiting for it looks again this often. */
+#define BODY_RECHECK_NS 2000000u
 
 uint32_t w2_new_pollable(wasmrt_wasi2 *w, uint8_t what, uint64_t deadline, uint32_t parent,
                          uint8_t sub) {
@@ -53,6 +56,17 @@ static bool ready(wasmrt_wasi2 *w, w2_obj *p, struct pollfd *pfd, uint64_t *dead
     int fd = o->fd;
     switch (o->kind) {
     case W2_INSTREAM:
+        if (o->u.in.src == IN_BODY && !o->u.in.closed && o->u.in.body->sync) {
+            w2_body *b = o->u.in.body;
+            w2_body_lock(b);
+            bool now = o->u.in.off < b->n || b->finished || b->aborted;
+            w2_body_unlock(b, false);
+            if (!now) {
+                uint64_t again = w2_now_ns() + BODY_RECHECK_NS;
+                if (again < *deadline) *deadline = again;
+            }
+            return now;
+        }
         if (o->u.in.closed || o->u.in.src == IN_FILE || o->u.in.src == IN_EMPTY || o->u.in.src == IN_BODY)
             return true;
         ev = POLLIN;

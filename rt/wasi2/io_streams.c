@@ -70,15 +70,31 @@ static ssize_t in_read_raw(w2_obj *o, uint8_t *buf, size_t len, bool block, int 
     if (o->u.in.closed || o->u.in.src == IN_EMPTY) return -1;
     if (len == 0) return 0;
     if (o->u.in.src == IN_BODY) {
-        const w2_body *b = o->u.in.body;
-        if (o->u.in.off >= b->n) {
+        /* A shared body (a request still arriving) may have no bytes yet:
+         * blocking reads wait for them (the server's --read-timeout bounds
+         * the wait: a stalled client is cut off, and the body aborted). */
+        w2_body *b = o->u.in.body;
+        w2_body_lock(b);
+        while (b->sync && block && o->u.in.off >= b->n && !b->finished && !b->aborted)
+            pthread_cond_wait(&b->sync->more, &b->sync->mu);
+        ssize_t r;
+        if (o->u.in.off < b->n) {
+            size_t k = b->n - (size_t)o->u.in.off < len ? b->n - (size_t)o->u.in.off : len;
+            memcpy(buf, b->data + o->u.in.off, k);
+            o->u.in.off += k;
+            r = (ssize_t)k;
+        } else if (b->aborted) {
+            *e = ECONNRESET;
             o->u.in.closed = true;
-            return -1;
+            r = -2;
+        } else if (b->finished || !b->sync) {
+            o->u.in.closed = true;
+            r = -1;
+        } else {
+            r = 0;
         }
-        size_t k = b->n - (size_t)o->u.in.off < len ? b->n - (size_t)o->u.in.off : len;
-        memcpy(buf, b->data + o->u.in.off, k);
-        o->u.in.off += k;
-        return (ssize_t)k;
+        w2_body_unlock(b, false);
+        return r;
     }
     ssize_t n;
     for (;;) {

@@ -82,6 +82,7 @@ void wasmrt_wasi2_free(wasmrt_wasi2 *w) {
     free(w->objs);
     free(w->rules);
     free(w->hx_headers);
+    free(w->hx_trailers);
     w2_http_rules_free(w);
     for (int i = 0; i < 2; i++)
         if (w->tty_out[i] >= 0) close(w->tty_out[i]);

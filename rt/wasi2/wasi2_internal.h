@@ -67,7 +67,7 @@ typedef struct w2_obj {
             uint8_t src;
             bool closed;
             uint64_t off;        /* IN_FILE: next pread offset; IN_BODY: next byte */
-            struct w2_body *body;  /* IN_BODY (a reference) */
+            struct wasmrt_http_body *body;  /* IN_BODY (a reference) */
         } in;
         struct {
             uint8_t dst;
@@ -77,7 +77,7 @@ typedef struct w2_obj {
             size_t npend;
             uint64_t permit;     /* what the last check-write allowed */
             int last_errno;      /* a failed flush, reported on the next call */
-            struct w2_body *body;  /* OUT_BODY (a reference) */
+            struct wasmrt_http_body *body;  /* OUT_BODY (a reference) */
         } out;
         struct {
             uint8_t what;
@@ -138,6 +138,9 @@ struct wasmrt_wasi2 {
         char why[200];           /* HX_SET_ERR: the error-code it set instead */
     } hx;
     struct wasmrt_http_header *hx_headers;  /* the last response's header array */
+    struct wasmrt_http_header *hx_trailers; /* and its trailers' */
+    void (*hx_on_set)(void *env);           /* wasmrt_wasi2_http_on_set */
+    void *hx_on_set_env;
     struct w2_http_rule *http_rules;
     uint32_t nhttp_rules;
 };

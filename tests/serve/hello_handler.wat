@@ -6,12 +6,26 @@
 ;;   /teapot      418
 ;;   /echo...     200 with the request body as its body
 ;;   /headers     200, body: the request's x-test header values, one a line
+;;   /trailers    as /echo, and the request body's trailers sent back as the
+;;                response body's (incoming-body.finish, future-trailers.get,
+;;                outgoing-body.finish with some(trailers))
+;;   /stream      sets its response first, writes "first\n", sleeps a second
+;;                (monotonic-clock.subscribe-duration, pollable.block), then
+;;                writes "second\n" (wasmrt serve --stream sends "first" at once)
 ;;   anything else: 200 "hello from wasmc: PATH-WITH-QUERY\n"
 ;; Every response carries content-type: text/plain, and x-forbidden:
 ;; connection when fields.append refused "connection" as forbidden (the
 ;; guest tries it on every request).
 (component
   (import "wasi:io/error@0.2.0" (instance $ioerr (export "error" (type (sub resource)))))
+  (import "wasi:io/poll@0.2.0" (instance $poll
+    (export "pollable" (type $p (sub resource)))
+    (export "[method]pollable.block" (func (param "self" (borrow $p))))))
+  (alias export $poll "pollable" (type $pollable))
+  (import "wasi:clocks/monotonic-clock@0.2.0" (instance $clock
+    (alias outer 1 $pollable (type $p0))
+    (export "pollable" (type $p (eq $p0)))
+    (export "subscribe-duration" (func (param "when" u64) (result (own $p))))))
   (alias export $ioerr "error" (type $io-error))
   (import "wasi:io/streams@0.2.0" (instance $streams
     (alias outer 1 $io-error (type $e0))
@@ -79,6 +93,10 @@
     (export "[method]incoming-request.headers" (func (param "self" (borrow $req)) (result (own $fields))))
     (export "[method]incoming-request.consume" (func (param "self" (borrow $req)) (result (result (own $ib)))))
     (export "[method]incoming-body.stream" (func (param "self" (borrow $ib)) (result (result (own $is)))))
+    (export "future-trailers" (type $ft (sub resource)))
+    (export "[static]incoming-body.finish" (func (param "this" (own $ib)) (result (own $ft))))
+    (export "[method]future-trailers.get"
+      (func (param "self" (borrow $ft)) (result (option (result (result (option (own $fields)) (error $ec1)))))))
     (export "[constructor]outgoing-response" (func (param "headers" (own $fields)) (result (own $resp))))
     (export "[method]outgoing-response.set-status-code"
       (func (param "self" (borrow $resp)) (param "status-code" u16) (result (result))))
@@ -92,6 +110,7 @@
   (alias export $types "incoming-request" (type $req))
   (alias export $types "incoming-body" (type $ib))
   (alias export $types "response-outparam" (type $out))
+  (alias export $types "future-trailers" (type $ft))
 
   (core module $Libc
     (memory (export "mem") 2)
@@ -130,6 +149,12 @@
   (core func $drop_ib (canon resource.drop $ib))
   (core func $drop_req (canon resource.drop $req))
   (core func $drop_fields (canon resource.drop $fields))
+  (core func $ib_finish (canon lower (func $types "[static]incoming-body.finish")))
+  (core func $ft_get (canon lower (func $types "[method]future-trailers.get") (memory $mem) (realloc $realloc)))
+  (core func $drop_ft (canon resource.drop $ft))
+  (core func $sleep_on (canon lower (func $clock "subscribe-duration")))
+  (core func $block (canon lower (func $poll "[method]pollable.block")))
+  (core func $drop_pollable (canon resource.drop $pollable))
 
   (core module $Main
     (import "libc" "mem" (memory 1))
@@ -153,12 +178,22 @@
     (import "http" "drop-ib" (func $drop_ib (param i32)))
     (import "http" "drop-req" (func $drop_req (param i32)))
     (import "http" "drop-fields" (func $drop_fields (param i32)))
+    (import "http" "ib-finish" (func $ib_finish (param i32) (result i32)))
+    (import "http" "ft-get" (func $ft_get (param i32 i32)))
+    (import "http" "drop-ft" (func $drop_ft (param i32)))
+    (import "http" "sleep-on" (func $sleep_on (param i64) (result i32)))
+    (import "http" "block" (func $block (param i32)))
+    (import "http" "drop-pollable" (func $drop_pollable (param i32)))
     (data (i32.const 100) "/trap")
     (data (i32.const 110) "/loop")
     (data (i32.const 120) "/noresp")
     (data (i32.const 130) "/teapot")
     (data (i32.const 140) "/echo")
     (data (i32.const 150) "/headers")
+    (data (i32.const 160) "/trailers")
+    (data (i32.const 170) "/stream")
+    (data (i32.const 180) "first\n")
+    (data (i32.const 190) "second\n")
     (data (i32.const 200) "content-type")
     (data (i32.const 220) "text/plain")
     (data (i32.const 240) "connection")
@@ -193,6 +228,7 @@
     (func (export "handle") (param $req i32) (param $outp i32)
       (local $p i32) (local $n i32) (local $fields i32) (local $resp i32) (local $ob i32) (local $os i32)
       (local $ib i32) (local $is i32) (local $h i32) (local $list i32) (local $cnt i32) (local $i i32)
+      (local $ft i32) (local $tr i32) (local $want_tr i32)
       (call $path (local.get $req) (global.get $R))
       (if (i32.load8_u (global.get $R))
         (then (local.set $p (i32.load offset=4 (global.get $R)))
@@ -201,6 +237,26 @@
       (if (call $eq (local.get $p) (local.get $n) (i32.const 110) (i32.const 5))
         (then (loop $forever (br $forever))))
       (if (call $eq (local.get $p) (local.get $n) (i32.const 120) (i32.const 7)) (then (return)))
+      (if (call $eq (local.get $p) (local.get $n) (i32.const 170) (i32.const 7))
+        (then
+          (local.set $resp (call $resp_new (call $fields_new)))
+          (call $resp_body (local.get $resp) (global.get $R))
+          (if (i32.load8_u (global.get $R)) (then unreachable))
+          (local.set $ob (i32.load offset=4 (global.get $R)))
+          (call $body_write (local.get $ob) (global.get $R))
+          (if (i32.load8_u (global.get $R)) (then unreachable))
+          (local.set $os (i32.load offset=4 (global.get $R)))
+          (call $set (local.get $outp) (i32.const 0) (local.get $resp) (i32.const 0) (i64.const 0)
+                     (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))
+          (call $put (local.get $os) (i32.const 180) (i32.const 6))
+          (local.set $h (call $sleep_on (i64.const 1000000000)))
+          (call $block (local.get $h))
+          (call $drop_pollable (local.get $h))
+          (call $put (local.get $os) (i32.const 190) (i32.const 7))
+          (call $drop_os (local.get $os))
+          (call $finish (local.get $ob) (i32.const 0) (i32.const 0) (global.get $R))
+          (call $drop_req (local.get $req))
+          (return)))
 
       (local.set $fields (call $fields_new))
       (call $fields_append (local.get $fields) (i32.const 200) (i32.const 12) (i32.const 220) (i32.const 10)
@@ -223,7 +279,8 @@
       (if (i32.load8_u (global.get $R)) (then unreachable))
       (local.set $os (i32.load offset=4 (global.get $R)))
 
-      (if (call $prefix (local.get $p) (local.get $n) (i32.const 140) (i32.const 5))
+      (local.set $want_tr (call $eq (local.get $p) (local.get $n) (i32.const 160) (i32.const 9)))
+      (if (i32.or (local.get $want_tr) (call $prefix (local.get $p) (local.get $n) (i32.const 140) (i32.const 5)))
         (then
           (call $consume (local.get $req) (global.get $R))
           (if (i32.load8_u (global.get $R)) (then unreachable))
@@ -238,7 +295,19 @@
               (call $put (local.get $os) (i32.load offset=4 (global.get $R)) (i32.load offset=8 (global.get $R)))
               (br $more)))
           (call $drop_is (local.get $is))
-          (call $drop_ib (local.get $ib)))
+          (if (local.get $want_tr)
+            (then
+              ;; some(ok(ok(some(trailers)))): discriminants at 0, 8, 16, 24 (error-code aligns
+              ;; to 8), the handle at 28
+              (local.set $ft (call $ib_finish (local.get $ib)))
+              (call $ft_get (local.get $ft) (global.get $R))
+              (if (i32.and (i32.and (i32.eq (i32.load8_u (global.get $R)) (i32.const 1))
+                                    (i32.eqz (i32.load8_u offset=8 (global.get $R))))
+                           (i32.and (i32.eqz (i32.load8_u offset=16 (global.get $R)))
+                                    (i32.eq (i32.load8_u offset=24 (global.get $R)) (i32.const 1))))
+                (then (local.set $tr (i32.load offset=28 (global.get $R)))))
+              (call $drop_ft (local.get $ft)))
+            (else (call $drop_ib (local.get $ib)))))
         (else
           (if (call $eq (local.get $p) (local.get $n) (i32.const 150) (i32.const 8))
             (then
@@ -261,7 +330,7 @@
               (call $put (local.get $os) (local.get $p) (local.get $n))
               (call $put (local.get $os) (i32.const 330) (i32.const 1))))))
       (call $drop_os (local.get $os))
-      (call $finish (local.get $ob) (i32.const 0) (i32.const 0) (global.get $R))
+      (call $finish (local.get $ob) (i32.ne (local.get $tr) (i32.const 0)) (local.get $tr) (global.get $R))
       (if (i32.load8_u (global.get $R)) (then unreachable))
       (call $drop_req (local.get $req))
       (call $set (local.get $outp) (i32.const 0) (local.get $resp) (i32.const 0) (i64.const 0)
@@ -277,7 +346,10 @@
       (export "body-write" (func $body_write)) (export "finish" (func $finish)) (export "set" (func $set))
       (export "read" (func $read)) (export "write" (func $write)) (export "drop-os" (func $drop_os))
       (export "drop-is" (func $drop_is)) (export "drop-ib" (func $drop_ib)) (export "drop-req" (func $drop_req))
-      (export "drop-fields" (func $drop_fields))))))
+      (export "drop-fields" (func $drop_fields)) (export "ib-finish" (func $ib_finish))
+      (export "ft-get" (func $ft_get)) (export "drop-ft" (func $drop_ft))
+      (export "sleep-on" (func $sleep_on)) (export "block" (func $block))
+      (export "drop-pollable" (func $drop_pollable))))))
   (func $handle (param "request" (own $req)) (param "response-out" (own $out))
     (canon lift (core func $main "handle")))
   (instance $ih (export "handle" (func $handle)))

@@ -3,7 +3,9 @@
  * _response / reset) around them. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "wasi2_harness.h"
 #include "../../rt/wasi2/http_internal.h"
@@ -71,10 +73,14 @@ Test(wasi2_http, fields_validate_names_values_and_forbidden_headers, .init = set
     TRAP(T, "[method]fields.get", B(9999), S("x"));
 }
 
+/* A request with the body "body!" (the caller frees req.body). */
 static wasmrt_http_request sample(void) {
     static const wasmrt_http_header hs[] = {{"Host", 4, (const uint8_t *)"example.test", 12},
                                             {"X-Test", 6, (const uint8_t *)"v1", 2}};
-    return (wasmrt_http_request){"PUT", "/p?q=1", "http", "example.test", hs, 2, (const uint8_t *)"body!", 5};
+    wasmrt_http_body *b = wasmrt_http_body_new();
+    cr_assert(b && wasmrt_http_body_append(b, (const uint8_t *)"bo", 2) &&
+              wasmrt_http_body_append(b, (const uint8_t *)"dy!", 3));
+    return (wasmrt_http_request){"PUT", "/p?q=1", "http", "example.test", hs, 2, b};
 }
 
 Test(wasi2_http, exchange_hands_the_request_over_and_reads_the_response, .init = setup, .fini = teardown) {
@@ -82,6 +88,9 @@ Test(wasi2_http, exchange_hands_the_request_over_and_reads_the_response, .init =
     cval args[2];
     wasmrt_error err;
     cr_assert(wasmrt_wasi2_http_begin(h_w, &req, args, &err), "%s", err.message);
+    /* the exchange holds its own reference to the embedder's body, no copy */
+    cr_expect_eq(w2_at(h_w, args[0].of.handle)->u.http->body, req.body);
+    wasmrt_http_body_free(req.body);
     uint32_t rq = args[0].of.handle, out = args[1].of.handle;
     cval m = CALL(T, "[method]incoming-request.method", B(rq));
     cr_expect_eq(m.of.variant.case_, M_PUT);
@@ -143,12 +152,108 @@ Test(wasi2_http, exchange_hands_the_request_over_and_reads_the_response, .init =
     cr_expect(!memcmp(resp.headers[0].name, "content-type", 12));
     cr_expect_eq(resp.body_len, 8);
     cr_expect(!memcmp(resp.body, "hi there", 8));
+    cr_expect_eq(resp.num_trailers, 0);
     wasmrt_wasi2_reset(h_w);
     cr_expect_eq(h_w->nobjs, 0);
 }
 
+Test(wasi2_http, trailers_reach_the_guest_and_come_back_with_the_response, .init = setup, .fini = teardown) {
+    wasmrt_http_request req = sample();
+    cr_assert(wasmrt_http_body_add_trailer(req.body, "X-Sum", 5, (const uint8_t *)"42", 2));
+    cval args[2];
+    wasmrt_error err;
+    cr_assert(wasmrt_wasi2_http_begin(h_w, &req, args, &err), "%s", err.message);
+    wasmrt_http_body_free(req.body);
+    cval r = CALL(T, "[method]incoming-request.consume", B(args[0].of.handle));
+    uint32_t ft = CALL(T, "[static]incoming-body.finish", O(OK(&r)->of.handle)).of.handle;
+    cval t = CALL(T, "[method]future-trailers.get", B(ft));
+    /* some(ok(ok(some(trailers)))) */
+    cr_assert_eq(t.of.variant.case_, 1);
+    const cval *inner = OK(OK(t.of.variant.payload));
+    cr_assert_eq(inner->of.variant.case_, 1);
+    uint32_t tr = inner->of.variant.payload->of.handle;
+    cr_expect_str_eq(bytes_str(&CALL(T, "[method]fields.get", B(tr), S("x-sum")).of.list.items[0]), "42");
+    r = CALL(T, "[method]fields.append", B(tr), S("x-more"), BYTES("1", 1));
+    cr_expect_eq(HERR(&r), HDR_IMMUTABLE);
+    /* the response's trailers, from outgoing-body.finish */
+    uint32_t rs = CALL(T, "[constructor]outgoing-response", O(new_fields())).of.handle;
+    r = CALL(T, "[method]outgoing-response.body", B(rs));
+    uint32_t ob = OK(&r)->of.handle;
+    r = CALL(T, "[static]fields.from-list", LIST(1, entry("x-checksum", "abc")));
+    cval ownt = O(OK(&r)->of.handle);
+    r = CALL(T, "[static]outgoing-body.finish", O(ob), w2_some(ownt));
+    cr_expect(is_ok(&r));
+    cval own = O(rs);
+    CALL(T, "[static]response-outparam.set", O(args[1].of.handle), w2_ok(&own));
+    wasmrt_http_response resp;
+    cr_assert(wasmrt_wasi2_http_response(h_w, &resp, &err), "%s", err.message);
+    cr_assert_eq(resp.num_trailers, 1);
+    cr_expect_eq(resp.trailers[0].name_len, 10);
+    cr_expect(!memcmp(resp.trailers[0].name, "x-checksum", 10));
+    cr_expect(resp.trailers[0].value_len == 3 && !memcmp(resp.trailers[0].value, "abc", 3));
+    wasmrt_wasi2_reset(h_w);
+    cr_expect_eq(h_w->nobjs, 0);
+}
+
+/* The server's side of a streamed request: the rest of the body after the
+ * guest has started waiting for it, then the end (or the client gone). */
+typedef struct late_body {
+    wasmrt_http_body *b;
+    bool complete;
+} late_body;
+
+static void *arrive_late(void *p) {
+    late_body *lb = p;
+    usleep(50000);
+    wasmrt_http_body_append(lb->b, (const uint8_t *)" world", 6);
+    usleep(20000);
+    wasmrt_http_body_end(lb->b, lb->complete);
+    return NULL;
+}
+
+static int notified;
+static void count_notify(void *env) { __atomic_add_fetch((int *)env, 1, __ATOMIC_SEQ_CST); }
+
+Test(wasi2_http, a_shared_body_is_read_as_it_arrives_and_its_end_or_abort_is_seen, .init = setup,
+     .fini = teardown) {
+    for (int complete = 1; complete >= 0; complete--) {
+        wasmrt_http_request req = sample();
+        wasmrt_http_body_free(req.body);
+        req.body = wasmrt_http_body_new();
+        notified = 0;
+        cr_assert(wasmrt_http_body_share(req.body, count_notify, &notified));
+        cr_assert(wasmrt_http_body_append(req.body, (const uint8_t *)"hello", 5));
+        cval args[2];
+        wasmrt_error err;
+        cr_assert(wasmrt_wasi2_http_begin(h_w, &req, args, &err), "%s", err.message);
+        cval r = CALL(T, "[method]incoming-request.consume", B(args[0].of.handle));
+        r = CALL(T, "[method]incoming-body.stream", B(OK(&r)->of.handle));
+        uint32_t in = OK(&r)->of.handle;
+        r = CALL(IO, "[method]input-stream.blocking-read", B(in), U64(100));
+        cr_expect_str_eq(bytes_str(OK(&r)), "hello");
+        /* nothing more yet: a non-blocking read gets no bytes, a poll is not ready */
+        r = CALL(IO, "[method]input-stream.read", B(in), U64(100));
+        cr_expect_eq(OK(&r)->of.list.len, 0);
+        uint32_t p = CALL(IO, "[method]input-stream.subscribe", B(in)).of.handle;
+        cr_expect(!CALL("wasi:io/poll", "[method]pollable.ready", B(p)).of.b);
+        late_body lb = {req.body, complete};
+        pthread_t t;
+        pthread_create(&t, NULL, arrive_late, &lb);
+        r = CALL(IO, "[method]input-stream.blocking-read", B(in), U64(100));   /* waits for it */
+        cr_expect_str_eq(bytes_str(OK(&r)), " world");
+        r = CALL(IO, "[method]input-stream.blocking-read", B(in), U64(100));
+        cr_expect_eq(STREAM_ERR(&r), complete ? 1u : 0u, "the end: closed; the client gone: last-operation-failed");
+        pthread_join(t, NULL);
+        cr_expect_geq(notified, 3, "notify on each append and the end: %d", notified);
+        wasmrt_http_body_free(req.body);
+        wasmrt_wasi2_reset(h_w);
+    }
+}
+
 Test(wasi2_http, responses_the_guest_did_not_complete_are_errors, .init = setup, .fini = teardown) {
     wasmrt_http_request req = sample();
+    wasmrt_http_body_free(req.body);
+    req.body = NULL;   /* an empty body */
     cval args[2];
     wasmrt_error err;
     wasmrt_http_response resp;
