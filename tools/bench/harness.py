@@ -42,9 +42,9 @@ PROG_DIR = os.path.join(HERE, 'programs')
 # Tiny argv[1] sizes for --quick (CI smoke test); each program carries a
 # reference checksum for this size and for its built-in full size.
 QUICK_SIZES = {
-    'crc32b64': 2, 'fannkuch': 7, 'jacobi': 64, 'json': 500, 'lzss': 100000,
-    'mandelbrot': 200, 'matmul': 64, 'nbody': 10000, 'sha256': 2,
-    'sieve': 1000000, 'sort': 20000, 'spectralnorm': 100, 'strsearch': 100000,
+    'crc32b64': 2, 'fannkuch': 7, 'fdtd2d': 64, 'gemm': 64, 'heat3d': 12, 'jacobi': 64,
+    'jacobi2d': 64, 'json': 500, 'lzss': 100000, 'mandelbrot': 200, 'matmul': 64, 'nbody': 10000,
+    'sha256': 2, 'sieve': 1000000, 'sort': 20000, 'spectralnorm': 100, 'strsearch': 100000,
 }
 
 CLANG = 'clang-19'
