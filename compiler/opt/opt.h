@@ -94,6 +94,9 @@ void opt_order_materialize(LLVMModuleRef mod);
 void opt_skip_equal_bytes(LLVMModuleRef mod);
 /* check_versioning.c (--bounds-checks only) */
 void opt_version_checked_loops(LLVMModuleRef mod);
+/* address_reassociate.c: before address_ivs (it makes the sums that pass
+ * widens). */
+void opt_address_reassociate(LLVMModuleRef mod, bool guard_pages);
 /* address_ivs.c: `guard_pages` also widens accessed stepped pointers
  * themselves (as in loops check versioning left free of checks). */
 void opt_address_ivs(LLVMModuleRef mod, bool guard_pages);

@@ -92,6 +92,9 @@ static bool run_pass(const OptContext *c, OptPassId id, WasmError *err) {
     case OPT_PASS_CHECK_VERSIONING:
         opt_version_checked_loops(c->mod);
         return true;
+    case OPT_PASS_ADDRESS_REASSOCIATE:
+        opt_address_reassociate(c->mod, c->guard_pages);
+        return true;
     case OPT_PASS_ADDRESS_IVS:
         opt_address_ivs(c->mod, guard_pages(c));
         return true;

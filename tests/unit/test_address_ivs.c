@@ -93,7 +93,29 @@ static const char WAT[] =
     "        (local.set $p (i32.add (local.get $p) (i32.const 2)))\n"
     "        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
     "      (return (i32.const -1)))\n"
-    "    (local.get $p)))\n";
+    "    (local.get $p))\n"
+    /* seven sums p + X, X invariant and not constant (a 3-D stencil's
+     * points around p + x), then a store at one of them: more than the
+     * four address variables a loop once got */
+    "  (func (export \"seven_sums\") (param $p i32) (param $x i32) (param $n i32) (result i32)\n"
+    "    (local $s i32) (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $e i32) (local $f i32)\n"
+    "    (local.set $a (i32.add (local.get $x) (i32.const 64)))\n"
+    "    (local.set $b (i32.sub (local.get $x) (i32.const 64)))\n"
+    "    (local.set $c (i32.add (local.get $x) (i32.const 4096)))\n"
+    "    (local.set $d (i32.sub (local.get $x) (i32.const 4096)))\n"
+    "    (local.set $e (i32.add (local.get $x) (i32.const 8)))\n"
+    "    (local.set $f (i32.sub (local.get $x) (i32.const 8)))\n"
+    "    (loop $l\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (i32.add (local.get $p) (local.get $x)))))\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (i32.add (local.get $p) (local.get $a)))))\n"
+    "      (local.set $s (i32.xor (local.get $s) (i32.load (i32.add (local.get $p) (local.get $b)))))\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (i32.add (local.get $p) (local.get $c)))))\n"
+    "      (local.set $s (i32.xor (local.get $s) (i32.load (i32.add (local.get $p) (local.get $d)))))\n"
+    "      (local.set $s (i32.add (local.get $s) (i32.load (i32.add (local.get $p) (local.get $e)))))\n"
+    "      (i32.store (i32.add (local.get $p) (local.get $f)) (local.get $s))\n"
+    "      (local.set $p (i32.add (local.get $p) (i32.const 4)))\n"
+    "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
+    "    (local.get $s)))\n";
 
 /* Two pointers stepping together, as clang emits y[j] += 3 * x[j] unrolled
  * by two: separate address streams (opt/address_streams.c), which LLVM
@@ -124,7 +146,8 @@ static const char STREAM_WAT[] =
     "      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))\n"
     "    (local.get $py)))\n";
 
-static const char *const FUNCS[] = {"sum_inv", "sum_next", "pairs", "store_first", "fields", "bytes", "copy", "big_step", "find"};
+static const char *const FUNCS[] = {"sum_inv", "sum_next", "pairs", "store_first", "fields", "bytes", "copy", "big_step", "find",
+                                     "seven_sums"};
 
 static void agree_with_O0(bool bounds_checks) {
     Harness ref, opt;

@@ -42,9 +42,9 @@ PROG_DIR = os.path.join(HERE, 'programs')
 # Tiny argv[1] sizes for --quick (CI smoke test); each program carries a
 # reference checksum for this size and for its built-in full size.
 QUICK_SIZES = {
-    'crc32b64': 2, 'fannkuch': 7, 'jacobi': 64, 'json': 500, 'lzss': 100000,
-    'mandelbrot': 200, 'matmul': 64, 'nbody': 10000, 'sha256': 2,
-    'sieve': 1000000, 'sort': 20000, 'spectralnorm': 100, 'strsearch': 100000,
+    'crc32b64': 2, 'fannkuch': 7, 'fdtd2d': 64, 'gemm': 64, 'heat3d': 12, 'jacobi': 64,
+    'jacobi2d': 64, 'json': 500, 'lzss': 100000, 'mandelbrot': 200, 'matmul': 64, 'nbody': 10000,
+    'sha256': 2, 'sieve': 1000000, 'sort': 20000, 'spectralnorm': 100, 'strsearch': 100000,
 }
 
 CLANG = 'clang-19'
@@ -185,6 +185,9 @@ def main():
     ap.add_argument('--only', default='', help='comma-separated program names to run')
     ap.add_argument('--engines', default='', help='comma-separated subset of: native,wasmc,wasmc-bc,wasm2c,node')
     ap.add_argument('--bin', default=os.path.join(ROOT, 'build', 'bin'), help='directory with wasmc and wasmrt')
+    ap.add_argument('--base-bin', default='',
+                    help='directory with an earlier wasmc and wasmrt: adds engines wasmc-base and '
+                         'wasmc-bc-base, run interleaved with the others (before/after in one run)')
     ap.add_argument('--out', default=os.path.join(ROOT, 'build', 'bench'), help='work and results directory')
     ap.add_argument('--cold-runs', type=int, default=None, help='runs per cold-start probe (default 200, --quick 20)')
     args = ap.parse_args()
@@ -206,7 +209,10 @@ def main():
             ap.error('unknown program(s): ' + ', '.join(sorted(unknown)))
         progs = [p for p in progs if p in want]
     all_engines = ['native', 'wasmc', 'wasmc-bc', 'wasm2c', 'node']
+    base_engines = ['wasmc-base', 'wasmc-bc-base'] if args.base_bin else []
     sel = args.engines.split(',') if args.engines else all_engines
+    sel += [e for e in base_engines if e not in sel]
+    all_engines += base_engines
     for e in sel:
         if e not in all_engines:
             ap.error('unknown engine: ' + e)
@@ -215,7 +221,9 @@ def main():
 
     labels = {'native': 'native (clang -O2)', 'wasmc': 'wasmc -O2 (guard pages)',
               'wasmc-bc': 'wasmc -O2 --bounds-checks', 'wasm2c': 'wasm2c + clang -O2',
-              'node': 'node --no-liftoff --single-threaded'}
+              'node': 'node --no-liftoff --single-threaded',
+              'wasmc-base': f'wasmc -O2 (guard pages) from {args.base_bin}',
+              'wasmc-bc-base': f'wasmc -O2 --bounds-checks from {args.base_bin}'}
     engines = {e: Engine(e, labels[e]) for e in sel}
     machine = platform.machine()
     march = ['-march=x86-64-v2'] if machine == 'x86_64' else []
@@ -270,22 +278,26 @@ def main():
         h = run_capture([wasmc, '--help'], timeout)
         if h[0] == 0 and '--no-cache' in (h[1] or ''):
             no_cache = ['--no-cache']
-    for e, extra, suffix in (('wasmc', [], '.so'), ('wasmc-bc', ['--bounds-checks'], '.bc.so')):
+    for e, extra, suffix, bindir in (('wasmc', [], '.so', args.bin),
+                                     ('wasmc-bc', ['--bounds-checks'], '.bc.so', args.bin),
+                                     ('wasmc-base', [], '.base.so', args.base_bin),
+                                     ('wasmc-bc-base', ['--bounds-checks'], '.bc.base.so', args.base_bin)):
         if e not in engines:
             continue
         eng = engines[e]
-        if not (os.access(wasmc, os.X_OK) and os.access(wasmrt, os.X_OK)):
-            eng.unavailable = f'not built ({wasmc} / {wasmrt} missing)'
+        cc, rt = os.path.join(bindir, 'wasmc'), os.path.join(bindir, 'wasmrt')
+        if not (os.access(cc, os.X_OK) and os.access(rt, os.X_OK)):
+            eng.unavailable = f'not built ({cc} / {rt} missing)'
             continue
         for p in progs + ['hello']:
             so = os.path.join(out, 'wasmc', p + suffix)
-            r = run_capture([wasmc, '-O2', *no_cache, *extra, wasm_ok[p], '-o', so], timeout)
+            r = run_capture([cc, '-O2', *no_cache, *extra, wasm_ok[p], '-o', so], timeout)
             if r[0] != 0:
                 reason = 'timed out' if r[0] is None else first_line(r[2] or r[1])
                 eng.prog_error[p] = f'compile failed: {reason}'
                 continue
             eng.compile[p] = {'wall': r[3], 'cpu': r[4], 'size': file_size(so), 'text': text_size(so)}
-            eng.cmd[p] = [wasmrt, so, '--']
+            eng.cmd[p] = [rt, so, '--']
         if all(p in eng.prog_error for p in progs):
             eng.unavailable = 'every compile failed, e.g. ' + eng.prog_error[progs[0]]
 
