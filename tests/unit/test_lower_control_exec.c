@@ -147,27 +147,13 @@ static void discarded_loads_trap(bool bounds_checks) {
 }
 BOTH_MODES(discarded_loads_trap)
 
-typedef struct Interrupter {
-    wasmrt_store *store;
-} Interrupter;
-
-static void *interrupt_later(void *arg) {
-    Interrupter *it = arg;
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-    wasmrt_store_interrupt(it->store);
-    return NULL;
-}
-
 static void interrupt_stops_loops(bool bounds_checks) {
     Harness h;
     harness_open_linked(&h, CONTROL_WAT, bounds_checks, define_pair);
     cr_expect_eq(call_i32(&h, "spin", 7), 1u);
-    Interrupter it = {h.store};
-    pthread_t th;
-    cr_assert_eq(pthread_create(&th, NULL, interrupt_later, &it), 0);
+    pthread_t th = harness_interrupt_later(h.store);
     expect_trap(&h, "spin", 0, 1, WASMC_TRAP_INTERRUPTED);
-    pthread_join(th, NULL);
+    harness_interrupt_join(th);
     harness_close(&h);
 }
 BOTH_MODES(interrupt_stops_loops)

@@ -253,18 +253,6 @@ static void tail_calls_cross_instances(bool bounds_checks) {
 }
 BOTH_MODES(tail_calls_cross_instances)
 
-typedef struct Interrupter {
-    wasmrt_store *store;
-} Interrupter;
-
-static void *interrupt_later(void *arg) {
-    Interrupter *it = arg;
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-    wasmrt_store_interrupt(it->store);
-    return NULL;
-}
-
 /* A return_call cycle has no loop header to poll at: --interrupt=poll
  * polls before each tail call instead. */
 static void interrupt_stops_a_tail_call_cycle(bool poll) {
@@ -274,12 +262,10 @@ static void interrupt_stops_a_tail_call_cycle(bool poll) {
     opts.threads = 1;
     opts.interrupt_poll = poll;
     harness_open_with(&h, TAIL_WAT, &opts, define_twice);
-    Interrupter it = {h.store};
-    pthread_t th;
-    cr_assert_eq(pthread_create(&th, NULL, interrupt_later, &it), 0);
+    pthread_t th = harness_interrupt_later(h.store);
     wasmrt_val a = I64(0), r = {0};
     cr_expect_eq(invoke(&h, "ping", &a, 1, &r, 1), WASMC_TRAP_INTERRUPTED);
-    pthread_join(th, NULL);
+    harness_interrupt_join(th);
     harness_close(&h);
 }
 Test(tail_calls, signal_interrupt_stops_a_tail_call_cycle) { interrupt_stops_a_tail_call_cycle(false); }

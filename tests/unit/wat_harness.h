@@ -8,9 +8,11 @@
 #define WASMC_TEST_WAT_HARNESS_H
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "wasmc.h"
@@ -186,5 +188,21 @@ static wasmc_trap_code invoke(Harness *h, const char *name, const wasmrt_val *ar
     cr_assert_neq(trap.code, WASMC_TRAP_NONE, "%s: call failed without a trap: %s", name, err.message);
     return trap.code;
 }
+
+/* A thread that interrupts `store` 50 ms after harness_interrupt_later:
+ * long enough for the call the test makes next to be running. Join it
+ * with harness_interrupt_join once the call has trapped. */
+static inline void *harness_interrupt_thread(void *store) {
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    wasmrt_store_interrupt(store);
+    return NULL;
+}
+static inline pthread_t harness_interrupt_later(wasmrt_store *store) {
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, harness_interrupt_thread, store), 0);
+    return th;
+}
+static inline void harness_interrupt_join(pthread_t th) { pthread_join(th, NULL); }
 
 #endif
