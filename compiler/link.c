@@ -7,8 +7,12 @@
  * "wasmc-<first 16 hex digits of the module's SHA-256>", so readelf -d
  * tells which module an artifact came from.  Undefined libc/libm
  * symbols LLVM may call (memcpy, memset, fmin, ...) stay undefined and bind
- * at dlopen to the runtime's libc.  .symtab is kept: it names each Wasm
- * function for perf, gdb and crash reports.  Nothing that varies between
+ * at dlopen to the runtime's libc.  .symtab is stripped (--strip-all):
+ * nothing can read it from a loaded artifact, whose code is a mapping of a
+ * sealed memfd that perf and gdb cannot open (perf gets names from the
+ * perf map instead, rt/perfmap.c), and it was 4% of ruby.wasm's artifact;
+ * the cost is that objdump of an artifact shows no function names.
+ * Nothing that varies between
  * runs reaches the output: no build-id, no paths (the objects'
  * only file symbol comes from the IR module name, not from where they were
  * written), so identical inputs give identical bytes.
@@ -335,7 +339,7 @@ bool link_objects(const TargetInfo *t, const CodegenObject *objs, uint32_t n, co
         int a = 0;
         argv[a++] = (char *)(ld && *ld ? ld : WASMC_LLD_PATH);
         const char *fixed[] = {"-shared", "--hash-style=gnu", "-z", "noexecstack", "-z", "relro",
-                               "-z", "now", "--build-id=none", "--eh-frame-hdr", "--threads=1", "-m",
+                               "-z", "now", "--build-id=none", "--eh-frame-hdr", "--strip-all", "--threads=1", "-m",
                                t->lld_emulation, "-soname", soname, verarg, "-o", out};
         for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) argv[a++] = (char *)fixed[i];
         for (uint32_t i = 0; i < n; i++) argv[a++] = paths + (size_t)i * dlen;

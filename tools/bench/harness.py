@@ -185,6 +185,8 @@ def main():
     ap.add_argument('--only', default='', help='comma-separated program names to run')
     ap.add_argument('--engines', default='', help='comma-separated subset of: native,wasmc,wasmc-bc,wasm2c,node')
     ap.add_argument('--bin', default=os.path.join(ROOT, 'build', 'bin'), help='directory with wasmc and wasmrt')
+    ap.add_argument('--base-bin', default='', help='directory with another wasmc and wasmrt (e.g. main\'s), '
+                    'run side by side as engines base and base-bc')
     ap.add_argument('--out', default=os.path.join(ROOT, 'build', 'bench'), help='work and results directory')
     ap.add_argument('--cold-runs', type=int, default=None, help='runs per cold-start probe (default 200, --quick 20)')
     args = ap.parse_args()
@@ -205,8 +207,11 @@ def main():
         if unknown:
             ap.error('unknown program(s): ' + ', '.join(sorted(unknown)))
         progs = [p for p in progs if p in want]
-    all_engines = ['native', 'wasmc', 'wasmc-bc', 'wasm2c', 'node']
-    sel = args.engines.split(',') if args.engines else all_engines
+    all_engines = ['native', 'wasmc', 'wasmc-bc', 'base', 'base-bc', 'wasm2c', 'node']
+    sel = args.engines.split(',') if args.engines else \
+        [e for e in all_engines if args.base_bin or not e.startswith('base')]
+    if any(e.startswith('base') for e in sel) and not args.base_bin:
+        ap.error('engines base and base-bc need --base-bin')
     for e in sel:
         if e not in all_engines:
             ap.error('unknown engine: ' + e)
@@ -215,6 +220,8 @@ def main():
 
     labels = {'native': 'native (clang -O2)', 'wasmc': 'wasmc -O2 (guard pages)',
               'wasmc-bc': 'wasmc -O2 --bounds-checks', 'wasm2c': 'wasm2c + clang -O2',
+              'base': f'{args.base_bin}/wasmc -O2 (guard pages)',
+              'base-bc': f'{args.base_bin}/wasmc -O2 --bounds-checks',
               'node': 'node --no-liftoff --single-threaded'}
     engines = {e: Engine(e, labels[e]) for e in sel}
     machine = platform.machine()
@@ -261,18 +268,23 @@ def main():
         return 1
 
     # ---- wasmc (guard pages and bounds checks) -----------------------------
-    wasmc = os.path.join(args.bin, 'wasmc')
-    wasmrt = os.path.join(args.bin, 'wasmrt')
-    # Compile time is measured cold: a compile cache would answer from an
-    # earlier run (older wasmc builds have no cache and no flag).
-    no_cache = []
-    if os.access(wasmc, os.X_OK):
-        h = run_capture([wasmc, '--help'], timeout)
-        if h[0] == 0 and '--no-cache' in (h[1] or ''):
-            no_cache = ['--no-cache']
-    for e, extra, suffix in (('wasmc', [], '.so'), ('wasmc-bc', ['--bounds-checks'], '.bc.so')):
+    # The engines base and base-bc are the same with the compiler and
+    # runtime of --base-bin: two builds measured side by side, interleaved.
+    for e, extra, suffix, bindir in (('wasmc', [], '.so', args.bin),
+                                     ('wasmc-bc', ['--bounds-checks'], '.bc.so', args.bin),
+                                     ('base', [], '.base.so', args.base_bin),
+                                     ('base-bc', ['--bounds-checks'], '.base.bc.so', args.base_bin)):
         if e not in engines:
             continue
+        wasmc = os.path.join(bindir, 'wasmc')
+        wasmrt = os.path.join(bindir, 'wasmrt')
+        # Compile time is measured cold: a compile cache would answer from an
+        # earlier run (older wasmc builds have no cache and no flag).
+        no_cache = []
+        if os.access(wasmc, os.X_OK):
+            h = run_capture([wasmc, '--help'], timeout)
+            if h[0] == 0 and '--no-cache' in (h[1] or ''):
+                no_cache = ['--no-cache']
         eng = engines[e]
         if not (os.access(wasmc, os.X_OK) and os.access(wasmrt, os.X_OK)):
             eng.unavailable = f'not built ({wasmc} / {wasmrt} missing)'
@@ -416,7 +428,7 @@ def main():
                 # Same artifact without the sandbox's syscall filter and
                 # Landlock, to show what the confinement costs at start-up
                 # (only if this wasmrt has both switches).
-                bare = [wasmrt, '--no-seccomp', '--no-landlock'] + e.cmd['hello'][1:]
+                bare = [e.cmd['hello'][0], '--no-seccomp', '--no-landlock'] + e.cmd['hello'][1:]
                 if run_capture(bare, 30)[0] == 0:
                     probes.append(('wasmc (--no-seccomp --no-landlock)', bare))
         samples = {n: [] for n, _ in probes}
