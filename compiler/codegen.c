@@ -226,7 +226,7 @@ static LLVMTargetMachineRef create_tm(const CodegenTarget *ct, uint8_t tier, Was
     static const LLVMCodeGenOptLevel levels[4] = {
         LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
     LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, ct->target->triple, ct->cpu, ct->features,
-                                                      tier == CODEGEN_TIER_BUDGET ? (getenv("WASMC_XCG") ? levels[atoi(getenv("WASMC_XCG"))] : BUDGET_CODEGEN_LEVEL)
+                                                      tier == CODEGEN_TIER_BUDGET ? BUDGET_CODEGEN_LEVEL
                                                                                   : levels[ct->opt_level],
                                                       LLVMRelocPIC,
                                                       LLVMCodeModelDefault);
