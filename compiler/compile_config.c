@@ -13,7 +13,7 @@
 #include "codegen.h"
 
 /* Part planning: see codegen.c's header for why these sizes. */
-#define MIN_PART_BYTES (2u * 1024u)
+#define MIN_PART_BYTES (1u * 1024u)
 #define MAX_PART_BYTES (8u * 1024u)
 #define CUT_MASK 3u
 #define MAX_THREADS 256u

@@ -7,8 +7,16 @@
  * "wasmc-<first 16 hex digits of the module's SHA-256>", so readelf -d
  * tells which module an artifact came from.  Undefined libc/libm
  * symbols LLVM may call (memcpy, memset, fmin, ...) stay undefined and bind
- * at dlopen to the runtime's libc.  .symtab is kept: it names each Wasm
- * function for perf, gdb and crash reports.  Nothing that varies between
+ * at dlopen to the runtime's libc.  .symtab is stripped (--strip-all):
+ * nothing can read it from a loaded artifact, whose code is a mapping of a
+ * sealed memfd that perf and gdb cannot open (perf gets names from the
+ * perf map instead, rt/perfmap.c), and it was 4% of ruby.wasm's artifact;
+ * the cost is that objdump of an artifact shows no function names.
+ * Relative relocations are packed (DT_RELR): the descriptor's pointers to
+ * every function were 24 bytes of .rela.dyn each (0.7 MB of ruby.wasm's
+ * artifact); the runtime checks that its C library applies them
+ * (rt/load.c).
+ * Nothing that varies between
  * runs reaches the output: no build-id, no paths (the objects'
  * only file symbol comes from the IR module name, not from where they were
  * written), so identical inputs give identical bytes.
@@ -330,8 +338,9 @@ bool link_objects(const CompileConfig *cc, const CodegenObject *objs, uint32_t n
         int a = 0;
         argv[a++] = (char *)cc->linker;
         const char *fixed[] = {"-shared", "--hash-style=gnu", "-z", "noexecstack", "-z", "relro",
-                               "-z", "now", "--build-id=none", "--eh-frame-hdr", "--threads=1", "-m",
-                               cc->target->lld_emulation, "-soname", soname, verarg, "-o", out};
+                               "-z", "now", "--build-id=none", "--eh-frame-hdr", "--strip-all", "-z",
+                               "pack-relative-relocs", "--threads=1", "-m", cc->target->lld_emulation, "-soname",
+                               soname, verarg, "-o", out};
         for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) argv[a++] = (char *)fixed[i];
         for (uint32_t i = 0; i < n; i++) argv[a++] = paths + (size_t)i * dlen;
         argv[a] = NULL;

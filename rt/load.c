@@ -27,6 +27,9 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <elf.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -78,6 +81,31 @@ static bool imports_symbols(const uint8_t *p, uint64_t size) {
         return false;
     }
     return true;
+}
+
+/* Artifacts (format 6 on) carry their relative relocations packed
+ * (DT_RELR, lld's -z pack-relative-relocs): 8 bytes per run of pointers
+ * instead of 24 per pointer.  A C library older than the tag ignores it
+ * silently and the descriptor's pointers stay unrelocated, and the
+ * artifact names no libc to carry the GLIBC_ABI_DT_RELR version that
+ * would make dlopen refuse it, so the check is here.  glibc applies
+ * DT_RELR from 2.36; other C libraries that run wasmrt (musl 1.2.4+) do. */
+static const char *libc_version(void) {
+#ifdef __GLIBC__
+    return gnu_get_libc_version();
+#else
+    return "?";
+#endif
+}
+
+static bool libc_applies_relr(void) {
+#ifdef __GLIBC__
+    unsigned major = 0, minor = 0;
+    if (sscanf(gnu_get_libc_version(), "%u.%u", &major, &minor) != 2) return false;
+    return major > 2 || (major == 2 && minor >= 36);
+#else
+    return true;
+#endif
 }
 
 #define MAX_ARTIFACT_BYTES (1ull << 31)
@@ -204,6 +232,11 @@ static bool check_bytes(const char *path, const uint8_t *p, uint64_t size, wasmc
     if (eh.e_machine != host_elf_machine()) {
         rt_err(err, "%s: artifact is ELF for machine %u, this host is %s", path, eh.e_machine,
                host_arch_name(host_arch()));
+        return false;
+    }
+    if (!libc_applies_relr()) {
+        rt_err(err, "%s: artifact has packed relocations (DT_RELR), which this C library (glibc %s) cannot apply; "
+               "glibc 2.36 or later is needed", path, libc_version());
         return false;
     }
     return true;

@@ -55,6 +55,10 @@ bool opt_disable_passes(const char *list, OptPassSet *set, char *why, size_t why
 /* The table, one pass a line (wasmc --print-passes). */
 void opt_print_passes(FILE *f);
 
+/* The LLVM pipeline (opt syntax) that runs between the early and late
+ * stages at opt_level. */
+const char *opt_llvm_pipeline(int opt_level);
+
 /* One part's module on its way through the table. */
 typedef struct OptContext {
     const struct CompileConfig *cc; /* -O level, memory mode, target, disabled passes, verify_guards */

@@ -136,3 +136,69 @@ bool opt_run_stage(const OptContext *c, OptStage stage, WasmError *err) {
         return false;
     return true;
 }
+
+/* LLVM's pipeline at -O2 and above, in place of default<O2>/<O3>.
+ *
+ * It is default<O2> (LLVM 19's, as `opt -passes='default<O2>'
+ * -print-pipeline-passes` prints it) minus the passes that find nothing to
+ * do in lowered Wasm, whose producer (clang, rustc, wasm-opt) already ran
+ * its own -O2 and whose locals our ssa pass already promoted:
+ *   - module passes for C/C++ front-end constructs: annotation2metadata,
+ *     forceattrs, coroutines, OpenMP, lower-expect, float2int,
+ *     move-auto-init, transform-warning, annotation-remarks, cg-profile,
+ *     rel-lookup-table-converter, elim-avail-extern, alignment-from-
+ *     assumptions;
+ *   - interprocedural constant propagation (ipsccp, called-value-
+ *     propagation, globalopt): a part's functions are hidden, visible to
+ *     the other parts, and Wasm state is not in LLVM globals;
+ *   - the instcombine + simplifycfg right after mem2reg (the inliner's
+ *     function pipeline repeats them), the first jump-threading and
+ *     speculative-execution of that pipeline (the second jump-threading
+ *     stays), libcalls-shrinkwrap, the instcombine between the two loop
+ *     pass groups, and the instcombine between loop-vectorize and SLP (the
+ *     one after SLP cleans up both); loop-distribute (never fires on
+ *     lowered loops: their checks and traps are in every iteration).
+ * It saves little (a 1/16 sample of ruby.wasm's functions: 40.2 -> 39.0 s
+ * of CPU for the whole compile, load ~13; machine code generation is
+ * most of the rest), and the passes that cost most (InstCombine, SLP,
+ * GVN) stay, as they are what the generated code's speed rests on; see
+ * tools/bench/README.md for the benchmark run.  -O3 keeps default<O3>. */
+#define SIMPLIFYCFG(OPTS) "simplifycfg<bonus-inst-threshold=1;" OPTS ">"
+#define SCFG_KEEP SIMPLIFYCFG("no-forward-switch-cond;switch-range-to-icmp;no-switch-to-lookup;keep-loops;" \
+                              "no-hoist-common-insts;no-sink-common-insts;speculate-blocks;simplify-cond-branch")
+#define INSTCOMBINE "instcombine<max-iterations=1;no-use-loop-info;no-verify-fixpoint>"
+static const char wasm_o2_pipeline[] =
+    "inferattrs,"
+    "function<eager-inv>(" SIMPLIFYCFG("no-forward-switch-cond;no-switch-range-to-icmp;no-switch-to-lookup;keep-loops;"
+                                       "no-hoist-common-insts;no-sink-common-insts;speculate-blocks;simplify-cond-branch")
+    ",sroa<modify-cfg>,early-cse<>),"
+    "always-inline,require<globals-aa>,function(invalidate<aa>),"
+    "cgscc(devirt<4>(inline,function-attrs<skip-non-recursive-function-attrs>,"
+    "function<eager-inv;no-rerun>(sroa<modify-cfg>,early-cse<memssa>,correlated-propagation," SCFG_KEEP
+    "," INSTCOMBINE ",aggressive-instcombine,tailcallelim," SCFG_KEEP ",reassociate,constraint-elimination,"
+    "loop-mssa(loop-instsimplify,loop-simplifycfg,licm<no-allowspeculation>,"
+    "loop-rotate<header-duplication;no-prepare-for-lto>,licm<allowspeculation>,"
+    "simple-loop-unswitch<no-nontrivial;trivial>)," SCFG_KEEP ","
+    "loop(loop-idiom,indvars,simple-loop-unswitch<no-nontrivial;trivial>,loop-deletion,loop-unroll-full),"
+    "sroa<modify-cfg>,vector-combine,mldst-motion<no-split-footer-bb>,gvn<>,sccp,bdce," INSTCOMBINE ","
+    "jump-threading,correlated-propagation,adce,memcpyopt,dse,loop-mssa(licm<allowspeculation>),"
+    SIMPLIFYCFG("no-forward-switch-cond;switch-range-to-icmp;no-switch-to-lookup;keep-loops;hoist-common-insts;"
+                "sink-common-insts;speculate-blocks;simplify-cond-branch")
+    "," INSTCOMBINE "),function-attrs)),"
+    "deadargelim,globaldce,rpo-function-attrs,recompute-globalsaa,"
+    "function<eager-inv>(lower-constant-intrinsics,"
+    "loop(loop-rotate<header-duplication;no-prepare-for-lto>,loop-deletion),"
+    "inject-tli-mappings,loop-vectorize<no-interleave-forced-only;no-vectorize-forced-only>,infer-alignment,"
+    "loop-load-elim,"
+    SIMPLIFYCFG("forward-switch-cond;switch-range-to-icmp;switch-to-lookup;no-keep-loops;hoist-common-insts;"
+                "sink-common-insts;speculate-blocks;simplify-cond-branch")
+    ",slp-vectorizer,vector-combine," INSTCOMBINE ",loop-unroll<O2>,sroa<preserve-cfg>,infer-alignment,"
+    INSTCOMBINE ",loop-mssa(licm<allowspeculation>),loop-sink,instsimplify,div-rem-pairs,tailcallelim,"
+    SIMPLIFYCFG("no-forward-switch-cond;switch-range-to-icmp;no-switch-to-lookup;keep-loops;no-hoist-common-insts;"
+                "no-sink-common-insts;speculate-blocks;simplify-cond-branch;speculate-unpredictables")
+    "),globaldce,constmerge";
+
+const char *opt_llvm_pipeline(int opt_level) {
+    static const char *const defaults[4] = {"default<O0>", "default<O1>", wasm_o2_pipeline, "default<O3>"};
+    return defaults[opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level];
+}

@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,6 +374,41 @@ Test(cli, compile_default_output_name) {
 #endif
     const char *expected[] = {"add.wasm", "add.so"};
     cr_expect_eq(stray_files(expected, 2), 0);
+}
+
+/* What the linker leaves out (compiler/link.c): no .symtab/.strtab, and
+ * the descriptor's relative relocations packed as DT_RELR rather than one
+ * 24-byte .rela.dyn entry per function pointer. */
+Test(cli, artifact_has_packed_relocations_and_no_symbol_table) {
+    write_bytes("add.wasm", ADD_WASM, sizeof ADD_WASM);
+    Run r = run("add.wasm -o add.so");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    run_free(&r);
+    size_t n;
+    uint8_t *p = read_bytes("add.so", &n);
+    cr_assert(p && n > sizeof(Elf64_Ehdr));
+    Elf64_Ehdr eh;
+    memcpy(&eh, p, sizeof eh);
+    cr_assert_eq(eh.e_shentsize, sizeof(Elf64_Shdr));
+    cr_assert_leq(eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr), n);
+    int relr = 0, symtab = 0, relative_in_rela = 0;
+    for (unsigned i = 0; i < eh.e_shnum; i++) {
+        Elf64_Shdr sh;
+        memcpy(&sh, p + eh.e_shoff + (uint64_t)i * sizeof sh, sizeof sh);
+        relr += sh.sh_type == SHT_RELR;
+        symtab += sh.sh_type == SHT_SYMTAB;
+        if (sh.sh_type == SHT_RELA && sh.sh_offset + sh.sh_size <= n)
+            for (uint64_t k = 0; k + sizeof(Elf64_Rela) <= sh.sh_size; k += sizeof(Elf64_Rela)) {
+                Elf64_Rela ra;
+                memcpy(&ra, p + sh.sh_offset + k, sizeof ra);
+                relative_in_rela += ELF64_R_TYPE(ra.r_info) == R_X86_64_RELATIVE ||
+                                    ELF64_R_TYPE(ra.r_info) == R_AARCH64_RELATIVE;
+            }
+    }
+    free(p);
+    cr_expect_eq(relr, 1, "one SHT_RELR section");
+    cr_expect_eq(symtab, 0, "no .symtab");
+    cr_expect_eq(relative_in_rela, 0, "relative relocations left in .rela.dyn");
 }
 
 Test(cli, cross_compile_aarch64_bounds_checks) {

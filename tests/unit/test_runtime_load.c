@@ -241,10 +241,10 @@ Test(runtime_load, format_version_arch_and_cpu_features) {
     size_t n;
     uint8_t *p = read_file(so, &n);
     wasmc_trailer saved = *trailer_of(p, n);
-    trailer_of(p, n)->format_version = 7;
+    trailer_of(p, n)->format_version = 8;
     write_file(so, p, n);
     char want[64];
-    snprintf(want, sizeof want, "artifact format version 7, this runtime reads %u", WASMC_FORMAT_VERSION);
+    snprintf(want, sizeof want, "artifact format version 8, this runtime reads %u", WASMC_FORMAT_VERSION);
     expect_refusal(so, want);
     *trailer_of(p, n) = saved;
 #if defined(__x86_64__)

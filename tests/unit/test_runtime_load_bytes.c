@@ -145,9 +145,9 @@ Test(runtime_load_bytes, wrong_format_version) {
     uint8_t *p = compile(NULL, &n);
     wasmc_trailer t;
     memcpy(&t, p + n - sizeof t, sizeof t);
-    t.format_version = 7;
+    t.format_version = 8;
     memcpy(p + n - sizeof t, &t, sizeof t);
-    expect_same_refusal(p, n, "artifact format version 7");
+    expect_same_refusal(p, n, "artifact format version 8");
     free(p);
 }
 

@@ -31,7 +31,10 @@
 
 #include <stdint.h>
 
-#define WASMC_FORMAT_VERSION 6u
+/* 6: every Wasm function in tailcc (tail calls).  7: relative relocations
+ * packed (DT_RELR, which the runtime checks its C library applies:
+ * rt/load.c). */
+#define WASMC_FORMAT_VERSION 7u
 #define WASMC_DESCRIPTOR_MAGIC 0x434D5357u /* "WSMC" little-endian */
 #define WASMC_DESCRIPTOR_SYMBOL "wasmc_descriptor"
 #define WASMC_TRAILER_MAGIC "WASMCAF1"     /* 8 bytes, no NUL */
