@@ -121,6 +121,7 @@ wasmrt_module *rt_module_create(const wasmc_descriptor *d, void *dl, wasmrt_erro
     }
     /* Optional: without an image, instantiation copies the data. */
     m->image = rt_image_build(d);
+    m->table_images = rt_table_images_build(d);
     return m;
 oom:
     rt_err(err, "out of memory loading module");
@@ -147,6 +148,7 @@ void wasmrt_module_release(wasmrt_module *m) {
     if (!m || atomic_fetch_sub(&m->refs, 1) != 1) return;
     rt_range_remove(m->code_range);
     rt_image_release(m->image);
+    rt_table_images_free(m->table_images);
     if (m->dl) dlclose(m->dl);
     if (m->fd >= 0) close(m->fd);
     free(m->type_ids);
