@@ -281,6 +281,11 @@ static wasmc_trap_code init_segments(wasmrt_instance *inst) {
         }
         if (e->mode != WASMC_SEG_PASSIVE) inst->elem_dropped[i] = 1;
     }
+    const uint8_t *imaged_all = inst->module->datas_imaged;
+    if (imaged_all && inst->memories[0]->image == inst->module->image) {
+        memcpy(inst->data_dropped, imaged_all, d->num_datas);
+        return WASMC_TRAP_NONE;
+    }
     for (uint32_t i = 0; i < d->num_datas; i++) {
         const wasmc_data_desc *s = &d->datas[i];
         if (s->mode != WASMC_SEG_ACTIVE) continue;

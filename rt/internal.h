@@ -48,6 +48,7 @@ struct wasmrt_module {
     struct rt_range *code_range;    /* registration with the fault handler */
     struct rt_image *image;         /* memory 0's initial data, or NULL (image.c) */
     struct rt_table_images *table_images;   /* prepared element segments, or NULL (table_image.c) */
+    uint8_t *datas_imaged;          /* with every active data segment in image: per segment, 1 if active */
     uint32_t max_slots;             /* max(params, results) over all types */
 };
 

@@ -1,10 +1,13 @@
-/* Tables filled at instantiation from the image their element segments
- * were prepared into at load (rt/table_image.c) hold exactly what applying
- * the segments one by one gives: the same funcref pointers, into the
- * instance being made (not the first one), with later segments over
- * earlier ones, imported functions included; and a segment out of bounds
- * still traps at instantiation, leaving an imported table with the
- * earlier segments written and nothing of the failing one. */
+/* Segments prepared at load instead of applied one by one per instance.
+ * Tables filled from the image their element segments were prepared into
+ * (rt/table_image.c) hold exactly what applying the segments one by one
+ * gives: the same funcref pointers, into the instance being made (not the
+ * first one), with later segments over earlier ones, imported functions
+ * included; a segment out of bounds still traps at instantiation, leaving
+ * an imported table with the earlier segments written and nothing of the
+ * failing one.  A module whose data segments all sit in its memory image
+ * (rt/image.c) skips them at instantiation but still drops the active
+ * ones and keeps the passive ones. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +130,7 @@ static uint32_t call_u32(Harness *h, const char *name, uint32_t arg) {
     return (uint32_t)r.of.i32;
 }
 
-Test(table_image, an_imaged_table_holds_what_the_segments_applied_one_by_one_give) {
+Test(segment_images, an_imaged_table_holds_what_the_segments_applied_one_by_one_give) {
     world w;
     world_open(&w, MAIN_WAT, true);
     const rt_table_images *ti = w.main.module->table_images;
@@ -166,7 +169,7 @@ Test(table_image, an_imaged_table_holds_what_the_segments_applied_one_by_one_giv
     world_close(&w);
 }
 
-Test(table_image, a_second_instance_table_calls_into_the_second_instance) {
+Test(segment_images, a_second_instance_table_calls_into_the_second_instance) {
     world w;
     world_open(&w, MAIN_WAT, true);
     wasmrt_error err = {{0}};
@@ -193,7 +196,7 @@ Test(table_image, a_second_instance_table_calls_into_the_second_instance) {
     world_close(&w);
 }
 
-Test(table_image, a_segment_out_of_bounds_of_its_own_table_traps_at_instantiation) {
+Test(segment_images, a_segment_out_of_bounds_of_its_own_table_traps_at_instantiation) {
     world w;
     world_open(&w, OOB_OWN_WAT, false);
     Harness *h = &w.main;
@@ -206,7 +209,7 @@ Test(table_image, a_segment_out_of_bounds_of_its_own_table_traps_at_instantiatio
     world_close(&w);
 }
 
-Test(table_image, a_segment_out_of_bounds_of_an_imported_table_leaves_the_earlier_ones_written) {
+Test(segment_images, a_segment_out_of_bounds_of_an_imported_table_leaves_the_earlier_ones_written) {
     world w;
     world_open(&w, OOB_IMPORTED_WAT, false);
     Harness *h = &w.main;
@@ -225,4 +228,35 @@ Test(table_image, a_segment_out_of_bounds_of_an_imported_table_leaves_the_earlie
     cr_expect_null(table_ref(shared, 2));
     cr_expect_null(table_ref(shared, 3), "the failing segment writes nothing");
     world_close(&w);
+}
+
+static const char DATA_WAT[] =
+    "(module\n"
+    "  (memory (export \"mem\") 1)\n"
+    "  (data $a (i32.const 16) \"active-one\")\n"
+    "  (data $p \"passive\")\n"
+    "  (data (i32.const 100) \"active-two\")\n"
+    "  (func (export \"init_p\") (param i32) (memory.init $p (i32.const 200) (i32.const 0) (local.get 0)))\n"
+    "  (func (export \"init_a\") (param i32) (memory.init $a (i32.const 300) (i32.const 0) (local.get 0)))\n"
+    "  (func (export \"load8\") (param i32) (result i32) (i32.load8_u (local.get 0))))\n";
+
+Test(segment_images, data_segments_in_the_image_are_dropped_and_passive_ones_kept) {
+    wasmrt_error err = {{0}};
+    cr_assert(wasmrt_configure(&(wasmrt_config){.image_min_bytes = 1}, &err), "%s", err.message);
+    Harness h;
+    harness_open(&h, DATA_WAT, false);
+    cr_assert_not_null(h.module->datas_imaged, "every active segment is in the image");
+    for (int round = 0; round < 2; round++) {   /* and again in a fresh instance */
+        cr_expect_eq(call_u32(&h, "load8", 16), 'a');
+        cr_expect_eq(call_u32(&h, "load8", 25), 'e');
+        cr_expect_eq(call_u32(&h, "load8", 104), 'v');
+        wasmrt_val seven = I32(7), zero = I32(0), one = I32(1);
+        cr_expect_eq(invoke(&h, "init_p", &seven, 1, NULL, 0), WASMC_TRAP_NONE, "a passive segment is kept");
+        cr_expect_eq(call_u32(&h, "load8", 206), 'e');
+        cr_expect_eq(invoke(&h, "init_a", &zero, 1, NULL, 0), WASMC_TRAP_NONE);
+        cr_expect_eq(invoke(&h, "init_a", &one, 1, NULL, 0), WASMC_TRAP_MEMORY_OOB, "an active segment is dropped");
+        harness_instantiate(&h);
+        cr_expect_eq(call_u32(&h, "load8", 206), 0u);
+    }
+    harness_close(&h);
 }
