@@ -265,9 +265,14 @@ unresolved:
 
 static wasmc_trap_code init_segments(wasmrt_instance *inst) {
     const wasmc_descriptor *d = inst->module->desc;
+    const rt_table_images *ti = inst->module->table_images;
+    /* Segments on different tables commute, and an imaged table's never
+     * trap, so imaged tables are filled first and their segments skipped. */
+    for (uint32_t x = 0; ti && x < d->num_tables; x++)
+        if (rt_table_imaged(ti, x)) rt_table_image_apply(ti, x, inst->tables[x]->pub.elems, vm_funcrefs(inst));
     for (uint32_t i = 0; i < d->num_elems; i++) {
         const wasmc_elem_desc *e = &d->elems[i];
-        if (e->mode == WASMC_SEG_ACTIVE) {
+        if (e->mode == WASMC_SEG_ACTIVE && !rt_table_imaged(ti, e->table_index)) {
             wasmrt_table *t = inst->tables[e->table_index];
             uint64_t off = rt_const_eval(inst, &e->offset).i32;
             if (off + e->num_items > t->pub.size) return WASMC_TRAP_TABLE_OOB;
@@ -275,6 +280,11 @@ static wasmc_trap_code init_segments(wasmrt_instance *inst) {
                 t->pub.elems[off + k] = rt_const_eval(inst, &e->items[k]).ref;
         }
         if (e->mode != WASMC_SEG_PASSIVE) inst->elem_dropped[i] = 1;
+    }
+    const uint8_t *imaged_all = inst->module->datas_imaged;
+    if (imaged_all && inst->memories[0]->image == inst->module->image) {
+        memcpy(inst->data_dropped, imaged_all, d->num_datas);
+        return WASMC_TRAP_NONE;
     }
     for (uint32_t i = 0; i < d->num_datas; i++) {
         const wasmc_data_desc *s = &d->datas[i];

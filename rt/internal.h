@@ -47,6 +47,8 @@ struct wasmrt_module {
     uint32_t num_addrs;
     struct rt_range *code_range;    /* registration with the fault handler */
     struct rt_image *image;         /* memory 0's initial data, or NULL (image.c) */
+    struct rt_table_images *table_images;   /* prepared element segments, or NULL (table_image.c) */
+    uint8_t *datas_imaged;          /* with every active data segment in image: per segment, 1 if active */
     uint32_t max_slots;             /* max(params, results) over all types */
 };
 
@@ -155,6 +157,19 @@ bool rt_image_map(rt_image *img, uint8_t *base);
  * first `keep` bytes resident; false (nothing promised) if it cannot tell
  * which pages are written: the caller drops them all instead. */
 bool rt_image_reset(rt_image *img, uint8_t *base, uint64_t dirty, uint64_t keep);
+/* ---- prepared element segments (table_image.c) ---- */
+/* Per defined table whose active segments have constant in-bounds offsets
+ * and only ref.func / ref.null items: its contents after them.  NULL when
+ * no table qualifies (or out of memory: the per-segment path then runs). */
+typedef struct rt_table_images rt_table_images;
+rt_table_images *rt_table_images_build(const wasmc_descriptor *d);
+void rt_table_images_free(rt_table_images *ti);   /* NULL-safe */
+/* Whether table x is filled by the image (its segments are then skipped). */
+bool rt_table_imaged(const rt_table_images *ti, uint32_t x);
+/* Writes table x's image into a fresh (all-null) table of this module's
+ * instance whose funcref array is funcrefs. */
+void rt_table_image_apply(const rt_table_images *ti, uint32_t x, void **elems, wasmc_funcref *funcrefs);
+
 /* Checksum verdicts of large artifact files (verified_cache.c): off until
  * enabled (the wasmrt CLI does; dir NULL: $XDG_CACHE_HOME/wasmrt/verified
  * or ~/.cache/wasmrt/verified).  Keys are stat results (struct stat). */

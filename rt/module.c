@@ -121,6 +121,16 @@ wasmrt_module *rt_module_create(const wasmc_descriptor *d, void *dl, wasmrt_erro
     }
     /* Optional: without an image, instantiation copies the data. */
     m->image = rt_image_build(d);
+    m->table_images = rt_table_images_build(d);
+    /* Every active segment in the image (all on memory 0, checked in
+     * bounds by rt_image_build): instantiation then only marks them
+     * dropped, without walking the segments (thousands in a snapshotted
+     * JavaScript engine).  Optional like the image. */
+    bool all_imaged = m->image && d->num_datas;
+    for (uint32_t i = 0; all_imaged && i < d->num_datas; i++)
+        all_imaged = d->datas[i].mode != WASMC_SEG_ACTIVE || d->datas[i].memory_index == 0;
+    if (all_imaged && (m->datas_imaged = malloc(d->num_datas)))
+        for (uint32_t i = 0; i < d->num_datas; i++) m->datas_imaged[i] = d->datas[i].mode == WASMC_SEG_ACTIVE;
     return m;
 oom:
     rt_err(err, "out of memory loading module");
@@ -147,6 +157,8 @@ void wasmrt_module_release(wasmrt_module *m) {
     if (!m || atomic_fetch_sub(&m->refs, 1) != 1) return;
     rt_range_remove(m->code_range);
     rt_image_release(m->image);
+    rt_table_images_free(m->table_images);
+    free(m->datas_imaged);
     if (m->dl) dlclose(m->dl);
     if (m->fd >= 0) close(m->fd);
     free(m->type_ids);

@@ -26,6 +26,11 @@
  *       The WASI module's "instantiate" includes its WASI context and
  *       linker (wasmrt_wasi_new, wasmrt_wasi_define), its free includes
  *       freeing them.
+ *   wasmrt-bench-instantiate --table N [--cpu]
+ *       median/min time of instantiate+free pairs of a module with N
+ *       functions and a table of N funcrefs filled by one element segment
+ *       (what a big guest such as StarlingMonkey's JavaScript engine pays
+ *       to fill its function table per instance).
  *   wasmrt-bench-instantiate --touch MIB [--no-thp]
  *       time to write every page of a fresh MIB MiB memory, with or without
  *       transparent huge pages (wasmrt_config.huge_page_pages).
@@ -171,6 +176,47 @@ static buf data_module(void) {
     return out;
 }
 
+/* (module (type $r (func (result i32)))
+           (func $f0 (result i32) (i32.const 0)) ... (func $fN-1 (i32.const N-1))
+           (table N N funcref) (elem (i32.const 0) $f0 ... $fN-1)
+           (func (export "call") (param i32) (result i32) (call_indirect (type $r) (local.get 0)))) */
+static buf table_module(uint32_t n) {
+    buf out = {0}, s = {0}, body = {0};
+    put(&out, "\0asm\1\0\0\0", 8);
+    uleb(&s, 2);
+    put(&s, "\x60\x00\x01\x7f", 4);
+    put(&s, "\x60\x01\x7f\x01\x7f", 5);
+    section(&out, 1, &s);
+    uleb(&s, n + 1);
+    for (uint32_t i = 0; i < n; i++) uleb(&s, 0);
+    uleb(&s, 1);
+    section(&out, 3, &s);
+    uleb(&s, 1); byte(&s, 0x70); byte(&s, 1); uleb(&s, n); uleb(&s, n);
+    section(&out, 4, &s);
+    uleb(&s, 1); name(&s, "call"); byte(&s, 0); uleb(&s, n);
+    section(&out, 7, &s);
+    uleb(&s, 1); put(&s, "\x00\x41\x00\x0b", 4); uleb(&s, n);
+    for (uint32_t i = 0; i < n; i++) uleb(&s, i);
+    section(&out, 9, &s);
+    uleb(&s, n + 1);
+    for (uint32_t i = 0; i < n; i++) {
+        byte(&body, 0); byte(&body, 0x41);
+        for (int64_t v = i;; v >>= 7) {   /* signed LEB128 of a non-negative value */
+            bool last = v < 64;
+            byte(&body, (v & 0x7f) | (last ? 0 : 0x80));
+            if (last) break;
+        }
+        byte(&body, 0x0b);
+        uleb(&s, body.n); put(&s, body.p, body.n); body.n = 0;
+    }
+    put(&body, "\x00\x20\x00\x11\x00\x00\x0b", 7);
+    uleb(&s, body.n); put(&s, body.p, body.n);
+    section(&out, 10, &s);
+    free(s.p);
+    free(body.p);
+    return out;
+}
+
 static void host_f(void *env, void *caller, wasmc_slot *slots) {
     (void)env, (void)caller;
     slots[0].i32 += 1;
@@ -251,6 +297,43 @@ static int pairs(long n) {
            per[batches / 2] / 1e3, per[0] / 1e3, batches * BATCH);
     free(per);
     wasmrt_linker_free(l);
+    wasmrt_store_free(s);
+    wasmrt_module_release(m);
+    return 0;
+}
+
+/* ---- --table N: instantiate+free pairs of a module with a big table ---- */
+static int table_pairs(uint32_t n) {
+    buf wasm = table_module(n);
+    wasmrt_module *m = compile_load(wasm.p, wasm.n, false);
+    free(wasm.p);
+    wasmrt_error err;
+    wasmrt_store *s = wasmrt_store_new(NULL, &err);
+    if (!s) die("store", err.message);
+    wasmrt_trap trap;
+    enum { ROUNDS = 2000 };
+    double *per = malloc(sizeof(double) * ROUNDS);
+    for (int r = 0; r < ROUNDS; r++) {
+        double t0 = now_ns();
+        wasmrt_instance *inst = wasmrt_instantiate(s, m, NULL, &trap, &err);
+        if (!inst) die("instantiate", err.message);
+        double t1 = now_ns();
+        if (r == 0) {   /* every entry once, so a wrong table cannot pass for a fast one */
+            wasmrt_extern ext;
+            if (!wasmrt_instance_export(inst, "call", &ext)) die("export", "call");
+            for (uint32_t i = 0; i < n; i++) {
+                wasmrt_val arg = {.kind = 0x7F, .of.i32 = (int32_t)i}, res;
+                if (!wasmrt_call(s, &ext.of.func, &arg, 1, &res, 1, &trap, &err) || res.of.i32 != (int32_t)i)
+                    die("call", "call_indirect through the table gave a wrong result");
+            }
+        }
+        wasmrt_instance_free(inst);
+        per[r] = t1 - t0;
+    }
+    qsort(per, ROUNDS, sizeof *per, cmp_double);
+    printf("instantiate of a module with a %u-entry table (%s time): median %.2f us, min %.2f us (%d rounds)\n",
+           n, clock_used == CLOCK_MONOTONIC ? "wall" : "thread CPU", per[ROUNDS / 2] / 1e3, per[0] / 1e3, ROUNDS);
+    free(per);
     wasmrt_store_free(s);
     wasmrt_module_release(m);
     return 0;
@@ -510,6 +593,12 @@ static int touch(long mib, bool thp) {
 int main(int argc, char **argv) {
     if (argc >= 3 && strcmp(argv[1], "--touch") == 0)
         return touch(atol(argv[2]), !(argc >= 4 && strcmp(argv[3], "--no-thp") == 0));
+    if (argc >= 3 && strcmp(argv[1], "--table") == 0) {
+        if (argc >= 4 && strcmp(argv[3], "--cpu") == 0) clock_used = CLOCK_THREAD_CPUTIME_ID;
+        long n = atol(argv[2]);
+        if (n < 1 || n > 1000000) die("usage", "--table N [--cpu], N from 1 to 1000000");
+        return table_pairs((uint32_t)n);
+    }
     if (argc < 2 || strcmp(argv[1], "--scale") != 0) return pairs(argc > 1 ? atol(argv[1]) : 20000);
     /* Compiling with LLVM in this process frees large blocks, which makes
      * glibc raise its trim threshold to tens of MiB; fix the defaults a
