@@ -121,7 +121,9 @@ static bool float_consumed(LLVMValueRef load) {
 
 /* Does `v` reach a call that keeps it (an anchor, if `anchors`, or an asm
  * statement), directly or through the vectors the vectorisers build of
- * it (insertelement, shufflevector, casts)? */
+ * it (insertelement, shufflevector, casts), or through a freeze
+ * (InstCombine freezes a load's value before simplifying arithmetic on
+ * it; the freeze still needs the load, and emits no code)? */
 static bool reaches_keeper(LLVMValueRef v, bool anchors, int depth) {
     for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
         LLVMValueRef user = LLVMGetUser(u);
@@ -130,7 +132,7 @@ static bool reaches_keeper(LLVMValueRef v, bool anchors, int depth) {
         /* A vector built lane by lane is a chain of up to 64
          * insertelements (512 bits of i8): those cost no depth. */
         bool lane = LLVMIsAInsertElementInst(user) != NULL;
-        if ((lane || depth < 4) && (lane || LLVMIsAShuffleVectorInst(user) || LLVMIsACastInst(user)) &&
+        if ((lane || depth < 4) && (lane || LLVMIsAShuffleVectorInst(user) || LLVMIsACastInst(user) || LLVMIsAFreezeInst(user)) &&
             reaches_keeper(user, anchors, depth + !lane))
             return true;
     }
