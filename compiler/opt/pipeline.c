@@ -93,7 +93,7 @@ static bool run_pass(const OptContext *c, OptPassId id, WasmError *err) {
         opt_version_checked_loops(c->mod);
         return true;
     case OPT_PASS_ADDRESS_REASSOCIATE:
-        opt_address_reassociate(c->mod, c->guard_pages);
+        opt_address_reassociate(c->mod, guard_pages(c));
         return true;
     case OPT_PASS_ADDRESS_IVS:
         opt_address_ivs(c->mod, guard_pages(c));
