@@ -159,7 +159,11 @@ static bool feeds_select(LLVMValueRef v, int depth) {
 static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, const char *vector_constraint, bool optimized,
                              LLVMValueRef call) {
     LLVMValueRef v = LLVMGetOperand(call, 0);
-    if (optimized && (float_load_consumed(v, call) || float_vector_load_consumed(v))) {
+    /* Not a float load a select chooses through a conversion either:
+     * x86's back end made a branch of `select c, (fptrunc (load)), k` and
+     * moved the conversion and the load into its arm (fuzz-diff seeds
+     * 5118 and 5337 had the pattern; f32.demote_f64 of an f64.load). */
+    if (optimized && ((float_load_consumed(v, call) && !feeds_select(v, 0)) || float_vector_load_consumed(v))) {
         LLVMInstructionEraseFromParent(call);
         if (LLVMIsAShuffleVectorInst(v) && !LLVMGetFirstUse(v))
             LLVMInstructionEraseFromParent(v);

@@ -18,9 +18,11 @@
  *    relies on).
  * 3. Where the back end may turn a cmov into a branch (TargetInfo.
  *    cmov_may_branch: x86-64), a kept load a select chooses (directly or through casts)
- *    must be kept by an asm statement, not by being volatile: x86 folds
- *    such a load into a cmov, and X86CmovConversion may then branch around
- *    it, volatile or not (fuzz-diff seed 210365).
+ *    must be kept by an asm statement, not by being volatile or consumed
+ *    by floating-point code: x86 folds such a load into a cmov, and
+ *    X86CmovConversion may then branch around it, volatile or not
+ *    (fuzz-diff seed 210365); a float load converted for a select moves
+ *    into the branch x86 makes of the select (seeds 5118, 5337).
  * 4. After the late stage no anchor or barrier call is left (instruction
  *    selection would make them calls to undefined functions).
  *
@@ -151,8 +153,8 @@ static bool check_load(const Verify *v, LLVMValueRef fn, LLVMValueRef load) {
     if (!LLVMGetVolatile(load) && !reaches_keeper(load, false, 0) && !float_consumed(load))
         return fail(v, fn, "an unchecked load that may trap is neither volatile nor read by an asm statement");
     if (v->cmov_may_branch && !asm_kept && !is_vector && feeds_select(load, 0))
-        return fail(v, fn, "a load that may trap and that a select chooses is kept only by being volatile "
-                           "(x86 may turn the cmov into a branch around it)");
+        return fail(v, fn, "a load that may trap and that a select chooses is kept by no asm statement "
+                           "(x86 may turn the select into a branch around it)");
     return true;
 }
 

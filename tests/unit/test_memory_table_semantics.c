@@ -302,6 +302,11 @@ static const char SELECT_WAT[] =
     "      (i32.store8 (local.get $q) (i32.const 7))\n"
     "      (br_if $l (i32.lt_u (local.get $v) (i32.const 4096))))\n"
     "    (local.get $v))\n"
+    /* an f64 load converted before the select: x86 moved the load and
+     * the conversion into the arm of the branch it made of the select
+     * (fuzz-diff seeds 5118, 5337) */
+    "  (func (export \"pick_demoted\") (param $p i32) (param $c i32) (result f32)\n"
+    "    (select (f32.demote_f64 (f64.load (local.get $p))) (f32.const 5) (local.get $c)))\n"
     "  (func (export \"byte\") (param $p i32) (result i32) (i32.load8_u (local.get $p))))\n";
 
 static void loads_a_select_may_not_pick_still_trap(bool bounds_checks) {
@@ -311,6 +316,8 @@ static void loads_a_select_may_not_pick_still_trap(bool bounds_checks) {
     expect_trap(&h, "pick", ARGS(I32(65533), I32(0)), 1, WASMC_TRAP_MEMORY_OOB);
     expect_trap(&h, "pick", ARGS(I32(0xFFFF0001u), I32(0)), 1, WASMC_TRAP_MEMORY_OOB);
     expect_trap(&h, "pick_later", ARGS(I32(0xFFFF0001u), I32(100)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "pick_demoted", ARGS(I32(65529), I32(0)), 1, WASMC_TRAP_MEMORY_OOB);
+    expect_trap(&h, "pick_demoted", ARGS(I32(0xFFFFFFF0u), I32(0)), 1, WASMC_TRAP_MEMORY_OOB);
     cr_expect_eq(call_i32(&h, "byte", ARGS(I32(100))), 0u, "the store after the trapping load ran");
     harness_close(&h);
 }
