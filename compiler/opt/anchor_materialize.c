@@ -8,8 +8,12 @@
  * selection keeps whole, as it is, while still folding it into an
  * instruction's memory operand), any other operand (a vector, or a value
  * the optimiser made of loads) gets the empty asm statement; and where the
- * optimised code itself keeps the load (float_load_consumed), nothing is
- * needed.  A correctness guard: never switched off.
+ * optimised code itself keeps a vector load (float_vector_load_consumed),
+ * nothing is needed.  A scalar float load is made volatile like any other:
+ * left plain, the back end sinks a load that only one arm of a branch
+ * uses into that arm (MachineSink), and a call taking the other arm no
+ * longer traps (fuzz-diff/regress/trapping_float_load_used_in_one_arm).
+ * A correctness guard: never switched off.
  */
 #include <string.h>
 
@@ -47,46 +51,6 @@ LLVMValueRef opt_asm_anchor(LLVMContextRef ctx, LLVMBuilderRef b, const char *ve
     LLVMValueRef asm_fn = LLVMGetInlineAsm(fnty, "", 0, constraint, strlen(constraint), true, false,
                                            LLVMInlineAsmDialectATT, false);
     return LLVMBuildCall2(b, fnty, asm_fn, &v, 1, "");
-}
-
-/* A scalar floating-point load that another instruction consumes as a
- * whole number: floating-point arithmetic, a compare or conversion, or a
- * store of it.  Nothing after the optimiser (instruction selection
- * included) narrows or drops a floating-point load whose value is used so,
- * so it needs no anchor and may fold into its user's memory operand.
- * Integer loads become volatile instead: the back end narrows ordinary
- * ones under masks, shifts and truncations (a narrower load at another
- * address would no longer straddle the end of memory). */
-static bool float_load_consumed(LLVMValueRef v, LLVMValueRef anchor) {
-    if (!LLVMIsALoadInst(v))
-        return false;
-    LLVMTypeKind kind = LLVMGetTypeKind(LLVMTypeOf(v));
-    if (kind != LLVMFloatTypeKind && kind != LLVMDoubleTypeKind)
-        return false;
-    bool consumed = false;
-    for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
-        LLVMValueRef user = LLVMGetUser(u);
-        if (user == anchor)
-            continue;
-        if (!LLVMIsAInstruction(user))
-            return false;
-        switch (LLVMGetInstructionOpcode(user)) {
-        case LLVMFAdd: case LLVMFSub: case LLVMFMul: case LLVMFDiv: case LLVMFRem: case LLVMFNeg:
-        case LLVMFCmp: case LLVMFPExt: case LLVMFPTrunc: case LLVMFPToSI: case LLVMFPToUI:
-            /* Dead arithmetic would take the load with it. */
-            if (!LLVMGetFirstUse(user))
-                return false;
-            break;
-        case LLVMStore:
-            if (LLVMGetOperand(user, 0) != v)
-                return false;
-            break;
-        default:
-            return false;
-        }
-        consumed = true;
-    }
-    return consumed;
 }
 
 /* A shufflevector the vectoriser made only to hand lanes of a load to
@@ -154,16 +118,12 @@ static bool feeds_select(LLVMValueRef v, int depth) {
 }
 
 /* Replace the call `call` to an anchor function: by nothing when the
- * code consumes the float load, by making a scalar load volatile, else by
- * asm statements on its operand, 128 bits at a time. */
+ * code consumes a vector float load, by making a scalar load volatile, else
+ * by asm statements on its operand, 128 bits at a time. */
 static void materialize_call(LLVMContextRef ctx, LLVMBuilderRef b, const char *vector_constraint, bool optimized,
                              LLVMValueRef call) {
     LLVMValueRef v = LLVMGetOperand(call, 0);
-    /* Not a float load a select chooses through a conversion either:
-     * x86's back end made a branch of `select c, (fptrunc (load)), k` and
-     * moved the conversion and the load into its arm (fuzz-diff seeds
-     * 5118 and 5337 had the pattern; f32.demote_f64 of an f64.load). */
-    if (optimized && ((float_load_consumed(v, call) && !feeds_select(v, 0)) || float_vector_load_consumed(v))) {
+    if (optimized && float_vector_load_consumed(v)) {
         LLVMInstructionEraseFromParent(call);
         if (LLVMIsAShuffleVectorInst(v) && !LLVMGetFirstUse(v))
             LLVMInstructionEraseFromParent(v);

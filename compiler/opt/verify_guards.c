@@ -101,12 +101,15 @@ static bool feeds_select(LLVMValueRef v, int depth) {
     return false;
 }
 
-/* Floating-point code consumes the whole loaded value (anchor
- * materialisation leaves such loads as they are). */
+/* Floating-point code consumes the whole loaded vector (anchor
+ * materialisation leaves such vector loads as they are; a scalar float
+ * load must be volatile, or the back end may sink it into the one arm of a
+ * branch that uses it). */
 static bool float_consumed(LLVMValueRef load) {
     LLVMTypeRef ty = LLVMTypeOf(load);
-    if (LLVMGetTypeKind(ty) == LLVMVectorTypeKind)
-        ty = LLVMGetElementType(ty);
+    if (LLVMGetTypeKind(ty) != LLVMVectorTypeKind)
+        return false;
+    ty = LLVMGetElementType(ty);
     LLVMTypeKind k = LLVMGetTypeKind(ty);
     if (k != LLVMFloatTypeKind && k != LLVMDoubleTypeKind)
         return false;
