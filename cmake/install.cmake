@@ -55,11 +55,12 @@ set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME wasmrt)
-if(WASMRT_HAVE_LIBCRYPTO)
-  set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libc6 (>= 2.36), libssl3")
-else()
-  set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libc6 (>= 2.36)")
-endif()
+# wasmrt links only libc: libcrypto (--trusted-keys), libcurl
+# (--allow-http) and libmicrohttpd (wasmrt serve) are dlopen'd when a
+# feature first needs them (rt/dynlib.h), and a missing one is a one-line
+# error naming it; so they are recommended, not required.
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libc6 (>= 2.36)")
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS "libssl3, libcurl4, libmicrohttpd12")
 set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
   "wasmrt: runs wasmc artifacts in a sandbox (libwasmrt, headers, CLI; no LLVM)")
 set(CPACK_DEBIAN_COMPILER_PACKAGE_NAME wasmc)

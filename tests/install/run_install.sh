@@ -79,6 +79,10 @@ rt_deb=$(ls "$work"/deb/wasmrt_*.deb 2>/dev/null | head -1)
 c_deb=$(ls "$work"/deb/wasmc_*.deb 2>/dev/null | head -1)
 [ -n "$rt_deb" ] && [ -n "$c_deb" ] || fail "cpack made no wasmrt_*.deb and wasmc_*.deb"
 dpkg-deb -f "$rt_deb" Depends | grep -qi llvm && fail "the runtime package depends on LLVM"
+# the optional libraries are dlopen'd by feature (rt/dynlib.h): recommended only
+dpkg-deb -f "$rt_deb" Depends | grep -Eq 'libssl|libcurl|libmicrohttpd' &&
+    fail "the runtime package requires a library it only loads on demand"
+dpkg-deb -f "$rt_deb" Recommends | grep -q libmicrohttpd12 || fail "the runtime package does not recommend libmicrohttpd12"
 dpkg-deb -f "$c_deb" Depends | grep -q libllvm19 || fail "the compiler package does not depend on libllvm19"
 dpkg-deb -x "$rt_deb" "$work/rootfs"
 rtbin=$(find "$work/rootfs" -path '*/bin/wasmrt' | head -1)
