@@ -75,7 +75,6 @@ static LLVMValueRef first_non_phi(LLVMBasicBlockRef bb) {
     return i;
 }
 
-static long chain_position(LLVMValueRef inst, const ChainLoop *loop);
 static long first_access(LLVMValueRef v, const ChainLoop *loop, unsigned kind);
 
 /* Replace i32 `sum` by the i64 `wide`, equal to zext(sum): its zext users
@@ -137,20 +136,6 @@ static LLVMValueRef wide_iv(LLVMBuilderRef b, LLVMValueRef x, LLVMValueRef init,
     LLVMSetNSW(stepped, true);
     LLVMAddIncoming(iv, (LLVMValueRef[]){start, stepped}, (LLVMBasicBlockRef[]){pre, latch}, 2);
     return iv;
-}
-
-/* Position of `inst` in chain order, or -1 outside the chain. */
-static long chain_position(LLVMValueRef inst, const ChainLoop *loop) {
-    LLVMBasicBlockRef bb = LLVMGetInstructionParent(inst);
-    for (int k = 0; k < loop->len; k++) {
-        if (loop->block[k] != bb)
-            continue;
-        long pos = (long)k << 20;
-        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && i != inst; i = LLVMGetNextInstruction(i))
-            pos++;
-        return pos;
-    }
-    return -1;
 }
 
 /* Where the first access at `v` in the loop is, in chain order, or -1. */

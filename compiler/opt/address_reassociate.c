@@ -74,20 +74,6 @@ static bool accessed_offset(LLVMValueRef u, LLVMValueRef t, unsigned kind, int64
 
 #define MAX_OFFSETS 32
 
-/* Position of `inst` in chain order, or -1 outside the chain. */
-static long chain_position(LLVMValueRef inst, const ChainLoop *loop) {
-    LLVMBasicBlockRef bb = LLVMGetInstructionParent(inst);
-    for (int k = 0; k < loop->len; k++) {
-        if (loop->block[k] != bb)
-            continue;
-        long pos = (long)k << 20;
-        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && i != inst; i = LLVMGetNextInstruction(i))
-            pos++;
-        return pos;
-    }
-    return -1;
-}
-
 /* Where the first access at `v` is in chain order (-1: none), and
  * whether one of its accesses is a store. */
 static long first_access(LLVMValueRef v, const ChainLoop *loop, unsigned kind, bool *stored) {

@@ -17,6 +17,19 @@ LLVMBasicBlockRef single_predecessor(LLVMBasicBlockRef bb) {
     return pred;
 }
 
+long chain_position(LLVMValueRef inst, const ChainLoop *loop) {
+    LLVMBasicBlockRef bb = LLVMGetInstructionParent(inst);
+    for (int k = 0; k < loop->len; k++) {
+        if (loop->block[k] != bb)
+            continue;
+        long pos = (long)k << 20;
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && i != inst; i = LLVMGetNextInstruction(i))
+            pos++;
+        return pos;
+    }
+    return -1;
+}
+
 bool is_trap_block(LLVMBasicBlockRef bb) {
     LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
     return term && LLVMGetInstructionOpcode(term) == LLVMUnreachable;

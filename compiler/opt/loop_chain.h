@@ -59,6 +59,9 @@ LLVMIntPredicate chain_swapped(LLVMIntPredicate p);
  * latch that enters the header, into loop->pre, and whether there is
  * exactly one such and the latch enters it once. */
 bool chain_find_preheader(ChainLoop *loop);
+/* Position of `inst` in chain order (block index, then place in its
+ * block), or -1 outside the chain. */
+long chain_position(LLVMValueRef inst, const ChainLoop *loop);
 /* Does `bb` end in unreachable (a trap block)? */
 bool is_trap_block(LLVMBasicBlockRef bb);
 
