@@ -6,8 +6,10 @@
 #include <criterion/criterion.h>
 #include <dlfcn.h>
 #include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +122,47 @@ Test(runtime_load, good_artifact_runs) {
     cr_assert_neq(wasmrt_module_descriptor(m2), wasmrt_module_descriptor(m));
     wasmrt_module_release(m2);
     wasmrt_module_release(m);
+}
+
+/* fcntl as libwasmrt sees it: this executable's definition comes first in
+ * symbol lookup, so a test can make F_ADD_SEALS refuse with EBUSY, as the
+ * kernel sometimes does while a page of the memfd holds an extra reference
+ * (Criterion runs each test in its own process: the counters start at 0). */
+static int busy_seals; /* F_ADD_SEALS calls still to refuse */
+static int seal_calls;
+int fcntl(int fd, int cmd, ...) {
+    va_list ap;
+    va_start(ap, cmd);
+    long arg = va_arg(ap, long);
+    va_end(ap);
+    static int (*real)(int, int, ...);
+    if (!real) real = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl");
+    if (cmd == F_ADD_SEALS) {
+        seal_calls++;
+        if (busy_seals > 0) {
+            busy_seals--;
+            errno = EBUSY;
+            return -1;
+        }
+    }
+    return real(fd, cmd, arg);
+}
+
+Test(runtime_load, busy_seal_is_retried_on_a_fresh_copy) {
+    char *so = compile("seal.so", NULL);
+    busy_seals = 1;
+    wasmrt_error err;
+    wasmrt_module *m = wasmrt_module_load(so, &err);
+    cr_assert(m, "%s", err.message);
+    cr_expect_eq(seal_calls, 2, "sealed %d times (the refused memfd, then its copy)", seal_calls);
+    expect_f_returns_42(m);
+    wasmrt_module_release(m);
+}
+
+Test(runtime_load, seal_refused_twice_is_a_clear_error) {
+    char *so = compile("seal2.so", NULL);
+    busy_seals = 2;
+    expect_refusal(so, "cannot seal staged artifact: Device or resource busy");
 }
 
 /* Finds the file range of an ELF section by name. */
