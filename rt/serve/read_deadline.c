@@ -74,6 +74,8 @@ unsigned serve_conn_sweep(double read_timeout_s) {
         /* since may be later than now: set by a worker after now was read */
         if (c->shut || !since || since >= now || now - since <= limit) continue;
         c->shut = true;
+        /* counted before the client can see the close and ask /metrics */
+        atomic_fetch_add(&serve_stats.read_timeouts, 1);
         shutdown(c->fd, SHUT_RDWR);
         closed++;
     }

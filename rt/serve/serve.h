@@ -98,7 +98,8 @@ serve_conn *serve_conn_open(int fd);
 void serve_conn_close(serve_conn *c);
 /* Waiting for a request again (true: from now), or not (false). */
 void serve_conn_waiting(serve_conn *c, bool waiting);
-/* Shuts down every connection waiting longer than read_timeout_s; how many. */
+/* Shuts down every connection waiting longer than read_timeout_s, each
+ * counted in serve_stats.read_timeouts before its socket is shut; how many. */
 unsigned serve_conn_sweep(double read_timeout_s);
 
 /* ---- stream.c ---- */

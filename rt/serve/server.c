@@ -485,7 +485,7 @@ int serve_run(serve_config *cfg) {
             continue;
         }
         sig = sigtimedwait(&stop, NULL, &sweep);
-        if (sig < 0) atomic_fetch_add(&serve_stats.read_timeouts, serve_conn_sweep(cfg->read_timeout_s));
+        if (sig < 0) serve_conn_sweep(cfg->read_timeout_s);
     }
     fprintf(stderr, "wasmrt serve: %s: draining\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     MHD_socket lfd = mhd.MHD_quiesce_daemon(d);
