@@ -114,4 +114,20 @@ static void expect_outcomes_and_close(Harness *ref, Harness *opt, const Outcomes
     harness_close(ref);
 }
 
+/* Every function in funcs (params p, x, n) at -O2 against -O0: 300 rounds
+ * each at edge values of p and x and 1-6 iterations; both outcomes (trap,
+ * return) must each happen more than 200 times. */
+static inline void expect_funcs_agree_at_edges(const char *wat, const char *const *funcs, size_t nfuncs,
+                                               bool bounds_checks) {
+    Harness ref, opt;
+    open_pair(&ref, &opt, wat, bounds_checks);
+    Outcomes o = {0};
+    for (size_t f = 0; f < nfuncs; f++)
+        for (int round = 0; round < 300; round++) {
+            uint32_t p = edge_value(), x = edge_value(), n = 1 + rng() % 6;
+            run_both(&ref, &opt, funcs[f], p, x, n, &o);
+        }
+    expect_outcomes_and_close(&ref, &opt, &o, 200u, 200u);
+}
+
 #endif

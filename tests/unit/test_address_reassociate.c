@@ -71,15 +71,7 @@ static const char WAT[] =
 static const char *const FUNCS[] = {"rebased", "around", "early_reads", "early_then_store", "exit_between"};
 
 static void agree_with_O0(bool bounds_checks) {
-    Harness ref, opt;
-    open_pair(&ref, &opt, WAT, bounds_checks);
-    Outcomes o = {0};
-    for (size_t f = 0; f < sizeof FUNCS / sizeof *FUNCS; f++)
-        for (int round = 0; round < 300; round++) {
-            uint32_t p = edge_value(), x = edge_value(), n = 1 + rng() % 6;
-            run_both(&ref, &opt, FUNCS[f], p, x, n, &o);
-        }
-    expect_outcomes_and_close(&ref, &opt, &o, 200u, 200u);
+    expect_funcs_agree_at_edges(WAT, FUNCS, sizeof FUNCS / sizeof *FUNCS, bounds_checks);
 }
 
 Test(address_reassociate, rebased_sums_agree_with_O0_guard_pages) { agree_with_O0(false); }
